@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { busNames } from './subjects.ts';
+
+describe('busNames', () => {
+  it('builds subject-safe names from a prefix', () => {
+    const names = busNames('t1');
+    expect(names.logSubject('counter_log')).toBe('t1.log.counter_log');
+    expect(names.commitSubject('user')).toBe('t1.commit.user');
+    expect(names.logStream).toBe('T1_LOG');
+    expect(names.eventIndexKey('user', 'a/b+c=')).toMatch(/^user\.[A-Za-z0-9_-]+$/);
+  });
+  it('encodes distinct event ids to distinct keys', () => {
+    const names = busNames();
+    expect(names.eventIndexKey('r', 'ab')).not.toBe(names.eventIndexKey('r', 'a.b'));
+    expect(names.eventIndexKey('r', 'é')).toMatch(/^r\.[A-Za-z0-9_-]+$/);
+  });
+  it('refuses a prefix that is not a subject token', () => {
+    expect(() => busNames('a.b')).toThrow();
+    expect(() => busNames('')).toThrow();
+  });
+});

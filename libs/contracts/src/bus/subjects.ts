@@ -1,0 +1,48 @@
+/**
+ * Names of every NATS subject, stream, consumer and KV bucket. A prefix keeps deployments (and tests
+ * sharing one NATS server) apart; repository names are subject-safe by construction (see repository.ts).
+ */
+export interface BusNames {
+  readonly prefix: string;
+  /** Core request/reply subject the sequencers serve in a queue group. */
+  readonly sequenceSubject: string;
+  readonly sequencerQueue: string;
+  /** JetStream stream holding the ordered, sequenced log of every repository. */
+  readonly logStream: string;
+  logSubject(repository: string): string;
+  readonly logSubjectWildcard: string;
+  readonly persisterConsumer: string;
+  /** Core subject the persister publishes committed batches on; every gateway listens. */
+  commitSubject(repository: string): string;
+  readonly commitSubjectWildcard: string;
+  /** KV bucket: `<repository>.<base64url(eventId)>` → where that event sits. */
+  readonly eventIndexBucket: string;
+  eventIndexKey(repository: string, eventId: string): string;
+}
+
+export const DEFAULT_BUS_PREFIX = 'lfs';
+
+export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(prefix)) throw new Error(`invalid bus prefix ${JSON.stringify(prefix)}`);
+  const upper = prefix.toUpperCase().replaceAll('-', '_');
+  return {
+    prefix,
+    sequenceSubject: `${prefix}.sequence`,
+    sequencerQueue: `${prefix}-sequencer`,
+    logStream: `${upper}_LOG`,
+    logSubject: (repository) => `${prefix}.log.${repository}`,
+    logSubjectWildcard: `${prefix}.log.*`,
+    persisterConsumer: `${prefix}-persister`,
+    commitSubject: (repository) => `${prefix}.commit.${repository}`,
+    commitSubjectWildcard: `${prefix}.commit.*`,
+    eventIndexBucket: `${upper}_EVENT_IDS`,
+    eventIndexKey: (repository, eventId) => `${repository}.${base64Url(eventId)}`,
+  };
+}
+
+function base64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+}

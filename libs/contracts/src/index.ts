@@ -1,0 +1,76 @@
+export { PROTOCOL_VERSION } from './version.ts';
+export { AppError, ERROR_CODE_LIST, errorCodes, isErrorCode, type ErrorCode } from './errors.ts';
+export {
+  MAX_REPOSITORY_NAME_LENGTH,
+  isRepositoryName,
+  repositoryNameSchema,
+  type RepositoryName,
+} from './repository.ts';
+export {
+  ISO_TIMESTAMP_PATTERN,
+  MAX_EVENT_ID_LENGTH,
+  clientEventSchema,
+  createdAtSchema,
+  dataIdOf,
+  eventIdSchema,
+  isDelete,
+  operationSchema,
+  serverEventSchema,
+  serverSequenceSchema,
+  type ClientEvent,
+  type EventId,
+  type Operation,
+  type ServerEvent,
+} from './wire/event.ts';
+export {
+  CLIENT_MESSAGE_TYPES,
+  authMessageSchema,
+  clientMessageSchema,
+  eventsReceivedMessageSchema,
+  frameEnvelopeSchema,
+  pingMessageSchema,
+  pongMessageSchema,
+  pushEventMessageSchema,
+  pushEventsBatchMessageSchema,
+  requestAllEventsMessageSchema,
+  requestEventsMessageSchema,
+  tokenOfAuthMessage,
+  type AuthMessage,
+  type ClientMessage,
+  type ClientMessageType,
+  type PushEventMessage,
+  type PushEventsBatchMessage,
+  type RequestAllEventsMessage,
+  type RequestEventsMessage,
+} from './wire/client-messages.ts';
+export {
+  ackMessageSchema,
+  authSuccessMessageSchema,
+  errorMessageSchema,
+  eventsMessageSchema,
+  serverMessageSchema,
+  serverPingMessageSchema,
+  serverPongMessageSchema,
+  syncCompleteMessageSchema,
+  type AckMessage,
+  type AuthSuccessMessage,
+  type ErrorMessage,
+  type EventsMessage,
+  type ServerMessage,
+  type SyncCompleteMessage,
+} from './wire/server-messages.ts';
+export {
+  eventIndexEntrySchema,
+  sequenceReplySchema,
+  sequenceRequestSchema,
+  sequenceResultSchema,
+  sequencedBatchSchema,
+  type EventIndexEntry,
+  type SequenceReply,
+  type SequenceRequest,
+  type SequenceResult,
+  type SequencedBatch,
+} from './bus/messages.ts';
+export { DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';
+export { SYNC_CLAIM, claimAllows, syncClaimSchema, type SyncClaim } from './auth-claims.ts';
+export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';

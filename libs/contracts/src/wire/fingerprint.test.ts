@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { clientMessageSchema } from './client-messages.ts';
+import { serverMessageSchema } from './server-messages.ts';
+import { errorCodes } from '../errors.ts';
+
+function fingerprint(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+/**
+ * A change of any of these hashes is a change of the wire protocol that clients (including the Flutter
+ * client) see. Update the pinned value only together with PROTOCOL.md and a thought about compatibility.
+ */
+describe('wire schema fingerprint', () => {
+  it('pins the client → server messages', () => {
+    expect(fingerprint(z.toJSONSchema(clientMessageSchema, { io: 'input', unrepresentable: 'any' }))).toBe('05aab324f39ad1b2');
+  });
+  it('pins the server → client messages', () => {
+    expect(fingerprint(z.toJSONSchema(serverMessageSchema, { io: 'output', unrepresentable: 'any' }))).toBe('db806aeacef22398');
+  });
+  it('pins the error-code registry', () => {
+    expect(fingerprint(errorCodes)).toBe('cfb444dc6867c931');
+  });
+});

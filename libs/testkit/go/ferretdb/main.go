@@ -1,0 +1,47 @@
+// Command ferretdb-embedded starts FerretDB v1 through its embeddable package.
+// The upstream cmd/ferretdb panics when built with `go install` (missing generated
+// version file), so the test kit builds this wrapper instead.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
+	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
+	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite directory URL (handler=sqlite)")
+	postgresURL := flag.String("postgresql-url", "", "PostgreSQL URL (handler=postgresql)")
+	flag.Parse()
+
+	cfg := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Handler:  *handler,
+	}
+	switch *handler {
+	case "sqlite":
+		cfg.SQLiteURL = *sqliteURL
+	case "postgresql":
+		cfg.PostgreSQLURL = *postgresURL
+	default:
+		log.Fatalf("unknown handler %q", *handler)
+	}
+
+	f, err := ferretdb.New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log.Printf("ferretdb listening on %s (%s)", *listen, *handler)
+	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
+		log.Fatal(err)
+	}
+}

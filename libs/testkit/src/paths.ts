@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const NATS_SERVER_VERSION = 'v2.12.4';
+export const FERRETDB_VERSION = 'v1.24.2';
+const DEBIAN_NATS_SERVER = '/usr/sbin/nats-server';
+
+export function binCacheDir(): string {
+  const base = process.env['LFS_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'local-first-sync');
+  return join(base, 'bin');
+}
+
+export function natsServerBinary(): string {
+  const built = join(binCacheDir(), `nats-server-${NATS_SERVER_VERSION}`);
+  if (existsSync(built)) return built;
+  if (existsSync(DEBIAN_NATS_SERVER)) return DEBIAN_NATS_SERVER;
+  throw new Error('nats-server not found: run `npm run test-servers` (needs Go 1.24+) or `apt-get install nats-server`');
+}
+
+export function ferretDbBinary(): string {
+  const built = join(binCacheDir(), `ferretdb-${FERRETDB_VERSION}`);
+  if (existsSync(built)) return built;
+  throw new Error('FerretDB not built: run `npm run test-servers` (needs Go 1.24+), or set MONGO_URL');
+}

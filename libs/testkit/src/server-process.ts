@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ServerProcessOptions {
+  name: string;
+  command: string;
+  args: readonly string[];
+  port: number;
+  env?: NodeJS.ProcessEnv;
+  startTimeoutMs?: number;
+}
+
+/**
+ * A real server in a child process, listening on a fixed port so that it can be killed and restarted
+ * in place (crash tests). Output is kept (tail) for error messages.
+ */
+export class ServerProcess {
+  readonly #options: ServerProcessOptions;
+  #child: ChildProcess | undefined;
+  #output: string[] = [];
+
+  constructor(options: ServerProcessOptions) {
+    this.#options = options;
+  }
+
+  get port(): number {
+    return this.#options.port;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const child = spawn(this.#options.command, [...this.#options.args], {
+      env: { ...process.env, ...this.#options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    const keep = (chunk: Buffer) => {
+      this.#output.push(chunk.toString());
+      if (this.#output.length > 200) this.#output.splice(0, this.#output.length - 200);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    await this.#waitForPort(this.#options.startTimeoutMs ?? 30_000);
+  }
+
+  /** Sends a signal (default SIGKILL) and waits for the process to exit. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || !this.running) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || !this.running) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async restart(): Promise<void> {
+    await this.kill('SIGKILL');
+    await this.start();
+  }
+
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
+  output(): string {
+    return this.#output.join('');
+  }
+
+  async #waitForPort(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) {
+        throw new Error(`${this.#options.name} exited during start:\n${this.output().slice(-4000)}`);
+      }
+      if (await canConnect(this.#options.port)) return;
+      await sleep(50);
+    }
+    throw new Error(`${this.#options.name} did not listen on ${this.#options.port} within ${timeoutMs} ms:\n${this.output().slice(-4000)}`);
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,60 @@
+import { jetstream, jetstreamManager, AckPolicy } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { MongoClient } from 'mongodb';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { uniqueName } from './names.ts';
+import { startNatsServer } from './servers.ts';
+
+describe('test servers', () => {
+  it('the MongoDB-wire server stores and reads documents, with a unique index', async () => {
+    const client = await MongoClient.connect(inject('mongoUrl'));
+    onTestFinished(() => client.close());
+    const db = client.db(uniqueName('db'));
+    const collection = db.collection<{ _id: string; n: number }>('things');
+    await collection.createIndex({ n: 1 }, { unique: true });
+    await collection.insertMany([{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }]);
+    await expect(collection.insertOne({ _id: 'c', n: 1 })).rejects.toMatchObject({ code: 11000 });
+    expect(await collection.find().sort({ n: 1 }).toArray()).toEqual([{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }]);
+    await db.dropDatabase();
+  });
+
+  it('JetStream publishes and a durable consumer receives', async () => {
+    const nc = await connect({ servers: inject('natsUrl') });
+    onTestFinished(() => nc.close());
+    const jsm = await jetstreamManager(nc);
+    const stream = uniqueName('S');
+    await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+    onTestFinished(async () => {
+      await jsm.streams.delete(stream);
+    });
+    await jsm.consumers.add(stream, { durable_name: 'c', ack_policy: AckPolicy.Explicit });
+    const js = jetstream(nc);
+    const ack = await js.publish(`${stream}.x`, 'hello', { msgID: 'm1' });
+    const dup = await js.publish(`${stream}.x`, 'hello', { msgID: 'm1' });
+    expect(dup.duplicate).toBe(true);
+    expect(dup.seq).toBe(ack.seq);
+    const consumer = await js.consumers.get(stream, 'c');
+    const message = await consumer.next({ expires: 5_000 });
+    expect(message?.string()).toBe('hello');
+    message?.ack();
+  });
+
+  it('a server can be killed and restarted in place, keeping JetStream data', async () => {
+    const server = await startNatsServer();
+    onTestFinished(() => server.dispose());
+    const publishOnce = async () => {
+      const nc = await connect({ servers: server.url });
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'K', subjects: ['k.>'] });
+      await jetstream(nc).publish('k.1', 'kept');
+      await nc.close();
+    };
+    await publishOnce();
+    await server.process.restart();
+    const nc = await connect({ servers: server.url });
+    onTestFinished(() => nc.close());
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info('K');
+    expect(info.state.messages).toBe(1);
+  });
+});

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.ts';
+import { ferretDbBinary, natsServerBinary } from './paths.ts';
+import { ServerProcess } from './server-process.ts';
+
+export interface RunningServer {
+  url: string;
+  process: ServerProcess;
+  /** Stops the server and removes its data directory. */
+  dispose(): Promise<void>;
+}
+
+/** nats-server with JetStream on a free port, storing in its own fresh directory. */
+export async function startNatsServer(options: { port?: number; storeDir?: string } = {}): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'lfs-nats-'));
+  const process = new ServerProcess({
+    name: 'nats-server',
+    command: natsServerBinary(),
+    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+    port,
+  });
+  await process.start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    process,
+    dispose: async () => {
+      await process.stop();
+      if (options.storeDir === undefined) rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * FerretDB (MongoDB wire protocol) on a free port. Backend SQLite in a fresh directory by default, or
+ * PostgreSQL when `postgresqlUrl` is given (or FERRETDB_POSTGRESQL_URL is set).
+ */
+export async function startFerretDb(
+  options: { port?: number; dataDir?: string; postgresqlUrl?: string } = {},
+): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const postgresqlUrl = options.postgresqlUrl ?? process.env['FERRETDB_POSTGRESQL_URL'];
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lfs-ferretdb-'));
+  const backend =
+    postgresqlUrl === undefined
+      ? ['-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`]
+      : ['-handler', 'postgresql', '-postgresql-url', postgresqlUrl];
+  const server = new ServerProcess({
+    name: 'ferretdb',
+    command: ferretDbBinary(),
+    args: ['-listen-addr', `127.0.0.1:${port}`, ...backend],
+    port,
+  });
+  await server.start();
+  return {
+    url: `mongodb://127.0.0.1:${port}/`,
+    process: server,
+    dispose: async () => {
+      await server.stop();
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
