@@ -6,14 +6,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{libs,services,clients}/**/src/**/*.test.ts'],
+          include: ['{libs,services,clients,tests}/**/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['{libs,services,clients}/**/*.int.test.ts', 'tests/**/*.int.test.ts'],
+          include: ['{libs,services,clients,tests}/**/src/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['./libs/testkit/src/global-setup.ts'],
           testTimeout: 60_000,

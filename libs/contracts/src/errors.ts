@@ -1,13 +1,13 @@
 /**
  * The one registry of error codes. A code is stable once published: clients branch on it.
- * `closeCode` is set where the gateway closes the WebSocket after sending the error.
+ * `closeCode` is the WebSocket close code used when this error ends the connection.
  */
 export const errorCodes = {
   INVALID_MESSAGE: { retryable: false, httpStatus: 400, closeCode: undefined },
   UNKNOWN_TYPE: { retryable: false, httpStatus: 400, closeCode: undefined },
   INVALID_REPOSITORY: { retryable: false, httpStatus: 400, closeCode: undefined },
   INVALID_EVENT: { retryable: false, httpStatus: 400, closeCode: undefined },
-  NOT_AUTHENTICATED: { retryable: false, httpStatus: 401, closeCode: 4401 },
+  NOT_AUTHENTICATED: { retryable: false, httpStatus: 401, closeCode: undefined },
   INVALID_TOKEN: { retryable: false, httpStatus: 401, closeCode: 4401 },
   TOKEN_EXPIRED: { retryable: false, httpStatus: 401, closeCode: 4401 },
   AUTH_TIMEOUT: { retryable: true, httpStatus: 401, closeCode: 4401 },

@@ -1,0 +1,84 @@
+import type { SequencedBatch } from '@lfsync/contracts';
+import { uniqueName } from '@lfsync/testkit';
+import { MongoClient } from 'mongodb';
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { MongoEventStore } from './mongo-event-store.ts';
+
+function batch(repository: string, from: number, ids: string[]): SequencedBatch {
+  return {
+    repository,
+    fromSequence: from,
+    toSequence: from + ids.length - 1,
+    events: ids.map((id, i) => ({
+      _event_id: id,
+      _operation: 0,
+      _created_at: '2025-01-01T00:00:00.000Z',
+      _data: { id: `d-${id}`, 'a.b': 1, $weird: true },
+      serverSequence: from + i,
+    })),
+  };
+}
+
+describe('MongoEventStore', () => {
+  let store: MongoEventStore;
+  beforeAll(async () => {
+    const client = await MongoClient.connect(inject('mongoUrl'));
+    const db = client.db(uniqueName('store'));
+    store = new MongoEventStore(db, { writeConcern: 1 });
+    await store.ensureIndexes();
+    return async () => {
+      await db.dropDatabase();
+      await client.close();
+    };
+  });
+
+  it('shows only events at or below the committed head', async () => {
+    const repo = uniqueName('r');
+    await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 3, ['c'])]);
+    expect(await store.readAfter(repo, 0, 10)).toEqual([]);
+    await store.advanceHeads(new Map([[repo, 2]]));
+    const visible = await store.readAfter(repo, 0, 10);
+    expect(visible.map((e) => e.sequence)).toEqual([1, 2]);
+    expect(JSON.parse(visible[0]!.json)).toMatchObject({ _event_id: 'a', serverSequence: 1, _data: { 'a.b': 1, $weird: true } });
+    expect(await store.findByEventId(repo, 'c')).toBeUndefined();
+    await store.advanceHeads(new Map([[repo, 3]]));
+    expect((await store.readAfter(repo, 1, 10)).map((e) => e.sequence)).toEqual([2, 3]);
+    expect((await store.readAfter(repo, 0, 2)).map((e) => e.sequence)).toEqual([1, 2]);
+    expect(await store.repositories()).toContain(repo);
+  });
+
+  it('never lowers a head', async () => {
+    const repo = uniqueName('r');
+    await store.advanceHeads(new Map([[repo, 5]]));
+    await store.advanceHeads(new Map([[repo, 3]]));
+    expect(await store.head(repo)).toBe(5);
+  });
+
+  it('treats a re-inserted batch as a no-op', async () => {
+    const repo = uniqueName('r');
+    await store.insert([batch(repo, 1, ['a', 'b'])]);
+    expect(await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 3, ['c'])])).toEqual({ displacedEventIds: [] });
+    await store.advanceHeads(new Map([[repo, 3]]));
+    expect((await store.readAfter(repo, 0, 10)).map((e) => e.sequence)).toEqual([1, 2, 3]);
+  });
+
+  it('fills a slot whose event id is already stored elsewhere, keeping the sequence gapless', async () => {
+    const repo = uniqueName('r');
+    await store.insert([batch(repo, 1, ['a'])]);
+    const { displacedEventIds } = await store.insert([batch(repo, 2, ['a'])]);
+    expect(displacedEventIds).toEqual(['a#2']);
+    await store.advanceHeads(new Map([[repo, 2]]));
+    expect((await store.readAfter(repo, 0, 10)).map((e) => e.sequence)).toEqual([1, 2]);
+  });
+
+  it('finds the latest version of an entity', async () => {
+    const repo = uniqueName('r');
+    const b = batch(repo, 1, ['a', 'b']);
+    b.events[1]!._data = { id: 'd-a', v: 2 };
+    await store.insert([b]);
+    await store.advanceHeads(new Map([[repo, 2]]));
+    const latest = await store.latestByDataId(repo, 'd-a');
+    expect(latest?.sequence).toBe(2);
+    onTestFinished(() => undefined);
+  });
+});

@@ -1,0 +1,154 @@
+import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
+import { MongoBulkWriteError, type Collection, type Db, type WriteConcern } from 'mongodb';
+import type { EventStore, StoredEvent } from './event-store.ts';
+
+/**
+ * MongoDB layout. The event is kept as its JSON text (`b`): the store never interprets client data, keys
+ * such as `$x` or `a.b` inside `_data` are harmless, and catch-up pages are built without re-serialising.
+ */
+interface EventDocument {
+  /** `<repository>:<sequence>`: a redelivered batch collides with itself instead of duplicating. */
+  _id: string;
+  r: string;
+  s: number;
+  e: string;
+  d?: string;
+  b: string;
+  at: Date;
+}
+
+interface HeadDocument {
+  _id: string;
+  s: number;
+}
+
+export const EVENTS_COLLECTION = 'events';
+export const HEADS_COLLECTION = 'heads';
+const DUPLICATE_KEY = 11000;
+
+export class MongoEventStore implements EventStore {
+  readonly #db: Db;
+  readonly #events: Collection<EventDocument>;
+  readonly #heads: Collection<HeadDocument>;
+  readonly #writeConcern: WriteConcern;
+
+  constructor(db: Db, options: { writeConcern?: 'majority' | 1 } = {}) {
+    this.#db = db;
+    this.#writeConcern = { w: options.writeConcern ?? 'majority' };
+    this.#events = db.collection<EventDocument>(EVENTS_COLLECTION);
+    this.#heads = db.collection<HeadDocument>(HEADS_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.#events.createIndexes([
+      { key: { r: 1, s: 1 }, name: 'repository_sequence', unique: true },
+      { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true },
+      { key: { r: 1, d: 1, s: -1 }, name: 'repository_data_id' },
+    ]);
+  }
+
+  async insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
+    const documents = batches.flatMap((batch) => batch.events.map((event) => toDocument(batch.repository, event)));
+    if (documents.length === 0) return { displacedEventIds: [] };
+    try {
+      await this.#events.insertMany(documents, { ordered: false, writeConcern: this.#writeConcern });
+      return { displacedEventIds: [] };
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError)) throw err;
+      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+      if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+      return this.#resolveDuplicates(errors.map((e) => documents[e.index]).filter((d) => d !== undefined));
+    }
+  }
+
+  /**
+   * A duplicate key is either this very document again (a redelivery: fine) or the same event id at
+   * another sequence: only possible if a sequencer died between appending and indexing and the event was
+   * re-pushed after the dedupe window. The slot is then filled with a copy under a suffixed id so the
+   * sequence stays gapless (I1); the caller reports it.
+   */
+  async #resolveDuplicates(documents: EventDocument[]): Promise<{ displacedEventIds: string[] }> {
+    const displaced: EventDocument[] = [];
+    for (const document of documents) {
+      const stored = await this.#events.findOne({ _id: document._id });
+      if (stored === null) displaced.push({ ...document, e: `${document.e}#${document.s}` });
+    }
+    if (displaced.length > 0) {
+      await this.#events
+        .insertMany(displaced, { ordered: false, writeConcern: this.#writeConcern })
+        .catch((err: unknown) => {
+          if (!(err instanceof MongoBulkWriteError)) throw err;
+        });
+    }
+    return { displacedEventIds: displaced.map((d) => d.e) };
+  }
+
+  async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
+    if (heads.size === 0) return;
+    await this.#heads.bulkWrite(
+      [...heads].map(([repository, sequence]) => ({
+        updateOne: { filter: { _id: repository }, update: { $max: { s: sequence } }, upsert: true },
+      })),
+      { ordered: false, writeConcern: this.#writeConcern },
+    );
+  }
+
+  async head(repository: string): Promise<number> {
+    const document = await this.#heads.findOne({ _id: repository });
+    return document?.s ?? 0;
+  }
+
+  async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {
+    const head = await this.head(repository);
+    if (head <= afterSequence) return [];
+    const documents = await this.#events
+      .find({ r: repository, s: { $gt: afterSequence, $lte: head } }, { projection: { s: 1, b: 1 } })
+      .sort({ s: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map(toStored);
+  }
+
+  async findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined> {
+    const head = await this.head(repository);
+    const document = await this.#events.findOne({ r: repository, e: eventId, s: { $lte: head } });
+    return document === null ? undefined : toStored(document);
+  }
+
+  async latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined> {
+    const head = await this.head(repository);
+    const [document] = await this.#events
+      .find({ r: repository, d: dataId, s: { $lte: head } })
+      .sort({ s: -1 })
+      .limit(1)
+      .toArray();
+    return document === undefined ? undefined : toStored(document);
+  }
+
+  async repositories(): Promise<string[]> {
+    const heads = await this.#heads.find({ s: { $gt: 0 } }).sort({ _id: 1 }).toArray();
+    return heads.map((h) => h._id);
+  }
+
+  async ping(): Promise<boolean> {
+    await this.#db.command({ ping: 1 });
+    return true;
+  }
+}
+
+function toDocument(repository: string, event: SequencedBatch['events'][number]): EventDocument {
+  const dataId = dataIdOf(event);
+  return {
+    _id: `${repository}:${event.serverSequence}`,
+    r: repository,
+    s: event.serverSequence,
+    e: event._event_id,
+    ...(dataId === undefined ? {} : { d: dataId }),
+    b: JSON.stringify(event),
+    at: new Date(),
+  };
+}
+
+function toStored(document: Pick<EventDocument, 's' | 'b'>): StoredEvent {
+  return { sequence: document.s, json: document.b };
+}

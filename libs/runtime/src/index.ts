@@ -1,0 +1,6 @@
+export { commonConfigShape, envBoolean, loadConfig, mongoConfigShape } from './config.ts';
+export { stopOnSignals, type Stoppable } from './lifecycle.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { connectNats, type NatsHandle } from './nats.ts';
+export { opsHandler, startOpsServer, type ReadinessCheck } from './ops-server.ts';
+export { ensureLogStream } from './log-stream.ts';

@@ -1,0 +1,15 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** The root logger of a service; tokens and authorization headers never reach the output. */
+export function createLogger(options: { name: string; level: string }): Logger {
+  return pino({
+    name: options.name,
+    level: options.level,
+    redact: {
+      paths: ['token', '*.token', 'authorization', '*.authorization', 'Authorization', '*.Authorization', 'headers.authorization', 'req.headers.authorization'],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,49 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+export interface NatsHandle {
+  nc: NatsConnection;
+  /** False while the client is disconnected and reconnecting: feeds `/readyz`. */
+  connected(): boolean;
+  /** Called after each reconnect (a subscriber may have missed core-NATS messages meanwhile). */
+  onReconnect(listener: () => void): void;
+}
+
+/** Connects with unlimited reconnects: a service outlives NATS restarts instead of exiting. */
+export async function connectNats(url: string, name: string, logger: Logger): Promise<NatsHandle> {
+  const nc = await connect({
+    servers: url.split(','),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    pingInterval: 5_000,
+    maxPingOut: 3,
+  });
+  let connected = true;
+  const listeners: Array<() => void> = [];
+  void (async () => {
+    for await (const status of nc.status()) {
+      switch (status.type) {
+        case 'disconnect':
+          connected = false;
+          logger.warn({ status: status.type }, 'nats disconnected');
+          break;
+        case 'reconnect':
+          connected = true;
+          logger.info({ status: status.type }, 'nats reconnected');
+          for (const listener of listeners) listener();
+          break;
+        case 'error':
+          logger.warn({ err: status.error }, 'nats error');
+          break;
+        default:
+          break;
+      }
+    }
+  })();
+  return {
+    nc,
+    connected: () => connected && !nc.isClosed(),
+    onReconnect: (listener) => listeners.push(listener),
+  };
+}

@@ -1,0 +1,1 @@
+export { gatewayConfigSchema, type GatewayConfig } from './config.ts';

@@ -1,0 +1,13 @@
+import { commonConfigShape, mongoConfigShape } from '@lfsync/runtime';
+import { z } from 'zod';
+
+export const persisterConfigSchema = z.object({
+  ...commonConfigShape,
+  ...mongoConfigShape,
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+  /** `majority` on a real replica set; `1` where there is a single node without replication (FerretDB). */
+  MONGO_WRITE_CONCERN: z.enum(['majority', '1']).default('majority'),
+  /** Log messages fetched and written to MongoDB together. */
+  BATCH_SIZE: z.coerce.number().int().positive().max(10_000).default(256),
+});
+export type PersisterConfig = z.infer<typeof persisterConfigSchema>;

@@ -1,0 +1,2 @@
+export { startPersister, type Persister } from './app.ts';
+export { persisterConfigSchema, type PersisterConfig } from './config.ts';

@@ -1,0 +1,41 @@
+import { busNames } from '@lfsync/contracts';
+import { connectNats, startOpsServer, type Logger } from '@lfsync/runtime';
+import type { SequencerConfig } from './config.ts';
+import { SequencerService } from './domain/sequencer-service.ts';
+import { createSequencerMetrics } from './metrics.ts';
+import { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
+import { KvEventIndex } from './nats/kv-event-index.ts';
+import { serveSequenceRequests } from './nats/sequence-responder.ts';
+
+export interface Sequencer {
+  readonly opsPort: number;
+  stop(): Promise<void>;
+}
+
+/** Wires the sequencer: JetStream log + KV event index, served on NATS request/reply. */
+export async function startSequencer(config: SequencerConfig, logger: Logger): Promise<Sequencer> {
+  const log = logger.child({ component: 'sequencer' });
+  const names = busNames(config.BUS_PREFIX);
+  const nats = await connectNats(config.NATS_URL, 'sequencer', log);
+  const nc = nats.nc;
+  const metrics = createSequencerMetrics();
+  const service = new SequencerService({
+    log: await JetStreamSequenceLog.open(nc, names, config.DUPLICATE_WINDOW_MS),
+    index: await KvEventIndex.open(nc, names),
+    maxAppendBytes: config.MAX_APPEND_BYTES,
+    onAppend: (_events, conflicts) => metrics.conflicts.inc(conflicts),
+  });
+  const subscription = serveSequenceRequests({ nc, names, service, logger: log, metrics });
+  const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
+    { name: 'nats', check: () => nats.connected() },
+  ]);
+  log.info({ opsPort: ops.port, prefix: names.prefix }, 'sequencer started');
+  return {
+    opsPort: ops.port,
+    async stop() {
+      subscription.unsubscribe();
+      await nc.drain();
+      await ops.close();
+    },
+  };
+}

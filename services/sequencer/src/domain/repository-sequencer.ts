@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import type { SequenceResult, SequencedBatch, ServerEvent } from '@lfsync/contracts';
+import type { EventIndex, LogHead, SequenceLog } from './ports.ts';
+
+export type SequencerEvent = Record<string, unknown> & { _event_id: string };
+
+interface PendingRequest {
+  events: SequencerEvent[];
+  bytes: number;
+  resolve(results: SequenceResult[]): void;
+  reject(err: unknown): void;
+}
+
+const MAX_CONFLICT_RETRIES = 50;
+
+/**
+ * Assigns the next sequences of one repository. Requests that arrive while an append is in flight are
+ * appended together in the next one (group commit), so a busy repository costs one log append per round
+ * trip, not one per event. Correctness does not rest on this process being the only sequencer: every
+ * append is conditional on the log's version, and on a conflict the head is re-read.
+ */
+export class RepositorySequencer {
+  readonly #repository: string;
+  readonly #log: SequenceLog;
+  readonly #index: EventIndex;
+  readonly #maxAppendBytes: number;
+  readonly #onAppend: (events: number, conflicts: number) => void;
+  #queue: PendingRequest[] = [];
+  #draining = false;
+  #head: LogHead | undefined;
+
+  constructor(options: {
+    repository: string;
+    log: SequenceLog;
+    index: EventIndex;
+    maxAppendBytes: number;
+    onAppend?: (events: number, conflicts: number) => void;
+  }) {
+    this.#repository = options.repository;
+    this.#log = options.log;
+    this.#index = options.index;
+    this.#maxAppendBytes = options.maxAppendBytes;
+    this.#onAppend = options.onAppend ?? (() => {});
+  }
+
+  get idle(): boolean {
+    return !this.#draining && this.#queue.length === 0;
+  }
+
+  sequence(events: SequencerEvent[], bytes: number): Promise<SequenceResult[]> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ events, bytes, resolve, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) {
+        const group = this.#takeGroup();
+        try {
+          const results = await this.#appendGroup(group.flatMap((r) => r.events));
+          let offset = 0;
+          for (const request of group) {
+            request.resolve(results.slice(offset, offset + request.events.length));
+            offset += request.events.length;
+          }
+        } catch (err) {
+          this.#head = undefined;
+          for (const request of group) request.reject(err);
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #takeGroup(): PendingRequest[] {
+    const group: PendingRequest[] = [];
+    let bytes = 0;
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0] as PendingRequest;
+      if (group.length > 0 && bytes + next.bytes > this.#maxAppendBytes) break;
+      group.push(next);
+      bytes += next.bytes;
+      this.#queue.shift();
+    }
+    return group;
+  }
+
+  async #appendGroup(events: SequencerEvent[]): Promise<SequenceResult[]> {
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      const head = this.#head ?? (await this.#loadHead());
+      const known = await this.#index.getMany(this.#repository, [...new Set(events.map((e) => e._event_id))]);
+      const { results, fresh } = assign(events, known, head.sequence);
+      if (fresh.length === 0) return results;
+
+      const batch: SequencedBatch = {
+        repository: this.#repository,
+        fromSequence: head.sequence + 1,
+        toSequence: head.sequence + fresh.length,
+        events: fresh,
+      };
+      const outcome = await this.#log.append(batch, head.version, appendId(this.#repository, fresh));
+      switch (outcome.kind) {
+        case 'conflict':
+          this.#head = undefined;
+          this.#onAppend(0, 1);
+          continue;
+        case 'duplicate': {
+          // The same append went through before (our earlier attempt timed out after it was stored).
+          await this.#indexBatch(outcome.batch);
+          this.#head = undefined;
+          continue;
+        }
+        case 'appended':
+          await this.#indexBatch(batch);
+          this.#head = { sequence: batch.toSequence, version: outcome.version };
+          this.#onAppend(fresh.length, 0);
+          return results;
+      }
+    }
+    throw new Error(`repository ${this.#repository}: gave up after ${MAX_CONFLICT_RETRIES} conflicting appends`);
+  }
+
+  /**
+   * A sequencer may have died between appending a batch and indexing its event ids; indexing the last
+   * batch whenever the head is (re)loaded closes that gap before anyone appends after it.
+   */
+  async #loadHead(): Promise<LogHead> {
+    const { head, lastBatch } = await this.#log.head(this.#repository);
+    if (lastBatch !== undefined) await this.#indexBatch(lastBatch);
+    this.#head = head;
+    return head;
+  }
+
+  #indexBatch(batch: SequencedBatch): Promise<void> {
+    return this.#index.putMany(
+      batch.repository,
+      batch.events.map((e) => [e._event_id, e.serverSequence] as const),
+    );
+  }
+}
+
+/** Gives each not-yet-known event the next sequence; repeats (known, or twice in the group) get the first one. */
+export function assign(
+  events: readonly SequencerEvent[],
+  known: ReadonlyMap<string, number>,
+  headSequence: number,
+): { results: SequenceResult[]; fresh: ServerEvent[] } {
+  const assigned = new Map<string, number>();
+  const fresh: ServerEvent[] = [];
+  const results: SequenceResult[] = [];
+  let next = headSequence;
+  for (const event of events) {
+    const eventId = event._event_id;
+    const existing = known.get(eventId) ?? assigned.get(eventId);
+    if (existing !== undefined) {
+      results.push({ eventId, sequence: existing, duplicate: true });
+      continue;
+    }
+    next += 1;
+    assigned.set(eventId, next);
+    fresh.push({ ...event, serverSequence: next } as ServerEvent);
+    results.push({ eventId, sequence: next, duplicate: false });
+  }
+  return { results, fresh };
+}
+
+/** Identifies the append by its events (not its slot), so a retried append is recognised as the same. */
+function appendId(repository: string, events: readonly ServerEvent[]): string {
+  const hash = createHash('sha256');
+  for (const e of events) hash.update(e._event_id).update('\u0000');
+  return `${repository}:${hash.digest('base64url')}`;
+}

@@ -1,0 +1,54 @@
+import type { SequenceReply, SequenceRequest } from '@lfsync/contracts';
+import type { EventIndex, SequenceLog } from './ports.ts';
+import { RepositorySequencer, type SequencerEvent } from './repository-sequencer.ts';
+
+const MAX_CACHED_REPOSITORIES = 10_000;
+
+/** Routes each request to its repository's sequencer; keeps a bounded number of them (and their heads). */
+export class SequencerService {
+  readonly #log: SequenceLog;
+  readonly #index: EventIndex;
+  readonly #maxAppendBytes: number;
+  readonly #onAppend: (events: number, conflicts: number) => void;
+  readonly #repositories = new Map<string, RepositorySequencer>();
+
+  constructor(options: {
+    log: SequenceLog;
+    index: EventIndex;
+    maxAppendBytes: number;
+    onAppend?: (events: number, conflicts: number) => void;
+  }) {
+    this.#log = options.log;
+    this.#index = options.index;
+    this.#maxAppendBytes = options.maxAppendBytes;
+    this.#onAppend = options.onAppend ?? (() => {});
+  }
+
+  async handle(request: SequenceRequest, bytes: number): Promise<SequenceReply> {
+    const results = await this.#sequencerFor(request.repository).sequence(request.events as SequencerEvent[], bytes);
+    return { ok: true, results };
+  }
+
+  #sequencerFor(repository: string): RepositorySequencer {
+    let sequencer = this.#repositories.get(repository);
+    if (sequencer === undefined) {
+      if (this.#repositories.size >= MAX_CACHED_REPOSITORIES) this.#evictIdle();
+      sequencer = new RepositorySequencer({
+        repository,
+        log: this.#log,
+        index: this.#index,
+        maxAppendBytes: this.#maxAppendBytes,
+        onAppend: this.#onAppend,
+      });
+      this.#repositories.set(repository, sequencer);
+    }
+    return sequencer;
+  }
+
+  #evictIdle(): void {
+    for (const [repository, sequencer] of this.#repositories) {
+      if (sequencer.idle) this.#repositories.delete(repository);
+      if (this.#repositories.size < MAX_CACHED_REPOSITORIES / 2) return;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createSequencerMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    sequenced: new Counter({ name: 'sequencer_events_sequenced_total', help: 'Events given a new sequence', registers: [registry] }),
+    duplicates: new Counter({ name: 'sequencer_duplicate_events_total', help: 'Pushed events already sequenced (re-push)', registers: [registry] }),
+    conflicts: new Counter({ name: 'sequencer_append_conflicts_total', help: 'Appends refused because another sequencer appended first', registers: [registry] }),
+    failures: new Counter({ name: 'sequencer_request_failures_total', help: 'Requests answered with an error', labelNames: ['code'], registers: [registry] }),
+    latency: new Histogram({
+      name: 'sequencer_request_duration_seconds',
+      help: 'From request received to reply sent',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+  };
+}
+export type SequencerMetrics = ReturnType<typeof createSequencerMetrics>;

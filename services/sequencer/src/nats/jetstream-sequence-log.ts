@@ -1,0 +1,69 @@
+import { sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StoredMsg,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { AppendResult, LogHead, SequenceLog } from '../domain/ports.ts';
+import { ensureLogStream } from '@lfsync/runtime';
+
+/**
+ * The log on JetStream: one subject per repository in one file-backed stream. `Nats-Expected-Last-Subject-
+ * Sequence` makes each append conditional on the repository's last message; `Nats-Msg-Id` (the append's
+ * event ids) makes a retried append a no-op within the duplicate window.
+ */
+export class JetStreamSequenceLog implements SequenceLog {
+  readonly #names: BusNames;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+
+  private constructor(names: BusNames, js: JetStreamClient, jsm: JetStreamManager) {
+    this.#names = names;
+    this.#js = js;
+    this.#jsm = jsm;
+  }
+
+  static async open(nc: NatsConnection, names: BusNames, duplicateWindowMs: number): Promise<JetStreamSequenceLog> {
+    const jsm = await jetstreamManager(nc);
+    await ensureLogStream(jsm, names, duplicateWindowMs);
+    return new JetStreamSequenceLog(names, jetstream(nc), jsm);
+  }
+
+  async head(repository: string): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {
+    const message = await this.#jsm.streams.getMessage(this.#names.logStream, {
+      last_by_subj: this.#names.logSubject(repository),
+    });
+    if (message === null) return { head: { sequence: 0, version: 0 }, lastBatch: undefined };
+    const batch = parseBatch(message);
+    return { head: { sequence: batch.toSequence, version: message.seq }, lastBatch: batch };
+  }
+
+  async append(batch: SequencedBatch, expectedVersion: number, appendId: string): Promise<AppendResult> {
+    try {
+      const ack = await this.#js.publish(this.#names.logSubject(batch.repository), JSON.stringify(batch), {
+        msgID: appendId,
+        expect: { lastSubjectSequence: expectedVersion },
+      });
+      if (!ack.duplicate) return { kind: 'appended', version: ack.seq };
+      const stored = await this.#jsm.streams.getMessage(this.#names.logStream, { seq: ack.seq });
+      if (stored === null) throw new Error(`log message ${ack.seq} vanished`);
+      return { kind: 'duplicate', version: ack.seq, batch: parseBatch(stored) };
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
+        return { kind: 'conflict' };
+      }
+      throw err;
+    }
+  }
+}
+
+export function parseBatch(message: StoredMsg): SequencedBatch {
+  const parsed = sequencedBatchSchema.safeParse(message.json());
+  if (!parsed.success) throw new Error(`log message ${message.seq} is not a sequenced batch: ${parsed.error.message}`);
+  return parsed.data;
+}
