@@ -1,1 +1,2 @@
+export { startGateway, type Gateway } from './app.ts';
 export { gatewayConfigSchema, type GatewayConfig } from './config.ts';

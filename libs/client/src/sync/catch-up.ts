@@ -1,0 +1,132 @@
+import type { RequestEventsMessage, SyncCompleteMessage } from '@lfsync/contracts';
+import type { Cancel, Clock } from '../clock.ts';
+import type { LocalStore } from '../local/local-store.ts';
+import type { SyncError } from '../sync-error.ts';
+
+/** Consecutive catch-ups that end with the cursor unmoved and still behind before the client gives up on a repository. */
+const MAX_STALLED_CATCH_UPS = 3;
+
+interface RepositoryCatchUp {
+  inFlight: boolean;
+  completedOnce: boolean;
+  requestedFrom: number;
+  stalled: number;
+  retry: Cancel | undefined;
+}
+
+/**
+ * Catch-up of every repository on one connection: `request_events` from the cursor, pages of `events`, then
+ * `sync_complete`. A repository is caught up once its cursor reached everything the server reported
+ * (`lastSequence`) or sent (live events that arrived during the catch-up and could not be applied yet).
+ */
+export class CatchUp {
+  readonly #store: LocalStore;
+  readonly #send: (message: RequestEventsMessage) => void;
+  readonly #clock: Clock;
+  readonly #report: (error: SyncError) => void;
+  readonly #repositories = new Map<string, RepositoryCatchUp>();
+  /** Repositories in request order, for a `sync_complete` without `repository` (older servers). */
+  #inFlightOrder: string[] = [];
+
+  constructor(options: {
+    readonly store: LocalStore;
+    readonly send: (message: RequestEventsMessage) => void;
+    readonly clock: Clock;
+    readonly report: (error: SyncError) => void;
+  }) {
+    this.#store = options.store;
+    this.#send = options.send;
+    this.#clock = options.clock;
+    this.#report = options.report;
+    for (const name of options.store.repositoryNames) {
+      this.#repositories.set(name, { inFlight: false, completedOnce: false, requestedFrom: -1, stalled: 0, retry: undefined });
+    }
+  }
+
+  /** Every repository completed a catch-up and none is running. */
+  get done(): boolean {
+    return [...this.#repositories.values()].every((r) => r.completedOnce && !r.inFlight && r.retry === undefined);
+  }
+
+  /** Repositories still catching up. */
+  get remaining(): string[] {
+    return [...this.#repositories].filter(([, r]) => !r.completedOnce || r.inFlight || r.retry !== undefined).map(([name]) => name);
+  }
+
+  isInFlight(repository: string): boolean {
+    return this.#repositories.get(repository)?.inFlight === true;
+  }
+
+  startAll(): void {
+    for (const name of this.#repositories.keys()) this.request(name);
+  }
+
+  /** Requests everything after the cursor, unless a catch-up of that repository is already running. */
+  request(repository: string): void {
+    const state = this.#repositories.get(repository);
+    if (state === undefined || state.inFlight) return;
+    state.retry?.();
+    state.retry = undefined;
+    state.inFlight = true;
+    state.requestedFrom = this.#store.repository(repository).cursor;
+    this.#inFlightOrder.push(repository);
+    this.#send({ type: 'request_events', repository, afterSequence: state.requestedFrom });
+  }
+
+  complete(message: SyncCompleteMessage): void {
+    const repository = message.repository ?? this.#inFlightOrder[0];
+    if (repository === undefined) return;
+    const state = this.#repositories.get(repository);
+    if (state === undefined) return;
+    this.#settle(repository, state);
+    const cursor = this.#store.repository(repository).cursor;
+    const target = Math.max(this.#store.repository(repository).highestSeen, message.lastSequence ?? 0);
+    if (cursor >= target) {
+      state.stalled = 0;
+      return;
+    }
+    state.stalled = cursor === state.requestedFrom ? state.stalled + 1 : 0;
+    if (state.stalled >= MAX_STALLED_CATCH_UPS) {
+      this.#report({ kind: 'catch_up_stalled', repository, cursor });
+      state.stalled = 0;
+      return;
+    }
+    this.request(repository);
+  }
+
+  /** The server refused the catch-up for good (e.g. `FORBIDDEN`): counted as done so that the others can go live. */
+  refused(repository: string): void {
+    const state = this.#repositories.get(repository);
+    if (state !== undefined) this.#settle(repository, state);
+  }
+
+  /** Re-requests after `delayMs` (a retryable refusal). */
+  retryLater(repository: string, delayMs: number): void {
+    const state = this.#repositories.get(repository);
+    if (state === undefined) return;
+    this.#settle(repository, state);
+    state.retry?.();
+    state.retry = this.#clock.schedule(delayMs, () => {
+      state.retry = undefined;
+      this.request(repository);
+    });
+  }
+
+  /** Re-requests every running catch-up after `delayMs` (the server refused a frame without saying which). */
+  retryInFlightLater(delayMs: number): void {
+    for (const [name, state] of this.#repositories) if (state.inFlight) this.retryLater(name, delayMs);
+  }
+
+  dispose(): void {
+    for (const state of this.#repositories.values()) {
+      state.retry?.();
+      state.retry = undefined;
+    }
+  }
+
+  #settle(repository: string, state: RepositoryCatchUp): void {
+    state.inFlight = false;
+    state.completedOnce = true;
+    this.#inFlightOrder = this.#inFlightOrder.filter((name) => name !== repository);
+  }
+}

@@ -1,0 +1,76 @@
+import { AppError, SYNC_CLAIM, syncClaimSchema, type SyncClaim } from '@lfsync/contracts';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  importSPKI,
+  jwtVerify,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+} from 'jose';
+
+export interface Principal {
+  subject: string;
+  claim: SyncClaim;
+  /** Epoch ms; undefined when the token does not expire. */
+  expiresAt: number | undefined;
+}
+
+export interface TokenVerifierOptions {
+  secret?: string | undefined;
+  publicKeyPem?: string | undefined;
+  jwksUrl?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+type KeySource =
+  | { key: Uint8Array | Awaited<ReturnType<typeof importSPKI>>; algorithms: string[] }
+  | { getKey: JWTVerifyGetKey; algorithms: string[] };
+
+/**
+ * Verifies JWTs with exactly one configured key source; the algorithm list is pinned to that source, so a
+ * token cannot pick `none` or switch an RSA public key into an HMAC secret.
+ */
+export async function createTokenVerifier(options: TokenVerifierOptions): Promise<TokenVerifier> {
+  const source = await keySource(options);
+  const verifyOptions: JWTVerifyOptions = {
+    algorithms: source.algorithms,
+    ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+  };
+  return async (token) => {
+    try {
+      const { payload } =
+        'key' in source ? await jwtVerify(token, source.key, verifyOptions) : await jwtVerify(token, source.getKey, verifyOptions);
+      if (typeof payload.sub !== 'string' || payload.sub === '') throw new AppError('INVALID_TOKEN', 'token has no subject');
+      const claim = syncClaimSchema.safeParse(payload[SYNC_CLAIM] ?? {});
+      if (!claim.success) throw new AppError('INVALID_TOKEN', `token claim "${SYNC_CLAIM}" is malformed`);
+      return { subject: payload.sub, claim: claim.data, expiresAt: payload.exp === undefined ? undefined : payload.exp * 1000 };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      if (err instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'token expired', { cause: err });
+      throw new AppError('INVALID_TOKEN', 'token rejected', { cause: err });
+    }
+  };
+}
+
+async function keySource(options: TokenVerifierOptions): Promise<KeySource> {
+  const configured = [options.secret, options.publicKeyPem, options.jwksUrl].filter((x) => x !== undefined);
+  if (configured.length !== 1) {
+    throw new Error('configure exactly one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL');
+  }
+  if (options.secret !== undefined) return { key: new TextEncoder().encode(options.secret), algorithms: ['HS256'] };
+  if (options.publicKeyPem !== undefined) {
+    return { key: await importSPKI(options.publicKeyPem, 'RS256'), algorithms: ['RS256'] };
+  }
+  const url = options.jwksUrl as string;
+  return { getKey: createRemoteJWKSet(new URL(url)), algorithms: ['RS256', 'ES256'] };
+}
+
+/** For tests and embedded use: verify against an in-memory JWKS. */
+export function localJwks(jwks: Parameters<typeof createLocalJWKSet>[0]): JWTVerifyGetKey {
+  return createLocalJWKSet(jwks);
+}

@@ -1,0 +1,32 @@
+import { sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+/** Every commit the persisters announce, validated; one subscription per gateway. */
+export function subscribeCommits(
+  nc: NatsConnection,
+  names: BusNames,
+  logger: Logger,
+  onCommit: (batch: SequencedBatch) => void,
+): Subscription {
+  return nc.subscribe(names.commitSubjectWildcard, {
+    callback: (err, msg) => {
+      if (err !== null) {
+        logger.error({ err }, 'commit subscription failed');
+        return;
+      }
+      let json: unknown;
+      try {
+        json = msg.json();
+      } catch {
+        json = undefined;
+      }
+      const parsed = sequencedBatchSchema.safeParse(json);
+      if (!parsed.success) {
+        logger.error({ subject: msg.subject }, 'invalid commit message ignored');
+        return;
+      }
+      onCommit(parsed.data);
+    },
+  });
+}

@@ -1,0 +1,69 @@
+import type { EventStore } from '@lfsync/event-store';
+
+interface Waiter {
+  sequence: number;
+  resolve(committed: boolean): void;
+}
+
+const MAX_TRACKED_REPOSITORIES = 100_000;
+
+/**
+ * Knows how far each repository is committed (from the commit broadcasts) and lets a push wait until its
+ * sequences are durable. When a broadcast was missed, the store is asked before giving up.
+ */
+export class CommitTracker {
+  readonly #store: EventStore;
+  readonly #heads = new Map<string, number>();
+  readonly #waiters = new Map<string, Set<Waiter>>();
+
+  constructor(store: EventStore) {
+    this.#store = store;
+  }
+
+  committed(repository: string, toSequence: number): void {
+    const known = this.#heads.get(repository) ?? 0;
+    if (toSequence > known) {
+      if (!this.#heads.has(repository) && this.#heads.size >= MAX_TRACKED_REPOSITORIES) this.#forgetOldest();
+      this.#heads.set(repository, toSequence);
+    }
+    const waiters = this.#waiters.get(repository);
+    if (waiters === undefined) return;
+    for (const waiter of waiters) {
+      if (waiter.sequence <= toSequence) {
+        waiters.delete(waiter);
+        waiter.resolve(true);
+      }
+    }
+    if (waiters.size === 0) this.#waiters.delete(repository);
+  }
+
+  /** Resolves true once `sequence` of `repository` is committed, false after `timeoutMs` if it is not. */
+  async waitFor(repository: string, sequence: number, timeoutMs: number): Promise<boolean> {
+    if ((this.#heads.get(repository) ?? 0) >= sequence) return true;
+    const committed = await new Promise<boolean>((resolve) => {
+      const waiter: Waiter = {
+        sequence,
+        resolve: (ok) => {
+          clearTimeout(timer);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.get(repository)?.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      let set = this.#waiters.get(repository);
+      if (set === undefined) this.#waiters.set(repository, (set = new Set()));
+      set.add(waiter);
+    });
+    if (committed) return true;
+    const head = await this.#store.head(repository).catch(() => 0);
+    if (head >= sequence) this.committed(repository, head);
+    return head >= sequence;
+  }
+
+  #forgetOldest(): void {
+    const oldest = this.#heads.keys().next();
+    if (oldest.done !== true) this.#heads.delete(oldest.value);
+  }
+}

@@ -1,0 +1,36 @@
+import type { ErrorCode, SequencedBatch, SequenceResult } from '@lfsync/contracts';
+
+/** Server frames are built as strings: a broadcast is serialised once, not once per session. */
+export function eventsFrame(repository: string, eventsJson: readonly string[]): string {
+  return `{"type":"events","repository":${JSON.stringify(repository)},"events":[${eventsJson.join(',')}]}`;
+}
+
+export function batchEventsFrame(batch: SequencedBatch): string {
+  return eventsFrame(batch.repository, batch.events.map((e) => JSON.stringify(e)));
+}
+
+export function ackFrame(repository: string, results: readonly SequenceResult[]): string {
+  const eventIds = results.map((r) => r.eventId);
+  return JSON.stringify({
+    type: 'ack',
+    eventIds,
+    repositories: { [repository]: eventIds },
+    sequences: Object.fromEntries(results.map((r) => [r.eventId, r.sequence])),
+  });
+}
+
+export function errorFrame(
+  code: ErrorCode,
+  message: string,
+  extra: { eventIds?: string[]; repository?: string; retryAfterMs?: number } = {},
+): string {
+  return JSON.stringify({ type: 'error', code, message, ...extra });
+}
+
+export function syncCompleteFrame(repository: string | undefined, lastSequence: number | undefined): string {
+  return JSON.stringify({
+    type: 'sync_complete',
+    ...(repository === undefined ? {} : { repository }),
+    ...(lastSequence === undefined ? {} : { lastSequence }),
+  });
+}

@@ -1,0 +1,87 @@
+import type { SequencedBatch } from '@lfsync/contracts';
+import type { EventStore } from '@lfsync/event-store';
+import { eventsFrame } from './frames.ts';
+
+export interface FeedOutput {
+  /** Sends a frame; false when the session is gone or too far behind. */
+  send(frame: string): boolean;
+  /** Resolves when the socket's send buffer has room again. */
+  writable(): Promise<void>;
+}
+
+/**
+ * What one session has received of one repository. Live batches and catch-up reads are serialised here,
+ * so the session gets every event once and in order (I5): older ones are dropped, a gap is filled from the
+ * store before anything after it is sent, and live batches arriving during a catch-up wait for it.
+ */
+export class RepositoryFeed {
+  readonly #repository: string;
+  readonly #store: EventStore;
+  readonly #output: FeedOutput;
+  readonly #pageSize: number;
+  /** Highest sequence sent; undefined until the session asked for events or got its first broadcast. */
+  #delivered: number | undefined;
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(repository: string, store: EventStore, output: FeedOutput, pageSize: number) {
+    this.#repository = repository;
+    this.#store = store;
+    this.#output = output;
+    this.#pageSize = pageSize;
+  }
+
+  /** A committed batch; `frame` is its pre-built `events` frame, sent as is when nothing must be trimmed. */
+  live(batch: SequencedBatch, frame: string): Promise<void> {
+    return this.#enqueue(async () => {
+      const delivered = this.#delivered;
+      if (delivered === undefined || batch.fromSequence === delivered + 1) {
+        this.#delivered = batch.toSequence;
+        this.#output.send(frame);
+      } else if (batch.toSequence <= delivered) {
+        return;
+      } else if (batch.fromSequence <= delivered) {
+        const fresh = batch.events.filter((e) => e.serverSequence > delivered);
+        this.#delivered = batch.toSequence;
+        this.#output.send(eventsFrame(this.#repository, fresh.map((e) => JSON.stringify(e))));
+      } else {
+        // A broadcast was missed: read what lies between from the store (it is committed, so readable).
+        await this.#readFromStore(delivered, batch.toSequence);
+      }
+    });
+  }
+
+  /**
+   * Sends every committed event after `afterSequence` (never truncated: `pageSize` only sizes the pages);
+   * resolves with the last sequence sent.
+   */
+  catchUp(afterSequence: number, pageSize: number | undefined): Promise<number> {
+    return this.#enqueue(async () => {
+      this.#delivered = afterSequence;
+      await this.#readFromStore(afterSequence, Infinity, pageSize);
+      return this.#delivered;
+    });
+  }
+
+  async #readFromStore(afterSequence: number, upTo: number, requestedPageSize?: number): Promise<void> {
+    let cursor = afterSequence;
+    while (cursor < upTo) {
+      const pageSize = Math.min(requestedPageSize ?? this.#pageSize, this.#pageSize, upTo - cursor);
+      const page = await this.#store.readAfter(this.#repository, cursor, pageSize);
+      if (page.length === 0) break;
+      await this.#output.writable();
+      if (!this.#output.send(eventsFrame(this.#repository, page.map((e) => e.json)))) return;
+      cursor = (page[page.length - 1] as { sequence: number }).sequence;
+      this.#delivered = cursor;
+      if (page.length < pageSize) break;
+    }
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(task);
+    this.#tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+}

@@ -1,0 +1,1 @@
+export { TEST_JWT_SECRET, startStack, type StackOptions, type TestStack } from './stack.ts';

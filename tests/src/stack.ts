@@ -1,0 +1,115 @@
+import { SYNC_CLAIM, type SyncClaim } from '@lfsync/contracts';
+import { gatewayConfigSchema, startGateway, type Gateway, type GatewayConfig } from '@lfsync/gateway';
+import { persisterConfigSchema, startPersister, type Persister } from '@lfsync/persister';
+import { sequencerConfigSchema, startSequencer, type Sequencer } from '@lfsync/sequencer';
+import { captureLogs, uniqueName } from '@lfsync/testkit';
+import { SignJWT } from 'jose';
+import { MongoClient, type Db } from 'mongodb';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
+
+export interface StackOptions {
+  natsUrl: string;
+  mongoUrl: string;
+  gateways?: number;
+  sequencers?: number;
+  persisters?: number;
+  gatewayEnv?: Partial<Record<keyof GatewayConfig, string>>;
+}
+
+export interface TestStack {
+  readonly prefix: string;
+  readonly database: string;
+  gatewayUrl(index?: number): string;
+  httpUrl(index?: number): string;
+  token(subject: string, claim?: Partial<SyncClaim>, options?: { expiresInSec?: number }): Promise<string>;
+  /** The stack's MongoDB database, to check what is stored. */
+  db(): Db;
+  stopGateway(index: number): Promise<void>;
+  startGateway(index: number): Promise<void>;
+  restartSequencer(index: number): Promise<void>;
+  restartPersister(index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real services, in-process, on free ports, against the test run's NATS and MongoDB-wire servers;
+ * isolated from other stacks by a unique bus prefix and database.
+ */
+export async function startStack(options: StackOptions): Promise<TestStack> {
+  const prefix = uniqueName('p');
+  const database = uniqueName('db');
+  const logger = captureLogs('warn').logger;
+  const common = { NATS_URL: options.natsUrl, BUS_PREFIX: prefix, LOG_LEVEL: 'warn' };
+  const mongoEnv = { MONGO_URL: options.mongoUrl, MONGO_DB: database };
+  const gatewayConfig = gatewayConfigSchema.parse({
+    ...common,
+    ...mongoEnv,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    JWT_SECRET: TEST_JWT_SECRET,
+    PING_INTERVAL_MS: '2000',
+    ...options.gatewayEnv,
+  });
+  const sequencerConfig = sequencerConfigSchema.parse({ ...common, OPS_PORT: '0' });
+  const persisterConfig = persisterConfigSchema.parse({ ...common, ...mongoEnv, OPS_PORT: '0', MONGO_WRITE_CONCERN: 'majority' });
+
+  const sequencers: Array<Sequencer | undefined> = [];
+  for (let i = 0; i < (options.sequencers ?? 1); i++) sequencers.push(await startSequencer(sequencerConfig, logger));
+  const persisters: Array<Persister | undefined> = [];
+  for (let i = 0; i < (options.persisters ?? 1); i++) persisters.push(await startPersister(persisterConfig, logger));
+  const gateways: Array<Gateway | undefined> = [];
+  const ports: number[] = [];
+  for (let i = 0; i < (options.gateways ?? 1); i++) {
+    const gateway = await startGateway(gatewayConfig, logger);
+    gateways.push(gateway);
+    ports.push(gateway.port);
+  }
+  const mongo = await MongoClient.connect(options.mongoUrl);
+
+  const port = (index: number) => {
+    const p = ports[index];
+    if (p === undefined) throw new Error(`no gateway ${index}`);
+    return p;
+  };
+
+  return {
+    prefix,
+    database,
+    gatewayUrl: (index = 0) => `ws://127.0.0.1:${port(index)}/sync`,
+    httpUrl: (index = 0) => `http://127.0.0.1:${port(index)}`,
+    async token(subject, claim = {}, tokenOptions = {}) {
+      const full: SyncClaim = { read: claim.read ?? ['*'], write: claim.write ?? ['*'] };
+      return new SignJWT({ [SYNC_CLAIM]: full })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(subject)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + (tokenOptions.expiresInSec ?? 3600))
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    },
+    db: () => mongo.db(database),
+    async stopGateway(index) {
+      await gateways[index]?.stop();
+      gateways[index] = undefined;
+    },
+    async startGateway(index) {
+      if (gateways[index] !== undefined) return;
+      gateways[index] = await startGateway({ ...gatewayConfig, PORT: port(index) }, logger);
+    },
+    async restartSequencer(index) {
+      await sequencers[index]?.stop();
+      sequencers[index] = await startSequencer(sequencerConfig, logger);
+    },
+    async restartPersister(index) {
+      await persisters[index]?.stop();
+      persisters[index] = await startPersister(persisterConfig, logger);
+    },
+    async stop() {
+      for (const g of gateways) await g?.stop();
+      for (const p of persisters) await p?.stop();
+      for (const s of sequencers) await s?.stop();
+      await mongo.db(database).dropDatabase().catch(() => undefined);
+      await mongo.close();
+    },
+  };
+}
