@@ -1,0 +1,22 @@
+import { WsTestClient } from '@lfsync/testkit';
+import type { TestStack } from './stack.ts';
+
+let counter = 0;
+
+/** An event the way the Dart client builds one. */
+export function dartEvent(id: string, data: Record<string, unknown> = {}, operation: 0 | 1 | 2 = 0) {
+  counter += 1;
+  return {
+    _event_id: id,
+    _operation: operation,
+    _created_at: new Date(Date.now() + counter).toISOString().replace('Z', '123Z'),
+    ...(operation === 2 ? { _data_id: id } : { _data: { id, ...data }, _data_id: id }),
+  };
+}
+
+export async function authedClient(stack: TestStack, gateway: number, subject: string): Promise<WsTestClient> {
+  const client = await WsTestClient.connect(stack.gatewayUrl(gateway));
+  const reply = await client.auth(await stack.token(subject));
+  if (reply.type !== 'auth_success') throw new Error(`auth failed: ${JSON.stringify(reply)}`);
+  return client;
+}
