@@ -82,3 +82,18 @@ describe('MongoEventStore', () => {
     onTestFinished(() => undefined);
   });
 });
+
+describe('MongoEventStore.ensureIndexes', () => {
+  it('can run again on a database that has the indexes (regression: FerretDB panicked)', async () => {
+    const client = await MongoClient.connect(inject('mongoUrl'));
+    onTestFinished(() => client.close());
+    const db = client.db(uniqueName('idx'));
+    onTestFinished(async () => {
+      await db.dropDatabase();
+    });
+    await new MongoEventStore(db).ensureIndexes();
+    await new MongoEventStore(db).ensureIndexes();
+    const names = (await db.collection('events').indexes()).map((i) => i.name);
+    expect(names).toEqual(expect.arrayContaining(['repository_sequence', 'repository_event_id', 'repository_data_id']));
+  });
+});

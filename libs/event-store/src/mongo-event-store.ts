@@ -22,6 +22,12 @@ interface HeadDocument {
   s: number;
 }
 
+const EVENT_INDEXES = [
+  { key: { r: 1, s: 1 }, name: 'repository_sequence', unique: true },
+  { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true },
+  { key: { r: 1, d: 1, s: -1 }, name: 'repository_data_id' },
+] as const;
+
 export const EVENTS_COLLECTION = 'events';
 export const HEADS_COLLECTION = 'heads';
 const DUPLICATE_KEY = 11000;
@@ -39,12 +45,17 @@ export class MongoEventStore implements EventStore {
     this.#heads = db.collection<HeadDocument>(HEADS_COLLECTION);
   }
 
+  /**
+   * One index per call, and only the missing ones: FerretDB 1.24 panics on a multi-index createIndexes
+   * whose indexes already exist.
+   */
   async ensureIndexes(): Promise<void> {
-    await this.#events.createIndexes([
-      { key: { r: 1, s: 1 }, name: 'repository_sequence', unique: true },
-      { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true },
-      { key: { r: 1, d: 1, s: -1 }, name: 'repository_data_id' },
-    ]);
+    const existing = new Set(
+      (await this.#events.listIndexes().toArray().catch(() => [])).map((i: { name?: string }) => i.name),
+    );
+    for (const index of EVENT_INDEXES) {
+      if (!existing.has(index.name)) await this.#events.createIndexes([index]);
+    }
   }
 
   async insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {

@@ -9,6 +9,11 @@ export interface ServerProcessOptions {
   port: number;
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
+  /**
+   * Own process group: a signal sent to the parent's group (Ctrl-C, `kill -- -pid`) does not reach the
+   * server, so the parent can stop its clients first and the server last. Killed when the parent exits.
+   */
+  detached?: boolean;
 }
 
 /**
@@ -41,8 +46,14 @@ export class ServerProcess {
     const child = spawn(this.#options.command, [...this.#options.args], {
       env: { ...process.env, ...this.#options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.#options.detached ?? false,
     });
     this.#child = child;
+    if (this.#options.detached === true) {
+      const killOnExit = () => child.kill('SIGKILL');
+      process.once('exit', killOnExit);
+      child.once('exit', () => process.off('exit', killOnExit));
+    }
     const keep = (chunk: Buffer) => {
       this.#output.push(chunk.toString());
       if (this.#output.length > 200) this.#output.splice(0, this.#output.length - 200);

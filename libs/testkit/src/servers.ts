@@ -13,7 +13,9 @@ export interface RunningServer {
 }
 
 /** nats-server with JetStream on a free port, storing in its own fresh directory. */
-export async function startNatsServer(options: { port?: number; storeDir?: string } = {}): Promise<RunningServer> {
+export async function startNatsServer(
+  options: { port?: number; storeDir?: string; detached?: boolean } = {},
+): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'lfs-nats-'));
   const process = new ServerProcess({
@@ -21,6 +23,7 @@ export async function startNatsServer(options: { port?: number; storeDir?: strin
     command: natsServerBinary(),
     args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
     port,
+    detached: options.detached ?? false,
   });
   await process.start();
   return {
@@ -38,7 +41,7 @@ export async function startNatsServer(options: { port?: number; storeDir?: strin
  * PostgreSQL when `postgresqlUrl` is given (or FERRETDB_POSTGRESQL_URL is set).
  */
 export async function startFerretDb(
-  options: { port?: number; dataDir?: string; postgresqlUrl?: string } = {},
+  options: { port?: number; dataDir?: string; postgresqlUrl?: string; detached?: boolean } = {},
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const postgresqlUrl = options.postgresqlUrl ?? process.env['FERRETDB_POSTGRESQL_URL'];
@@ -52,6 +55,7 @@ export async function startFerretDb(
     command: ferretDbBinary(),
     args: ['-listen-addr', `127.0.0.1:${port}`, ...backend],
     port,
+    detached: options.detached ?? false,
   });
   await server.start();
   return {

@@ -135,7 +135,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       server.closeAllConnections();
       await closed;
       commitSubscription.unsubscribe();
-      await nats.nc.drain();
+      await nats.nc.drain().catch(() => nats.nc.close());
       await mongo.close();
     },
   };

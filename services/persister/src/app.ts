@@ -51,7 +51,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
     opsPort: ops.port,
     async stop() {
       await consumer.stop();
-      await nats.nc.drain();
+      await nats.nc.drain().catch(() => nats.nc.close());
       await mongo.close();
       await ops.close();
     },

@@ -34,7 +34,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
     opsPort: ops.port,
     async stop() {
       subscription.unsubscribe();
-      await nc.drain();
+      await nc.drain().catch(() => nc.close());
       await ops.close();
     },
   };
