@@ -78,6 +78,10 @@ export class LocalStore {
     return [...this.#repositories.keys()];
   }
 
+  hasRepository(name: string): boolean {
+    return this.#repositories.has(name);
+  }
+
   repository(name: string): RepositoryState {
     const state = this.#repositories.get(name);
     if (state === undefined) {

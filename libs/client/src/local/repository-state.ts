@@ -145,13 +145,18 @@ export class RepositoryState {
     return dropped;
   }
 
-  #applyConfirmed(sequence: number, id: string | undefined, incoming: RecordVersion, effects: Effects): void {
+  #applyConfirmed(sequence: number, id: string | undefined, received: RecordVersion, effects: Effects): void {
     this.#cursor = sequence;
     effects.changes.setCursor(this.name, sequence);
-    const own = this.#pending.get(incoming.eventId);
-    if (own !== undefined) this.#remove(own, effects);
+    const own = this.#pending.get(received.eventId);
+    // Recomputed below, once the confirmed version is in place: no intermediate view in between.
+    if (own !== undefined) this.#remove(own, effects, { recompute: false });
+    // The server stores our event as given: keep our data object, so that the view does not change identity
+    // (and re-render) when our own write comes back.
+    const incoming = own === undefined ? received : { ...received, data: own.event._data };
     if (id === undefined) {
       effects.unidentified.push({ repository: this.name, eventId: incoming.eventId });
+      if (own !== undefined) this.#recomputeAndNote(own.event._data_id, effects);
       return;
     }
     const current = this.#confirmed.get(id);
@@ -199,7 +204,7 @@ export class RepositoryState {
     if (next.ackedSequence !== undefined) this.#ackedBySequence.set(next.ackedSequence, next);
   }
 
-  #remove(entry: PendingEntry, effects: Effects): void {
+  #remove(entry: PendingEntry, effects: Effects, options: { readonly recompute: boolean } = { recompute: true }): void {
     const id = entry.event._data_id;
     this.#pending.delete(entry.event._event_id);
     const list = (this.#pendingByRecord.get(id) ?? []).filter((e) => e !== entry);
@@ -208,7 +213,7 @@ export class RepositoryState {
     if (entry.ackedSequence !== undefined) this.#ackedBySequence.delete(entry.ackedSequence);
     effects.changes.deletePending(entry.event._event_id);
     effects.pendingChanged = true;
-    this.#recomputeAndNote(id, effects);
+    if (options.recompute) this.#recomputeAndNote(id, effects);
   }
 
   #recomputeAndNote(id: string, effects: Effects): void {

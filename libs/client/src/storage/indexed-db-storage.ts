@@ -59,7 +59,10 @@ export class IndexedDbStorage implements SyncStorage {
   async close(): Promise<void> {
     const database = this.#database;
     this.#database = undefined;
-    if (database !== undefined) (await database).close();
+    if (database === undefined) return;
+    // Typed by hand: without the DOM lib in this repository's tsconfig, idb's inherited IDBDatabase methods do not resolve.
+    const opened = (await database) as unknown as { close(): void };
+    opened.close();
   }
 
   #open(): Promise<IDBPDatabase<SyncDatabase>> {

@@ -114,7 +114,7 @@ export class PushFlow {
 
   /** The batch was too large for the server: halve the batch size and send these again. */
   shrinkBatches(eventIds: readonly string[] | undefined): void {
-    this.#batchSize = Math.max(1, Math.floor(Math.min(this.#batchSize, (eventIds ?? [...this.#inFlight]).length) / 2));
+    this.#batchSize = Math.max(1, Math.floor(this.#batchSize / 2));
     this.settled(eventIds ?? [...this.#inFlight]);
   }
 
