@@ -1,12 +1,13 @@
-import { SYNC_CLAIM, type SyncClaim } from '@lfsync/contracts';
+import type { SyncClaim } from '@lfsync/contracts';
 import { gatewayConfigSchema, startGateway, type Gateway, type GatewayConfig } from '@lfsync/gateway';
 import { persisterConfigSchema, startPersister, type Persister } from '@lfsync/persister';
 import { sequencerConfigSchema, startSequencer, type Sequencer } from '@lfsync/sequencer';
 import { captureLogs, uniqueName } from '@lfsync/testkit';
-import { SignJWT } from 'jose';
 import { MongoClient, type Db } from 'mongodb';
 
-export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
+import { TEST_JWT_SECRET, signTestToken } from './tokens.ts';
+
+export { TEST_JWT_SECRET };
 
 export interface StackOptions {
   natsUrl: string;
@@ -78,15 +79,7 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
     database,
     gatewayUrl: (index = 0) => `ws://127.0.0.1:${port(index)}/sync`,
     httpUrl: (index = 0) => `http://127.0.0.1:${port(index)}`,
-    async token(subject, claim = {}, tokenOptions = {}) {
-      const full: SyncClaim = { read: claim.read ?? ['*'], write: claim.write ?? ['*'] };
-      return new SignJWT({ [SYNC_CLAIM]: full })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(subject)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + (tokenOptions.expiresInSec ?? 3600))
-        .sign(new TextEncoder().encode(TEST_JWT_SECRET));
-    },
+    token: signTestToken,
     db: () => mongo.db(database),
     async stopGateway(index) {
       await gateways[index]?.stop();

@@ -1,0 +1,162 @@
+import type { ServerProcess } from '@lfsync/testkit';
+import { startProcessStack, type ProcessStack } from '../process-stack.ts';
+import { LiveReader } from './live-reader.ts';
+import { ReliablePusher } from './reliable-pusher.ts';
+
+export interface ChaosOptions {
+  durationMs: number;
+  clients: number;
+  repositories: number;
+  /** Mean time between faults. */
+  faultEveryMs: number;
+  pushEveryMs: number;
+  seed: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  faults: Record<string, number>;
+  pushed: number;
+  acked: number;
+  stored: number;
+  reconnects: number;
+  violations: string[];
+}
+
+type Target = { name: string; process: () => ServerProcess };
+
+/** A small deterministic PRNG, so a failing run can be replayed with its seed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Clients push continuously through two gateways while processes are SIGKILLed and restarted or
+ * SIGSTOPped and resumed at random moments; afterwards every invariant of DESIGN.md is checked.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => {});
+  const rand = random(options.seed);
+  const stack: ProcessStack = await startProcessStack({ gateways: 2, env: { ACK_TIMEOUT_MS: '5000' } });
+  const repositories = Array.from({ length: options.repositories }, (_, i) => `chaos${i}`);
+  const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
+  const faults: Record<string, number> = {};
+  const violations: string[] = [];
+  try {
+    const pushers = await Promise.all(
+      Array.from({ length: options.clients }, async (_, i) => new ReliablePusher(urls, await stack.token(`c${i}`), i)),
+    );
+    const readers = await Promise.all(urls.map(async (url, i) => new LiveReader(url, await stack.token(`reader${i}`), repositories)));
+    for (const p of pushers) p.start();
+    for (const r of readers) r.start();
+
+    const targets: Target[] = [
+      { name: 'gateway0', process: () => stack.gateways[0] as ServerProcess },
+      { name: 'gateway1', process: () => stack.gateways[1] as ServerProcess },
+      { name: 'sequencer', process: () => stack.sequencers[0] as ServerProcess },
+      { name: 'persister', process: () => stack.persisters[0] as ServerProcess },
+      { name: 'nats', process: () => (stack.nats as { process: ServerProcess }).process },
+      { name: 'mongodb', process: () => (stack.mongo as { process: ServerProcess }).process },
+    ];
+
+    let counter = 0;
+    const pushing = setInterval(() => {
+      for (const [i, pusher] of pushers.entries()) {
+        const repository = repositories[Math.floor(rand() * repositories.length)] as string;
+        const size = 1 + Math.floor(rand() * 4);
+        pusher.push(repository, Array.from({ length: size }, () => `c${i}-${counter++}`));
+      }
+    }, options.pushEveryMs);
+
+    const end = Date.now() + options.durationMs;
+    while (Date.now() < end) {
+      await sleep(options.faultEveryMs * (0.5 + rand()));
+      const target = targets[Math.floor(rand() * targets.length)] as Target;
+      const stall = rand() < 0.3;
+      const key = `${target.name} ${stall ? 'SIGSTOP/SIGCONT' : 'SIGKILL+restart'}`;
+      faults[key] = (faults[key] ?? 0) + 1;
+      log(`fault: ${key}`);
+      if (stall) {
+        target.process().pause();
+        await sleep(300 + rand() * 1_200);
+        target.process().resume();
+      } else {
+        await target.process().kill('SIGKILL');
+        await sleep(100 + rand() * 700);
+        await target.process().start();
+      }
+    }
+    clearInterval(pushing);
+
+    // Recovery: every client keeps re-sending until everything is acked.
+    const recoverBy = Date.now() + 60_000;
+    while (Date.now() < recoverBy && pushers.some((p) => p.unacked.length > 0)) {
+      for (const p of pushers) p.resendUnacked();
+      await sleep(1_000);
+    }
+    for (const r of readers) if (!(await r.sync(30_000))) violations.push('a reader could not catch up');
+
+    const records = pushers.flatMap((p) => [...p.records.values()]);
+    const unacked = records.filter((r) => r.sequence === undefined);
+    if (unacked.length > 0) violations.push(`${unacked.length} events never acked (e.g. ${unacked[0]?.eventId})`);
+    for (const p of pushers) violations.push(...p.ackMismatches.map((m) => `ack changed: ${m}`));
+
+    let stored = 0;
+    for (const repository of repositories) {
+      const docs = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
+      stored += docs.length;
+      const sequences = docs.map((d) => d['s'] as number);
+      if (sequences.some((s, i) => s !== i + 1)) violations.push(`I1 ${repository}: sequences are not 1..${docs.length}`);
+      const ids = docs.map((d) => d['e'] as string);
+      if (new Set(ids).size !== ids.length) violations.push(`I2 ${repository}: an event id is stored twice`);
+      const bySequence = new Map(docs.map((d) => [d['e'] as string, d['s'] as number]));
+      for (const record of records.filter((r) => r.repository === repository && r.sequence !== undefined)) {
+        if (bySequence.get(record.eventId) !== record.sequence) {
+          violations.push(`I4 ${repository}: acked ${record.eventId}@${record.sequence} not stored there`);
+        }
+      }
+      for (const [i, reader] of readers.entries()) {
+        const seen = reader.eventIds.get(repository) ?? [];
+        if (seen.join() !== ids.join()) violations.push(`I5 reader${i} ${repository}: saw ${seen.length} events, store has ${ids.length}`);
+      }
+    }
+    for (const [i, reader] of readers.entries()) violations.push(...reader.violations.map((v) => `I3/I5 reader${i}: ${v}`));
+    for (const p of pushers) p.stop();
+    for (const r of readers) r.stop();
+
+    return {
+      faults,
+      pushed: records.length,
+      acked: records.length - unacked.length,
+      stored,
+      reconnects: pushers.reduce((n, p) => n + p.reconnects, 0),
+      violations,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+export function formatReport(report: ChaosReport, options: ChaosOptions): string {
+  const rows = [
+    `chaos run: ${options.durationMs / 1000}s, ${options.clients} clients, ${options.repositories} repositories, seed ${options.seed}`,
+    '| fault | count |',
+    '|---|---|',
+    ...Object.entries(report.faults).map(([fault, count]) => `| ${fault} | ${count} |`),
+    '',
+    '| events pushed | acked | stored | client reconnects | violations |',
+    '|---|---|---|---|---|',
+    `| ${report.pushed} | ${report.acked} | ${report.stored} | ${report.reconnects} | ${report.violations.length} |`,
+    ...report.violations.slice(0, 20).map((v) => `violation: ${v}`),
+  ];
+  return rows.join('\n');
+}

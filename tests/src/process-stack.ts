@@ -1,0 +1,97 @@
+import { join, resolve } from 'node:path';
+import { ServerProcess, freePort, startFerretDb, startNatsServer, uniqueName, type RunningServer } from '@lfsync/testkit';
+import { MongoClient, type Db } from 'mongodb';
+import { TEST_JWT_SECRET, signTestToken } from './tokens.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export interface ProcessStackOptions {
+  gateways?: number;
+  sequencers?: number;
+  persisters?: number;
+  /** Extra env for every service (e.g. limits). */
+  env?: Record<string, string>;
+  /** Use these servers instead of starting (killable) ones of its own. */
+  natsUrl?: string;
+  mongoUrl?: string;
+}
+
+export interface ProcessStack {
+  readonly nats: RunningServer | undefined;
+  readonly mongo: RunningServer | undefined;
+  readonly gateways: ServerProcess[];
+  readonly sequencers: ServerProcess[];
+  readonly persisters: ServerProcess[];
+  readonly natsUrl: string;
+  readonly mongoUrl: string;
+  gatewayUrl(index?: number): string;
+  httpUrl(index?: number): string;
+  token: typeof signTestToken;
+  db(): Db;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service in its own OS process (`node --import tsx services/<name>/src/main.ts`), with its own
+ * NATS (JetStream on disk) and FerretDB, so that any of them can be SIGKILLed, stopped and restarted in
+ * place: for crash tests and benchmarks.
+ */
+export async function startProcessStack(options: ProcessStackOptions = {}): Promise<ProcessStack> {
+  const nats = options.natsUrl === undefined ? await startNatsServer() : undefined;
+  const mongo = options.mongoUrl === undefined ? await startFerretDb() : undefined;
+  const natsUrl = options.natsUrl ?? (nats as RunningServer).url;
+  const mongoUrl = options.mongoUrl ?? (mongo as RunningServer).url;
+  const common = {
+    NATS_URL: natsUrl,
+    MONGO_URL: mongoUrl,
+    MONGO_DB: uniqueName('db'),
+    BUS_PREFIX: uniqueName('p'),
+    LOG_LEVEL: 'warn',
+    MONGO_WRITE_CONCERN: 'majority',
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...options.env,
+  };
+  const service = async (name: 'gateway' | 'sequencer' | 'persister', portVariable: string) => {
+    const port = await freePort();
+    return new ServerProcess({
+      name,
+      command: process.execPath,
+      args: ['--import', 'tsx', join(root, `services/${name}/src/main.ts`)],
+      port,
+      env: { ...common, [portVariable]: String(port), HOST: '127.0.0.1' },
+      startTimeoutMs: 60_000,
+    });
+  };
+  const sequencers = await Promise.all(Array.from({ length: options.sequencers ?? 1 }, () => service('sequencer', 'OPS_PORT')));
+  const persisters = await Promise.all(Array.from({ length: options.persisters ?? 1 }, () => service('persister', 'OPS_PORT')));
+  const gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => service('gateway', 'PORT')));
+  await Promise.all([...sequencers, ...persisters].map((p) => p.start()));
+  await Promise.all(gateways.map((p) => p.start()));
+  const client = await MongoClient.connect(mongoUrl);
+
+  const gateway = (index: number) => {
+    const g = gateways[index];
+    if (g === undefined) throw new Error(`no gateway ${index}`);
+    return g;
+  };
+  return {
+    nats,
+    mongo,
+    gateways,
+    sequencers,
+    persisters,
+    natsUrl,
+    mongoUrl,
+    gatewayUrl: (index = 0) => `ws://127.0.0.1:${gateway(index).port}/sync`,
+    httpUrl: (index = 0) => `http://127.0.0.1:${gateway(index).port}`,
+    token: signTestToken,
+    db: () => client.db(common.MONGO_DB),
+    async stop() {
+      await Promise.all([...gateways, ...persisters, ...sequencers].map((p) => p.stop()));
+      await client.db(common.MONGO_DB).dropDatabase().catch(() => undefined);
+      await client.close();
+      await nats?.dispose();
+      await mongo?.dispose();
+    },
+  };
+}
