@@ -2,7 +2,7 @@ import type { SyncClaim } from '@lfsync/contracts';
 import { gatewayConfigSchema, startGateway, type Gateway, type GatewayConfig } from '@lfsync/gateway';
 import { persisterConfigSchema, startPersister, type Persister } from '@lfsync/persister';
 import { sequencerConfigSchema, startSequencer, type Sequencer } from '@lfsync/sequencer';
-import { captureLogs, uniqueName } from '@lfsync/testkit';
+import { captureLogs, uniqueName, type CapturedLogs } from '@lfsync/testkit';
 import { MongoClient, type Db } from 'mongodb';
 
 import { TEST_JWT_SECRET, signTestToken } from './tokens.ts';
@@ -16,10 +16,13 @@ export interface StackOptions {
   sequencers?: number;
   persisters?: number;
   gatewayEnv?: Partial<Record<keyof GatewayConfig, string>>;
+  logLevel?: 'debug' | 'info' | 'warn';
 }
 
 export interface TestStack {
   readonly prefix: string;
+  /** Everything the services logged (level from `logLevel`, default warn). */
+  readonly logs: CapturedLogs;
   readonly database: string;
   gatewayUrl(index?: number): string;
   httpUrl(index?: number): string;
@@ -40,7 +43,8 @@ export interface TestStack {
 export async function startStack(options: StackOptions): Promise<TestStack> {
   const prefix = uniqueName('p');
   const database = uniqueName('db');
-  const logger = captureLogs('warn').logger;
+  const logs = captureLogs(options.logLevel ?? 'warn');
+  const logger = logs.logger;
   const common = { NATS_URL: options.natsUrl, BUS_PREFIX: prefix, LOG_LEVEL: 'warn' };
   const mongoEnv = { MONGO_URL: options.mongoUrl, MONGO_DB: database };
   const gatewayConfig = gatewayConfigSchema.parse({
@@ -48,7 +52,9 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
     ...mongoEnv,
     PORT: '0',
     HOST: '127.0.0.1',
-    JWT_SECRET: TEST_JWT_SECRET,
+    ...(options.gatewayEnv?.JWT_PUBLIC_KEY === undefined && options.gatewayEnv?.JWT_JWKS_URL === undefined
+      ? { JWT_SECRET: TEST_JWT_SECRET }
+      : {}),
     PING_INTERVAL_MS: '2000',
     ...options.gatewayEnv,
   });
@@ -77,6 +83,7 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
   return {
     prefix,
     database,
+    logs,
     gatewayUrl: (index = 0) => `ws://127.0.0.1:${port(index)}/sync`,
     httpUrl: (index = 0) => `http://127.0.0.1:${port(index)}`,
     token: signTestToken,

@@ -78,23 +78,33 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }, options.pushEveryMs);
 
     const end = Date.now() + options.durationMs;
+    // Every process in turn (order shuffled per round), each at a random moment.
+    let round: Target[] = [];
+    const busy = new Map<string, Promise<void>>();
     while (Date.now() < end) {
       await sleep(options.faultEveryMs * (0.5 + rand()));
-      const target = targets[Math.floor(rand() * targets.length)] as Target;
+      if (round.length === 0) round = [...targets].sort(() => rand() - 0.5);
+      const target = round.pop() as Target;
+      if (busy.has(target.name)) continue;
       const stall = rand() < 0.3;
       const key = `${target.name} ${stall ? 'SIGSTOP/SIGCONT' : 'SIGKILL+restart'}`;
       faults[key] = (faults[key] ?? 0) + 1;
       log(`fault: ${key}`);
-      if (stall) {
-        target.process().pause();
-        await sleep(300 + rand() * 1_200);
-        target.process().resume();
-      } else {
-        await target.process().kill('SIGKILL');
-        await sleep(100 + rand() * 700);
-        await target.process().start();
-      }
+      // Faults overlap: the next one may hit while this process is still down or restarting.
+      const recovery = (async () => {
+        if (stall) {
+          target.process().pause();
+          await sleep(300 + rand() * 1_200);
+          target.process().resume();
+        } else {
+          await target.process().kill('SIGKILL');
+          await sleep(100 + rand() * 700);
+          await target.process().start();
+        }
+      })().finally(() => busy.delete(target.name));
+      busy.set(target.name, recovery);
     }
+    await Promise.all(busy.values());
     clearInterval(pushing);
 
     // Recovery: every client keeps re-sending until everything is acked.

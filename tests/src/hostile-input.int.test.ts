@@ -1,0 +1,143 @@
+import { ERROR_CODE_LIST, serverEventSchema } from '@lfsync/contracts';
+import { WsTestClient, uniqueName } from '@lfsync/testkit';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startStack, type TestStack } from './stack.ts';
+import { authedClient } from './support.ts';
+
+// `auth` is fuzzed on its own: a bad token ends the connection by design.
+const TYPES = ['ping', 'pong', 'push_event', 'push_events_batch', 'request_events', 'request_all_events', 'events_received'];
+const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', '$gt', '$where', 'a.b', '', '_id', 'serverSequence');
+const hostileScalar = fc.oneof(
+  fc.constant({ $gt: '' }),
+  fc.constant({ __proto__: { polluted: true } }),
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.string({ minLength: 5_000, maxLength: 20_000 }),
+);
+const deep = fc.integer({ min: 1, max: 3_000 }).map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown);
+const eventLike = fc.record(
+  {
+    _event_id: fc.oneof(fc.string({ maxLength: 140 }), hostileScalar),
+    _operation: fc.oneof(fc.constantFrom(0, 1, 2, 3, -1, 'insert', 'update', 'delete', 'drop'), hostileScalar),
+    _created_at: fc.oneof(fc.constantFrom('2025-01-01T00:00:00Z', 'yesterday', 1_700_000_000_000, -5), hostileScalar),
+    _data: fc.oneof(fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), hostileKey), fc.jsonValue({ maxDepth: 3 })), hostileScalar, deep),
+    _data_id: fc.oneof(fc.string({ maxLength: 10 }), hostileScalar),
+  },
+  { requiredKeys: [] },
+);
+const repository = fc.oneof(fc.constantFrom('ok_repo', 'a.b', '$cmd', '_hidden', 'system.users', 'x'.repeat(65), ''), hostileScalar);
+const frame = fc.oneof(
+  fc.record({ type: fc.constantFrom(...TYPES), repository, event: eventLike }, { requiredKeys: ['type'] }),
+  fc.record({ type: fc.constantFrom('push_events_batch'), repository, events: fc.oneof(fc.array(eventLike, { maxLength: 20 }), hostileScalar) }),
+  fc.record({ type: fc.constantFrom('request_events'), repository, afterSequence: fc.oneof(fc.nat(), hostileScalar), limit: fc.oneof(fc.nat(), hostileScalar) }),
+  fc.record({ type: fc.oneof(fc.string({ maxLength: 30 }).filter((t) => t !== 'auth'), hostileScalar) }),
+  fc.dictionary(hostileKey, fc.jsonValue({ maxDepth: 2 })),
+);
+const rawText = fc.oneof(
+  frame.map((f) => JSON.stringify(f)),
+  fc.string({ maxLength: 200 }),
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+  deep.map((v) => `{"type":"ping","x":${JSON.stringify(v)}}`),
+  fc.constant('{"type":"push_event","repository":"ok_repo","event":{"__proto__":{"isAdmin":true},"_event_id":"p","_operation":0,"_created_at":0,"_data":{}}}'),
+);
+
+describe('hostile input (property-based)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({
+      natsUrl: inject('natsUrl'),
+      mongoUrl: inject('mongoUrl'),
+      gatewayEnv: { INVALID_FRAME_LIMIT: '1000000', RATE_LIMIT_PER_SEC: '100000', RATE_LIMIT_BURST: '100000', MAX_FRAME_BYTES: '262144' },
+    });
+  });
+  afterAll(() => stack.stop());
+
+  it('answers every frame over WebSocket without crashing or storing anything invalid', async () => {
+    const client = await authedClient(stack, 0, 'fuzzer');
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(rawText, async (text) => {
+        cases += 1;
+        const before = client.frames.length;
+        client.sendRaw(text);
+        client.send({ type: 'ping' });
+        await client.waitForType('pong', 10_000);
+        for (const reply of client.frames.slice(before)) {
+          if (reply.type === 'error') expect(ERROR_CODE_LIST).toContain(reply['code']);
+        }
+        expect(client.isOpen).toBe(true);
+      }),
+      { numRuns: 400, seed: Number(process.env['FC_SEED'] ?? 42) },
+    );
+    // Every stored event is a valid event, whatever was thrown at the gateway.
+    const stored = await stack.db().collection('events').find().toArray();
+    for (const doc of stored) expect(serverEventSchema.safeParse(JSON.parse(doc['b'] as string)).success).toBe(true);
+    expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
+    console.log(`hostile input: ${cases} WebSocket frames tried, ${stored.length} valid events stored`);
+    await client.close();
+  });
+
+  it('refuses every malformed auth frame with a token error and closes 4401', async () => {
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ token: fc.oneof(fc.string({ maxLength: 300 }), hostileScalar), Authorization: fc.oneof(fc.string(), hostileScalar) }, { requiredKeys: [] }),
+        async (fields) => {
+          cases += 1;
+          const client = await WsTestClient.connect(stack.gatewayUrl());
+          client.sendRaw(JSON.stringify({ type: 'auth', ...fields }));
+          const reply = await client.waitFor((f) => f.type === 'error' || f.type === 'auth_success');
+          expect(reply.type).toBe('error');
+          expect(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'INVALID_MESSAGE']).toContain(reply['code']);
+          if (reply['code'] !== 'INVALID_MESSAGE') expect((await client.closed).code).toBe(4401);
+          else await client.close();
+        },
+      ),
+      { numRuns: 100, seed: Number(process.env['FC_SEED'] ?? 42) },
+    );
+    console.log(`hostile input: ${cases} auth frames tried`);
+  });
+
+  it('answers every REST request with JSON and a status, never a crash', async () => {
+    const token = await stack.token('rest-fuzzer');
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom('ok_repo', 'a.b', '%24cmd', '..%2F..%2Fetc', 'x'.repeat(70)), fc.string({ maxLength: 20 }).map(encodeURIComponent)),
+        fc.constantFrom('', '/batch', '/some-id', '/byDataId/x', '?seq=-1', '?seq=abc&limit=99999999', '?seq=1e400'),
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        rawText,
+        async (repo, suffix, method, body) => {
+          cases += 1;
+          const response = await fetch(`${stack.httpUrl()}/api/events/${repo}${suffix}`, {
+            method,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            ...(method === 'GET' || method === 'DELETE' ? {} : { body }),
+          });
+          expect(response.status).toBeLessThan(500);
+          const json = (await response.json()) as Record<string, unknown>;
+          if (response.status >= 400) expect(ERROR_CODE_LIST).toContain(json['code']);
+        },
+      ),
+      { numRuns: 300, seed: Number(process.env['FC_SEED'] ?? 42) },
+    );
+    console.log(`hostile input: ${cases} REST requests tried`);
+    const health = await fetch(`${stack.httpUrl()}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
+  it('survives a flood of connections and frames and keeps serving', async () => {
+    const floods = await Promise.all(Array.from({ length: 30 }, () => WsTestClient.connect(stack.gatewayUrl())));
+    for (const f of floods) for (let i = 0; i < 50; i++) f.sendRaw(i % 2 === 0 ? 'garbage' : '{"type":"request_all_events"}');
+    const fine = await authedClient(stack, 0, 'survivor');
+    const repo = uniqueName('r');
+    fine.send({ type: 'push_event', repository: repo, event: { _event_id: 'ok', _operation: 0, _created_at: 0, _data: {} } });
+    expect(await fine.waitForType('ack')).toMatchObject({ eventIds: ['ok'] });
+    for (const f of floods) f.terminate();
+    await fine.close();
+  });
+});
