@@ -17,7 +17,12 @@ export type SyncError =
       readonly retryAfterMs?: number;
     }
   /** Local events the server refused for good (e.g. `INVALID_EVENT`, `FORBIDDEN`): removed from the queue. */
-  | { readonly kind: 'events_rejected'; readonly code: ErrorCode; readonly repository: string; readonly events: readonly LocalEvent[] }
+  | {
+      readonly kind: 'events_rejected';
+      readonly code: ErrorCode;
+      readonly repository: string;
+      readonly events: readonly LocalEvent[];
+    }
   /** The token provider threw or rejected; the client retries with backoff. */
   | { readonly kind: 'token_unavailable'; readonly cause: unknown }
   /** A frame that is not JSON or not a message of PROTOCOL.md; it was ignored. */

@@ -20,7 +20,7 @@ export const errorCodes = {
   PROTOCOL_VIOLATION: { retryable: false, httpStatus: 400, closeCode: 1008 },
   SLOW_CONSUMER: { retryable: true, httpStatus: 503, closeCode: 4408 },
   CONNECTION_LIMIT: { retryable: true, httpStatus: 503, closeCode: 1013 },
-  UNAVAILABLE: { retryable: true, httpStatus: 503, closeCode: undefined },
+  UNAVAILABLE: { retryable: true, httpStatus: 503, closeCode: 1013 },
   SHUTTING_DOWN: { retryable: true, httpStatus: 503, closeCode: 1001 },
   INTERNAL: { retryable: true, httpStatus: 500, closeCode: undefined },
 } as const satisfies Record<string, { retryable: boolean; httpStatus: number; closeCode: number | undefined }>;

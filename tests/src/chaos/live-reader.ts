@@ -17,6 +17,7 @@ export class LiveReader {
   #pendingSyncs = new Set<string>();
   /** Repositories that completed a catch-up on the current connection: from then on a jump is a violation. */
   #synced = new Set<string>();
+  #failed = new Set<string>();
 
   constructor(url: string, token: string, repositories: readonly string[]) {
     this.#url = url;
@@ -36,11 +37,12 @@ export class LiveReader {
   async sync(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.#socket?.readyState === WebSocket.OPEN && this.#pendingSyncs.size === 0) {
+      if (this.#socket?.readyState === WebSocket.OPEN) {
+        this.#failed.clear();
         this.#requestAll();
         const waitUntil = Date.now() + 5_000;
         while (this.#pendingSyncs.size > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 20));
-        if (this.#pendingSyncs.size === 0) return true;
+        if (this.#pendingSyncs.size === 0 && this.#failed.size === 0) return true;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -70,6 +72,10 @@ export class LiveReader {
       const frame = JSON.parse(data.toString()) as Record<string, unknown>;
       const repository = frame['repository'] as string;
       if (frame['type'] === 'auth_success') this.#requestAll();
+      else if (frame['type'] === 'error' && typeof repository === 'string') {
+        this.#pendingSyncs.delete(repository);
+        this.#failed.add(repository);
+      }
       else if (frame['type'] === 'sync_complete') {
         this.#pendingSyncs.delete(repository);
         this.#synced.add(repository);

@@ -52,7 +52,12 @@ export interface FoldResult {
 /** Applies one write to a record's version with the resolver. */
 export function foldVersion(
   resolver: ConflictResolver,
-  input: { readonly repository: string; readonly id: string; readonly current: RecordVersion | undefined; readonly incoming: RecordVersion },
+  input: {
+    readonly repository: string;
+    readonly id: string;
+    readonly current: RecordVersion | undefined;
+    readonly incoming: RecordVersion;
+  },
 ): FoldResult {
   const { current, incoming } = input;
   if (current === undefined) return { version: incoming, resolution: 'incoming' };

@@ -36,14 +36,20 @@ export class LocalStore {
   readonly #pendingCountChanged: Emitter<number>;
   readonly #conflicts: Emitter<ConflictReport>;
 
-  private constructor(options: LocalStoreOptions, repositories: ReadonlyMap<string, RepositoryState>, nextOrder: number) {
+  private constructor(
+    options: LocalStoreOptions,
+    repositories: ReadonlyMap<string, RepositoryState>,
+    nextOrder: number,
+  ) {
     this.#repositories = repositories;
     this.#clock = options.clock;
     this.#newEventId = options.newEventId;
     this.#report = options.report;
     this.#nextOrder = nextOrder;
     this.#announcedPendingCount = this.pendingCount;
-    this.#persist = new PersistQueue(options.storage, (cause) => options.report({ kind: 'storage_failed', cause }));
+    this.#persist = new PersistQueue(options.storage, (cause) =>
+      options.report({ kind: 'storage_failed', cause }),
+    );
     const onListenerError = (cause: unknown): void => options.report({ kind: 'listener_failed', cause });
     this.#recordsChanged = new Emitter(onListenerError);
     this.#pendingCountChanged = new Emitter(onListenerError);
@@ -85,7 +91,9 @@ export class LocalStore {
   repository(name: string): RepositoryState {
     const state = this.#repositories.get(name);
     if (state === undefined) {
-      throw new Error(`repository "${name}" is not one of the client's repositories (${this.repositoryNames.join(', ')})`);
+      throw new Error(
+        `repository "${name}" is not one of the client's repositories (${this.repositoryNames.join(', ')})`,
+      );
     }
     return state;
   }
@@ -102,7 +110,11 @@ export class LocalStore {
    * it. Its `_created_at` is at least 1 ms after the version it replaces, so that a write made after seeing a
    * version wins over it even when this device's clock is behind the writer's.
    */
-  write(repository: string, id: string, data: RecordData | undefined): { readonly event: LocalEvent; readonly persisted: Promise<void> } {
+  write(
+    repository: string,
+    id: string,
+    data: RecordData | undefined,
+  ): { readonly event: LocalEvent; readonly persisted: Promise<void> } {
     const state = this.repository(repository);
     const current = state.viewVersion(id);
     const nowMs = this.#clock.now();
@@ -158,7 +170,9 @@ export class LocalStore {
     return this.#persist.commit();
   }
 
-  onRecordsChanged(listener: (change: { readonly repository: string; readonly ids: ReadonlySet<string> }) => void): () => void {
+  onRecordsChanged(
+    listener: (change: { readonly repository: string; readonly ids: ReadonlySet<string> }) => void,
+  ): () => void {
     return this.#recordsChanged.on(listener);
   }
 
@@ -178,7 +192,8 @@ export class LocalStore {
     const persisted = effects.changes.isEmpty ? Promise.resolve() : this.#persist.commit();
     for (const [repository, ids] of effects.changedRecords) this.#recordsChanged.emit({ repository, ids });
     for (const conflict of effects.conflicts) this.#conflicts.emit(conflict);
-    for (const { repository, eventId } of effects.unidentified) this.#report({ kind: 'unidentified_event', repository, eventId });
+    for (const { repository, eventId } of effects.unidentified)
+      this.#report({ kind: 'unidentified_event', repository, eventId });
     if (effects.pendingChanged && this.pendingCount !== this.#announcedPendingCount) {
       this.#announcedPendingCount = this.pendingCount;
       this.#pendingCountChanged.emit(this.#announcedPendingCount);

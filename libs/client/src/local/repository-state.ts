@@ -1,7 +1,12 @@
 import { dataIdOf, isDelete, type ServerEvent } from '@lfsync/contracts';
 import { foldVersion, type ConflictResolver } from './conflict.ts';
 import type { Effects } from './effects.ts';
-import { versionOfLocalEvent, type PendingEntry, type RecordData, type RecordVersion } from './local-event.ts';
+import {
+  versionOfLocalEvent,
+  type PendingEntry,
+  type RecordData,
+  type RecordVersion,
+} from './local-event.ts';
 
 export interface RecordEntry<T> {
   readonly id: string;
@@ -34,7 +39,11 @@ export class RepositoryState {
   constructor(
     name: string,
     resolver: ConflictResolver,
-    loaded: { readonly cursor: number; readonly records: Iterable<readonly [string, RecordVersion]>; readonly pending: readonly PendingEntry[] },
+    loaded: {
+      readonly cursor: number;
+      readonly records: Iterable<readonly [string, RecordVersion]>;
+      readonly pending: readonly PendingEntry[];
+    },
   ) {
     this.name = name;
     this.#resolver = resolver;
@@ -183,7 +192,10 @@ export class RepositoryState {
     for (;;) {
       const entry = this.#ackedBySequence.get(this.#cursor + 1);
       if (entry === undefined) return;
-      const version: RecordVersion = { ...versionOfLocalEvent(entry.event), serverSequence: this.#cursor + 1 };
+      const version: RecordVersion = {
+        ...versionOfLocalEvent(entry.event),
+        serverSequence: this.#cursor + 1,
+      };
       this.#applyConfirmed(this.#cursor + 1, entry.event._data_id, version, effects);
     }
   }
@@ -204,7 +216,11 @@ export class RepositoryState {
     if (next.ackedSequence !== undefined) this.#ackedBySequence.set(next.ackedSequence, next);
   }
 
-  #remove(entry: PendingEntry, effects: Effects, options: { readonly recompute: boolean } = { recompute: true }): void {
+  #remove(
+    entry: PendingEntry,
+    effects: Effects,
+    options: { readonly recompute: boolean } = { recompute: true },
+  ): void {
     const id = entry.event._data_id;
     this.#pending.delete(entry.event._event_id);
     const list = (this.#pendingByRecord.get(id) ?? []).filter((e) => e !== entry);
@@ -224,7 +240,12 @@ export class RepositoryState {
   #recompute(id: string): boolean {
     let version = this.#confirmed.get(id);
     for (const entry of this.#pendingByRecord.get(id) ?? []) {
-      version = foldVersion(this.#resolver, { repository: this.name, id, current: version, incoming: versionOfLocalEvent(entry.event) }).version;
+      version = foldVersion(this.#resolver, {
+        repository: this.name,
+        id,
+        current: version,
+        incoming: versionOfLocalEvent(entry.event),
+      }).version;
     }
     if (this.#viewVersions.get(id) === version) return false;
     const before = this.#entries.get(id);

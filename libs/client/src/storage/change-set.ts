@@ -34,9 +34,11 @@ export class ChangeSet {
   /** Puts `older` underneath this set's changes (for a write that failed and must be retried). */
   absorbOlder(older: ChangeSet): void {
     for (const [key, record] of older.#records) if (!this.#records.has(key)) this.#records.set(key, record);
-    for (const [repository, cursor] of older.#cursors) if (!this.#cursors.has(repository)) this.#cursors.set(repository, cursor);
+    for (const [repository, cursor] of older.#cursors)
+      if (!this.#cursors.has(repository)) this.#cursors.set(repository, cursor);
     for (const [eventId, entry] of older.#putPending) {
-      if (!this.#putPending.has(eventId) && !this.#deletePending.has(eventId)) this.#putPending.set(eventId, entry);
+      if (!this.#putPending.has(eventId) && !this.#deletePending.has(eventId))
+        this.#putPending.set(eventId, entry);
     }
     for (const eventId of older.#deletePending) {
       if (!this.#putPending.has(eventId)) this.#deletePending.add(eventId);

@@ -12,7 +12,9 @@ interface SyncDatabase extends DBSchema {
 
 const SCHEMA_VERSION = 1;
 const STORES = ['records', 'cursors', 'pending'] as const;
-const cursorRowsSchema = z.array(z.object({ repository: z.string(), cursor: z.number().int().nonnegative() }));
+const cursorRowsSchema = z.array(
+  z.object({ repository: z.string(), cursor: z.number().int().nonnegative() }),
+);
 
 /** Keeps the state in IndexedDB (browsers), one object store per kind; every change is one transaction. */
 export class IndexedDbStorage implements SyncStorage {
@@ -35,7 +37,9 @@ export class IndexedDbStorage implements SyncStorage {
     await tx.done;
     return {
       records: z.array(storedRecordSchema).parse(records),
-      cursors: Object.fromEntries(cursorRowsSchema.parse(cursorRows).map((row) => [row.repository, row.cursor])),
+      cursors: Object.fromEntries(
+        cursorRowsSchema.parse(cursorRows).map((row) => [row.repository, row.cursor]),
+      ),
       pending: z.array(pendingEntrySchema).parse(pending),
     };
   }
@@ -50,7 +54,8 @@ export class IndexedDbStorage implements SyncStorage {
     // surfaces any failure (the transaction is then rolled back as a whole).
     const requests: Promise<unknown>[] = [];
     for (const record of changes.records) requests.push(records.put(record));
-    for (const [repository, cursor] of Object.entries(changes.cursors)) requests.push(cursors.put({ repository, cursor }));
+    for (const [repository, cursor] of Object.entries(changes.cursors))
+      requests.push(cursors.put({ repository, cursor }));
     for (const entry of changes.putPending) requests.push(pending.put(entry));
     for (const eventId of changes.deletePending) requests.push(pending.delete(eventId));
     await Promise.all([...requests, tx.done]);

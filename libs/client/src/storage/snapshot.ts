@@ -10,7 +10,12 @@ export class Snapshot {
 
   static from(state: StoredState): Snapshot {
     const snapshot = new Snapshot();
-    snapshot.apply({ records: state.records, cursors: state.cursors, putPending: state.pending, deletePending: [] });
+    snapshot.apply({
+      records: state.records,
+      cursors: state.cursors,
+      putPending: state.pending,
+      deletePending: [],
+    });
     return snapshot;
   }
 

@@ -31,7 +31,11 @@ const localEventSchema = z
   })
   .transform(({ _data, ...rest }): LocalEvent => (_data === undefined ? rest : { ...rest, _data }));
 
-export const storedRecordSchema = z.object({ repository: z.string(), id: z.string(), version: versionSchema }) satisfies z.ZodType<StoredRecord>;
+export const storedRecordSchema = z.object({
+  repository: z.string(),
+  id: z.string(),
+  version: versionSchema,
+}) satisfies z.ZodType<StoredRecord>;
 
 export const pendingEntrySchema = z
   .object({
@@ -40,7 +44,9 @@ export const pendingEntrySchema = z
     event: localEventSchema,
     ackedSequence: z.number().int().positive().optional(),
   })
-  .transform(({ ackedSequence, ...rest }): PendingEntry => (ackedSequence === undefined ? rest : { ...rest, ackedSequence }));
+  .transform(({ ackedSequence, ...rest }): PendingEntry =>
+    ackedSequence === undefined ? rest : { ...rest, ackedSequence },
+  );
 
 export const cursorsSchema = z.record(z.string(), z.number().int().nonnegative());
 

@@ -39,18 +39,28 @@ export class CatchUp {
     this.#clock = options.clock;
     this.#report = options.report;
     for (const name of options.store.repositoryNames) {
-      this.#repositories.set(name, { inFlight: false, completedOnce: false, requestedFrom: -1, stalled: 0, retry: undefined });
+      this.#repositories.set(name, {
+        inFlight: false,
+        completedOnce: false,
+        requestedFrom: -1,
+        stalled: 0,
+        retry: undefined,
+      });
     }
   }
 
   /** Every repository completed a catch-up and none is running. */
   get done(): boolean {
-    return [...this.#repositories.values()].every((r) => r.completedOnce && !r.inFlight && r.retry === undefined);
+    return [...this.#repositories.values()].every(
+      (r) => r.completedOnce && !r.inFlight && r.retry === undefined,
+    );
   }
 
   /** Repositories still catching up. */
   get remaining(): string[] {
-    return [...this.#repositories].filter(([, r]) => !r.completedOnce || r.inFlight || r.retry !== undefined).map(([name]) => name);
+    return [...this.#repositories]
+      .filter(([, r]) => !r.completedOnce || r.inFlight || r.retry !== undefined)
+      .map(([name]) => name);
   }
 
   isInFlight(repository: string): boolean {

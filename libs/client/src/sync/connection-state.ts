@@ -18,7 +18,12 @@ export type OfflineReason =
  * accepted in every state.
  */
 export type ConnectionState =
-  | { readonly status: 'offline'; readonly reason: OfflineReason; readonly closeCode?: number; readonly retryInMs?: number }
+  | {
+      readonly status: 'offline';
+      readonly reason: OfflineReason;
+      readonly closeCode?: number;
+      readonly retryInMs?: number;
+    }
   | { readonly status: 'connecting'; readonly attempt: number }
   | { readonly status: 'authenticating' }
   | { readonly status: 'syncing'; readonly repositories: readonly string[] }

@@ -24,7 +24,9 @@ export function resolveWebSocket(injected: WebSocketConstructor | undefined): We
   if (injected !== undefined) return injected;
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (global === undefined) {
-    throw new TypeError('no global WebSocket here (Node < 22): pass one as `webSocket`, e.g. the `ws` package\'s WebSocket');
+    throw new TypeError(
+      "no global WebSocket here (Node < 22): pass one as `webSocket`, e.g. the `ws` package's WebSocket",
+    );
   }
   return global;
 }

@@ -84,7 +84,13 @@ export class Session {
   /** A committed batch for every session that may read it; `frame` is shared by all of them. */
   deliver(batch: SequencedBatch, frame: string): void {
     if (!this.mayRead(batch.repository)) return;
-    void this.#feed(batch.repository).live(batch, frame);
+    this.#feed(batch.repository)
+      .live(batch, frame)
+      .catch((err: unknown) => {
+        // A missed broadcast could not be read from the store: the client reconnects and catches up.
+        this.#logger.warn({ err, repository: batch.repository }, 'gap fill failed');
+        this.#closeWithError('UNAVAILABLE', 'could not deliver missed events; reconnect and catch up');
+      });
   }
 
   /** Called on every heartbeat tick: a connection that did not answer the last ping is dropped. */
@@ -319,14 +325,27 @@ export class Session {
       this.#sendError('FORBIDDEN', `no read access to ${repository}`, { repository });
       return;
     }
-    const lastSequence = await this.#feed(repository).catchUp(afterSequence, pageSize);
+    let lastSequence: number;
+    try {
+      lastSequence = await this.#feed(repository).catchUp(afterSequence, pageSize);
+    } catch (err) {
+      this.#logger.warn({ err, repository }, 'catch-up failed');
+      this.#sendError('UNAVAILABLE', 'catch-up failed; request again', { repository, retryAfterMs: 1_000 });
+      return;
+    }
     this.#send(syncCompleteFrame(repository, lastSequence));
   }
 
   async #requestAllEvents(repository: string | undefined, pageSize: number | undefined): Promise<void> {
     if (repository !== undefined) return this.#requestEvents(repository, 0, pageSize);
-    const repositories = (await this.#ctx.store.repositories()).filter((r) => this.mayRead(r));
-    for (const name of repositories) await this.#feed(name).catchUp(0, pageSize);
+    try {
+      const repositories = (await this.#ctx.store.repositories()).filter((r) => this.mayRead(r));
+      for (const name of repositories) await this.#feed(name).catchUp(0, pageSize);
+    } catch (err) {
+      this.#logger.warn({ err }, 'catch-up failed');
+      this.#sendError('UNAVAILABLE', 'catch-up failed; request again', { retryAfterMs: 1_000 });
+      return;
+    }
     this.#send(syncCompleteFrame(undefined, undefined));
   }
 

@@ -1,0 +1,84 @@
+import { isRepositoryName } from '@lfsync/contracts';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { lastWriterWins, type ConflictResolver } from './local/conflict.ts';
+import { LocalStore } from './local/local-store.ts';
+import { MemoryStorage } from './storage/memory-storage.ts';
+import type { SyncStorage } from './storage/sync-storage.ts';
+import { SyncConnection, type TokenProvider } from './sync/connection.ts';
+import { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './sync/heartbeat.ts';
+import { DEFAULT_PUSH, type PushOptions } from './sync/push-flow.ts';
+import { resolveWebSocket, type WebSocketConstructor } from './sync/web-socket.ts';
+import { createErrorEmitter, SyncClient } from './sync-client.ts';
+import type { SyncError } from './sync-error.ts';
+import { createUuidV7Generator } from './uuidv7.ts';
+
+export interface SyncClientOptions {
+  /** The gateway's WebSocket URL, e.g. `wss://sync.example.com/ws`. */
+  readonly url: string;
+  /** Called on every connect; return a fresh token when the old one may have expired. */
+  readonly tokenProvider: TokenProvider;
+  /** Every repository the app uses: each is caught up on connect before the client is live. */
+  readonly repositories: readonly string[];
+  /** Where state survives restarts; default in memory (lost with the process). */
+  readonly storage?: SyncStorage;
+  /** Default: the global `WebSocket` (browsers, Node ≥ 22). In older Node pass `ws`'s `WebSocket`. */
+  readonly webSocket?: WebSocketConstructor;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly heartbeat?: Partial<HeartbeatOptions>;
+  readonly push?: Partial<PushOptions>;
+  /** From opening the socket to `auth_success`; default 15 s. */
+  readonly connectTimeoutMs?: number;
+  /** A fresh token is sent this long before the current one expires; default 30 s. */
+  readonly tokenRefreshMarginMs?: number;
+  /** Default: last writer wins by `_created_at`, then `_event_id`. */
+  readonly conflictResolver?: ConflictResolver;
+  readonly clock?: Clock;
+  /** In [0, 1), for the backoff jitter; default `Math.random`. */
+  readonly random?: () => number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+export const DEFAULT_TOKEN_REFRESH_MARGIN_MS = 30_000;
+
+/**
+ * Loads the local state and returns a client that can be read and written at once, offline. Call `start()`
+ * to sync.
+ */
+export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
+  const repositories = [...new Set(options.repositories)];
+  const invalid = repositories.filter((name) => !isRepositoryName(name));
+  if (invalid.length > 0) throw new TypeError(`invalid repository names: ${invalid.join(', ')}`);
+  const webSocket = resolveWebSocket(options.webSocket);
+  const clock = options.clock ?? systemClock;
+  const storage = options.storage ?? new MemoryStorage();
+  const errors = createErrorEmitter();
+  const report = (error: SyncError): void => {
+    // The one place the library speaks on its own: an app that did not listen must still see its errors.
+    if (errors.size === 0) console.warn('lfsync client:', error);
+    else errors.emit(error);
+  };
+  const store = await LocalStore.open({
+    storage,
+    repositories,
+    resolver: options.conflictResolver ?? lastWriterWins,
+    clock,
+    newEventId: createUuidV7Generator(() => clock.now()),
+    report,
+  });
+  const connection = new SyncConnection({
+    url: options.url,
+    tokenProvider: options.tokenProvider,
+    webSocket,
+    store,
+    clock,
+    random: options.random ?? Math.random,
+    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    heartbeat: { ...DEFAULT_HEARTBEAT, ...options.heartbeat },
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    tokenRefreshMarginMs: options.tokenRefreshMarginMs ?? DEFAULT_TOKEN_REFRESH_MARGIN_MS,
+    push: { ...DEFAULT_PUSH, ...options.push },
+    report,
+  });
+  return new SyncClient({ store, connection, storage, errors });
+}

@@ -1,0 +1,131 @@
+import { deferred } from './deferred.ts';
+import { Emitter, rethrowAsync, type Unsubscribe } from './emitter.ts';
+import type { ConflictReport } from './local/conflict.ts';
+import type { LocalStore } from './local/local-store.ts';
+import { StoreRepository, type Repository } from './repository.ts';
+import type { SyncStorage } from './storage/sync-storage.ts';
+import type { SyncConnection } from './sync/connection.ts';
+import type { ConnectionState } from './sync/connection-state.ts';
+import type { SyncError } from './sync-error.ts';
+
+/** The app's handle on sync: repositories to read and write, and what the connection is doing. */
+export class SyncClient {
+  readonly #store: LocalStore;
+  readonly #connection: SyncConnection;
+  readonly #storage: SyncStorage;
+  readonly #errors: Emitter<SyncError>;
+  readonly #repositories = new Map<string, StoreRepository<object>>();
+  #stopWaiters = new Set<(reason: Error) => void>();
+
+  /** Use `createSyncClient`. */
+  constructor(parts: {
+    readonly store: LocalStore;
+    readonly connection: SyncConnection;
+    readonly storage: SyncStorage;
+    readonly errors: Emitter<SyncError>;
+  }) {
+    this.#store = parts.store;
+    this.#connection = parts.connection;
+    this.#storage = parts.storage;
+    this.#errors = parts.errors;
+  }
+
+  /** One of the repositories named at creation; `T` is the record type (not checked at run time). */
+  repository<T extends object>(name: string): Repository<T> {
+    let repository = this.#repositories.get(name);
+    if (repository === undefined) {
+      repository = new StoreRepository<object>(this.#store, name);
+      this.#repositories.set(name, repository);
+    }
+    return repository as unknown as Repository<T>;
+  }
+
+  get state(): ConnectionState {
+    return this.#connection.state;
+  }
+
+  onStateChange(listener: (state: ConnectionState) => void): Unsubscribe {
+    return this.#connection.onStateChange(listener);
+  }
+
+  /** Local writes the server has not acknowledged yet ("N pending changes"). */
+  get pendingCount(): number {
+    return this.#store.pendingCount;
+  }
+
+  onPendingCountChange(listener: (count: number) => void): Unsubscribe {
+    return this.#store.onPendingCountChanged(listener);
+  }
+
+  /** Errors from the server and the client's own troubles, as data. Without any listener they go to `console.warn`. */
+  onError(listener: (error: SyncError) => void): Unsubscribe {
+    return this.#errors.on(listener);
+  }
+
+  /** Writes that were discarded or merged by the conflict resolver. */
+  onConflict(listener: (conflict: ConflictReport) => void): Unsubscribe {
+    return this.#store.onConflict(listener);
+  }
+
+  /** Connects, and reconnects whenever the connection is lost, until `stop()`. */
+  start(): void {
+    this.#connection.start();
+  }
+
+  /** Disconnects; resolves once the local writes made so far are stored. Pending `whenLive()` calls reject. */
+  async stop(): Promise<void> {
+    this.#connection.stop();
+    const error = new Error('sync client stopped');
+    for (const reject of this.#stopWaiters) reject(error);
+    this.#stopWaiters.clear();
+    await this.#store.persisted();
+  }
+
+  /** `stop()`, then releases the storage (e.g. closes the IndexedDB connection). */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.#storage.close?.();
+  }
+
+  /** Resolves when the connection is live (authenticated and caught up); rejects on `stop()`. */
+  whenLive(): Promise<void> {
+    return this.#waitFor(
+      () => this.#connection.state.status === 'live',
+      (wake) => this.#connection.onStateChange(wake),
+    );
+  }
+
+  /** Resolves when no local write waits for an acknowledgement; rejects on `stop()`. */
+  flushed(): Promise<void> {
+    return this.#waitFor(
+      () => this.#store.pendingCount === 0,
+      (wake) => this.#store.onPendingCountChanged(wake),
+    );
+  }
+
+  /** Resolves once every local change so far is in the storage. */
+  persisted(): Promise<void> {
+    return this.#store.persisted();
+  }
+
+  #waitFor(done: () => boolean, watch: (wake: () => void) => Unsubscribe): Promise<void> {
+    if (done()) return Promise.resolve();
+    const waiting = deferred<void>();
+    const finish = (error?: Error): void => {
+      unwatch();
+      this.#stopWaiters.delete(finish);
+      if (error === undefined) waiting.resolve();
+      else waiting.reject(error);
+    };
+    const unwatch = watch(() => {
+      if (done()) finish();
+    });
+    this.#stopWaiters.add(finish);
+    return waiting.promise;
+  }
+}
+
+/** Routes client errors to the app's listeners, or to `console.warn` when it has none (never dropped silently). */
+export function createErrorEmitter(): Emitter<SyncError> {
+  return new Emitter<SyncError>(rethrowAsync);
+}

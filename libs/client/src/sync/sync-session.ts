@@ -1,0 +1,202 @@
+import {
+  errorCodes,
+  type AuthMessage,
+  type ErrorMessage,
+  type PushEventsBatchMessage,
+  type RequestEventsMessage,
+  type ServerMessage,
+} from '@lfsync/contracts';
+import type { Clock } from '../clock.ts';
+import type { LocalStore } from '../local/local-store.ts';
+import type { SyncError } from '../sync-error.ts';
+import { CatchUp } from './catch-up.ts';
+import { PushFlow, type PushOptions } from './push-flow.ts';
+
+export type OutboundFrame =
+  AuthMessage | PushEventsBatchMessage | RequestEventsMessage | { readonly type: 'ping' | 'pong' };
+
+/** Delay before retrying after a retryable error that does not say how long to wait. */
+export const DEFAULT_RETRY_AFTER_MS = 1_000;
+
+const AUTH_ERRORS = new Set<ErrorMessage['code']>([
+  'NOT_AUTHENTICATED',
+  'INVALID_TOKEN',
+  'TOKEN_EXPIRED',
+  'AUTH_TIMEOUT',
+]);
+
+export interface SessionEvents {
+  /** `auth_success`, the first or after a credentials refresh; `expiresAt` in epoch ms when the token expires. */
+  authenticated(expiresAt: number | undefined): void;
+  syncing(repositories: readonly string[]): void;
+  live(sessionId: string): void;
+  /** The server refused the credentials; the connection should be dropped and retried with a new token. */
+  authFailed(): void;
+}
+
+/**
+ * The protocol on one open socket: `auth`, then catch-up of every repository, then the queue flush, then live
+ * events and acks. It owns no socket and no timer beyond its catch-up and push flow: the connection feeds it
+ * parsed frames and disposes of it when the socket goes.
+ */
+export class SyncSession {
+  readonly #store: LocalStore;
+  readonly #send: (frame: OutboundFrame) => void;
+  readonly #report: (error: SyncError) => void;
+  readonly #events: SessionEvents;
+  readonly #catchUp: CatchUp;
+  readonly #push: PushFlow;
+  readonly #stopWatchingQueue: () => void;
+  #stage: 'authenticating' | 'syncing' | 'live' = 'authenticating';
+  #sessionId = '';
+
+  constructor(options: {
+    readonly store: LocalStore;
+    readonly send: (frame: OutboundFrame) => void;
+    readonly clock: Clock;
+    readonly push: PushOptions;
+    readonly report: (error: SyncError) => void;
+    readonly events: SessionEvents;
+  }) {
+    this.#store = options.store;
+    this.#send = options.send;
+    this.#report = options.report;
+    this.#events = options.events;
+    this.#catchUp = new CatchUp({
+      store: options.store,
+      send: options.send,
+      clock: options.clock,
+      report: options.report,
+    });
+    this.#push = new PushFlow({
+      store: options.store,
+      send: options.send,
+      clock: options.clock,
+      push: options.push,
+    });
+    this.#stopWatchingQueue = options.store.onPendingCountChanged(() => this.#push.schedule());
+  }
+
+  authenticate(token: string): void {
+    this.#send({ type: 'auth', token });
+  }
+
+  handle(message: ServerMessage): void {
+    switch (message.type) {
+      case 'auth_success':
+        this.#events.authenticated(message.expiresAt);
+        this.#authenticated(message.sessionId);
+        return;
+      case 'events': {
+        // Broadcasts cover every repository the token may read, including ones this app does not use.
+        if (!this.#store.hasRepository(message.repository)) return;
+        const { gap } = this.#store.receive(message.repository, message.events);
+        if (gap && this.#stage !== 'authenticating') this.#catchUp.request(message.repository);
+        return;
+      }
+      case 'sync_complete':
+        this.#catchUp.complete(message);
+        this.#afterCatchUpProgress();
+        return;
+      case 'ack':
+        this.#store.acknowledge(message);
+        this.#push.settled(message.eventIds);
+        return;
+      case 'error':
+        this.#onError(message);
+        return;
+      case 'ping':
+        this.#send({ type: 'pong' });
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  dispose(): void {
+    this.#stopWatchingQueue();
+    this.#catchUp.dispose();
+    this.#push.dispose();
+  }
+
+  #authenticated(sessionId: string): void {
+    // A repeated auth_success (after a credentials refresh) changes nothing about the sync.
+    if (this.#stage !== 'authenticating') return;
+    this.#sessionId = sessionId;
+    this.#stage = 'syncing';
+    this.#catchUp.startAll();
+    this.#afterCatchUpProgress();
+  }
+
+  #afterCatchUpProgress(): void {
+    if (this.#stage === 'syncing') {
+      if (!this.#catchUp.done) {
+        this.#events.syncing(this.#catchUp.remaining);
+        return;
+      }
+      this.#stage = 'live';
+      this.#push.enable();
+      this.#events.live(this.#sessionId);
+    }
+  }
+
+  #onError(message: ErrorMessage): void {
+    const { code } = message;
+    const { retryable } = errorCodes[code];
+    this.#report({
+      kind: 'server_error',
+      code,
+      message: message.message,
+      retryable,
+      ...(message.eventIds === undefined ? {} : { eventIds: message.eventIds }),
+      ...(message.repository === undefined ? {} : { repository: message.repository }),
+      ...(message.retryAfterMs === undefined ? {} : { retryAfterMs: message.retryAfterMs }),
+    });
+    const delayMs = message.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+    if (AUTH_ERRORS.has(code)) {
+      this.#events.authFailed();
+      return;
+    }
+    const eventIds =
+      message.eventIds !== undefined && message.eventIds.length > 0 ? message.eventIds : undefined;
+    // Too large as a batch: smaller batches will do. One event too large on its own is refused for good.
+    const batchTooLarge =
+      (code === 'BATCH_TOO_LARGE' && this.#push.batchSize > 1) ||
+      (code === 'PAYLOAD_TOO_LARGE' &&
+        (eventIds === undefined ? this.#push.batchSize > 1 : eventIds.length > 1));
+    if (batchTooLarge) {
+      this.#push.shrinkBatches(eventIds);
+      return;
+    }
+    if (eventIds !== undefined) {
+      if (retryable) this.#push.retryLater(eventIds, delayMs);
+      else this.#reject(code, eventIds);
+      return;
+    }
+    if (message.repository !== undefined && this.#catchUp.isInFlight(message.repository)) {
+      if (retryable) this.#catchUp.retryLater(message.repository, delayMs);
+      else this.#catchUp.refused(message.repository);
+      this.#afterCatchUpProgress();
+      return;
+    }
+    if (retryable) {
+      // A refusal that names no event or repository (rate limit, overload): whatever is outstanding may be
+      // the frame that was refused, so all of it is sent again after the delay.
+      this.#push.retryLater(undefined, delayMs);
+      this.#catchUp.retryInFlightLater(delayMs);
+    }
+  }
+
+  #reject(code: ErrorMessage['code'], eventIds: readonly string[]): void {
+    const dropped = this.#store.drop(eventIds);
+    this.#push.settled(eventIds);
+    for (const [repository, entries] of dropped) {
+      this.#report({
+        kind: 'events_rejected',
+        code,
+        repository,
+        events: entries.map((entry) => entry.event),
+      });
+    }
+  }
+}
