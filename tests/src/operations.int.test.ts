@@ -1,0 +1,86 @@
+import { WsTestClient } from '@lfsync/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReliablePusher } from './chaos/reliable-pusher.ts';
+import { startProcessStack, type ProcessStack } from './process-stack.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function ready(url: string): Promise<number> {
+  return fetch(`${url}/readyz`, { signal: AbortSignal.timeout(8_000) }).then((r) => r.status, () => 0);
+}
+
+describe('graceful operations (every service in its own process)', () => {
+  let stack: ProcessStack;
+  beforeAll(async () => {
+    stack = await startProcessStack({ gateways: 2 });
+  }, 120_000);
+  afterAll(() => stack.stop(), 60_000);
+
+  it('SIGTERM drains a gateway: sessions get close 1001 and carry on through the other gateway', async () => {
+    const client = await WsTestClient.connect(stack.gatewayUrl(0));
+    expect((await client.auth(await stack.token('drain'))).type).toBe('auth_success');
+    const closed = client.closed;
+    await stack.gateways[0]?.stop();
+    expect((await closed).code).toBe(1001);
+    const other = await WsTestClient.connect(stack.gatewayUrl(1));
+    expect((await other.auth(await stack.token('drain'))).type).toBe('auth_success');
+    await other.close();
+    await stack.gateways[0]?.start();
+  });
+
+  it('a rolling restart of every gateway under load loses no acked event', async () => {
+    const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
+    const pushers = await Promise.all([0, 1, 2, 3].map(async (i) => new ReliablePusher(urls, await stack.token(`roll${i}`), i)));
+    for (const p of pushers) p.start();
+    let n = 0;
+    const pushing = setInterval(() => {
+      for (const [i, p] of pushers.entries()) p.push(`rolling${i % 2}`, [`roll-${i}-${n++}`]);
+    }, 50);
+    for (const gateway of stack.gateways) {
+      await sleep(1_000);
+      await gateway.stop();
+      await sleep(300);
+      await gateway.start();
+    }
+    await sleep(1_000);
+    clearInterval(pushing);
+    await expect.poll(() => pushers.every((p) => p.unacked.length === 0), { timeout: 30_000, interval: 500 }).toBe(true);
+    const records = pushers.flatMap((p) => [...p.records.values()]);
+    for (const repository of ['rolling0', 'rolling1']) {
+      const stored = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
+      expect(stored.map((d) => d['s'])).toEqual(stored.map((_, i) => i + 1));
+      const expected = records.filter((r) => r.repository === repository);
+      expect(stored).toHaveLength(expected.length);
+      const bySequence = new Map(stored.map((d) => [d['e'], d['s']]));
+      for (const record of expected) expect(bySequence.get(record.eventId)).toBe(record.sequence);
+    }
+    for (const p of pushers) p.stop();
+    expect(records.length).toBeGreaterThan(50);
+  }, 120_000);
+
+  it('/readyz goes false while NATS or the database is down and recovers by itself', async () => {
+    const gateway = stack.httpUrl(1);
+    const opsUrl = (p: { port: number }) => `http://127.0.0.1:${p.port}`;
+    const persister = stack.persisters[0] as { port: number };
+    expect(await ready(gateway)).toBe(200);
+
+    await stack.nats?.process.kill('SIGKILL');
+    await expect.poll(() => ready(gateway), { timeout: 20_000, interval: 250 }).toBe(503);
+    await expect.poll(() => ready(opsUrl(persister)), { timeout: 20_000, interval: 250 }).toBe(503);
+    await stack.nats?.process.start();
+    await expect.poll(() => ready(gateway), { timeout: 30_000, interval: 250 }).toBe(200);
+    await expect.poll(() => ready(opsUrl(persister)), { timeout: 30_000, interval: 250 }).toBe(200);
+
+    await stack.mongo?.process.kill('SIGKILL');
+    await expect.poll(() => ready(gateway), { timeout: 30_000, interval: 500 }).toBe(503);
+    await stack.mongo?.process.start();
+    await expect.poll(() => ready(gateway), { timeout: 30_000, interval: 500 }).toBe(200);
+
+    // And the pipeline works again end to end.
+    const client = await WsTestClient.connect(stack.gatewayUrl(1));
+    await client.auth(await stack.token('after'));
+    client.send({ type: 'push_event', repository: 'after_outage', event: { _event_id: 'x', _operation: 0, _created_at: 0, _data: {} } });
+    expect(await client.waitForType('ack', 30_000)).toMatchObject({ eventIds: ['x'] });
+    await client.close();
+  }, 180_000);
+});
