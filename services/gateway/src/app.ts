@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { busNames } from '@lfsync/contracts';
-import { MongoEventStore } from '@lfsync/event-store';
-import { connectNats, opsHandler, type Logger } from '@lfsync/runtime';
+import { busNames, type SequencedBatch } from '@lfsync/contracts';
+import { MongoEventStore, type EventStore } from '@lfsync/event-store';
+import { connectNats, opsHandler, type Logger, type ReadinessCheck } from '@lfsync/runtime';
 import { MongoClient } from 'mongodb';
 import { issueDevToken } from './auth/dev-tokens.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { subscribeCommits } from './bus/commit-feed.ts';
-import { natsSequencerClient } from './bus/sequencer-client.ts';
+import { natsSequencerClient, type SequencerClient } from './bus/sequencer-client.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { staticFiles } from './http/static-files.ts';
@@ -25,10 +25,43 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** Wires the gateway and starts listening on `config.PORT` (0 = any free port). */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
-  const log = logger.child({ component: 'gateway' });
+/** What the gateway talks to: NATS + MongoDB in production, in-process adapters in the embedded mode. */
+export interface GatewayAdapters {
+  store: EventStore;
+  sequencer: SequencerClient;
+  /** Every committed batch of every repository; returns the unsubscribe function. */
+  subscribeCommits(onCommit: (batch: SequencedBatch) => void): () => void;
+  readiness: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+/** The production adapters: MongoDB for reads, NATS for sequencing and commit broadcasts. */
+export async function connectGatewayAdapters(config: GatewayConfig, logger: Logger): Promise<GatewayAdapters> {
   const names = busNames(config.BUS_PREFIX);
+  const mongo = await MongoClient.connect(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  const store = new MongoEventStore(mongo.db(config.MONGO_DB));
+  const nats = await connectNats(config.NATS_URL, 'gateway', logger);
+  return {
+    store,
+    sequencer: natsSequencerClient(nats.nc, names, Math.min(config.ACK_TIMEOUT_MS, 10_000)),
+    subscribeCommits: (onCommit) => {
+      const subscription = subscribeCommits(nats.nc, names, logger, onCommit);
+      return () => subscription.unsubscribe();
+    },
+    readiness: [
+      { name: 'nats', check: () => nats.connected() },
+      { name: 'mongodb', check: () => store.ping() },
+    ],
+    async close() {
+      await nats.nc.drain().catch(() => nats.nc.close());
+      await mongo.close();
+    },
+  };
+}
+
+/** Wires the gateway and starts listening on `config.PORT` (0 = any free port). */
+export async function startGateway(config: GatewayConfig, logger: Logger, adapters?: GatewayAdapters): Promise<Gateway> {
+  const log = logger.child({ component: 'gateway' });
   const metrics = createGatewayMetrics();
 
   const devSecret = config.DEV_AUTH && config.JWT_SECRET === undefined && config.JWT_PUBLIC_KEY === undefined && config.JWT_JWKS_URL === undefined
@@ -44,11 +77,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   if (config.DEV_AUTH && secret === undefined) throw new Error('DEV_AUTH needs JWT_SECRET (or no key configured at all)');
 
-  const mongo = await MongoClient.connect(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
-  const store = new MongoEventStore(mongo.db(config.MONGO_DB));
-  const nats = await connectNats(config.NATS_URL, 'gateway', log);
+  const { store, sequencer, readiness, ...connection } = adapters ?? (await connectGatewayAdapters(config, log));
   const commits = new CommitTracker(store);
-  const push = new PushService(natsSequencerClient(nats.nc, names, Math.min(config.ACK_TIMEOUT_MS, 10_000)), commits, {
+  const push = new PushService(sequencer, commits, {
     maxBatchEvents: config.MAX_BATCH_EVENTS,
     maxDataBytes: config.MAX_DATA_BYTES,
     ackTimeoutMs: config.ACK_TIMEOUT_MS,
@@ -56,7 +87,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const registry = new SessionRegistry();
   const sessions = new Set<Session>();
 
-  const commitSubscription = subscribeCommits(nats.nc, names, log, (batch) => {
+  const unsubscribe = connection.subscribeCommits((batch) => {
     metrics.commits.inc();
     commits.committed(batch.repository, batch.toSequence);
     metrics.broadcastFrames.inc(registry.broadcast(batch));
@@ -70,10 +101,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       hardMaxFrameBytes: config.MAX_FRAME_BYTES * 4,
     },
     {
-      ops: opsHandler(metrics.registry, [
-        { name: 'nats', check: () => nats.connected() },
-        { name: 'mongodb', check: () => store.ping() },
-      ]),
+      ops: opsHandler(metrics.registry, readiness),
       rest: restApi({ verify, push, store, metrics, maxBodyBytes: config.MAX_FRAME_BYTES, pageSize: config.CATCHUP_PAGE_SIZE }),
       devToken:
         config.DEV_AUTH && secret !== undefined
@@ -120,7 +148,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const port = (server.address() as AddressInfo).port;
-  log.info({ port, prefix: names.prefix, devAuth: config.DEV_AUTH }, 'gateway listening');
+  log.info({ port, devAuth: config.DEV_AUTH }, 'gateway listening');
 
   return {
     port,
@@ -134,9 +162,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       for (const ws of wss.clients) ws.terminate();
       server.closeAllConnections();
       await closed;
-      commitSubscription.unsubscribe();
-      await nats.nc.drain().catch(() => nats.nc.close());
-      await mongo.close();
+      unsubscribe();
+      await connection.close();
     },
   };
 }

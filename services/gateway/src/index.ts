@@ -1,2 +1,3 @@
-export { startGateway, type Gateway } from './app.ts';
+export { connectGatewayAdapters, startGateway, type Gateway, type GatewayAdapters } from './app.ts';
+export type { SequencerClient } from './bus/sequencer-client.ts';
 export { gatewayConfigSchema, type GatewayConfig } from './config.ts';

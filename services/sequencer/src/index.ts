@@ -1,2 +1,4 @@
 export { startSequencer, type Sequencer } from './app.ts';
 export { sequencerConfigSchema, type SequencerConfig } from './config.ts';
+export type { AppendResult, EventIndex, LogHead, SequenceLog } from './domain/ports.ts';
+export { SequencerService } from './domain/sequencer-service.ts';
