@@ -19,6 +19,11 @@ export interface EventStore {
   head(repository: string): Promise<number>;
   /** Events with `afterSequence < serverSequence ≤ head`, ascending, at most `limit`. */
   readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Every event with `afterSequence < serverSequence ≤ head` (head read once, at the start), ascending, in
+   * pages of at most `pageSize`, from a single read: a long catch-up costs one query, not one per page.
+   */
+  scanAfter(repository: string, afterSequence: number, pageSize: number): AsyncIterable<StoredEvent[]>;
   findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined>;
   /** The latest committed event of an entity. */
   latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined>;

@@ -63,16 +63,14 @@ export class RepositoryFeed {
   }
 
   async #readFromStore(afterSequence: number, upTo: number, requestedPageSize?: number): Promise<void> {
-    let cursor = afterSequence;
-    while (cursor < upTo) {
-      const pageSize = Math.min(requestedPageSize ?? this.#pageSize, this.#pageSize, upTo - cursor);
-      const page = await this.#store.readAfter(this.#repository, cursor, pageSize);
-      if (page.length === 0) break;
+    const pageSize = Math.min(requestedPageSize ?? this.#pageSize, this.#pageSize);
+    for await (const stored of this.#store.scanAfter(this.#repository, afterSequence, pageSize)) {
+      const page = stored.filter((e) => e.sequence <= upTo);
+      if (page.length === 0) return;
       await this.#output.writable();
       if (!this.#output.send(eventsFrame(this.#repository, page.map((e) => e.json)))) return;
-      cursor = (page[page.length - 1] as { sequence: number }).sequence;
-      this.#delivered = cursor;
-      if (page.length < pageSize) break;
+      this.#delivered = (page[page.length - 1] as { sequence: number }).sequence;
+      if (page.length < stored.length) return;
     }
   }
 

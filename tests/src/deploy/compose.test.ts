@@ -1,0 +1,191 @@
+import { describe, expect, test } from 'vitest';
+import {
+  buildSpec,
+  composeSchemaErrors,
+  dependsOn,
+  durationMs,
+  loadComposeDocument,
+  serviceEnvironment,
+  type ComposeFile,
+  type ComposeService,
+} from './compose-file.ts';
+import { findStage, loadDockerfile } from './dockerfile.ts';
+import { isRecord } from './repo-files.ts';
+import { checkServiceEnv, SERVICE_NAMES } from './service-config.ts';
+
+const document = loadComposeDocument();
+
+function compose(): ComposeFile {
+  // Read only after the schema test below has passed on the same document.
+  return document as ComposeFile;
+}
+
+function service(name: string): ComposeService {
+  const s = compose().services[name];
+  if (s === undefined) throw new Error(`docker-compose.yml has no service ${name}`);
+  return s;
+}
+
+function definedEnv(name: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(serviceEnvironment(service(name))).filter((e): e is [string, string] => e[1] !== null),
+  );
+}
+
+const isLongRunning = (s: ComposeService) => s.restart !== 'no';
+
+describe('docker-compose.yml', () => {
+  test('conforms to the Compose Specification schema', () => {
+    expect(composeSchemaErrors(document)).toEqual([]);
+  });
+
+  test('the schema check rejects unknown keys (it is not vacuous)', () => {
+    const broken = structuredClone(document);
+    if (!isRecord(broken) || !isRecord(broken['services'])) throw new Error('unexpected compose shape');
+    const gateway = broken['services']['gateway'];
+    if (!isRecord(gateway)) throw new Error('unexpected compose shape');
+    gateway['helthcheck'] = { test: ['CMD', 'true'] };
+    broken['servcies'] = {};
+    const errors = composeSchemaErrors(broken);
+    expect(errors.some((e) => e.startsWith('/services/gateway:') && e.includes('helthcheck'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('/:') && e.includes('servcies'))).toBe(true);
+  });
+
+  test('brings up MongoDB, its init step, NATS, the three services and the gateway proxy', () => {
+    expect(Object.keys(compose().services).sort()).toEqual(
+      ['gateway', 'mongo', 'mongo-init', 'nats', 'persister', 'proxy', 'sequencer'].sort(),
+    );
+  });
+
+  test('depends_on names defined services, healthy ones have a healthcheck, completed ones are one-shot', () => {
+    const problems: string[] = [];
+    for (const [name, s] of Object.entries(compose().services)) {
+      for (const [dep, condition] of Object.entries(dependsOn(s))) {
+        const target = compose().services[dep];
+        if (target === undefined) problems.push(`${name} → ${dep}: no such service`);
+        else if (condition === 'service_healthy' && target.healthcheck?.test === undefined) {
+          problems.push(`${name} → ${dep}: service_healthy but ${dep} has no healthcheck`);
+        } else if (condition === 'service_completed_successfully' && isLongRunning(target)) {
+          problems.push(`${name} → ${dep}: waits for completion of a service that restarts`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(dependsOn(service('mongo-init'))).toEqual({ mongo: 'service_healthy' });
+    for (const name of ['gateway', 'persister']) {
+      expect(dependsOn(service(name))).toMatchObject({
+        nats: 'service_healthy',
+        'mongo-init': 'service_completed_successfully',
+      });
+    }
+    expect(dependsOn(service('sequencer'))).toMatchObject({ nats: 'service_healthy' });
+    expect(dependsOn(service('proxy'))).toMatchObject({ gateway: 'service_healthy' });
+  });
+
+  test('every long-running service has a healthcheck; ours probe /readyz on their configured port', () => {
+    const missing = Object.entries(compose().services)
+      .filter(
+        ([, s]) => isLongRunning(s) && (s.healthcheck?.test === undefined || s.healthcheck.disable === true),
+      )
+      .map(([name]) => name);
+    expect(missing).toEqual([]);
+    for (const name of SERVICE_NAMES) {
+      const env = definedEnv(name);
+      const port = name === 'gateway' ? env['PORT'] : env['OPS_PORT'];
+      expect(JSON.stringify(service(name).healthcheck?.test)).toContain(`http://127.0.0.1:${port}/readyz`);
+    }
+  });
+
+  test.each(SERVICE_NAMES)(
+    '%s gets exactly the environment its config schema reads, with valid values',
+    (name) => {
+      const raw = serviceEnvironment(service(name));
+      expect(
+        Object.entries(raw)
+          .filter(([, v]) => v === null || v.includes('${'))
+          .map(([k]) => k),
+      ).toEqual([]);
+      expect(checkServiceEnv(name, definedEnv(name))).toEqual({ unknown: [], missing: [], invalid: [] });
+    },
+  );
+
+  test('the environment check reports unknown, missing and invalid variables', () => {
+    const env: Record<string, string> = {
+      ...definedEnv('persister'),
+      MONGO_WRITE_CONCERN: 'w2',
+      MONGO_URI: 'mongodb://x',
+    };
+    delete env['NATS_URL'];
+    expect(checkServiceEnv('persister', env)).toEqual({
+      unknown: ['MONGO_URI'],
+      missing: ['NATS_URL'],
+      invalid: [expect.stringContaining('MONGO_WRITE_CONCERN')],
+    });
+  });
+
+  test('local development settings: replica set URL, majority writes, dev auth', () => {
+    for (const name of ['gateway', 'persister']) {
+      const url = new URL(definedEnv(name)['MONGO_URL'] ?? '');
+      expect(url.searchParams.get('replicaSet')).toBe('rs0');
+      expect(compose().services[url.hostname]).toBeDefined();
+    }
+    for (const name of SERVICE_NAMES) {
+      expect(compose().services[new URL(definedEnv(name)['NATS_URL'] ?? '').hostname]).toBeDefined();
+    }
+    expect(definedEnv('persister')['MONGO_WRITE_CONCERN']).toBe('majority');
+    expect(definedEnv('gateway')['DEV_AUTH']).toBe('true');
+    expect(definedEnv('gateway')['STATIC_DIR']).toBe('/app/clients/web/dist');
+  });
+
+  test('MongoDB runs as replica set rs0 and the init step initiates it with the member name clients use', () => {
+    expect(service('mongo').command).toEqual(expect.arrayContaining(['--replSet', 'rs0']));
+    const init = JSON.stringify(service('mongo-init').command);
+    const mongoUrl = new URL(definedEnv('persister')['MONGO_URL'] ?? '');
+    expect(init).toContain("_id: 'rs0'");
+    expect(init).toContain(`host: '${mongoUrl.hostname}:27017'`);
+    expect(init).toContain('isWritablePrimary');
+    expect(service('mongo-init').restart).toBe('no');
+  });
+
+  test('NATS runs JetStream with its store on a named volume', () => {
+    const nats = service('nats');
+    expect(nats.command).toEqual(expect.arrayContaining(['-js', '-sd', '/data']));
+    expect(nats.volumes).toContain('nats-data:/data');
+    expect(compose().volumes).toHaveProperty('nats-data');
+    expect(service('mongo').volumes).toContain('mongo-data:/data/db');
+  });
+
+  test('two gateway replicas behind the proxy, which is the only published port, on loopback', () => {
+    const gateway = service('gateway');
+    expect(gateway.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    expect(gateway.ports).toBeUndefined();
+    const published = Object.entries(compose().services).filter(([, s]) => s.ports !== undefined);
+    expect(published.map(([name]) => name)).toEqual(['proxy']);
+    expect(service('proxy').ports).toEqual(['127.0.0.1:8080:8080']);
+    const caddyfile = compose().configs?.['caddyfile']?.content ?? '';
+    expect(caddyfile).toMatch(/dynamic a \{\s*name gateway\s*port (\d+)/);
+    expect(/port (\d+)/.exec(caddyfile)?.[1]).toBe(definedEnv('gateway')['PORT']);
+    expect(service('proxy').configs).toEqual([{ source: 'caddyfile', target: '/etc/caddy/Caddyfile' }]);
+  });
+
+  test.each(SERVICE_NAMES)(
+    '%s: read-only root with a writable /tmp for tsx, not root, stops within its grace period',
+    (name) => {
+      const s = service(name);
+      expect(s.read_only).toBe(true);
+      expect(s.tmpfs).toContain('/tmp');
+      expect(s.user).toBeUndefined(); // the image's USER node applies
+      const shutdownMs = Number(definedEnv(name)['SHUTDOWN_TIMEOUT_MS']);
+      expect(durationMs(s.stop_grace_period ?? '10s')).toBeGreaterThan(shutdownMs);
+    },
+  );
+
+  test.each(SERVICE_NAMES)('%s builds from a Dockerfile target for its own workspace', (name) => {
+    const build = buildSpec(service(name));
+    expect(build?.args['SERVICE']).toBe(name);
+    const target = build?.target ?? '';
+    expect(findStage(loadDockerfile(), target)).toBeDefined();
+    expect(target).toBe(name === 'gateway' ? 'gateway' : 'service');
+    expect(service(name).image).toBe(`lfsync/${name}:dev`);
+  });
+});
