@@ -43,6 +43,7 @@ export interface SessionContext {
 }
 
 const WRITABLE_POLL_MS = 10;
+const CLOSE_GRACE_MS = 5_000;
 
 /** One WebSocket connection speaking PROTOCOL.md. */
 export class Session {
@@ -129,6 +130,8 @@ export class Session {
     this.#ctx.metrics.rejections.inc({ code });
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(errorFrame(code, message));
     this.close(errorCodes[code].closeCode ?? 1008, code);
+    // A peer that does not read never answers the close handshake; don't hold its buffers for long.
+    setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   #writable(): Promise<void> {
