@@ -31,6 +31,8 @@ export interface GatewayAdapters {
   sequencer: SequencerClient;
   /** Every committed batch of every repository; returns the unsubscribe function. */
   subscribeCommits(onCommit: (batch: SequencedBatch) => void): () => void;
+  /** Called when commit broadcasts may have been missed (the bus connection was lost and is back). */
+  onBroadcastGap(listener: () => void): void;
   readiness: ReadinessCheck[];
   close(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function connectGatewayAdapters(config: GatewayConfig, logger: Logg
       const subscription = subscribeCommits(nats.nc, names, logger, onCommit);
       return () => subscription.unsubscribe();
     },
+    onBroadcastGap: (listener) => nats.onReconnect(listener),
     readiness: [
       { name: 'nats', check: () => nats.connected() },
       { name: 'mongodb', check: () => store.ping() },
@@ -140,6 +143,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, adapte
     },
     log,
   );
+
+  connection.onBroadcastGap(() => {
+    log.info({ sessions: sessions.size }, 'bus reconnected: refreshing sessions from the store');
+    for (const session of sessions) session.refresh();
+  });
 
   const heartbeat = setInterval(() => {
     for (const session of sessions) session.heartbeat();

@@ -50,6 +50,13 @@ export class RepositoryFeed {
     });
   }
 
+  /** Sends whatever was committed after the last event sent (broadcasts may have been missed meanwhile). */
+  refresh(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#delivered !== undefined) await this.#readFromStore(this.#delivered, Infinity);
+    });
+  }
+
   /**
    * Sends every committed event after `afterSequence` (never truncated: `pageSize` only sizes the pages);
    * resolves with the last sequence sent.

@@ -94,6 +94,16 @@ export class Session {
       });
   }
 
+  /** After the gateway lost its bus connection: send what was committed meanwhile. */
+  refresh(): void {
+    for (const [repository, feed] of this.#feeds) {
+      feed.refresh().catch((err: unknown) => {
+        this.#logger.warn({ err, repository }, 'refresh failed');
+        this.#closeWithError('UNAVAILABLE', 'could not deliver missed events; reconnect and catch up');
+      });
+    }
+  }
+
   /** Called on every heartbeat tick: a connection that did not answer the last ping is dropped. */
   heartbeat(): void {
     if (!this.#alive) {
