@@ -32,28 +32,75 @@ describe('auth', () => {
 
   it('accepts the Dart client auth with its headers spread into the frame', async () => {
     const client = await WsTestClient.connect(stack.gatewayUrl());
-    const reply = await client.auth(undefined, { Authorization: `Bearer ${await stack.token('dart')}`, 'X-Client': 'flutter' });
-    expect(reply).toMatchObject({ type: 'auth_success', sessionId: expect.any(String), expiresAt: expect.any(Number) });
+    const reply = await client.auth(undefined, {
+      Authorization: `Bearer ${await stack.token('dart')}`,
+      'X-Client': 'flutter',
+    });
+    expect(reply).toMatchObject({
+      type: 'auth_success',
+      sessionId: expect.any(String),
+      expiresAt: expect.any(Number),
+    });
     await client.close();
   });
 
   it.each([
     ['no token', async () => undefined, 'INVALID_TOKEN'],
     ['garbage', async () => 'not.a.jwt', 'INVALID_TOKEN'],
-    ['expired', async () => new SignJWT(claim).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(secret), 'TOKEN_EXPIRED'],
-    ['not yet valid', async () => new SignJWT(claim).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setNotBefore(Math.floor(Date.now() / 1000) + 600).sign(secret), 'INVALID_TOKEN'],
-    ['wrong signature', async () => new SignJWT(claim).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(new TextEncoder().encode('another-secret-another-secret-another')), 'INVALID_TOKEN'],
+    [
+      'expired',
+      async () =>
+        new SignJWT(claim)
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+          .sign(secret),
+      'TOKEN_EXPIRED',
+    ],
+    [
+      'not yet valid',
+      async () =>
+        new SignJWT(claim)
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .setNotBefore(Math.floor(Date.now() / 1000) + 600)
+          .sign(secret),
+      'INVALID_TOKEN',
+    ],
+    [
+      'wrong signature',
+      async () =>
+        new SignJWT(claim)
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .sign(new TextEncoder().encode('another-secret-another-secret-another')),
+      'INVALID_TOKEN',
+    ],
     ['alg none', async () => new UnsecuredJWT(claim).setSubject('x').encode(), 'INVALID_TOKEN'],
-    ['tampered payload', async () => {
-      const [h, , s] = (await stack.token('x', { read: ['a'], write: ['a'] })).split('.');
-      const payload = Buffer.from(JSON.stringify({ sub: 'x', [SYNC_CLAIM]: { read: ['*'], write: ['*'] } })).toString('base64url');
-      return `${h}.${payload}.${s}`;
-    }, 'INVALID_TOKEN'],
-    ['RS256 token against the HS256 gateway', async () => {
-      const { privateKey } = await generateKeyPair('RS256');
-      return new SignJWT(claim).setProtectedHeader({ alg: 'RS256' }).setSubject('x').sign(privateKey);
-    }, 'INVALID_TOKEN'],
-    ['no subject', async () => new SignJWT(claim).setProtectedHeader({ alg: 'HS256' }).sign(secret), 'INVALID_TOKEN'],
+    [
+      'tampered payload',
+      async () => {
+        const [h, , s] = (await stack.token('x', { read: ['a'], write: ['a'] })).split('.');
+        const payload = Buffer.from(
+          JSON.stringify({ sub: 'x', [SYNC_CLAIM]: { read: ['*'], write: ['*'] } }),
+        ).toString('base64url');
+        return `${h}.${payload}.${s}`;
+      },
+      'INVALID_TOKEN',
+    ],
+    [
+      'RS256 token against the HS256 gateway',
+      async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        return new SignJWT(claim).setProtectedHeader({ alg: 'RS256' }).setSubject('x').sign(privateKey);
+      },
+      'INVALID_TOKEN',
+    ],
+    [
+      'no subject',
+      async () => new SignJWT(claim).setProtectedHeader({ alg: 'HS256' }).sign(secret),
+      'INVALID_TOKEN',
+    ],
   ])('refuses %s with its code and closes 4401', async (_name, makeToken, code) => {
     const { reply, closed } = await refused(await makeToken());
     expect(reply).toMatchObject({ type: 'error', code });
@@ -83,7 +130,11 @@ describe('auth', () => {
     await limited.catchUp(a);
 
     limited.send({ type: 'push_event', repository: b, event: dartEvent('nope') });
-    expect(await limited.waitForType('error')).toMatchObject({ code: 'FORBIDDEN', eventIds: ['nope'], repository: b });
+    expect(await limited.waitForType('error')).toMatchObject({
+      code: 'FORBIDDEN',
+      eventIds: ['nope'],
+      repository: b,
+    });
     limited.send({ type: 'request_events', repository: b, afterSequence: 0 });
     expect(await limited.waitForType('error')).toMatchObject({ code: 'FORBIDDEN', repository: b });
 
@@ -100,10 +151,16 @@ describe('auth', () => {
   it('takes a refreshed token on a live connection, and a session whose token expires loses access', async () => {
     const repo = uniqueName('r');
     const client = await WsTestClient.connect(stack.gatewayUrl());
-    expect((await client.auth(await stack.token('short', {}, { expiresInSec: 2 })))['type']).toBe('auth_success');
-    expect(await client.waitFor((f) => f.type === 'error' && f['code'] === 'TOKEN_EXPIRED', 5_000)).toBeDefined();
+    expect((await client.auth(await stack.token('short', {}, { expiresInSec: 2 })))['type']).toBe(
+      'auth_success',
+    );
+    expect(
+      await client.waitFor((f) => f.type === 'error' && f['code'] === 'TOKEN_EXPIRED', 5_000),
+    ).toBeDefined();
     client.send({ type: 'push_event', repository: repo, event: dartEvent('late') });
-    expect(await client.waitFor((f) => f.type === 'error' && f['code'] === 'NOT_AUTHENTICATED')).toMatchObject({ eventIds: ['late'] });
+    expect(
+      await client.waitFor((f) => f.type === 'error' && f['code'] === 'NOT_AUTHENTICATED'),
+    ).toMatchObject({ eventIds: ['late'] });
     expect((await client.auth(await stack.token('short')))['type']).toBe('auth_success');
     client.send({ type: 'push_event', repository: repo, event: dartEvent('again') });
     expect(await client.waitForType('ack')).toMatchObject({ eventIds: ['again'] });
@@ -117,19 +174,31 @@ describe('auth', () => {
     const post = (token: string | undefined, body: unknown) =>
       fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+        headers: {
+          'content-type': 'application/json',
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
         body: JSON.stringify(body),
       });
     const noToken = await post(undefined, dartEvent('r1'));
     expect(noToken.status).toBe(401);
-    expect(await noToken.json()).toMatchObject({ statusCode: 401, code: 'NOT_AUTHENTICATED', error: expect.any(String) });
+    expect(await noToken.json()).toMatchObject({
+      statusCode: 401,
+      code: 'NOT_AUTHENTICATED',
+      error: expect.any(String),
+    });
     const forbidden = await post(await stack.token('x', { read: ['*'], write: ['other'] }), dartEvent('r1'));
     expect(forbidden.status).toBe(403);
-    const readForbidden = await fetch(url, { headers: { authorization: `Bearer ${await stack.token('x', { read: ['other'] })}` } });
+    const readForbidden = await fetch(url, {
+      headers: { authorization: `Bearer ${await stack.token('x', { read: ['other'] })}` },
+    });
     expect(readForbidden.status).toBe(403);
     const { privateKey, publicKey } = await generateKeyPair('RS256');
     expect(await exportSPKI(publicKey)).toContain('PUBLIC KEY');
-    const wrongAlg = await post(await new SignJWT(claim).setProtectedHeader({ alg: 'RS256' }).setSubject('x').sign(privateKey), dartEvent('r1'));
+    const wrongAlg = await post(
+      await new SignJWT(claim).setProtectedHeader({ alg: 'RS256' }).setSubject('x').sign(privateKey),
+      dartEvent('r1'),
+    );
     expect(wrongAlg.status).toBe(401);
     expect(await storedCount(repo)).toBe(0);
   });

@@ -9,7 +9,12 @@ describe('bad input: a clear error each, the connection and the server keep work
     stack = await startStack({
       natsUrl: inject('natsUrl'),
       mongoUrl: inject('mongoUrl'),
-      gatewayEnv: { MAX_FRAME_BYTES: '65536', MAX_BATCH_EVENTS: '10', MAX_DATA_BYTES: '1024', INVALID_FRAME_LIMIT: '100' },
+      gatewayEnv: {
+        MAX_FRAME_BYTES: '65536',
+        MAX_BATCH_EVENTS: '10',
+        MAX_DATA_BYTES: '1024',
+        INVALID_FRAME_LIMIT: '100',
+      },
     });
   });
   afterAll(() => stack.stop());
@@ -24,9 +29,21 @@ describe('bad input: a clear error each, the connection and the server keep work
     ['repository with a dot', '{"type":"request_events","repository":"a.b"}', 'INVALID_REPOSITORY'],
     ['repository $cmd', '{"type":"push_event","repository":"$cmd","event":{}}', 'INVALID_REPOSITORY'],
     ['system repository', '{"type":"request_events","repository":"system.users"}', 'INVALID_REPOSITORY'],
-    ['cursor of the wrong type', '{"type":"request_events","repository":"ok","afterSequence":"5"}', 'INVALID_MESSAGE'],
-    ['operator object as event id', '{"type":"push_event","repository":"ok","event":{"_event_id":{"$gt":""},"_operation":0,"_created_at":0,"_data":{}}}', 'INVALID_MESSAGE'],
-    ['batch events not an array', '{"type":"push_events_batch","repository":"ok","events":{"0":{}}}', 'INVALID_MESSAGE'],
+    [
+      'cursor of the wrong type',
+      '{"type":"request_events","repository":"ok","afterSequence":"5"}',
+      'INVALID_MESSAGE',
+    ],
+    [
+      'operator object as event id',
+      '{"type":"push_event","repository":"ok","event":{"_event_id":{"$gt":""},"_operation":0,"_created_at":0,"_data":{}}}',
+      'INVALID_MESSAGE',
+    ],
+    [
+      'batch events not an array',
+      '{"type":"push_events_batch","repository":"ok","events":{"0":{}}}',
+      'INVALID_MESSAGE',
+    ],
   ])('%s → %s', async (_name, frame, code) => {
     const client = await authedClient(stack, 0, 'bad');
     client.sendRaw(frame);
@@ -54,20 +71,37 @@ describe('bad input: a clear error each, the connection and the server keep work
     client.send({
       type: 'push_events_batch',
       repository: repo,
-      events: [dartEvent('good1'), { _event_id: 'bad-op', _operation: 7, _created_at: 0, _data: {} }, dartEvent('huge', { blob: 'x'.repeat(2000) }), 'junk', dartEvent('good2')],
+      events: [
+        dartEvent('good1'),
+        { _event_id: 'bad-op', _operation: 7, _created_at: 0, _data: {} },
+        dartEvent('huge', { blob: 'x'.repeat(2000) }),
+        'junk',
+        dartEvent('good2'),
+      ],
     });
     const ack = await client.waitForType('ack');
     expect(ack['eventIds']).toEqual(['good1', 'good2']);
-    const errors = [await client.waitForType('error'), await client.waitForType('error'), await client.waitForType('error')];
+    const errors = [
+      await client.waitForType('error'),
+      await client.waitForType('error'),
+      await client.waitForType('error'),
+    ];
     expect(errors.map((e) => [e['code'], e['eventIds']])).toEqual([
       ['INVALID_EVENT', ['bad-op']],
       ['PAYLOAD_TOO_LARGE', ['huge']],
       ['INVALID_EVENT', []],
     ]);
-    client.send({ type: 'push_events_batch', repository: repo, events: Array.from({ length: 11 }, (_, i) => dartEvent(`b${i}`)) });
+    client.send({
+      type: 'push_events_batch',
+      repository: repo,
+      events: Array.from({ length: 11 }, (_, i) => dartEvent(`b${i}`)),
+    });
     expect(await client.waitForType('error')).toMatchObject({ code: 'BATCH_TOO_LARGE' });
     const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
-    expect(stored.map((d) => [d['s'], d['e']])).toEqual([[1, 'good1'], [2, 'good2']]);
+    expect(stored.map((d) => [d['s'], d['e']])).toEqual([
+      [1, 'good1'],
+      [2, 'good2'],
+    ]);
     await client.close();
   });
 
@@ -85,7 +119,11 @@ describe('bad input: a clear error each, the connection and the server keep work
   });
 
   it('closes a connection that keeps sending garbage, and the server keeps serving others', async () => {
-    const local = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gatewayEnv: { INVALID_FRAME_LIMIT: '5' } });
+    const local = await startStack({
+      natsUrl: inject('natsUrl'),
+      mongoUrl: inject('mongoUrl'),
+      gatewayEnv: { INVALID_FRAME_LIMIT: '5' },
+    });
     try {
       const client = await WsTestClient.connect(local.gatewayUrl());
       for (let i = 0; i < 10; i++) client.sendRaw('nope');
@@ -108,7 +146,10 @@ describe('bad input: a clear error each, the connection and the server keep work
     try {
       const client = await authedClient(local, 0, 'flood');
       for (let i = 0; i < 20; i++) client.send({ type: 'ping' });
-      expect(await client.waitFor((f) => f.type === 'error')).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+      expect(await client.waitFor((f) => f.type === 'error')).toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfterMs: expect.any(Number),
+      });
       expect(client.isOpen).toBe(true);
       await client.close();
     } finally {

@@ -34,7 +34,13 @@ describe('gateway after missed broadcasts', () => {
     expect((await client.catchUp(repo, 0)).events).toEqual([]);
 
     // Committed while the gateway's bus was away: no broadcast reached it.
-    const events = [1, 2].map((s) => ({ _event_id: `e${s}`, _operation: 0 as const, _created_at: 0, _data: {}, serverSequence: s }));
+    const events = [1, 2].map((s) => ({
+      _event_id: `e${s}`,
+      _operation: 0 as const,
+      _created_at: 0,
+      _data: {},
+      serverSequence: s,
+    }));
     await store.insert([{ repository: repo, fromSequence: 1, toSequence: 2, events }]);
     await store.advanceHeads(new Map([[repo, 2]]));
     reconnected();

@@ -9,13 +9,20 @@ const PUSHES_PER_CLIENT = 12;
 describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I3)', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gateways: 2, sequencers: 2 });
+    stack = await startStack({
+      natsUrl: inject('natsUrl'),
+      mongoUrl: inject('mongoUrl'),
+      gateways: 2,
+      sequencers: 2,
+    });
   });
   afterAll(() => stack.stop());
 
   it('stores exactly 1..N per repository, each event once, acks matching the store', async () => {
     const repos = [uniqueName('ra'), uniqueName('rb'), uniqueName('rc')];
-    const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => authedClient(stack, i % 2, `u${i}`)));
+    const clients = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) => authedClient(stack, i % 2, `u${i}`)),
+    );
 
     // A reader that catches up over and over while the pushes run (and also receives live events): in the
     // order frames arrive, it must never get a sequence before every lower one of that repository (I3).
@@ -27,7 +34,8 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
         for (const repo of repos) {
           reader.send({ type: 'request_events', repository: repo, afterSequence: highest.get(repo) });
           await reader.waitFor((f) => f.type === 'sync_complete' && f['repository'] === repo, 30_000);
-          for (const e of reader.eventsOf(repo)) highest.set(repo, Math.max(highest.get(repo) ?? 0, e['serverSequence'] as number));
+          for (const e of reader.eventsOf(repo))
+            highest.set(repo, Math.max(highest.get(repo) ?? 0, e['serverSequence'] as number));
         }
       }
     })();
@@ -45,7 +53,11 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
           const events = ids.map((id) => dartEvent(id, { c, p }));
           if (p % 4 === 3 && earlier !== undefined) events.push(dartEvent(earlier, { c, p }));
           for (const id of ids) pushed.get(repo)?.add(id);
-          client.send(batch || events.length > 1 ? { type: 'push_events_batch', repository: repo, events } : { type: 'push_event', repository: repo, event: events[0] });
+          client.send(
+            batch || events.length > 1
+              ? { type: 'push_events_batch', repository: repo, events }
+              : { type: 'push_event', repository: repo, event: events[0] },
+          );
           const ack = await client.waitFor((f) => f.type === 'ack' || f.type === 'error', 30_000);
           expect(ack.type).toBe('ack');
           for (const [id, seq] of Object.entries(ack['sequences'] as Record<string, number>)) {
@@ -86,12 +98,18 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
 
   it('two sequencers racing on one repository still produce 1..N with each event once', async () => {
     const repo = uniqueName('race');
-    const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => authedClient(stack, i % 2, `r${i}`)));
+    const clients = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => authedClient(stack, i % 2, `r${i}`)),
+    );
     await Promise.all(
       clients.map(async (client, c) => {
         for (let p = 0; p < 10; p++) {
           // Every client also pushes the shared event ids: they race between the two sequencers.
-          client.send({ type: 'push_events_batch', repository: repo, events: [dartEvent(`own-${c}-${p}`), dartEvent(`shared-${p}`)] });
+          client.send({
+            type: 'push_events_batch',
+            repository: repo,
+            events: [dartEvent(`own-${c}-${p}`), dartEvent(`shared-${p}`)],
+          });
           const ack = await client.waitForType('ack', 30_000);
           expect(Object.keys(ack['sequences'] as object)).toHaveLength(2);
         }
@@ -113,7 +131,11 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
     // because the re-push is part of a different batch (different append id).
     await stack.restartSequencer(0);
     await stack.restartSequencer(1);
-    client.send({ type: 'push_events_batch', repository: repo, events: [dartEvent('new'), dartEvent('old')] });
+    client.send({
+      type: 'push_events_batch',
+      repository: repo,
+      events: [dartEvent('new'), dartEvent('old')],
+    });
     expect((await client.waitForType('ack'))['sequences']).toEqual({ new: 2, old: 1 });
     const stored = await stack.db().collection('events').find({ r: repo }).toArray();
     expect(stored).toHaveLength(2);

@@ -26,15 +26,27 @@ describe('protocol conformance with the Dart client', () => {
       events: [dartEvent('l1', { delta: 1 }), dartEvent('l2', { delta: -1 })],
     });
     expect(await dart.waitForType('auth_success')).toMatchObject({ sessionId: expect.any(String) });
-    expect(await dart.waitForType('ack')).toMatchObject({ eventIds: ['l1', 'l2'], repositories: { [log]: ['l1', 'l2'] } });
+    expect(await dart.waitForType('ack')).toMatchObject({
+      eventIds: ['l1', 'l2'],
+      repositories: { [log]: ['l1', 'l2'] },
+    });
 
     dart.send({ type: 'request_all_events' });
     await dart.waitFor((f) => f.type === 'sync_complete' && f['repository'] === undefined);
     const userEvents = dart.eventsOf(user);
     expect(userEvents.map((e) => e['_event_id'])).toEqual(['bob']);
-    expect(userEvents[0]).toMatchObject({ _operation: 0, _data: { id: 'bob', username: 'bob' }, serverSequence: 1 });
+    expect(userEvents[0]).toMatchObject({
+      _operation: 0,
+      _data: { id: 'bob', username: 'bob' },
+      serverSequence: 1,
+    });
     // Its own batch came back live (the echo), then again because request_all_events asked from 0.
-    expect(dart.eventsOf(log).map((e) => e['serverSequence']).slice(-2)).toEqual([1, 2]);
+    expect(
+      dart
+        .eventsOf(log)
+        .map((e) => e['serverSequence'])
+        .slice(-2),
+    ).toEqual([1, 2]);
 
     other.send({ type: 'push_event', repository: user, event: dartEvent('bob-2', { username: 'bobby' }, 1) });
     await expect.poll(() => dart.eventsOf(user).map((e) => e['_event_id'])).toEqual(['bob', 'bob-2']);
@@ -66,7 +78,9 @@ describe('protocol conformance with the Dart client', () => {
     await reader.waitFor((f) => f.type === 'sync_complete' && f['repository'] === repo);
     const pages = reader.frames.filter((f) => f.type === 'events');
     expect(pages.length).toBeGreaterThan(1);
-    expect(reader.eventsOf(repo).map((e) => e['serverSequence'])).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(reader.eventsOf(repo).map((e) => e['serverSequence'])).toEqual(
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
     await Promise.all([writer.close(), reader.close()]);
   });
 
@@ -74,16 +88,35 @@ describe('protocol conformance with the Dart client', () => {
     const repo = uniqueName('r');
     const client = await authedClient(stack, 0, 'c');
     const events = [
-      { _event_id: 's1', _operation: 'insert', _created_at: 1735787045123, _data: { id: 'a', nested: { x: [1, 2] } }, extra: 'kept' },
+      {
+        _event_id: 's1',
+        _operation: 'insert',
+        _created_at: 1735787045123,
+        _data: { id: 'a', nested: { x: [1, 2] } },
+        extra: 'kept',
+      },
       { _event_id: 's2', _operation: 'delete', _created_at: '2025-01-02T03:04:05Z', _data_id: 'a' },
-      { _event_id: 's3', _operation: 1, _created_at: '2025-01-02T03:04:05.123456Z', _data: { id: 'b' }, serverSequence: 999, _id: 'x' },
+      {
+        _event_id: 's3',
+        _operation: 1,
+        _created_at: '2025-01-02T03:04:05.123456Z',
+        _data: { id: 'b' },
+        serverSequence: 999,
+        _id: 'x',
+      },
     ];
     client.send({ type: 'push_events_batch', repository: repo, events });
     expect((await client.waitForType('ack'))['sequences']).toEqual({ s1: 1, s2: 2, s3: 3 });
     const { events: received } = await client.catchUp(repo, 0);
     expect(received[0]).toEqual({ ...events[0], serverSequence: 1 });
     expect(received[1]).toEqual({ ...events[1], serverSequence: 2 });
-    expect(received[2]).toEqual({ _event_id: 's3', _operation: 1, _created_at: '2025-01-02T03:04:05.123456Z', _data: { id: 'b' }, serverSequence: 3 });
+    expect(received[2]).toEqual({
+      _event_id: 's3',
+      _operation: 1,
+      _created_at: '2025-01-02T03:04:05.123456Z',
+      _data: { id: 'b' },
+      serverSequence: 3,
+    });
     await client.close();
   });
 });
@@ -101,28 +134,51 @@ describe('REST compatibility API', () => {
     const base = `${stack.httpUrl()}/api`;
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok' });
 
-    const one = await fetch(`${base}/events/${repo}`, { method: 'POST', headers: auth, body: JSON.stringify(dartEvent('p1', { v: 1 })) });
+    const one = await fetch(`${base}/events/${repo}`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify(dartEvent('p1', { v: 1 })),
+    });
     expect(one.status).toBe(201);
     expect(await one.json()).toMatchObject({ eventIds: ['p1'], sequences: { p1: 1 } });
     const batch = await fetch(`${base}/events/${repo}/batch`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ events: [dartEvent('p2', { v: 2 }), { ...dartEvent('p3', { v: 3 }), _data: { id: 'p1', v: 3 }, _data_id: 'p1' }] }),
+      body: JSON.stringify({
+        events: [
+          dartEvent('p2', { v: 2 }),
+          { ...dartEvent('p3', { v: 3 }), _data: { id: 'p1', v: 3 }, _data_id: 'p1' },
+        ],
+      }),
     });
     expect(batch.status).toBe(201);
     expect(await batch.json()).toMatchObject({ sequences: { p2: 2, p3: 3 } });
 
     const page = await (await fetch(`${base}/events/${repo}?seq=1&limit=1`, { headers: auth })).json();
-    expect(page).toMatchObject({ repository: repo, events: [{ _event_id: 'p2', serverSequence: 2 }], hasMore: true });
-    expect(await (await fetch(`${base}/events/${repo}/p2`, { headers: auth })).json()).toMatchObject({ serverSequence: 2 });
-    expect(await (await fetch(`${base}/events/${repo}/byDataId/p1`, { headers: auth })).json()).toMatchObject({ _event_id: 'p3' });
+    expect(page).toMatchObject({
+      repository: repo,
+      events: [{ _event_id: 'p2', serverSequence: 2 }],
+      hasMore: true,
+    });
+    expect(await (await fetch(`${base}/events/${repo}/p2`, { headers: auth })).json()).toMatchObject({
+      serverSequence: 2,
+    });
+    expect(await (await fetch(`${base}/events/${repo}/byDataId/p1`, { headers: auth })).json()).toMatchObject(
+      { _event_id: 'p3' },
+    );
     const missing = await fetch(`${base}/events/${repo}/nope`, { headers: auth });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
-    const listed = (await (await fetch(`${base}/repositories`, { headers: auth })).json()) as { repositories: string[] };
+    const listed = (await (await fetch(`${base}/repositories`, { headers: auth })).json()) as {
+      repositories: string[];
+    };
     expect(listed.repositories).toContain(repo);
 
-    const bad = await fetch(`${base}/events/${repo}`, { method: 'POST', headers: auth, body: '{"_event_id": 5}' });
+    const bad = await fetch(`${base}/events/${repo}`, {
+      method: 'POST',
+      headers: auth,
+      body: '{"_event_id": 5}',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ statusCode: 400, code: 'INVALID_EVENT' });
     const badName = await fetch(`${base}/events/system.users`, { headers: auth });

@@ -6,8 +6,26 @@ import { startStack, type TestStack } from './stack.ts';
 import { authedClient } from './support.ts';
 
 // `auth` is fuzzed on its own: a bad token ends the connection by design.
-const TYPES = ['ping', 'pong', 'push_event', 'push_events_batch', 'request_events', 'request_all_events', 'events_received'];
-const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', '$gt', '$where', 'a.b', '', '_id', 'serverSequence');
+const TYPES = [
+  'ping',
+  'pong',
+  'push_event',
+  'push_events_batch',
+  'request_events',
+  'request_all_events',
+  'events_received',
+];
+const hostileKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  '$gt',
+  '$where',
+  'a.b',
+  '',
+  '_id',
+  'serverSequence',
+);
 const hostileScalar = fc.oneof(
   fc.constant({ $gt: '' }),
   fc.constant({ __proto__: { polluted: true } }),
@@ -18,23 +36,52 @@ const hostileScalar = fc.oneof(
   fc.constant(null),
   fc.string({ minLength: 5_000, maxLength: 20_000 }),
 );
-const deep = fc.integer({ min: 1, max: 3_000 }).map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown);
+const deep = fc
+  .integer({ min: 1, max: 3_000 })
+  .map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown);
 const eventLike = fc.record(
   {
     _event_id: fc.oneof(fc.string({ maxLength: 140 }), hostileScalar),
-    _operation: fc.oneof(fc.constantFrom(0, 1, 2, 3, -1, 'insert', 'update', 'delete', 'drop'), hostileScalar),
-    _created_at: fc.oneof(fc.constantFrom('2025-01-01T00:00:00Z', 'yesterday', 1_700_000_000_000, -5), hostileScalar),
-    _data: fc.oneof(fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), hostileKey), fc.jsonValue({ maxDepth: 3 })), hostileScalar, deep),
+    _operation: fc.oneof(
+      fc.constantFrom(0, 1, 2, 3, -1, 'insert', 'update', 'delete', 'drop'),
+      hostileScalar,
+    ),
+    _created_at: fc.oneof(
+      fc.constantFrom('2025-01-01T00:00:00Z', 'yesterday', 1_700_000_000_000, -5),
+      hostileScalar,
+    ),
+    _data: fc.oneof(
+      fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), hostileKey), fc.jsonValue({ maxDepth: 3 })),
+      hostileScalar,
+      deep,
+    ),
     _data_id: fc.oneof(fc.string({ maxLength: 10 }), hostileScalar),
   },
   { requiredKeys: [] },
 );
-const repository = fc.oneof(fc.constantFrom('ok_repo', 'a.b', '$cmd', '_hidden', 'system.users', 'x'.repeat(65), ''), hostileScalar);
+const repository = fc.oneof(
+  fc.constantFrom('ok_repo', 'a.b', '$cmd', '_hidden', 'system.users', 'x'.repeat(65), ''),
+  hostileScalar,
+);
 const frame = fc.oneof(
   fc.record({ type: fc.constantFrom(...TYPES), repository, event: eventLike }, { requiredKeys: ['type'] }),
-  fc.record({ type: fc.constantFrom('push_events_batch'), repository, events: fc.oneof(fc.array(eventLike, { maxLength: 20 }), hostileScalar) }),
-  fc.record({ type: fc.constantFrom('request_events'), repository, afterSequence: fc.oneof(fc.nat(), hostileScalar), limit: fc.oneof(fc.nat(), hostileScalar) }),
-  fc.record({ type: fc.oneof(fc.string({ maxLength: 30 }).filter((t) => t !== 'auth'), hostileScalar) }),
+  fc.record({
+    type: fc.constantFrom('push_events_batch'),
+    repository,
+    events: fc.oneof(fc.array(eventLike, { maxLength: 20 }), hostileScalar),
+  }),
+  fc.record({
+    type: fc.constantFrom('request_events'),
+    repository,
+    afterSequence: fc.oneof(fc.nat(), hostileScalar),
+    limit: fc.oneof(fc.nat(), hostileScalar),
+  }),
+  fc.record({
+    type: fc.oneof(
+      fc.string({ maxLength: 30 }).filter((t) => t !== 'auth'),
+      hostileScalar,
+    ),
+  }),
   fc.dictionary(hostileKey, fc.jsonValue({ maxDepth: 2 })),
 );
 const rawText = fc.oneof(
@@ -42,7 +89,9 @@ const rawText = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   deep.map((v) => `{"type":"ping","x":${JSON.stringify(v)}}`),
-  fc.constant('{"type":"push_event","repository":"ok_repo","event":{"__proto__":{"isAdmin":true},"_event_id":"p","_operation":0,"_created_at":0,"_data":{}}}'),
+  fc.constant(
+    '{"type":"push_event","repository":"ok_repo","event":{"__proto__":{"isAdmin":true},"_event_id":"p","_operation":0,"_created_at":0,"_data":{}}}',
+  ),
 );
 
 describe('hostile input (property-based)', () => {
@@ -51,7 +100,12 @@ describe('hostile input (property-based)', () => {
     stack = await startStack({
       natsUrl: inject('natsUrl'),
       mongoUrl: inject('mongoUrl'),
-      gatewayEnv: { INVALID_FRAME_LIMIT: '1000000', RATE_LIMIT_PER_SEC: '100000', RATE_LIMIT_BURST: '100000', MAX_FRAME_BYTES: '262144' },
+      gatewayEnv: {
+        INVALID_FRAME_LIMIT: '1000000',
+        RATE_LIMIT_PER_SEC: '100000',
+        RATE_LIMIT_BURST: '100000',
+        MAX_FRAME_BYTES: '262144',
+      },
     });
   });
   afterAll(() => stack.stop());
@@ -75,7 +129,8 @@ describe('hostile input (property-based)', () => {
     );
     // Every stored event is a valid event, whatever was thrown at the gateway.
     const stored = await stack.db().collection('events').find().toArray();
-    for (const doc of stored) expect(serverEventSchema.safeParse(JSON.parse(doc['b'] as string)).success).toBe(true);
+    for (const doc of stored)
+      expect(serverEventSchema.safeParse(JSON.parse(doc['b'] as string)).success).toBe(true);
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
     console.log(`hostile input: ${cases} WebSocket frames tried, ${stored.length} valid events stored`);
     await client.close();
@@ -85,7 +140,13 @@ describe('hostile input (property-based)', () => {
     let cases = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ token: fc.oneof(fc.string({ maxLength: 300 }), hostileScalar), Authorization: fc.oneof(fc.string(), hostileScalar) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            token: fc.oneof(fc.string({ maxLength: 300 }), hostileScalar),
+            Authorization: fc.oneof(fc.string(), hostileScalar),
+          },
+          { requiredKeys: [] },
+        ),
         async (fields) => {
           cases += 1;
           const client = await WsTestClient.connect(stack.gatewayUrl());
@@ -107,8 +168,19 @@ describe('hostile input (property-based)', () => {
     let cases = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.constantFrom('ok_repo', 'a.b', '%24cmd', '..%2F..%2Fetc', 'x'.repeat(70)), fc.string({ maxLength: 20 }).map(encodeURIComponent)),
-        fc.constantFrom('', '/batch', '/some-id', '/byDataId/x', '?seq=-1', '?seq=abc&limit=99999999', '?seq=1e400'),
+        fc.oneof(
+          fc.constantFrom('ok_repo', 'a.b', '%24cmd', '..%2F..%2Fetc', 'x'.repeat(70)),
+          fc.string({ maxLength: 20 }).map(encodeURIComponent),
+        ),
+        fc.constantFrom(
+          '',
+          '/batch',
+          '/some-id',
+          '/byDataId/x',
+          '?seq=-1',
+          '?seq=abc&limit=99999999',
+          '?seq=1e400',
+        ),
         fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
         rawText,
         async (repo, suffix, method, body) => {
@@ -131,11 +203,18 @@ describe('hostile input (property-based)', () => {
   });
 
   it('survives a flood of connections and frames and keeps serving', async () => {
-    const floods = await Promise.all(Array.from({ length: 30 }, () => WsTestClient.connect(stack.gatewayUrl())));
-    for (const f of floods) for (let i = 0; i < 50; i++) f.sendRaw(i % 2 === 0 ? 'garbage' : '{"type":"request_all_events"}');
+    const floods = await Promise.all(
+      Array.from({ length: 30 }, () => WsTestClient.connect(stack.gatewayUrl())),
+    );
+    for (const f of floods)
+      for (let i = 0; i < 50; i++) f.sendRaw(i % 2 === 0 ? 'garbage' : '{"type":"request_all_events"}');
     const fine = await authedClient(stack, 0, 'survivor');
     const repo = uniqueName('r');
-    fine.send({ type: 'push_event', repository: repo, event: { _event_id: 'ok', _operation: 0, _created_at: 0, _data: {} } });
+    fine.send({
+      type: 'push_event',
+      repository: repo,
+      event: { _event_id: 'ok', _operation: 0, _created_at: 0, _data: {} },
+    });
     expect(await fine.waitForType('ack')).toMatchObject({ eventIds: ['ok'] });
     for (const f of floods) f.terminate();
     await fine.close();

@@ -11,13 +11,23 @@ const root = resolve(import.meta.dirname, '../..');
 async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', NATS_URL: '', MONGO_URL: '' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      NATS_URL: '',
+      MONGO_URL: '',
+    },
     stdio: 'ignore',
     detached: true,
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return child;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -32,7 +42,12 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 async function client(port: number, username: string): Promise<WsTestClient> {
-  const { token } = (await (await fetch(`http://127.0.0.1:${port}/auth/dev-token`, { method: 'POST', body: JSON.stringify({ username }) })).json()) as { token: string };
+  const { token } = (await (
+    await fetch(`http://127.0.0.1:${port}/auth/dev-token`, {
+      method: 'POST',
+      body: JSON.stringify({ username }),
+    })
+  ).json()) as { token: string };
   const ws = await WsTestClient.connect(`ws://127.0.0.1:${port}/sync`);
   expect((await ws.auth(token)).type).toBe('auth_success');
   return ws;
@@ -60,7 +75,10 @@ describe('npm start', () => {
     child = await npmStart(dataDir, port);
     const later = await client(port, 'carol');
     const { events } = await later.catchUp(repo, 0);
-    expect(events.map((e) => [e['_event_id'], e['serverSequence']])).toEqual([['a1', 1], ['a2', 2]]);
+    expect(events.map((e) => [e['_event_id'], e['serverSequence']])).toEqual([
+      ['a1', 1],
+      ['a2', 2],
+    ]);
     later.send({ type: 'push_event', repository: repo, event: dartEvent('c3') });
     expect((await later.waitForType('ack'))['sequences']).toEqual({ c3: 3 });
     await later.close();

@@ -6,7 +6,10 @@ import { startProcessStack, type ProcessStack } from './process-stack.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function ready(url: string): Promise<number> {
-  return fetch(`${url}/readyz`, { signal: AbortSignal.timeout(8_000) }).then((r) => r.status, () => 0);
+  return fetch(`${url}/readyz`, { signal: AbortSignal.timeout(8_000) }).then(
+    (r) => r.status,
+    () => 0,
+  );
 }
 
 describe('graceful operations (every service in its own process)', () => {
@@ -30,7 +33,9 @@ describe('graceful operations (every service in its own process)', () => {
 
   it('a rolling restart of every gateway under load loses no acked event', async () => {
     const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
-    const pushers = await Promise.all([0, 1, 2, 3].map(async (i) => new ReliablePusher(urls, await stack.token(`roll${i}`), i)));
+    const pushers = await Promise.all(
+      [0, 1, 2, 3].map(async (i) => new ReliablePusher(urls, await stack.token(`roll${i}`), i)),
+    );
     for (const p of pushers) p.start();
     let n = 0;
     const pushing = setInterval(() => {
@@ -44,7 +49,9 @@ describe('graceful operations (every service in its own process)', () => {
     }
     await sleep(1_000);
     clearInterval(pushing);
-    await expect.poll(() => pushers.every((p) => p.unacked.length === 0), { timeout: 30_000, interval: 500 }).toBe(true);
+    await expect
+      .poll(() => pushers.every((p) => p.unacked.length === 0), { timeout: 30_000, interval: 500 })
+      .toBe(true);
     const records = pushers.flatMap((p) => [...p.records.values()]);
     for (const repository of ['rolling0', 'rolling1']) {
       const stored = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
@@ -79,7 +86,11 @@ describe('graceful operations (every service in its own process)', () => {
     // And the pipeline works again end to end.
     const client = await WsTestClient.connect(stack.gatewayUrl(1));
     await client.auth(await stack.token('after'));
-    client.send({ type: 'push_event', repository: 'after_outage', event: { _event_id: 'x', _operation: 0, _created_at: 0, _data: {} } });
+    client.send({
+      type: 'push_event',
+      repository: 'after_outage',
+      event: { _event_id: 'x', _operation: 0, _created_at: 0, _data: {} },
+    });
     expect(await client.waitForType('ack', 30_000)).toMatchObject({ eventIds: ['x'] });
     await client.close();
   }, 180_000);

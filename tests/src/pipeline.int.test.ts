@@ -61,7 +61,11 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     c.send({ type: 'push_events_batch', repository: repo, events: [event('y'), event('z'), event('x')] });
     expect((await c.waitForType('ack'))['sequences']).toEqual({ y: 2, z: 3, x: 1 });
     const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
-    expect(stored.map((d) => [d['s'], d['e']])).toEqual([[1, 'x'], [2, 'y'], [3, 'z']]);
+    expect(stored.map((d) => [d['s'], d['e']])).toEqual([
+      [1, 'x'],
+      [2, 'y'],
+      [3, 'z'],
+    ]);
     await c.close();
   });
 });

@@ -1,5 +1,12 @@
 import { join, resolve } from 'node:path';
-import { ServerProcess, freePort, startFerretDb, startNatsServer, uniqueName, type RunningServer } from '@lfsync/testkit';
+import {
+  ServerProcess,
+  freePort,
+  startFerretDb,
+  startNatsServer,
+  uniqueName,
+  type RunningServer,
+} from '@lfsync/testkit';
 import { MongoClient, type Db } from 'mongodb';
 import { TEST_JWT_SECRET, signTestToken } from './tokens.ts';
 
@@ -62,9 +69,15 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
       startTimeoutMs: 60_000,
     });
   };
-  const sequencers = await Promise.all(Array.from({ length: options.sequencers ?? 1 }, () => service('sequencer', 'OPS_PORT')));
-  const persisters = await Promise.all(Array.from({ length: options.persisters ?? 1 }, () => service('persister', 'OPS_PORT')));
-  const gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => service('gateway', 'PORT')));
+  const sequencers = await Promise.all(
+    Array.from({ length: options.sequencers ?? 1 }, () => service('sequencer', 'OPS_PORT')),
+  );
+  const persisters = await Promise.all(
+    Array.from({ length: options.persisters ?? 1 }, () => service('persister', 'OPS_PORT')),
+  );
+  const gateways = await Promise.all(
+    Array.from({ length: options.gateways ?? 1 }, () => service('gateway', 'PORT')),
+  );
   await Promise.all([...sequencers, ...persisters].map((p) => p.start()));
   await Promise.all(gateways.map((p) => p.start()));
   const client = await MongoClient.connect(mongoUrl);
@@ -88,7 +101,10 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     db: () => client.db(common.MONGO_DB),
     async stop() {
       await Promise.all([...gateways, ...persisters, ...sequencers].map((p) => p.stop()));
-      await client.db(common.MONGO_DB).dropDatabase().catch(() => undefined);
+      await client
+        .db(common.MONGO_DB)
+        .dropDatabase()
+        .catch(() => undefined);
       await client.close();
       await nats?.dispose();
       await mongo?.dispose();

@@ -7,8 +7,16 @@ import { authedClient, dartEvent } from './support.ts';
 
 const claim = { [SYNC_CLAIM]: { read: ['*'], write: ['*'] } };
 
-async function stackWith(gatewayEnv: NonNullable<StackOptions['gatewayEnv']>, logLevel?: StackOptions['logLevel']) {
-  const stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gatewayEnv, ...(logLevel ? { logLevel } : {}) });
+async function stackWith(
+  gatewayEnv: NonNullable<StackOptions['gatewayEnv']>,
+  logLevel?: StackOptions['logLevel'],
+) {
+  const stack = await startStack({
+    natsUrl: inject('natsUrl'),
+    mongoUrl: inject('mongoUrl'),
+    gatewayEnv,
+    ...(logLevel ? { logLevel } : {}),
+  });
   onTestFinished(() => stack.stop());
   return stack;
 }
@@ -25,14 +33,23 @@ describe('security', () => {
     const stack = await stackWith({ JWT_ISSUER: 'https://issuer.example', JWT_AUDIENCE: 'sync' });
     const secret = new TextEncoder().encode(TEST_JWT_SECRET);
     const sign = (iss?: string, aud?: string) => {
-      let jwt = new SignJWT(claim).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h');
+      let jwt = new SignJWT(claim)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('x')
+        .setExpirationTime('1h');
       if (iss !== undefined) jwt = jwt.setIssuer(iss);
       if (aud !== undefined) jwt = jwt.setAudience(aud);
       return jwt.sign(secret);
     };
-    expect(await authReply(stack.gatewayUrl(), await sign('https://issuer.example', 'sync'))).toMatchObject({ type: 'auth_success' });
-    expect(await authReply(stack.gatewayUrl(), await sign('https://evil.example', 'sync'))).toMatchObject({ code: 'INVALID_TOKEN' });
-    expect(await authReply(stack.gatewayUrl(), await sign('https://issuer.example', 'other'))).toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(await authReply(stack.gatewayUrl(), await sign('https://issuer.example', 'sync'))).toMatchObject({
+      type: 'auth_success',
+    });
+    expect(await authReply(stack.gatewayUrl(), await sign('https://evil.example', 'sync'))).toMatchObject({
+      code: 'INVALID_TOKEN',
+    });
+    expect(await authReply(stack.gatewayUrl(), await sign('https://issuer.example', 'other'))).toMatchObject({
+      code: 'INVALID_TOKEN',
+    });
     expect(await authReply(stack.gatewayUrl(), await sign())).toMatchObject({ code: 'INVALID_TOKEN' });
   });
 
@@ -40,15 +57,25 @@ describe('security', () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const pem = await exportSPKI(publicKey);
     const stack = await stackWith({ JWT_PUBLIC_KEY: pem });
-    const good = await new SignJWT(claim).setProtectedHeader({ alg: 'RS256' }).setSubject('x').setExpirationTime('1h').sign(privateKey);
+    const good = await new SignJWT(claim)
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('x')
+      .setExpirationTime('1h')
+      .sign(privateKey);
     expect(await authReply(stack.gatewayUrl(), good)).toMatchObject({ type: 'auth_success' });
-    const confused = await new SignJWT(claim).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(new TextEncoder().encode(pem));
+    const confused = await new SignJWT(claim)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(pem));
     expect(await authReply(stack.gatewayUrl(), confused)).toMatchObject({ code: 'INVALID_TOKEN' });
   });
 
   it('refuses WebSocket upgrades from origins outside the allowlist', async () => {
     const stack = await stackWith({ ALLOWED_ORIGINS: 'https://app.example, http://localhost:5173' });
-    await expect(WsTestClient.connect(stack.gatewayUrl(), { origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    await expect(
+      WsTestClient.connect(stack.gatewayUrl(), { origin: 'https://evil.example' }),
+    ).rejects.toThrow(/403/);
     const allowed = await WsTestClient.connect(stack.gatewayUrl(), { origin: 'https://app.example' });
     await allowed.close();
     const native = await WsTestClient.connect(stack.gatewayUrl());
@@ -60,7 +87,14 @@ describe('security', () => {
     const open = await Promise.all([1, 2, 3].map(() => WsTestClient.connect(stack.gatewayUrl())));
     await expect(WsTestClient.connect(stack.gatewayUrl())).rejects.toThrow(/503/);
     await open[0]?.close();
-    await expect.poll(async () => WsTestClient.connect(stack.gatewayUrl()).then((c) => (void c.close(), true), () => false)).toBe(true);
+    await expect
+      .poll(async () =>
+        WsTestClient.connect(stack.gatewayUrl()).then(
+          (c) => (void c.close(), true),
+          () => false,
+        ),
+      )
+      .toBe(true);
     await Promise.all(open.map((c) => c.close()));
   });
 
@@ -68,8 +102,15 @@ describe('security', () => {
     const stack = await stackWith({ MAX_PENDING_ACKS: '5', MAX_BATCH_EVENTS: '10' });
     const client = await authedClient(stack, 0, 'greedy');
     const repo = uniqueName('r');
-    client.send({ type: 'push_events_batch', repository: repo, events: Array.from({ length: 6 }, (_, i) => dartEvent(`g${i}`)) });
-    expect(await client.waitForType('error')).toMatchObject({ code: 'TOO_MANY_PENDING', retryAfterMs: expect.any(Number) });
+    client.send({
+      type: 'push_events_batch',
+      repository: repo,
+      events: Array.from({ length: 6 }, (_, i) => dartEvent(`g${i}`)),
+    });
+    expect(await client.waitForType('error')).toMatchObject({
+      code: 'TOO_MANY_PENDING',
+      retryAfterMs: expect.any(Number),
+    });
     await client.close();
   });
 

@@ -30,7 +30,11 @@ describe('slow consumer', () => {
     const blob = 'x'.repeat(2_000);
     const batches = 60;
     for (let i = 0; i < batches; i++) {
-      writer.send({ type: 'push_events_batch', repository: repo, events: Array.from({ length: 200 }, (_, j) => dartEvent(`e${i}-${j}`, { blob })) });
+      writer.send({
+        type: 'push_events_batch',
+        repository: repo,
+        events: Array.from({ length: 200 }, (_, j) => dartEvent(`e${i}-${j}`, { blob })),
+      });
       await writer.waitForType('ack');
     }
     await expect.poll(() => fast.eventsOf(repo).length, { timeout: 30_000 }).toBe(batches * 200);

@@ -59,12 +59,19 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
     ...options.gatewayEnv,
   });
   const sequencerConfig = sequencerConfigSchema.parse({ ...common, OPS_PORT: '0' });
-  const persisterConfig = persisterConfigSchema.parse({ ...common, ...mongoEnv, OPS_PORT: '0', MONGO_WRITE_CONCERN: 'majority' });
+  const persisterConfig = persisterConfigSchema.parse({
+    ...common,
+    ...mongoEnv,
+    OPS_PORT: '0',
+    MONGO_WRITE_CONCERN: 'majority',
+  });
 
   const sequencers: Array<Sequencer | undefined> = [];
-  for (let i = 0; i < (options.sequencers ?? 1); i++) sequencers.push(await startSequencer(sequencerConfig, logger));
+  for (let i = 0; i < (options.sequencers ?? 1); i++)
+    sequencers.push(await startSequencer(sequencerConfig, logger));
   const persisters: Array<Persister | undefined> = [];
-  for (let i = 0; i < (options.persisters ?? 1); i++) persisters.push(await startPersister(persisterConfig, logger));
+  for (let i = 0; i < (options.persisters ?? 1); i++)
+    persisters.push(await startPersister(persisterConfig, logger));
   const gateways: Array<Gateway | undefined> = [];
   const ports: number[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
@@ -108,7 +115,10 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
       for (const g of gateways) await g?.stop();
       for (const p of persisters) await p?.stop();
       for (const s of sequencers) await s?.stop();
-      await mongo.db(database).dropDatabase().catch(() => undefined);
+      await mongo
+        .db(database)
+        .dropDatabase()
+        .catch(() => undefined);
       await mongo.close();
     },
   };

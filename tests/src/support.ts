@@ -14,7 +14,11 @@ export function dartEvent(id: string, data: Record<string, unknown> = {}, operat
   };
 }
 
-export async function authedClient(stack: TestStack, gateway: number, subject: string): Promise<WsTestClient> {
+export async function authedClient(
+  stack: TestStack,
+  gateway: number,
+  subject: string,
+): Promise<WsTestClient> {
   const client = await WsTestClient.connect(stack.gatewayUrl(gateway));
   const reply = await client.auth(await stack.token(subject));
   if (reply.type !== 'auth_success') throw new Error(`auth failed: ${JSON.stringify(reply)}`);

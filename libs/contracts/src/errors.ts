@@ -23,7 +23,10 @@ export const errorCodes = {
   UNAVAILABLE: { retryable: true, httpStatus: 503, closeCode: 1013 },
   SHUTTING_DOWN: { retryable: true, httpStatus: 503, closeCode: 1001 },
   INTERNAL: { retryable: true, httpStatus: 500, closeCode: undefined },
-} as const satisfies Record<string, { retryable: boolean; httpStatus: number; closeCode: number | undefined }>;
+} as const satisfies Record<
+  string,
+  { retryable: boolean; httpStatus: number; closeCode: number | undefined }
+>;
 
 export type ErrorCode = keyof typeof errorCodes;
 export const ERROR_CODE_LIST = Object.keys(errorCodes) as ErrorCode[];

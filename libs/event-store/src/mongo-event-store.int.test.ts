@@ -39,7 +39,11 @@ describe('MongoEventStore', () => {
     await store.advanceHeads(new Map([[repo, 2]]));
     const visible = await store.readAfter(repo, 0, 10);
     expect(visible.map((e) => e.sequence)).toEqual([1, 2]);
-    expect(JSON.parse(visible[0]!.json)).toMatchObject({ _event_id: 'a', serverSequence: 1, _data: { 'a.b': 1, $weird: true } });
+    expect(JSON.parse(visible[0]!.json)).toMatchObject({
+      _event_id: 'a',
+      serverSequence: 1,
+      _data: { 'a.b': 1, $weird: true },
+    });
     expect(await store.findByEventId(repo, 'c')).toBeUndefined();
     await store.advanceHeads(new Map([[repo, 3]]));
     expect((await store.readAfter(repo, 1, 10)).map((e) => e.sequence)).toEqual([2, 3]);
@@ -57,7 +61,9 @@ describe('MongoEventStore', () => {
   it('treats a re-inserted batch as a no-op', async () => {
     const repo = uniqueName('r');
     await store.insert([batch(repo, 1, ['a', 'b'])]);
-    expect(await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 3, ['c'])])).toEqual({ displacedEventIds: [] });
+    expect(await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 3, ['c'])])).toEqual({
+      displacedEventIds: [],
+    });
     await store.advanceHeads(new Map([[repo, 3]]));
     expect((await store.readAfter(repo, 0, 10)).map((e) => e.sequence)).toEqual([1, 2, 3]);
   });
@@ -94,6 +100,8 @@ describe('MongoEventStore.ensureIndexes', () => {
     await new MongoEventStore(db).ensureIndexes();
     await new MongoEventStore(db).ensureIndexes();
     const names = (await db.collection('events').indexes()).map((i) => i.name);
-    expect(names).toEqual(expect.arrayContaining(['repository_sequence', 'repository_event_id', 'repository_data_id']));
+    expect(names).toEqual(
+      expect.arrayContaining(['repository_sequence', 'repository_event_id', 'repository_data_id']),
+    );
   });
 });

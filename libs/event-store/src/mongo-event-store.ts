@@ -69,30 +69,54 @@ export class MongoEventStore implements EventStore {
    */
   async ensureIndexes(): Promise<void> {
     const existing = new Set(
-      (await this.#events.listIndexes().toArray().catch(() => [])).map((i: { name?: string }) => i.name),
+      (
+        await this.#events
+          .listIndexes()
+          .toArray()
+          .catch(() => [])
+      ).map((i: { name?: string }) => i.name),
     );
     for (const index of EVENT_INDEXES) {
       if (!existing.has(index.name)) await this.#events.createIndexes([index]);
     }
     const existingBatchIndexes = new Set(
-      (await this.#batches.listIndexes().toArray().catch(() => [])).map((i: { name?: string }) => i.name),
+      (
+        await this.#batches
+          .listIndexes()
+          .toArray()
+          .catch(() => [])
+      ).map((i: { name?: string }) => i.name),
     );
     if (!existingBatchIndexes.has(BATCH_INDEX.name)) await this.#batches.createIndexes([BATCH_INDEX]);
   }
 
   async insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
-    const documents = batches.flatMap((batch) => batch.events.map((event) => toDocument(batch.repository, event)));
+    const documents = batches.flatMap((batch) =>
+      batch.events.map((event) => toDocument(batch.repository, event)),
+    );
     if (documents.length === 0) return { displacedEventIds: [] };
-    const [result] = await Promise.all([this.#insertEvents(documents), this.#insertBatches(batches, documents)]);
+    const [result] = await Promise.all([
+      this.#insertEvents(documents),
+      this.#insertBatches(batches, documents),
+    ]);
     return result;
   }
 
-  async #insertBatches(batches: readonly SequencedBatch[], documents: readonly EventDocument[]): Promise<void> {
+  async #insertBatches(
+    batches: readonly SequencedBatch[],
+    documents: readonly EventDocument[],
+  ): Promise<void> {
     let offset = 0;
     const batchDocuments = batches.map((batch): BatchDocument => {
       const json = documents.slice(offset, offset + batch.events.length).map((d) => d.b);
       offset += batch.events.length;
-      return { _id: `${batch.repository}:${batch.fromSequence}`, r: batch.repository, f: batch.fromSequence, t: batch.toSequence, b: json };
+      return {
+        _id: `${batch.repository}:${batch.fromSequence}`,
+        r: batch.repository,
+        f: batch.fromSequence,
+        t: batch.toSequence,
+        b: json,
+      };
     });
     try {
       await this.#batches.insertMany(batchDocuments, { ordered: false, writeConcern: this.#writeConcern });
@@ -158,7 +182,11 @@ export class MongoEventStore implements EventStore {
     return [];
   }
 
-  async *scanAfter(repository: string, afterSequence: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
+  async *scanAfter(
+    repository: string,
+    afterSequence: number,
+    pageSize: number,
+  ): AsyncGenerator<StoredEvent[]> {
     const head = await this.head(repository);
     if (head <= afterSequence) return;
     const cursor = this.#batches
@@ -201,7 +229,10 @@ export class MongoEventStore implements EventStore {
   }
 
   async repositories(): Promise<string[]> {
-    const heads = await this.#heads.find({ s: { $gt: 0 } }).sort({ _id: 1 }).toArray();
+    const heads = await this.#heads
+      .find({ s: { $gt: 0 } })
+      .sort({ _id: 1 })
+      .toArray();
     return heads.map((h) => h._id);
   }
 

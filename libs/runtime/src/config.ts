@@ -1,10 +1,15 @@
 import { z } from 'zod';
 
 /** Parses env against a service's config schema; fails with one readable message listing every problem. */
-export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.output<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+  const problems = result.error.issues
+    .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('\n');
   throw new Error(`invalid configuration:\n${problems}`);
 }
 
@@ -16,12 +21,18 @@ export const envBoolean = z
 /** Shared env names, identical in every service. */
 export const commonConfigShape = {
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
-  BUS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('lfs'),
+  BUS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .default('lfs'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 };
 
 export const mongoConfigShape = {
   MONGO_URL: z.string().default('mongodb://127.0.0.1:27017/'),
-  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('lfs'),
+  MONGO_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/)
+    .default('lfs'),
 };

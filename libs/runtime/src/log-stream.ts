@@ -1,5 +1,11 @@
 import type { BusNames } from '@lfsync/contracts';
-import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  DiscardPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 
 const NANOS_PER_MS = 1_000_000;
 const STREAM_NAME_IN_USE = 10058;

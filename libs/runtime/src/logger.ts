@@ -8,7 +8,16 @@ export function createLogger(options: { name: string; level: string }): Logger {
     name: options.name,
     level: options.level,
     redact: {
-      paths: ['token', '*.token', 'authorization', '*.authorization', 'Authorization', '*.Authorization', 'headers.authorization', 'req.headers.authorization'],
+      paths: [
+        'token',
+        '*.token',
+        'authorization',
+        '*.authorization',
+        'Authorization',
+        '*.Authorization',
+        'headers.authorization',
+        'req.headers.authorization',
+      ],
       censor: '[redacted]',
     },
   });

@@ -16,7 +16,8 @@ export function captureLogs(level: pino.Level = 'debug'): CapturedLogs {
     write(chunk: Buffer, _encoding, callback) {
       const text = chunk.toString();
       raw.push(text);
-      for (const line of text.split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of text.split('\n'))
+        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });

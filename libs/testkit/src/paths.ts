@@ -7,7 +7,9 @@ export const FERRETDB_VERSION = 'v1.24.2';
 const DEBIAN_NATS_SERVER = '/usr/sbin/nats-server';
 
 export function binCacheDir(): string {
-  const base = process.env['LFS_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'local-first-sync');
+  const base =
+    process.env['LFS_CACHE_DIR'] ??
+    join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'local-first-sync');
   return join(base, 'bin');
 }
 
@@ -15,7 +17,9 @@ export function natsServerBinary(): string {
   const built = join(binCacheDir(), `nats-server-${NATS_SERVER_VERSION}`);
   if (existsSync(built)) return built;
   if (existsSync(DEBIAN_NATS_SERVER)) return DEBIAN_NATS_SERVER;
-  throw new Error('nats-server not found: run `npm run test-servers` (needs Go 1.24+) or `apt-get install nats-server`');
+  throw new Error(
+    'nats-server not found: run `npm run test-servers` (needs Go 1.24+) or `apt-get install nats-server`',
+  );
 }
 
 export function ferretDbBinary(): string {

@@ -108,7 +108,9 @@ export class ServerProcess {
       if (await canConnect(this.#options.port)) return;
       await sleep(50);
     }
-    throw new Error(`${this.#options.name} did not listen on ${this.#options.port} within ${timeoutMs} ms:\n${this.output().slice(-4000)}`);
+    throw new Error(
+      `${this.#options.name} did not listen on ${this.#options.port} within ${timeoutMs} ms:\n${this.output().slice(-4000)}`,
+    );
   }
 }
 

@@ -12,9 +12,15 @@ describe('test servers', () => {
     const db = client.db(uniqueName('db'));
     const collection = db.collection<{ _id: string; n: number }>('things');
     await collection.createIndex({ n: 1 }, { unique: true });
-    await collection.insertMany([{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }]);
+    await collection.insertMany([
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 2 },
+    ]);
     await expect(collection.insertOne({ _id: 'c', n: 1 })).rejects.toMatchObject({ code: 11000 });
-    expect(await collection.find().sort({ n: 1 }).toArray()).toEqual([{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }]);
+    expect(await collection.find().sort({ n: 1 }).toArray()).toEqual([
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 2 },
+    ]);
     await db.dropDatabase();
   });
 

@@ -37,13 +37,18 @@ export class WsTestClient {
     });
   }
 
-  static connect(url: string, options: { headers?: Record<string, string>; origin?: string } = {}): Promise<WsTestClient> {
+  static connect(
+    url: string,
+    options: { headers?: Record<string, string>; origin?: string } = {},
+  ): Promise<WsTestClient> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { headers: options.headers, origin: options.origin });
       const client = new WsTestClient(socket);
       socket.once('open', () => resolve(client));
       socket.once('error', reject);
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      socket.once('unexpected-response', (_req, res) =>
+        reject(new Error(`upgrade refused: ${res.statusCode}`)),
+      );
     });
   }
 
@@ -76,7 +81,11 @@ export class WsTestClient {
       };
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`,
+          ),
+        );
       }, timeoutMs);
       this.#waiters.push(waiter);
     });
@@ -93,16 +102,23 @@ export class WsTestClient {
   }
 
   /** Sends `request_events` and collects every page until `sync_complete` for that repository. */
-  async catchUp(repository: string, afterSequence = 0, timeoutMs = 30_000): Promise<{ events: Frame[]; lastSequence: number | undefined }> {
+  async catchUp(
+    repository: string,
+    afterSequence = 0,
+    timeoutMs = 30_000,
+  ): Promise<{ events: Frame[]; lastSequence: number | undefined }> {
     this.send({ type: 'request_events', repository, afterSequence });
     const events: Frame[] = [];
     for (;;) {
       const frame = await this.waitFor(
-        (f) => (f.type === 'events' || f.type === 'sync_complete' || f.type === 'error') && f['repository'] === repository,
+        (f) =>
+          (f.type === 'events' || f.type === 'sync_complete' || f.type === 'error') &&
+          f['repository'] === repository,
         timeoutMs,
       );
       if (frame.type === 'error') throw new Error(`catch-up refused: ${JSON.stringify(frame)}`);
-      if (frame.type === 'sync_complete') return { events, lastSequence: frame['lastSequence'] as number | undefined };
+      if (frame.type === 'sync_complete')
+        return { events, lastSequence: frame['lastSequence'] as number | undefined };
       events.push(...(frame['events'] as Frame[]));
     }
   }

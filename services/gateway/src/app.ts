@@ -38,7 +38,10 @@ export interface GatewayAdapters {
 }
 
 /** The production adapters: MongoDB for reads, NATS for sequencing and commit broadcasts. */
-export async function connectGatewayAdapters(config: GatewayConfig, logger: Logger): Promise<GatewayAdapters> {
+export async function connectGatewayAdapters(
+  config: GatewayConfig,
+  logger: Logger,
+): Promise<GatewayAdapters> {
   const names = busNames(config.BUS_PREFIX);
   const mongo = await MongoClient.connect(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
   const store = new MongoEventStore(mongo.db(config.MONGO_DB));
@@ -63,13 +66,21 @@ export async function connectGatewayAdapters(config: GatewayConfig, logger: Logg
 }
 
 /** Wires the gateway and starts listening on `config.PORT` (0 = any free port). */
-export async function startGateway(config: GatewayConfig, logger: Logger, adapters?: GatewayAdapters): Promise<Gateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  adapters?: GatewayAdapters,
+): Promise<Gateway> {
   const log = logger.child({ component: 'gateway' });
   const metrics = createGatewayMetrics();
 
-  const devSecret = config.DEV_AUTH && config.JWT_SECRET === undefined && config.JWT_PUBLIC_KEY === undefined && config.JWT_JWKS_URL === undefined
-    ? randomUUID() + randomUUID()
-    : undefined;
+  const devSecret =
+    config.DEV_AUTH &&
+    config.JWT_SECRET === undefined &&
+    config.JWT_PUBLIC_KEY === undefined &&
+    config.JWT_JWKS_URL === undefined
+      ? randomUUID() + randomUUID()
+      : undefined;
   const secret = config.JWT_SECRET ?? devSecret;
   const verify = await createTokenVerifier({
     secret,
@@ -78,9 +89,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, adapte
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  if (config.DEV_AUTH && secret === undefined) throw new Error('DEV_AUTH needs JWT_SECRET (or no key configured at all)');
+  if (config.DEV_AUTH && secret === undefined)
+    throw new Error('DEV_AUTH needs JWT_SECRET (or no key configured at all)');
 
-  const { store, sequencer, readiness, ...connection } = adapters ?? (await connectGatewayAdapters(config, log));
+  const { store, sequencer, readiness, ...connection } =
+    adapters ?? (await connectGatewayAdapters(config, log));
   const commits = new CommitTracker(store);
   const push = new PushService(sequencer, commits, {
     maxBatchEvents: config.MAX_BATCH_EVENTS,
@@ -105,10 +118,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, adapte
     },
     {
       ops: opsHandler(metrics.registry, readiness),
-      rest: restApi({ verify, push, store, metrics, maxBodyBytes: config.MAX_FRAME_BYTES, pageSize: config.CATCHUP_PAGE_SIZE }),
+      rest: restApi({
+        verify,
+        push,
+        store,
+        metrics,
+        maxBodyBytes: config.MAX_FRAME_BYTES,
+        pageSize: config.CATCHUP_PAGE_SIZE,
+      }),
       devToken:
         config.DEV_AUTH && secret !== undefined
-          ? (username) => issueDevToken(secret, username, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
+          ? (username) =>
+              issueDevToken(secret, username, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
           : undefined,
       staticFiles: config.STATIC_DIR === undefined ? undefined : staticFiles(config.STATIC_DIR),
       onConnection: (ws) => {

@@ -1,9 +1,12 @@
 import { commonConfigShape, envBoolean, mongoConfigShape } from '@lfsync/runtime';
 import { z } from 'zod';
 
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== ''),
+);
 
 export const gatewayConfigSchema = z.object({
   ...commonConfigShape,
@@ -27,13 +30,25 @@ export const gatewayConfigSchema = z.object({
   ACK_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   MAX_CONNECTIONS: z.coerce.number().int().positive().default(50_000),
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(50_000),
-  MAX_FRAME_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MAX_FRAME_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   MAX_BATCH_EVENTS: z.coerce.number().int().positive().default(500),
-  MAX_DATA_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  MAX_DATA_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   MAX_PENDING_ACKS: z.coerce.number().int().positive().default(5_000),
   RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(200),
   RATE_LIMIT_BURST: z.coerce.number().positive().default(400),
-  MAX_OUTBOUND_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  MAX_OUTBOUND_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   CATCHUP_PAGE_SIZE: z.coerce.number().int().positive().max(10_000).default(1_000),
   INVALID_FRAME_LIMIT: z.coerce.number().int().positive().default(20),
 });

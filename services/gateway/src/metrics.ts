@@ -5,21 +5,61 @@ export function createGatewayMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    connections: new Gauge({ name: 'gateway_connections', help: 'Open WebSocket connections', registers: [registry] }),
-    sessions: new Gauge({ name: 'gateway_authenticated_sessions', help: 'Authenticated sessions', registers: [registry] }),
-    frames: new Counter({ name: 'gateway_frames_received_total', help: 'Frames received, by type', labelNames: ['type'], registers: [registry] }),
-    pushedEvents: new Counter({ name: 'gateway_events_pushed_total', help: 'Events received in pushes', labelNames: ['transport'], registers: [registry] }),
-    ackedEvents: new Counter({ name: 'gateway_events_acked_total', help: 'Events acknowledged as durable', labelNames: ['transport'], registers: [registry] }),
-    rejections: new Counter({ name: 'gateway_rejections_total', help: 'Errors sent to clients, by code', labelNames: ['code'], registers: [registry] }),
+    connections: new Gauge({
+      name: 'gateway_connections',
+      help: 'Open WebSocket connections',
+      registers: [registry],
+    }),
+    sessions: new Gauge({
+      name: 'gateway_authenticated_sessions',
+      help: 'Authenticated sessions',
+      registers: [registry],
+    }),
+    frames: new Counter({
+      name: 'gateway_frames_received_total',
+      help: 'Frames received, by type',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    pushedEvents: new Counter({
+      name: 'gateway_events_pushed_total',
+      help: 'Events received in pushes',
+      labelNames: ['transport'],
+      registers: [registry],
+    }),
+    ackedEvents: new Counter({
+      name: 'gateway_events_acked_total',
+      help: 'Events acknowledged as durable',
+      labelNames: ['transport'],
+      registers: [registry],
+    }),
+    rejections: new Counter({
+      name: 'gateway_rejections_total',
+      help: 'Errors sent to clients, by code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
     pushAckLatency: new Histogram({
       name: 'gateway_push_ack_duration_seconds',
       help: 'From push received to ack sent',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    broadcastFrames: new Counter({ name: 'gateway_broadcast_frames_total', help: 'Live event frames sent to sessions', registers: [registry] }),
-    commits: new Counter({ name: 'gateway_commits_received_total', help: 'Commit broadcasts received from NATS', registers: [registry] }),
-    slowConsumers: new Counter({ name: 'gateway_slow_consumer_disconnects_total', help: 'Sessions closed because their send buffer overflowed', registers: [registry] }),
+    broadcastFrames: new Counter({
+      name: 'gateway_broadcast_frames_total',
+      help: 'Live event frames sent to sessions',
+      registers: [registry],
+    }),
+    commits: new Counter({
+      name: 'gateway_commits_received_total',
+      help: 'Commit broadcasts received from NATS',
+      registers: [registry],
+    }),
+    slowConsumers: new Counter({
+      name: 'gateway_slow_consumer_disconnects_total',
+      help: 'Sessions closed because their send buffer overflowed',
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -5,12 +5,36 @@ export function createPersisterMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    events: new Counter({ name: 'persister_events_stored_total', help: 'Events written to MongoDB', registers: [registry] }),
-    redelivered: new Counter({ name: 'persister_batches_redelivered_total', help: 'Log batches received again after being stored', registers: [registry] }),
-    blocked: new Counter({ name: 'persister_batches_blocked_total', help: 'Log batches postponed because an earlier one was missing', registers: [registry] }),
-    displaced: new Counter({ name: 'persister_displaced_events_total', help: 'Events found stored at another sequence (double fault; see docs)', registers: [registry] }),
-    writeFailures: new Counter({ name: 'persister_write_failures_total', help: 'MongoDB writes that failed and were retried', registers: [registry] }),
-    invalid: new Counter({ name: 'persister_invalid_log_messages_total', help: 'Log messages that failed validation', registers: [registry] }),
+    events: new Counter({
+      name: 'persister_events_stored_total',
+      help: 'Events written to MongoDB',
+      registers: [registry],
+    }),
+    redelivered: new Counter({
+      name: 'persister_batches_redelivered_total',
+      help: 'Log batches received again after being stored',
+      registers: [registry],
+    }),
+    blocked: new Counter({
+      name: 'persister_batches_blocked_total',
+      help: 'Log batches postponed because an earlier one was missing',
+      registers: [registry],
+    }),
+    displaced: new Counter({
+      name: 'persister_displaced_events_total',
+      help: 'Events found stored at another sequence (double fault; see docs)',
+      registers: [registry],
+    }),
+    writeFailures: new Counter({
+      name: 'persister_write_failures_total',
+      help: 'MongoDB writes that failed and were retried',
+      registers: [registry],
+    }),
+    invalid: new Counter({
+      name: 'persister_invalid_log_messages_total',
+      help: 'Log messages that failed validation',
+      registers: [registry],
+    }),
     writeLatency: new Histogram({
       name: 'persister_db_write_duration_seconds',
       help: 'Insert plus head update of one group of batches',
@@ -23,8 +47,16 @@ export function createPersisterMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000],
       registers: [registry],
     }),
-    consumerPending: new Gauge({ name: 'persister_consumer_pending', help: 'Log messages not yet delivered to the persister', registers: [registry] }),
-    consumerAckPending: new Gauge({ name: 'persister_consumer_ack_pending', help: 'Log messages delivered, not yet acknowledged', registers: [registry] }),
+    consumerPending: new Gauge({
+      name: 'persister_consumer_pending',
+      help: 'Log messages not yet delivered to the persister',
+      registers: [registry],
+    }),
+    consumerAckPending: new Gauge({
+      name: 'persister_consumer_ack_pending',
+      help: 'Log messages delivered, not yet acknowledged',
+      registers: [registry],
+    }),
   };
 }
 export type PersisterMetrics = ReturnType<typeof createPersisterMetrics>;

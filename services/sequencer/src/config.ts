@@ -7,6 +7,10 @@ export const sequencerConfigSchema = z.object({
   /** JetStream's Nats-Msg-Id window; the event-id index covers everything older. */
   DUPLICATE_WINDOW_MS: z.coerce.number().int().positive().default(120_000),
   /** Upper bound of one log append (several pushes to one repository are appended together). */
-  MAX_APPEND_BYTES: z.coerce.number().int().positive().default(512 * 1024),
+  MAX_APPEND_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024),
 });
 export type SequencerConfig = z.infer<typeof sequencerConfigSchema>;

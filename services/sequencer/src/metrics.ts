@@ -5,10 +5,27 @@ export function createSequencerMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    sequenced: new Counter({ name: 'sequencer_events_sequenced_total', help: 'Events given a new sequence', registers: [registry] }),
-    duplicates: new Counter({ name: 'sequencer_duplicate_events_total', help: 'Pushed events already sequenced (re-push)', registers: [registry] }),
-    conflicts: new Counter({ name: 'sequencer_append_conflicts_total', help: 'Appends refused because another sequencer appended first', registers: [registry] }),
-    failures: new Counter({ name: 'sequencer_request_failures_total', help: 'Requests answered with an error', labelNames: ['code'], registers: [registry] }),
+    sequenced: new Counter({
+      name: 'sequencer_events_sequenced_total',
+      help: 'Events given a new sequence',
+      registers: [registry],
+    }),
+    duplicates: new Counter({
+      name: 'sequencer_duplicate_events_total',
+      help: 'Pushed events already sequenced (re-push)',
+      registers: [registry],
+    }),
+    conflicts: new Counter({
+      name: 'sequencer_append_conflicts_total',
+      help: 'Appends refused because another sequencer appended first',
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'sequencer_request_failures_total',
+      help: 'Requests answered with an error',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'sequencer_request_duration_seconds',
       help: 'From request received to reply sent',

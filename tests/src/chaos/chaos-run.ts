@@ -53,9 +53,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const violations: string[] = [];
   try {
     const pushers = await Promise.all(
-      Array.from({ length: options.clients }, async (_, i) => new ReliablePusher(urls, await stack.token(`c${i}`), i)),
+      Array.from(
+        { length: options.clients },
+        async (_, i) => new ReliablePusher(urls, await stack.token(`c${i}`), i),
+      ),
     );
-    const readers = await Promise.all(urls.map(async (url, i) => new LiveReader(url, await stack.token(`reader${i}`), repositories)));
+    const readers = await Promise.all(
+      urls.map(async (url, i) => new LiveReader(url, await stack.token(`reader${i}`), repositories)),
+    );
     for (const p of pushers) p.start();
     for (const r of readers) r.start();
 
@@ -73,7 +78,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (const [i, pusher] of pushers.entries()) {
         const repository = repositories[Math.floor(rand() * repositories.length)] as string;
         const size = 1 + Math.floor(rand() * 4);
-        pusher.push(repository, Array.from({ length: size }, () => `c${i}-${counter++}`));
+        pusher.push(
+          repository,
+          Array.from({ length: size }, () => `c${i}-${counter++}`),
+        );
       }
     }, options.pushEveryMs);
 
@@ -117,7 +125,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const records = pushers.flatMap((p) => [...p.records.values()]);
     const unacked = records.filter((r) => r.sequence === undefined);
-    if (unacked.length > 0) violations.push(`${unacked.length} events never acked (e.g. ${unacked[0]?.eventId})`);
+    if (unacked.length > 0)
+      violations.push(`${unacked.length} events never acked (e.g. ${unacked[0]?.eventId})`);
     for (const p of pushers) violations.push(...p.ackMismatches.map((m) => `ack changed: ${m}`));
 
     let stored = 0;
@@ -125,7 +134,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const docs = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
       stored += docs.length;
       const sequences = docs.map((d) => d['s'] as number);
-      if (sequences.some((s, i) => s !== i + 1)) violations.push(`I1 ${repository}: sequences are not 1..${docs.length}`);
+      if (sequences.some((s, i) => s !== i + 1))
+        violations.push(`I1 ${repository}: sequences are not 1..${docs.length}`);
       const ids = docs.map((d) => d['e'] as string);
       if (new Set(ids).size !== ids.length) violations.push(`I2 ${repository}: an event id is stored twice`);
       const bySequence = new Map(docs.map((d) => [d['e'] as string, d['s'] as number]));
@@ -136,10 +146,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       for (const [i, reader] of readers.entries()) {
         const seen = reader.eventIds.get(repository) ?? [];
-        if (seen.join() !== ids.join()) violations.push(`I5 reader${i} ${repository}: saw ${seen.length} events, store has ${ids.length}`);
+        if (seen.join() !== ids.join())
+          violations.push(`I5 reader${i} ${repository}: saw ${seen.length} events, store has ${ids.length}`);
       }
     }
-    for (const [i, reader] of readers.entries()) violations.push(...reader.violations.map((v) => `I3/I5 reader${i}: ${v}`));
+    for (const [i, reader] of readers.entries())
+      violations.push(...reader.violations.map((v) => `I3/I5 reader${i}: ${v}`));
     for (const p of pushers) p.stop();
     for (const r of readers) r.stop();
 

@@ -41,7 +41,8 @@ export class LiveReader {
         this.#failed.clear();
         this.#requestAll();
         const waitUntil = Date.now() + 5_000;
-        while (this.#pendingSyncs.size > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 20));
+        while (this.#pendingSyncs.size > 0 && Date.now() < waitUntil)
+          await new Promise((r) => setTimeout(r, 20));
         if (this.#pendingSyncs.size === 0 && this.#failed.size === 0) return true;
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -57,7 +58,9 @@ export class LiveReader {
   #requestAll(): void {
     for (const repository of this.#repositories) {
       this.#pendingSyncs.add(repository);
-      this.#socket?.send(JSON.stringify({ type: 'request_events', repository, afterSequence: this.cursors.get(repository) }));
+      this.#socket?.send(
+        JSON.stringify({ type: 'request_events', repository, afterSequence: this.cursors.get(repository) }),
+      );
     }
   }
 
@@ -75,12 +78,10 @@ export class LiveReader {
       else if (frame['type'] === 'error' && typeof repository === 'string') {
         this.#pendingSyncs.delete(repository);
         this.#failed.add(repository);
-      }
-      else if (frame['type'] === 'sync_complete') {
+      } else if (frame['type'] === 'sync_complete') {
         this.#pendingSyncs.delete(repository);
         this.#synced.add(repository);
-      }
-      else if (frame['type'] === 'events') {
+      } else if (frame['type'] === 'events') {
         for (const event of frame['events'] as Array<Record<string, unknown>>) {
           const sequence = event['serverSequence'] as number;
           const cursor = this.cursors.get(repository) ?? 0;
@@ -88,7 +89,8 @@ export class LiveReader {
           if (sequence !== cursor + 1) {
             // Before this connection's first catch-up a jump is expected (live events of a new connection);
             // the catch-up fills it. After it, the gateway owes this session every event in order.
-            if (this.#synced.has(repository)) this.violations.push(`${repository}: ${sequence} after ${cursor}`);
+            if (this.#synced.has(repository))
+              this.violations.push(`${repository}: ${sequence} after ${cursor}`);
             break;
           }
           this.cursors.set(repository, sequence);
@@ -97,7 +99,8 @@ export class LiveReader {
       }
     });
     socket.on('close', () => {
-      if (this.#socket === socket && !this.#stopped) setTimeout(() => this.#connect(), 100 + Math.random() * 300);
+      if (this.#socket === socket && !this.#stopped)
+        setTimeout(() => this.#connect(), 100 + Math.random() * 300);
     });
     socket.on('error', () => socket.terminate());
   }

@@ -60,7 +60,12 @@ export class ReliablePusher {
 
   #send(repository: string, eventIds: string[]): void {
     if (!this.#ready || this.#socket?.readyState !== WebSocket.OPEN) return;
-    const events = eventIds.map((id) => ({ _event_id: id, _operation: 0, _created_at: new Date().toISOString(), _data: { id } }));
+    const events = eventIds.map((id) => ({
+      _event_id: id,
+      _operation: 0,
+      _created_at: new Date().toISOString(),
+      _data: { id },
+    }));
     this.#socket.send(JSON.stringify({ type: 'push_events_batch', repository, events }));
   }
 

@@ -38,7 +38,10 @@ export const sequencedBatchSchema = z
     toSequence: serverSequenceSchema,
     events: z.array(serverEventSchema).min(1),
   })
-  .refine((b) => b.toSequence - b.fromSequence + 1 === b.events.length, 'sequence range does not match events')
+  .refine(
+    (b) => b.toSequence - b.fromSequence + 1 === b.events.length,
+    'sequence range does not match events',
+  )
   .refine(
     (b) => b.events.every((e, i) => e.serverSequence === b.fromSequence + i),
     'events are not consecutive from fromSequence',

@@ -69,7 +69,10 @@ export const serverEventSchema = z.looseObject({
 export type ServerEvent = z.infer<typeof serverEventSchema>;
 
 /** The entity id of an event: `_data_id`, else `_data.id` when it is a string. */
-export function dataIdOf(event: { _data_id?: string | undefined; _data?: Record<string, unknown> | undefined }): string | undefined {
+export function dataIdOf(event: {
+  _data_id?: string | undefined;
+  _data?: Record<string, unknown> | undefined;
+}): string | undefined {
   if (event._data_id !== undefined) return event._data_id;
   const id = event._data?.['id'];
   return typeof id === 'string' ? id : undefined;

@@ -15,10 +15,14 @@ function fingerprint(value: unknown): string {
  */
 describe('wire schema fingerprint', () => {
   it('pins the client → server messages', () => {
-    expect(fingerprint(z.toJSONSchema(clientMessageSchema, { io: 'input', unrepresentable: 'any' }))).toBe('05aab324f39ad1b2');
+    expect(fingerprint(z.toJSONSchema(clientMessageSchema, { io: 'input', unrepresentable: 'any' }))).toBe(
+      '05aab324f39ad1b2',
+    );
   });
   it('pins the server → client messages', () => {
-    expect(fingerprint(z.toJSONSchema(serverMessageSchema, { io: 'output', unrepresentable: 'any' }))).toBe('db806aeacef22398');
+    expect(fingerprint(z.toJSONSchema(serverMessageSchema, { io: 'output', unrepresentable: 'any' }))).toBe(
+      'db806aeacef22398',
+    );
   });
   it('pins the error-code registry', () => {
     expect(fingerprint(errorCodes)).toBe('0cee5ced8a91ccb8');

@@ -44,14 +44,22 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
   return async (token) => {
     try {
       const { payload } =
-        'key' in source ? await jwtVerify(token, source.key, verifyOptions) : await jwtVerify(token, source.getKey, verifyOptions);
-      if (typeof payload.sub !== 'string' || payload.sub === '') throw new AppError('INVALID_TOKEN', 'token has no subject');
+        'key' in source
+          ? await jwtVerify(token, source.key, verifyOptions)
+          : await jwtVerify(token, source.getKey, verifyOptions);
+      if (typeof payload.sub !== 'string' || payload.sub === '')
+        throw new AppError('INVALID_TOKEN', 'token has no subject');
       const claim = syncClaimSchema.safeParse(payload[SYNC_CLAIM] ?? {});
       if (!claim.success) throw new AppError('INVALID_TOKEN', `token claim "${SYNC_CLAIM}" is malformed`);
-      return { subject: payload.sub, claim: claim.data, expiresAt: payload.exp === undefined ? undefined : payload.exp * 1000 };
+      return {
+        subject: payload.sub,
+        claim: claim.data,
+        expiresAt: payload.exp === undefined ? undefined : payload.exp * 1000,
+      };
     } catch (err) {
       if (err instanceof AppError) throw err;
-      if (err instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'token expired', { cause: err });
+      if (err instanceof joseErrors.JWTExpired)
+        throw new AppError('TOKEN_EXPIRED', 'token expired', { cause: err });
       throw new AppError('INVALID_TOKEN', 'token rejected', { cause: err });
     }
   };
@@ -62,7 +70,8 @@ async function keySource(options: TokenVerifierOptions): Promise<KeySource> {
   if (configured.length !== 1) {
     throw new Error('configure exactly one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL');
   }
-  if (options.secret !== undefined) return { key: new TextEncoder().encode(options.secret), algorithms: ['HS256'] };
+  if (options.secret !== undefined)
+    return { key: new TextEncoder().encode(options.secret), algorithms: ['HS256'] };
   if (options.publicKeyPem !== undefined) {
     return { key: await importSPKI(options.publicKeyPem, 'RS256'), algorithms: ['RS256'] };
   }

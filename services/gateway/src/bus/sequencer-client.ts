@@ -11,13 +11,16 @@ export function natsSequencerClient(nc: NatsConnection, names: BusNames, timeout
     async sequence(repository, events) {
       let reply: unknown;
       try {
-        const msg = await nc.request(names.sequenceSubject, JSON.stringify({ repository, events }), { timeout: timeoutMs });
+        const msg = await nc.request(names.sequenceSubject, JSON.stringify({ repository, events }), {
+          timeout: timeoutMs,
+        });
         reply = msg.json();
       } catch (err) {
         throw new AppError('UNAVAILABLE', 'sequencer did not answer', { cause: err, retryAfterMs: 1_000 });
       }
       const parsed = sequenceReplySchema.safeParse(reply);
-      if (!parsed.success) throw new AppError('INTERNAL', 'malformed sequencer reply', { cause: parsed.error });
+      if (!parsed.success)
+        throw new AppError('INTERNAL', 'malformed sequencer reply', { cause: parsed.error });
       if (!parsed.data.ok) throw new AppError(parsed.data.code, parsed.data.message);
       return parsed.data.results;
     },

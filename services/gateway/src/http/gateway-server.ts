@@ -24,8 +24,16 @@ export interface GatewayRoutes {
 const WS_PATHS = new Set(['/sync', '/ws']);
 
 /** One HTTP server: WebSocket upgrades on /sync and /ws, REST under /api, ops endpoints, the web app. */
-export function createGatewayServer(limits: UpgradeLimits, routes: GatewayRoutes, logger: Logger): { server: Server; wss: WebSocketServer } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.hardMaxFrameBytes, perMessageDeflate: false });
+export function createGatewayServer(
+  limits: UpgradeLimits,
+  routes: GatewayRoutes,
+  logger: Logger,
+): { server: Server; wss: WebSocketServer } {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.hardMaxFrameBytes,
+    perMessageDeflate: false,
+  });
   const perIp = new Map<string, number>();
 
   const server = createServer((req, res) => {
@@ -44,10 +52,15 @@ export function createGatewayServer(limits: UpgradeLimits, routes: GatewayRoutes
       try {
         const body = (await readJsonBody(req, 4096)) as { username?: unknown } | null;
         const username = typeof body?.username === 'string' ? body.username.trim() : '';
-        if (username === '' || username.length > 64) throw new AppError('INVALID_MESSAGE', 'username must be 1–64 characters');
+        if (username === '' || username.length > 64)
+          throw new AppError('INVALID_MESSAGE', 'username must be 1–64 characters');
         return sendJson(res, 200, await routes.devToken(username));
       } catch (err) {
-        return sendError(res, err instanceof AppError ? err.code : 'INTERNAL', err instanceof AppError ? err.message : 'failed');
+        return sendError(
+          res,
+          err instanceof AppError ? err.code : 'INTERNAL',
+          err instanceof AppError ? err.message : 'failed',
+        );
       }
     }
     if (routes.staticFiles !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -3,7 +3,9 @@ import { AppError, errorCodes, type ErrorCode } from '@lfsync/contracts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(text);
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(text);
 }
 
 /** REST errors as PROTOCOL.md gives them (`error`, `statusCode`) plus our stable `code`. */

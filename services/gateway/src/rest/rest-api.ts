@@ -35,10 +35,15 @@ export function restApi(options: RestApiOptions) {
     return verify(token);
   }
 
-  function requireRepository(name: string | undefined, principal: Principal, access: 'read' | 'write'): string {
+  function requireRepository(
+    name: string | undefined,
+    principal: Principal,
+    access: 'read' | 'write',
+  ): string {
     const repository = decodeURIComponent(name ?? '');
     if (!isRepositoryName(repository)) throw new AppError('INVALID_REPOSITORY', 'invalid repository name');
-    if (!claimAllows(principal.claim[access], repository)) throw new AppError('FORBIDDEN', `no ${access} access to ${repository}`);
+    if (!claimAllows(principal.claim[access], repository))
+      throw new AppError('FORBIDDEN', `no ${access} access to ${repository}`);
     return repository;
   }
 
@@ -87,7 +92,8 @@ export function restApi(options: RestApiOptions) {
     const repository = requireRepository(parts[2], principal, 'read');
     if (parts.length === 3) {
       const query = restEventsQuerySchema.safeParse(Object.fromEntries(url.searchParams));
-      if (!query.success) throw new AppError('INVALID_MESSAGE', 'seq and limit must be non-negative integers');
+      if (!query.success)
+        throw new AppError('INVALID_MESSAGE', 'seq and limit must be non-negative integers');
       const limit = Math.min(query.data.limit ?? options.pageSize, options.pageSize);
       const events = await store.readAfter(repository, query.data.seq, limit);
       const text = `{"repository":${JSON.stringify(repository)},"events":[${events.map((e) => e.json).join(',')}],"hasMore":${events.length === limit}}`;

@@ -56,7 +56,11 @@ export class PushService {
         valid.push(checked.event);
       } else {
         const id = eventIdOf(raw);
-        rejected.push({ code: checked.code, message: checked.message, eventIds: id === undefined ? [] : [id] });
+        rejected.push({
+          code: checked.code,
+          message: checked.message,
+          eventIds: id === undefined ? [] : [id],
+        });
       }
     }
     if (valid.length === 0) return { acked: [], rejected };
@@ -69,7 +73,8 @@ export class PushService {
       }
       throw new AppError('UNAVAILABLE', 'events not yet durable; push them again', { retryAfterMs: 1_000 });
     } catch (err) {
-      const appError = err instanceof AppError ? err : new AppError('INTERNAL', 'push failed', { cause: err });
+      const appError =
+        err instanceof AppError ? err : new AppError('INTERNAL', 'push failed', { cause: err });
       rejected.push({
         code: appError.code,
         message: appError.message,
@@ -91,7 +96,11 @@ export class PushService {
     }
     const data = parsed.data._data;
     if (data !== undefined && Buffer.byteLength(JSON.stringify(data)) > this.#limits.maxDataBytes) {
-      return { ok: false, code: 'PAYLOAD_TOO_LARGE', message: `_data is larger than ${this.#limits.maxDataBytes} bytes` };
+      return {
+        ok: false,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `_data is larger than ${this.#limits.maxDataBytes} bytes`,
+      };
     }
     return { ok: true, event: parsed.data };
   }

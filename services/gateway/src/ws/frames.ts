@@ -6,7 +6,10 @@ export function eventsFrame(repository: string, eventsJson: readonly string[]): 
 }
 
 export function batchEventsFrame(batch: SequencedBatch): string {
-  return eventsFrame(batch.repository, batch.events.map((e) => JSON.stringify(e)));
+  return eventsFrame(
+    batch.repository,
+    batch.events.map((e) => JSON.stringify(e)),
+  );
 }
 
 export function ackFrame(repository: string, results: readonly SequenceResult[]): string {

@@ -42,7 +42,12 @@ export class RepositoryFeed {
       } else if (batch.fromSequence <= delivered) {
         const fresh = batch.events.filter((e) => e.serverSequence > delivered);
         this.#delivered = batch.toSequence;
-        this.#output.send(eventsFrame(this.#repository, fresh.map((e) => JSON.stringify(e))));
+        this.#output.send(
+          eventsFrame(
+            this.#repository,
+            fresh.map((e) => JSON.stringify(e)),
+          ),
+        );
       } else {
         // A broadcast was missed: read what lies between from the store (it is committed, so readable).
         await this.#readFromStore(delivered, batch.toSequence);
@@ -75,7 +80,15 @@ export class RepositoryFeed {
       const page = stored.filter((e) => e.sequence <= upTo);
       if (page.length === 0) return;
       await this.#output.writable();
-      if (!this.#output.send(eventsFrame(this.#repository, page.map((e) => e.json)))) return;
+      if (
+        !this.#output.send(
+          eventsFrame(
+            this.#repository,
+            page.map((e) => e.json),
+          ),
+        )
+      )
+        return;
       this.#delivered = (page[page.length - 1] as { sequence: number }).sequence;
       if (page.length < stored.length) return;
     }

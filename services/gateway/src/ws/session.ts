@@ -116,7 +116,8 @@ export class Session {
   }
 
   close(code: number, reason: string): void {
-    if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING) this.#ws.close(code, reason);
+    if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING)
+      this.#ws.close(code, reason);
   }
 
   #send(frame: string): boolean {
@@ -147,7 +148,11 @@ export class Session {
   #writable(): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
-        if (this.#ws.readyState !== WebSocket.OPEN || this.#ws.bufferedAmount < this.#ctx.limits.maxOutboundBytes / 2) resolve();
+        if (
+          this.#ws.readyState !== WebSocket.OPEN ||
+          this.#ws.bufferedAmount < this.#ctx.limits.maxOutboundBytes / 2
+        )
+          resolve();
         else setTimeout(check, WRITABLE_POLL_MS);
       };
       check();
@@ -187,16 +192,23 @@ export class Session {
       return this.#invalid('INVALID_MESSAGE', 'frame is not valid JSON');
     }
     const envelope = frameEnvelopeSchema.safeParse(json);
-    if (!envelope.success) return this.#invalid('INVALID_MESSAGE', 'frame must be a JSON object with a string "type"');
+    if (!envelope.success)
+      return this.#invalid('INVALID_MESSAGE', 'frame must be a JSON object with a string "type"');
     const parsed = clientMessageSchema.safeParse(json);
     if (!parsed.success) {
       const known = clientMessageSchema.options.some((o) => o.shape.type.value === envelope.data.type);
-      if (!known) return this.#invalid('UNKNOWN_TYPE', `unknown message type "${envelope.data.type.slice(0, 64)}"`);
+      if (!known)
+        return this.#invalid('UNKNOWN_TYPE', `unknown message type "${envelope.data.type.slice(0, 64)}"`);
       const repositoryIssue = parsed.error.issues.find((i) => i.path[0] === 'repository');
-      if (repositoryIssue !== undefined) return this.#invalid('INVALID_REPOSITORY', `invalid repository: ${repositoryIssue.message}`);
+      if (repositoryIssue !== undefined)
+        return this.#invalid('INVALID_REPOSITORY', `invalid repository: ${repositoryIssue.message}`);
       const eventIds = eventIdsOf(json);
       const issue = parsed.error.issues[0];
-      return this.#invalid('INVALID_MESSAGE', `invalid ${envelope.data.type}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(), eventIds);
+      return this.#invalid(
+        'INVALID_MESSAGE',
+        `invalid ${envelope.data.type}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+        eventIds,
+      );
     }
     this.#ctx.metrics.frames.inc({ type: parsed.data.type });
     this.#handle(parsed.data).catch((err: unknown) => {
@@ -261,7 +273,8 @@ export class Session {
     }
     const wasAuthenticated = this.#principal !== undefined;
     this.#principal = principal;
-    for (const repository of this.#feeds.keys()) if (!this.mayRead(repository)) this.#feeds.delete(repository);
+    for (const repository of this.#feeds.keys())
+      if (!this.mayRead(repository)) this.#feeds.delete(repository);
     clearTimeout(this.#authTimer);
     this.#scheduleExpiry(principal.expiresAt);
     if (!wasAuthenticated) this.#ctx.onAuthenticated(this, true);
@@ -333,7 +346,11 @@ export class Session {
     }
   }
 
-  async #requestEvents(repository: string, afterSequence: number, pageSize: number | undefined): Promise<void> {
+  async #requestEvents(
+    repository: string,
+    afterSequence: number,
+    pageSize: number | undefined,
+  ): Promise<void> {
     if (!this.mayRead(repository)) {
       this.#sendError('FORBIDDEN', `no read access to ${repository}`, { repository });
       return;
@@ -376,6 +393,8 @@ function eventIdsOf(value: unknown): string[] {
   const record = value as Record<string, unknown>;
   const events = Array.isArray(record['events']) ? (record['events'] as unknown[]) : [record['event']];
   return events
-    .map((e) => (typeof e === 'object' && e !== null ? (e as Record<string, unknown>)['_event_id'] : undefined))
+    .map((e) =>
+      typeof e === 'object' && e !== null ? (e as Record<string, unknown>)['_event_id'] : undefined,
+    )
     .filter((id): id is string => typeof id === 'string' && id.length <= 128);
 }

@@ -18,7 +18,12 @@ describe('planCommit', () => {
   it('commits consecutive batches of each repository, in any arrival order', () => {
     const plan = planCommit([item('a', 3, 4), item('b', 1, 1), item('a', 1, 2)], new Map());
     expect(plan.ready.map((p) => p.source)).toEqual(['a1', 'a3', 'b1']);
-    expect(plan.heads).toEqual(new Map([['a', 4], ['b', 1]]));
+    expect(plan.heads).toEqual(
+      new Map([
+        ['a', 4],
+        ['b', 1],
+      ]),
+    );
     expect(plan.blocked).toEqual([]);
   });
 

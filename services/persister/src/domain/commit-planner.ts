@@ -19,10 +19,14 @@ export interface CommitPlan<T> {
  * Decides, for log batches received in any order, which can be committed now without ever letting a
  * repository's head pass a missing sequence (invariant I3).
  */
-export function planCommit<T>(received: readonly PlannedBatch<T>[], heads: ReadonlyMap<string, number>): CommitPlan<T> {
+export function planCommit<T>(
+  received: readonly PlannedBatch<T>[],
+  heads: ReadonlyMap<string, number>,
+): CommitPlan<T> {
   const plan: CommitPlan<T> = { ready: [], stored: [], blocked: [], heads: new Map() };
   const sorted = [...received].sort(
-    (a, b) => a.batch.repository.localeCompare(b.batch.repository) || a.batch.fromSequence - b.batch.fromSequence,
+    (a, b) =>
+      a.batch.repository.localeCompare(b.batch.repository) || a.batch.fromSequence - b.batch.fromSequence,
   );
   for (const item of sorted) {
     const { repository, fromSequence, toSequence } = item.batch;

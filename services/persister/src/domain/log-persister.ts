@@ -38,7 +38,12 @@ export class LogPersister {
   readonly #heads = new Map<string, number>();
   #stopping = false;
 
-  constructor(options: { store: EventStore; publisher: CommitPublisher; logger: Logger; metrics: PersisterMetrics }) {
+  constructor(options: {
+    store: EventStore;
+    publisher: CommitPublisher;
+    logger: Logger;
+    metrics: PersisterMetrics;
+  }) {
     this.#store = options.store;
     this.#publisher = options.publisher;
     this.#logger = options.logger;

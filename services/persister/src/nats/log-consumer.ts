@@ -1,5 +1,11 @@
 import type { BusNames } from '@lfsync/contracts';
-import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { LogDelivery, LogPersister } from '../domain/log-persister.ts';
 import type { PersisterMetrics } from '../metrics.ts';

@@ -121,7 +121,9 @@ export class RepositorySequencer {
           return results;
       }
     }
-    throw new Error(`repository ${this.#repository}: gave up after ${MAX_CONFLICT_RETRIES} conflicting appends`);
+    throw new Error(
+      `repository ${this.#repository}: gave up after ${MAX_CONFLICT_RETRIES} conflicting appends`,
+    );
   }
 
   /**

@@ -25,7 +25,10 @@ export class SequencerService {
   }
 
   async handle(request: SequenceRequest, bytes: number): Promise<SequenceReply> {
-    const results = await this.#sequencerFor(request.repository).sequence(request.events as SequencerEvent[], bytes);
+    const results = await this.#sequencerFor(request.repository).sequence(
+      request.events as SequencerEvent[],
+      bytes,
+    );
     return { ok: true, results };
   }
 

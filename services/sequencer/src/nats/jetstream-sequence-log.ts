@@ -28,7 +28,11 @@ export class JetStreamSequenceLog implements SequenceLog {
     this.#jsm = jsm;
   }
 
-  static async open(nc: NatsConnection, names: BusNames, duplicateWindowMs: number): Promise<JetStreamSequenceLog> {
+  static async open(
+    nc: NatsConnection,
+    names: BusNames,
+    duplicateWindowMs: number,
+  ): Promise<JetStreamSequenceLog> {
     const jsm = await jetstreamManager(nc);
     await ensureLogStream(jsm, names, duplicateWindowMs);
     return new JetStreamSequenceLog(names, jetstream(nc), jsm);
@@ -64,6 +68,7 @@ export class JetStreamSequenceLog implements SequenceLog {
 
 export function parseBatch(message: StoredMsg): SequencedBatch {
   const parsed = sequencedBatchSchema.safeParse(message.json());
-  if (!parsed.success) throw new Error(`log message ${message.seq} is not a sequenced batch: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new Error(`log message ${message.seq} is not a sequenced batch: ${parsed.error.message}`);
   return parsed.data;
 }

@@ -1,0 +1,99 @@
+import type { SequencedBatch } from '@lfsync/contracts';
+import { describe, expect, it } from 'vitest';
+import type { AppendResult, EventIndex, LogHead, SequenceLog } from './ports.ts';
+import { RepositorySequencer, assign } from './repository-sequencer.ts';
+
+/** An in-memory log shared by several sequencers; `version` is the number of appends. */
+class FakeLog implements SequenceLog {
+  batches: SequencedBatch[] = [];
+  appendIds = new Map<string, number>();
+  async head(): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {
+    const last = this.batches.at(-1);
+    return { head: { sequence: last?.toSequence ?? 0, version: this.batches.length }, lastBatch: last };
+  }
+  async append(batch: SequencedBatch, expectedVersion: number, appendId: string): Promise<AppendResult> {
+    const seen = this.appendIds.get(appendId);
+    if (seen !== undefined)
+      return { kind: 'duplicate', version: seen, batch: this.batches[seen - 1] as SequencedBatch };
+    if (expectedVersion !== this.batches.length) return { kind: 'conflict' };
+    this.batches.push(batch);
+    this.appendIds.set(appendId, this.batches.length);
+    return { kind: 'appended', version: this.batches.length };
+  }
+}
+
+class FakeIndex implements EventIndex {
+  entries = new Map<string, number>();
+  async getMany(repository: string, ids: readonly string[]) {
+    return new Map(
+      ids.flatMap((id) => {
+        const s = this.entries.get(`${repository}/${id}`);
+        return s === undefined ? [] : [[id, s] as const];
+      }),
+    );
+  }
+  async putMany(repository: string, entries: ReadonlyArray<readonly [string, number]>) {
+    for (const [id, s] of entries) this.entries.set(`${repository}/${id}`, s);
+  }
+}
+
+const ev = (id: string) => ({ _event_id: id, _operation: 0, _created_at: 0, _data: {} });
+
+describe('assign', () => {
+  it('numbers new events after the head and answers repeats with their first sequence', () => {
+    const { results, fresh } = assign([ev('a'), ev('b'), ev('a'), ev('k')], new Map([['k', 2]]), 5);
+    expect(results).toEqual([
+      { eventId: 'a', sequence: 6, duplicate: false },
+      { eventId: 'b', sequence: 7, duplicate: false },
+      { eventId: 'a', sequence: 6, duplicate: true },
+      { eventId: 'k', sequence: 2, duplicate: true },
+    ]);
+    expect(fresh.map((e) => e.serverSequence)).toEqual([6, 7]);
+  });
+});
+
+describe('RepositorySequencer', () => {
+  const make = (log: FakeLog, index: FakeIndex) =>
+    new RepositorySequencer({ repository: 'r', log, index, maxAppendBytes: 1_000_000 });
+
+  it('two sequencers on one log stay gapless: a stale one re-reads the head on conflict', async () => {
+    const log = new FakeLog();
+    const index = new FakeIndex();
+    const a = make(log, index);
+    const b = make(log, index);
+    expect(await a.sequence([ev('a1')], 10)).toEqual([{ eventId: 'a1', sequence: 1, duplicate: false }]);
+    expect(await b.sequence([ev('b1')], 10)).toEqual([{ eventId: 'b1', sequence: 2, duplicate: false }]);
+    expect(await a.sequence([ev('a2'), ev('b1')], 10)).toEqual([
+      { eventId: 'a2', sequence: 3, duplicate: false },
+      { eventId: 'b1', sequence: 2, duplicate: true },
+    ]);
+    expect(log.batches.flatMap((b) => b.events.map((e) => e.serverSequence))).toEqual([1, 2, 3]);
+  });
+
+  it('indexes the last batch when loading the head, so an append whose indexing was lost is still deduplicated', async () => {
+    const log = new FakeLog();
+    await log.append(
+      {
+        repository: 'r',
+        fromSequence: 1,
+        toSequence: 1,
+        events: [{ ...ev('lost'), _operation: 0, serverSequence: 1 }],
+      },
+      0,
+      'x',
+    );
+    const index = new FakeIndex();
+    expect(await make(log, index).sequence([ev('lost')], 10)).toEqual([
+      { eventId: 'lost', sequence: 1, duplicate: true },
+    ]);
+    expect(log.batches).toHaveLength(1);
+  });
+
+  it('groups requests that arrive during an append into the next one', async () => {
+    const log = new FakeLog();
+    const sequencer = make(log, new FakeIndex());
+    const results = await Promise.all([1, 2, 3, 4].map((i) => sequencer.sequence([ev(`g${i}`)], 10)));
+    expect(results.flat().map((r) => r.sequence)).toEqual([1, 2, 3, 4]);
+    expect(log.batches.length).toBeLessThan(4);
+  });
+});
