@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['{libs,services,clients,tests}/**/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
@@ -13,6 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['{libs,services,clients,tests}/**/src/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['./libs/testkit/src/global-setup.ts'],
