@@ -65,6 +65,23 @@ describe('graceful operations (every service in its own process)', () => {
     expect(records.length).toBeGreaterThan(50);
   }, 120_000);
 
+  it('services started while NATS and the database are down come up once they are back', async () => {
+    await stack.nats?.process.kill('SIGKILL');
+    await stack.mongo?.process.kill('SIGKILL');
+    await stack.sequencers[0]?.kill('SIGKILL');
+    await stack.persisters[0]?.kill('SIGKILL');
+    const starting = Promise.all([stack.sequencers[0]?.start(), stack.persisters[0]?.start()]);
+    await sleep(1_500);
+    await stack.nats?.process.start();
+    await stack.mongo?.process.start();
+    await starting;
+    const client = await WsTestClient.connect(stack.gatewayUrl(0));
+    await client.auth(await stack.token('late-start'));
+    client.send({ type: 'push_event', repository: 'late_start', event: { _event_id: 'y', _operation: 0, _created_at: 0, _data: {} } });
+    expect(await client.waitForType('ack', 30_000)).toMatchObject({ eventIds: ['y'] });
+    await client.close();
+  }, 120_000);
+
   it('/readyz goes false while NATS or the database is down and recovers by itself', async () => {
     const gateway = stack.httpUrl(1);
     const opsUrl = (p: { port: number }) => `http://127.0.0.1:${p.port}`;

@@ -4,3 +4,4 @@ export { createLogger, type Logger } from './logger.ts';
 export { connectNats, type NatsHandle } from './nats.ts';
 export { opsHandler, startOpsServer, type ReadinessCheck } from './ops-server.ts';
 export { ensureLogStream } from './log-stream.ts';
+export { retryUntilDone } from './retry.ts';

@@ -15,6 +15,8 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
     servers: url.split(','),
     name,
     maxReconnectAttempts: -1,
+    // A service started while NATS is down waits for it instead of exiting.
+    waitOnFirstConnect: true,
     reconnectTimeWait: 250,
     pingInterval: 5_000,
     maxPingOut: 3,

@@ -43,7 +43,8 @@ export async function connectGatewayAdapters(
   logger: Logger,
 ): Promise<GatewayAdapters> {
   const names = busNames(config.BUS_PREFIX);
-  const mongo = await MongoClient.connect(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  // Not connected up front: the driver connects on first use, so the gateway starts while MongoDB is down.
+  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
   const store = new MongoEventStore(mongo.db(config.MONGO_DB));
   const nats = await connectNats(config.NATS_URL, 'gateway', logger);
   return {

@@ -1,6 +1,6 @@
 import { busNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
-import { connectNats, ensureLogStream, startOpsServer, type Logger } from '@lfsync/runtime';
+import { connectNats, ensureLogStream, retryUntilDone, startOpsServer, type Logger } from '@lfsync/runtime';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { MongoClient } from 'mongodb';
 import type { PersisterConfig } from './config.ts';
@@ -18,11 +18,11 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const log = logger.child({ component: 'persister' });
   const names = busNames(config.BUS_PREFIX);
   const metrics = createPersisterMetrics();
-  const mongo = await MongoClient.connect(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
   const store = new MongoEventStore(mongo.db(config.MONGO_DB), {
     writeConcern: config.MONGO_WRITE_CONCERN === 'majority' ? 'majority' : 1,
   });
-  await store.ensureIndexes();
+  await retryUntilDone('creating MongoDB indexes', () => store.ensureIndexes(), log);
 
   const nats = await connectNats(config.NATS_URL, 'persister', log);
   const jsm = await jetstreamManager(nats.nc);

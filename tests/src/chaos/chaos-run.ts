@@ -25,6 +25,19 @@ export interface ChaosReport {
 
 type Target = { name: string; process: () => ServerProcess };
 
+/** A service may fail to start while another process is down too; it is restarted, like a supervisor would. */
+async function startAgain(target: Target): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await target.process().start();
+      return;
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      await sleep(500);
+    }
+  }
+}
+
 /** A small deterministic PRNG, so a failing run can be replayed with its seed. */
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -89,6 +102,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Every process in turn (order shuffled per round), each at a random moment.
     let round: Target[] = [];
     const busy = new Map<string, Promise<void>>();
+    const recoveries: Promise<void>[] = [];
     while (Date.now() < end) {
       await sleep(options.faultEveryMs * (0.5 + rand()));
       if (round.length === 0) round = [...targets].sort(() => rand() - 0.5);
@@ -107,12 +121,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         } else {
           await target.process().kill('SIGKILL');
           await sleep(100 + rand() * 700);
-          await target.process().start();
+          await startAgain(target);
         }
       })().finally(() => busy.delete(target.name));
+      recovery.catch(() => {}); // judged below, once every fault is over
       busy.set(target.name, recovery);
+      recoveries.push(recovery);
     }
-    await Promise.all(busy.values());
+    for (const result of await Promise.allSettled(recoveries)) {
+      if (result.status === 'rejected') violations.push(`a process did not come back: ${String(result.reason).slice(0, 200)}`);
+    }
     clearInterval(pushing);
 
     // Recovery: every client keeps re-sending until everything is acked.

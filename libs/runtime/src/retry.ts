@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+
+/** Retries `task` with capped exponential backoff until it succeeds: for start-up steps that need a dependency. */
+export async function retryUntilDone<T>(
+  what: string,
+  task: () => Promise<T>,
+  logger: Logger,
+  options: { maxDelayMs?: number } = {},
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await task();
+    } catch (err) {
+      const delayMs = Math.min(options.maxDelayMs ?? 5_000, 200 * 2 ** attempt);
+      logger.warn({ err, attempt, delayMs }, `${what} failed, retrying`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
