@@ -144,6 +144,7 @@ describe('security', () => {
       'gateway_events_acked_total',
       'gateway_push_ack_duration_seconds_bucket',
       'gateway_broadcast_frames_total',
+      'gateway_broadcast_lag_seconds_bucket',
       'gateway_rejections_total{code="INVALID_MESSAGE"}',
       'process_resident_memory_bytes',
     ]) {

@@ -71,6 +71,6 @@ export {
   type SequenceResult,
   type SequencedBatch,
 } from './bus/messages.ts';
-export { DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';
+export { COMMITTED_AT_HEADER, DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';
 export { SYNC_CLAIM, claimAllows, syncClaimSchema, type SyncClaim } from './auth-claims.ts';
 export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';

@@ -30,7 +30,7 @@ export interface GatewayAdapters {
   store: EventStore;
   sequencer: SequencerClient;
   /** Every committed batch of every repository; returns the unsubscribe function. */
-  subscribeCommits(onCommit: (batch: SequencedBatch) => void): () => void;
+  subscribeCommits(onCommit: (batch: SequencedBatch, committedAtMs?: number) => void): () => void;
   /** Called when commit broadcasts may have been missed (the bus connection was lost and is back). */
   onBroadcastGap(listener: () => void): void;
   readiness: ReadinessCheck[];
@@ -104,8 +104,9 @@ export async function startGateway(
   const registry = new SessionRegistry();
   const sessions = new Set<Session>();
 
-  const unsubscribe = connection.subscribeCommits((batch) => {
+  const unsubscribe = connection.subscribeCommits((batch, committedAtMs) => {
     metrics.commits.inc();
+    if (committedAtMs !== undefined) metrics.broadcastLag.observe(Math.max(0, Date.now() - committedAtMs) / 1000);
     commits.committed(batch.repository, batch.toSequence);
     metrics.broadcastFrames.inc(registry.broadcast(batch));
   });

@@ -50,6 +50,12 @@ export function createGatewayMetrics() {
       help: 'Live event frames sent to sessions',
       registers: [registry],
     }),
+    broadcastLag: new Histogram({
+      name: 'gateway_broadcast_lag_seconds',
+      help: 'From the persister committing a batch to this gateway receiving its broadcast',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
     commits: new Counter({
       name: 'gateway_commits_received_total',
       help: 'Commit broadcasts received from NATS',

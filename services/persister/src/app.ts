@@ -1,7 +1,8 @@
-import { busNames } from '@lfsync/contracts';
+import { COMMITTED_AT_HEADER, busNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
 import { connectNats, ensureLogStream, retryUntilDone, startOpsServer, type Logger } from '@lfsync/runtime';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
 import type { PersisterConfig } from './config.ts';
 import { LogPersister } from './domain/log-persister.ts';
@@ -29,7 +30,13 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   await ensureLogStream(jsm, names);
   const persister = new LogPersister({
     store,
-    publisher: { publish: (repository, data) => nats.nc.publish(names.commitSubject(repository), data) },
+    publisher: {
+      publish: (repository, data) => {
+        const h = headers();
+        h.set(COMMITTED_AT_HEADER, String(Date.now()));
+        nats.nc.publish(names.commitSubject(repository), data, { headers: h });
+      },
+    },
     logger: log,
     metrics,
   });

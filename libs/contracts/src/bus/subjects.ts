@@ -22,6 +22,9 @@ export interface BusNames {
 
 export const DEFAULT_BUS_PREFIX = 'lfs';
 
+/** Header of a commit broadcast: when the persister committed it (epoch ms), for the broadcast-lag metric. */
+export const COMMITTED_AT_HEADER = 'Lfs-Committed-At';
+
 export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(prefix)) throw new Error(`invalid bus prefix ${JSON.stringify(prefix)}`);
   const upper = prefix.toUpperCase().replaceAll('-', '_');

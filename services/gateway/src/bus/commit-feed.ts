@@ -1,4 +1,4 @@
-import { sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import { COMMITTED_AT_HEADER, sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
@@ -7,7 +7,7 @@ export function subscribeCommits(
   nc: NatsConnection,
   names: BusNames,
   logger: Logger,
-  onCommit: (batch: SequencedBatch) => void,
+  onCommit: (batch: SequencedBatch, committedAtMs: number | undefined) => void,
 ): Subscription {
   return nc.subscribe(names.commitSubjectWildcard, {
     callback: (err, msg) => {
@@ -26,7 +26,8 @@ export function subscribeCommits(
         logger.error({ subject: msg.subject }, 'invalid commit message ignored');
         return;
       }
-      onCommit(parsed.data);
+      const committedAt = Number(msg.headers?.get(COMMITTED_AT_HEADER));
+      onCommit(parsed.data, Number.isFinite(committedAt) && committedAt > 0 ? committedAt : undefined);
     },
   });
 }

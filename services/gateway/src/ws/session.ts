@@ -330,6 +330,7 @@ export class Session {
     try {
       const outcome = await this.#ctx.push.push(repository, events);
       if (outcome.acked.length > 0) {
+        this.#logger.debug({ repository, eventIds: outcome.acked.map((r) => r.eventId) }, 'push acked');
         this.#send(ackFrame(repository, outcome.acked));
         this.#ctx.metrics.ackedEvents.inc({ transport: 'ws' }, outcome.acked.length);
         stopTimer();
