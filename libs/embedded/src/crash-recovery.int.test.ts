@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WsTestClient, freePort, uniqueName, type Frame } from '@lfsync/testkit';
+import { describe, expect, it, onTestFinished } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+/** `npm start` in embedded mode without the npm wrapper, so SIGKILL hits the very process that holds the data. */
+async function startProcess(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      NATS_URL: '',
+      MONGO_URL: '',
+      // No web app: a SIGKILL must not orphan a web build.
+      STATIC_DIR: join(dataDir, 'no-web-app'),
+    },
+    stdio: 'ignore',
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`embedded process exited with ${child.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('embedded process did not become ready');
+}
+
+async function kill9(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function client(port: number): Promise<WsTestClient> {
+  const response = await fetch(`http://127.0.0.1:${port}/auth/dev-token`, {
+    method: 'POST',
+    body: JSON.stringify({ username: 'crash-tester' }),
+  });
+  const { token } = (await response.json()) as { token: string };
+  const ws = await WsTestClient.connect(`ws://127.0.0.1:${port}/sync`);
+  onTestFinished(() => ws.terminate());
+  expect((await ws.auth(token)).type).toBe('auth_success');
+  return ws;
+}
+
+const event = (id: string) => ({
+  _event_id: id,
+  _operation: 0,
+  _created_at: new Date().toISOString(),
+  _data: { id },
+});
+
+function ackedSequences(ws: WsTestClient): Map<string, number> {
+  const acked = new Map<string, number>();
+  for (const frame of ws.frames.filter((f: Frame) => f.type === 'ack')) {
+    for (const [id, sequence] of Object.entries(frame['sequences'] as Record<string, number>))
+      acked.set(id, sequence);
+  }
+  return acked;
+}
+
+describe('embedded mode under kill -9', () => {
+  it('loses no acknowledged event and keeps the sequence gapless and unique (I1, I2, I4)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lfs-crash-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const repo = uniqueName('r');
+    let child = await startProcess(dataDir, port);
+
+    const pusher = await client(port);
+    const sent: string[] = [];
+    const pushBatch = () => {
+      const ids = Array.from({ length: 5 }, (_, i) => `b${sent.length / 5}-${i}`);
+      sent.push(...ids);
+      pusher.send({ type: 'push_events_batch', repository: repo, events: ids.map(event) });
+    };
+    // 20 pushes up front and one more per ack, so pushes are in flight when the 10th ack triggers the kill.
+    for (let i = 0; i < 20; i++) pushBatch();
+    for (let acks = 0; acks < 10; acks++) {
+      await pusher.waitForType('ack', 30_000);
+      pushBatch();
+    }
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const acked = ackedSequences(pusher);
+
+    child = await startProcess(dataDir, port);
+    const reader = await client(port);
+    const { events } = await reader.catchUp(repo, 0);
+    const stored = new Map(events.map((e) => [e['_event_id'] as string, e['serverSequence'] as number]));
+    expect(events.map((e) => e['serverSequence'])).toEqual(events.map((_, i) => i + 1));
+    expect(stored.size).toBe(events.length);
+    for (const [id, sequence] of acked) expect(stored.get(id)).toBe(sequence);
+
+    // Clients re-send what was not acknowledged (and may re-send the rest): each event keeps one sequence.
+    for (let i = 0; i < sent.length; i += 100) {
+      reader.send({ type: 'push_events_batch', repository: repo, events: sent.slice(i, i + 100).map(event) });
+    }
+    await expect.poll(() => ackedSequences(reader).size, { timeout: 15_000 }).toBe(sent.length);
+    const final = ackedSequences(reader);
+    for (const [id, sequence] of stored) expect(final.get(id)).toBe(sequence);
+    expect([...final.values()].sort((a, b) => a - b)).toEqual(sent.map((_, i) => i + 1));
+    const { events: all } = await (await client(port)).catchUp(repo, 0);
+    expect(all.map((e) => e['serverSequence'])).toEqual(sent.map((_, i) => i + 1));
+    expect(new Set(all.map((e) => e['_event_id']))).toEqual(new Set(sent));
+    await kill9(child);
+  }, 120_000);
+});

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
+import type { EventStore, StoredEvent } from '@lfsync/event-store';
+import type { Database } from 'lmdb';
+import type { LmdbEnvironment } from './lmdb-environment.ts';
+
+/** An event as stored: its id (suffixed when displaced), its entity id, and its JSON as sent to clients. */
+interface EventRecord {
+  e: string;
+  d?: string;
+  b: string;
+}
+
+/** LMDB keys are at most 1978 bytes; entity ids are client data of any length. */
+const MAX_RAW_DATA_ID_BYTES = 512;
+
+/**
+ * The event store in LMDB, with the semantics of `MongoEventStore`: events keyed by (repository, sequence),
+ * unique by (repository, event id), an (repository, entity id, sequence) index for the latest version of an
+ * entity, and heads that readers never look past. Writes resolve once durable.
+ */
+export class LmdbEventStore implements EventStore {
+  readonly #env: LmdbEnvironment;
+  readonly #events: Database<EventRecord, [string, number]>;
+  readonly #eventIds: Database<number, [string, string]>;
+  readonly #dataIds: Database<true, [string, string, number]>;
+  readonly #heads: Database<number, string>;
+
+  constructor(env: LmdbEnvironment) {
+    this.#env = env;
+    this.#events = env.database('store.events');
+    this.#eventIds = env.database('store.event-ids');
+    this.#dataIds = env.database('store.data-ids');
+    this.#heads = env.database('store.heads');
+  }
+
+  /**
+   * A slot already filled is a redelivery (left as it is). An event id already stored at another sequence
+   * (a double fault, see docs/architecture.md) fills its slot under `<eventId>#<sequence>`, keeping the
+   * sequence gapless; those ids are returned.
+   */
+  async insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
+    const events = batches.flatMap((batch) =>
+      batch.events.map((event) => ({ repository: batch.repository, event })),
+    );
+    if (events.length === 0) return { displacedEventIds: [] };
+    return this.#env.write(() => {
+      const displacedEventIds: string[] = [];
+      for (const { repository, event } of events) {
+        const sequence = event.serverSequence;
+        if (this.#events.doesExist([repository, sequence])) continue;
+        let eventId = event._event_id;
+        if (this.#eventIds.doesExist([repository, eventId])) {
+          eventId = `${eventId}#${sequence}`;
+          displacedEventIds.push(eventId);
+        }
+        const dataId = dataIdOf(event);
+        const record: EventRecord = {
+          e: eventId,
+          b: JSON.stringify(event),
+          ...(dataId === undefined ? {} : { d: dataId }),
+        };
+        void this.#events.put([repository, sequence], record);
+        void this.#eventIds.put([repository, eventId], sequence);
+        if (dataId !== undefined) void this.#dataIds.put([repository, dataIdKey(dataId), sequence], true);
+      }
+      return { displacedEventIds };
+    });
+  }
+
+  async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
+    if (heads.size === 0) return;
+    await this.#env.write(() => {
+      for (const [repository, sequence] of heads) {
+        if (sequence > this.#headOf(repository)) void this.#heads.put(repository, sequence);
+      }
+    });
+  }
+
+  head(repository: string): Promise<number> {
+    return Promise.resolve(this.#headOf(repository));
+  }
+
+  async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {
+    return this.#range(repository, afterSequence, await this.head(repository), limit);
+  }
+
+  async *scanAfter(
+    repository: string,
+    afterSequence: number,
+    pageSize: number,
+  ): AsyncGenerator<StoredEvent[]> {
+    const head = await this.head(repository);
+    for (let after = afterSequence; after < head;) {
+      const page = this.#range(repository, after, head, pageSize);
+      const last = page.at(-1);
+      if (last === undefined) return;
+      yield page;
+      after = last.sequence;
+    }
+  }
+
+  async findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined> {
+    const sequence = this.#eventIds.get([repository, eventId]);
+    if (sequence === undefined || sequence > (await this.head(repository))) return undefined;
+    return this.#storedAt(repository, sequence);
+  }
+
+  async latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined> {
+    const head = await this.head(repository);
+    const key = dataIdKey(dataId);
+    const range = this.#dataIds.getKeys({
+      start: [repository, key, head],
+      end: [repository, key, 0],
+      reverse: true,
+    });
+    for (const [, , sequence] of range) {
+      const record = this.#events.get([repository, sequence]);
+      if (record?.d === dataId) return { sequence, json: record.b };
+    }
+    return undefined;
+  }
+
+  repositories(): Promise<string[]> {
+    const repositories: string[] = [];
+    for (const { key, value } of this.#heads.getRange({})) if (value > 0) repositories.push(key);
+    return Promise.resolve(repositories);
+  }
+
+  ping(): Promise<boolean> {
+    return Promise.resolve(this.#env.isOpen);
+  }
+
+  #headOf(repository: string): number {
+    return this.#heads.get(repository) ?? 0;
+  }
+
+  /** Events with `after < sequence ≤ head`, ascending, at most `limit`. */
+  #range(repository: string, after: number, head: number, limit: number): StoredEvent[] {
+    if (head <= after || limit <= 0) return [];
+    return Array.from(
+      this.#events.getRange({ start: [repository, after + 1], end: [repository, head + 1], limit }),
+      ({ key, value }) => ({ sequence: key[1], json: value.b }),
+    );
+  }
+
+  #storedAt(repository: string, sequence: number): StoredEvent | undefined {
+    const record = this.#events.get([repository, sequence]);
+    return record === undefined ? undefined : { sequence, json: record.b };
+  }
+}
+
+/** The entity id itself, or a digest of a long one (the stored record's `d` is compared on read). */
+function dataIdKey(dataId: string): string {
+  if (Buffer.byteLength(dataId) <= MAX_RAW_DATA_ID_BYTES) return dataId;
+  return `sha256:${createHash('sha256').update(dataId).digest('base64url')}`;
+}
