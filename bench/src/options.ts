@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['storage', 'ingest', 'baseline', 'fanout', 'centrifugo', 'connections', 'catchup', 'reconnect', 'slow'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Every knob, with its default (the short default run) and what it means; `--help` prints this table. */
+const NUMBER_FLAGS = {
+  generators: [4, 'load-generator child processes'],
+  'generator-nice': [10, 'nice value of the generator processes, so the servers get the CPU first (0 = same priority)'],
+  'ingest-clients': [32, 'ingest: pushing clients (spread over both gateways)'],
+  'ingest-repos': [8, 'ingest: repositories the clients push to (client i → repository i mod R)'],
+  'ingest-batch': [50, 'ingest: events per push_events_batch'],
+  'ingest-payload': [100, 'ingest: bytes of padding in each event _data'],
+  'ingest-warmup-ms': [3_000, 'ingest: warm-up before each measuring window'],
+  'ingest-duration-ms': [15_000, 'ingest: closed-loop measuring window'],
+  'ingest-open-duration-ms': [15_000, 'ingest: open-loop measuring window'],
+  'ingest-open-fraction': [0.5, 'ingest: open-loop rate as a fraction of the closed-loop maximum'],
+  'baseline-duration-ms': [10_000, 'baseline: closed-loop measuring window (same clients, repos, batch)'],
+  'fanout-sessions': [5_000, 'fan-out: subscribed sessions, spread over 2 gateways'],
+  'fanout-rate': [42, 'fan-out: events pushed per second to the one repository (42 × 5,000 offers 210,000 deliveries/s)'],
+  'fanout-light-sessions': [1_000, 'fan-out: sessions of a first, lighter run that does not saturate the machine (0 = skip)'],
+  'fanout-light-rate': [20, 'fan-out: events per second of the lighter run'],
+  'fanout-batch': [1, 'fan-out: events per push'],
+  'fanout-payload': [100, 'fan-out: bytes of padding in each event'],
+  'fanout-warmup-ms': [3_000, 'fan-out: warm-up before the window'],
+  'fanout-duration-ms': [15_000, 'fan-out: measuring window'],
+  'centrifugo-build-timeout-s': [900, 'centrifugo: time box for `go install` when the binary is not cached'],
+  connections: [5_000, 'connections: idle authenticated sessions on one gateway (try 20000)'],
+  'connect-concurrency': [256, 'connections: connects in flight at once (all generators together)'],
+  'source-addresses': [8, 'connections: 127.0.0.x source addresses to spread client ports over'],
+  'catchup-events': [100_000, 'catch-up: events stored in the repository before the timed reads'],
+  'catchup-runs': [3, 'catch-up: timed fresh-client reads'],
+  'catchup-load-clients': [4, 'catch-up: sessions loading the events (batches of 500)'],
+  'storm-sessions': [1_000, 'reconnect storm: sessions dropped at once'],
+  'storm-rate': [20, 'reconnect storm: events pushed per second during the storm'],
+  'storm-jitter-ms': [0, 'reconnect storm: spread reconnects over this many ms (0 = all at once)'],
+  'slow-sessions': [20, 'slow consumer: healthy sessions next to the slow one (same gateway)'],
+  'slow-rate': [300, 'slow consumer: events pushed per second'],
+  'slow-batch': [10, 'slow consumer: events per push'],
+  'slow-payload': [2_048, 'slow consumer: bytes of padding per event'],
+  'slow-max-outbound-bytes': [1_048_576, "slow consumer: the gateway's MAX_OUTBOUND_BYTES (its own stack; default of the service: 8 MiB)"],
+  'slow-control-ms': [6_000, 'slow consumer: window without the slow session (control latency)'],
+  'slow-timeout-ms': [30_000, 'slow consumer: give up waiting for the gateway to drop the slow session'],
+  'slow-catchup-ms': [20_000, 'slow consumer: how long to watch a session that stops reading during its catch-up (0 = skip)'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+type NumberFlag = keyof typeof NUMBER_FLAGS;
+
+export const EXPERIMENTS = ['nats-no-async-traces'] as const;
+export type ExperimentName = (typeof EXPERIMENTS)[number];
+
+export type BenchOptions = { [K in NumberFlag]: number } & {
+  scenarios: ScenarioName[];
+  /** Proposed service changes applied at load time (bench/src/experiments/), to measure them unedited. */
+  experiments: ExperimentName[];
+  profile: boolean;
+  out: string;
+  /** Which repositories an ingest client's token may read: its own, all (every client gets every batch), none. */
+  ingestRead: 'own' | 'all' | 'none';
+};
+
+const USAGE = `npm run bench -- [flags]
+
+  --scenarios a,b,…   subset of ${SCENARIOS.join(',')} (default: all)
+  --no-profile         do not run the services under --cpu-prof
+  --out DIR            results directory (default bench/results)
+  --ingest-read MODE   own | all | none: what an ingest client's token may read (default own)
+  --experiment a,b     run the services with proposed changes applied at load time: ${EXPERIMENTS.join(', ')}
+${Object.entries(NUMBER_FLAGS)
+  .map(([flag, [value, help]]) => `  --${flag.padEnd(28)} ${help} (default ${value})`)
+  .join('\n')}
+`;
+
+export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowNegative: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      scenarios: { type: 'string' },
+      profile: { type: 'boolean', default: true },
+      out: { type: 'string', default: 'bench/results' },
+      'ingest-read': { type: 'string', default: 'own' },
+      experiment: { type: 'string', default: '' },
+      ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+    },
+  });
+  if (values.help === true) return 'help';
+  const numbers = Object.fromEntries(
+    Object.entries(NUMBER_FLAGS).map(([flag, [fallback]]) => {
+      const raw = (values as Record<string, unknown>)[flag];
+      if (raw === undefined) return [flag, fallback];
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < 0) throw new Error(`--${flag} needs a non-negative number, got "${typeof raw === 'string' ? raw : JSON.stringify(raw)}"`);
+      return [flag, value];
+    }),
+  ) as { [K in NumberFlag]: number };
+  const scenarios = (values.scenarios ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const s of scenarios) {
+    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario "${s}"; known: ${SCENARIOS.join(', ')}`);
+  }
+  const ingestRead = values['ingest-read'];
+  if (ingestRead !== 'own' && ingestRead !== 'all' && ingestRead !== 'none') throw new Error('--ingest-read is own, all or none');
+  const experiments = values.experiment.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const e of experiments) {
+    if (!(EXPERIMENTS as readonly string[]).includes(e)) throw new Error(`unknown experiment "${e}"; known: ${EXPERIMENTS.join(', ')}`);
+  }
+  return {
+    ...numbers,
+    scenarios: scenarios as ScenarioName[],
+    experiments: experiments as ExperimentName[],
+    profile: values.profile,
+    out: values.out,
+    ingestRead,
+  };
+}
+
+export function usage(): string {
+  return USAGE;
+}

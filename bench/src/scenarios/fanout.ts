@@ -1,0 +1,201 @@
+import { join } from 'node:path';
+import { nowUs, type Endpoint, type Protocol, type SubscribeParams } from '../load/messages.ts';
+import { sleep, sleepUntil } from '../load/util.ts';
+import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/summarize.ts';
+import { startBenchStack } from '../stack/bench-stack.ts';
+import { Histogram, type LatencySummary } from '../stats/histogram.ts';
+import { rssBytes, type CpuReport } from '../system/proc.ts';
+import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
+import { describeStages, scrapeStages, stageLatencies, type StageLatency, type StageSource } from './stage-metrics.ts';
+
+export interface FanoutLoad {
+  /** `light`: below saturation, the latency floor; `target`: the load the targets are stated for. */
+  label: 'light' | 'target';
+  sessions: number;
+  eventsPerSec: number;
+}
+
+export interface FanoutResult {
+  system: string;
+  load: FanoutLoad['label'];
+  sessions: number;
+  connected: number;
+  connectFailures: Record<string, number>;
+  /** Time to connect, authenticate and subscribe (catch up) every session. */
+  subscribeAllMs: number;
+  offeredEventsPerSec: number;
+  published: number;
+  /** Deliveries (events × sessions) per second received in the window. */
+  deliveriesPerSec: number;
+  expectedDeliveriesPerSec: number;
+  latency: LatencySummary;
+  publishAckLatency: LatencySummary;
+  publishErrors: Record<string, number>;
+  /** Sessions that had not received the last published event 30 s after publishing stopped. */
+  sessionsBehind: number;
+  gaps: number;
+  duplicates: number;
+  /** Server RSS growth from before the sessions connected to after they subscribed, per session. */
+  rssPerSessionBytes: number;
+  cpu: CpuReport;
+  /** Inside our services (empty for Centrifugo). */
+  stages: StageLatency[];
+  profiles: ProfileSummary[];
+}
+
+export interface FanoutTarget {
+  system: string;
+  protocol: Protocol;
+  /** Subscriber endpoints, used round-robin. */
+  endpoints: Endpoint[];
+  topic: string;
+  publishEndpoint: Endpoint;
+  apiKey?: string;
+  centrifugoSecret?: string;
+  /** Server processes whose memory holds the sessions. */
+  serverPids: number[];
+  pids: Record<string, number | undefined>;
+  stages?: StageSource[];
+}
+
+/** The publisher has a generator process of its own (with ≥ 2 generators), so receiving does not delay it. */
+const PUBLISHER_WORKER = 0;
+
+/** S sessions follow one topic; a publisher sends P events/s with its send time; receivers take the latency. */
+export async function fanoutRun(ctx: ScenarioContext, target: FanoutTarget, load: FanoutLoad): Promise<{ result: FanoutResult; windowUs: [number, number] }> {
+  const { options } = ctx;
+  const sessions = load.sessions;
+  const group = `fanout-${target.system}-${load.label}`;
+  const rssBefore = target.serverPids.reduce((n, pid) => n + rssBytes(pid), 0);
+  ctx.log(`fan-out ${target.system} (${load.label}): subscribing ${sessions} sessions`);
+  const specs: SubscribeParams['sessions'] = range(sessions).map((i) => ({
+    endpoint: target.endpoints[i % target.endpoints.length] as Endpoint,
+    subject: `${group}-s${i}`,
+  }));
+  const subscribeStarted = performance.now();
+  const connects = await ctx.pool.spread(specs, 'subscribe', (share) => ({
+    group,
+    protocol: target.protocol,
+    sessions: share,
+    topic: target.topic,
+    scope: { read: [target.topic], write: [] },
+    ...(target.centrifugoSecret === undefined ? {} : { centrifugoSecret: target.centrifugoSecret }),
+    concurrency: Math.ceil(options['connect-concurrency'] / ctx.pool.size),
+  }), PUBLISHER_WORKER + 1);
+  const subscribeAllMs = performance.now() - subscribeStarted;
+  const connectFailures: Record<string, number> = {};
+  for (const c of connects) for (const [k, n] of Object.entries(c.failures)) connectFailures[k] = (connectFailures[k] ?? 0) + n;
+  const connected = connects.reduce((n, c) => n + c.connected, 0);
+  await sleep(2_000);
+  const rssAfter = target.serverPids.reduce((n, pid) => n + rssBytes(pid), 0);
+  ctx.log(`fan-out ${target.system} (${load.label}): ${connected} subscribed in ${Math.round(subscribeAllMs)} ms; publishing ${load.eventsPerSec} events/s`);
+
+  const startAtUs = nowUs() + 1_000_000;
+  const windowStart = startAtUs + options['fanout-warmup-ms'] * 1000;
+  const windowEnd = windowStart + options['fanout-duration-ms'] * 1000;
+  const publishing = ctx.pool.worker(PUBLISHER_WORKER).call('publish', {
+    protocol: target.protocol,
+    endpoint: target.publishEndpoint,
+    topic: target.topic,
+    subject: `${group}-publisher-${startAtUs.toString(36)}`,
+    ...(target.apiKey === undefined ? {} : { apiKey: target.apiKey }),
+    ratePerSecond: load.eventsPerSec,
+    batchSize: options['fanout-batch'],
+    payloadBytes: options['fanout-payload'],
+    startAtUs,
+    durationMs: options['fanout-warmup-ms'] + options['fanout-duration-ms'],
+    drainMs: 15_000,
+  });
+  const stages = target.stages ?? [];
+  await sleepUntil(windowStart);
+  await ctx.pool.all('report', { group, reset: true });
+  const meter = cpuMeter(ctx, target.pids);
+  const stagesBefore = await scrapeStages(stages);
+  await sleepUntil(windowEnd);
+  const reports = await ctx.pool.all('report', { group, reset: false });
+  const cpu = meter.stop();
+  const stagesAfter = await scrapeStages(stages);
+  const published = await publishing;
+  const settled = await ctx.pool.all('awaitHead', { group, head: published.lastSequence, timeoutMs: 30_000 });
+  await ctx.pool.all('close', { group });
+
+  const latency = Histogram.merged(reports.map((r) => r.latency)).summary();
+  const windowSeconds = (windowEnd - windowStart) / 1e6;
+  const result: FanoutResult = {
+    system: target.system,
+    load: load.label,
+    sessions,
+    connected,
+    connectFailures,
+    subscribeAllMs,
+    offeredEventsPerSec: load.eventsPerSec,
+    published: published.sent,
+    deliveriesPerSec: reports.reduce((n, r) => n + r.events, 0) / windowSeconds,
+    expectedDeliveriesPerSec: load.eventsPerSec * connected,
+    latency,
+    publishAckLatency: Histogram.from(published.ackLatency).summary(),
+    publishErrors: published.errors,
+    sessionsBehind: settled.reduce((n, s) => n + s.behind, 0),
+    gaps: settled.reduce((n, s) => n + s.gaps, 0),
+    duplicates: settled.reduce((n, s) => n + s.duplicates, 0),
+    rssPerSessionBytes: connected === 0 ? Number.NaN : (rssAfter - rssBefore) / connected,
+    cpu,
+    stages: stageLatencies(stages, stagesBefore, stagesAfter, windowSeconds),
+    profiles: [],
+  };
+  if (stages.length > 0) ctx.log(`fan-out ${target.system} (${load.label}): inside the services (p50/p99): ${describeStages(result.stages)}`);
+  ctx.log(
+    `fan-out ${target.system} (${load.label}): ${Math.round(result.deliveriesPerSec)} deliveries/s, p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`,
+  );
+  return { result, windowUs: [windowStart, windowEnd] };
+}
+
+/** The light run (when configured) and the target run, in that order. */
+export function fanoutLoads(ctx: ScenarioContext): FanoutLoad[] {
+  const { options } = ctx;
+  const loads: FanoutLoad[] = [];
+  if (options['fanout-light-sessions'] > 0) {
+    loads.push({ label: 'light', sessions: options['fanout-light-sessions'], eventsPerSec: options['fanout-light-rate'] });
+  }
+  loads.push({ label: 'target', sessions: options['fanout-sessions'], eventsPerSec: options['fanout-rate'] });
+  return loads;
+}
+
+/**
+ * Scenario 2 on our stack: sessions spread over both gateways, services under --cpu-prof (summarised over
+ * the target run's window). Returns the runs in the order of `fanoutLoads`.
+ */
+export async function runFanout(ctx: ScenarioContext): Promise<FanoutResult[]> {
+  const profileDir = ctx.profileRoot === undefined ? undefined : join(ctx.profileRoot, 'fanout');
+  ctx.log(`fan-out: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
+  const stack = await startBenchStack({ gateways: 2, experiments: ctx.options.experiments, env: BENCH_SERVICE_ENV, ...(profileDir === undefined ? {} : { profileDir }) });
+  const runs: Array<{ result: FanoutResult; windowUs: [number, number] }> = [];
+  let profiles: Array<{ label: string; file: string }> = [];
+  try {
+    for (const load of fanoutLoads(ctx)) {
+      runs.push(
+        await fanoutRun(
+          ctx,
+          {
+            system: 'lfs',
+            protocol: 'lfs',
+            endpoints: [{ url: stack.gatewayUrl(0) }, { url: stack.gatewayUrl(1) }],
+            topic: `fanout-${load.label}`,
+            publishEndpoint: { url: stack.gatewayUrl(0) },
+            serverPids: [stack.gatewayPid(0), stack.gatewayPid(1)],
+            pids: stack.pids(),
+            stages: stack.stageSources(),
+          },
+          load,
+        ),
+      );
+    }
+  } finally {
+    profiles = await stack.stop();
+  }
+  const target = runs[runs.length - 1];
+  if (target === undefined) return [];
+  const window = { fromUs: target.windowUs[0], toUs: target.windowUs[1] };
+  target.result.profiles = profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), window));
+  return runs.map((r) => r.result);
+}

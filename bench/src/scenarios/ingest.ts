@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { nowUs, type IngestParams } from '../load/messages.ts';
+import { sleepUntil } from '../load/util.ts';
+import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/summarize.ts';
+import { startBenchStack } from '../stack/bench-stack.ts';
+import type { TokenScope } from '../stack/tokens.ts';
+import { Histogram, type LatencySummary } from '../stats/histogram.ts';
+import type { CpuReport } from '../system/proc.ts';
+import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
+import { describeStages, scrapeStages, stageLatencies, type StageLatency, type StageSource } from './stage-metrics.ts';
+
+export interface IngestPhaseResult {
+  mode: 'closed' | 'open';
+  /** Open loop: the offered load. */
+  offeredEventsPerSec: number | undefined;
+  eventsPerSec: number;
+  batchesPerSec: number;
+  latency: LatencySummary;
+  errors: Record<string, number>;
+  unacked: number;
+  maxSendLagMs: number;
+  cpu: CpuReport;
+  /** Inside the services, from their own histograms (not for the baseline). */
+  stages: StageLatency[];
+}
+
+export interface IngestResult {
+  clients: number;
+  repositories: number;
+  batchSize: number;
+  payloadBytes: number;
+  tokenRead: string;
+  closed: IngestPhaseResult;
+  open: IngestPhaseResult | undefined;
+  profiles: ProfileSummary[];
+}
+
+export interface IngestTarget {
+  urls: string[];
+  /** Processes whose CPU to account, by name. */
+  pids: Record<string, number | undefined>;
+  stages?: StageSource[];
+}
+
+/** The ingest clients: client i pushes to repository i mod R through gateway i mod (number of URLs). */
+export function ingestClients(ctx: ScenarioContext, urls: readonly string[]): IngestParams['clients'] {
+  const { options } = ctx;
+  return range(options['ingest-clients']).map((i) => {
+    const repository = `ingest${i % options['ingest-repos']}`;
+    const scope: TokenScope =
+      options.ingestRead === 'all'
+        ? { read: ['*'], write: [repository] }
+        : options.ingestRead === 'own'
+          ? { read: [repository], write: [repository] }
+          : { read: [], write: [repository] };
+    return { endpoint: { url: urls[i % urls.length] as string }, repository, subject: `ingest-c${i}`, scope };
+  });
+}
+
+/** One measuring window of closed- or open-loop pushing, split over the generator processes. */
+export async function ingestPhase(
+  ctx: ScenarioContext,
+  target: IngestTarget,
+  mode: 'closed' | 'open',
+  durationMs: number,
+  offeredEventsPerSec?: number,
+): Promise<{ result: IngestPhaseResult; windowUs: [number, number] }> {
+  const { options } = ctx;
+  const clients = ingestClients(ctx, target.urls);
+  const batchesPerSecond = offeredEventsPerSec === undefined ? undefined : offeredEventsPerSec / options['ingest-batch'] / clients.length;
+  const startAtUs = nowUs() + 3_000_000;
+  const windowStart = startAtUs + options['ingest-warmup-ms'] * 1000;
+  const windowEnd = windowStart + durationMs * 1000;
+  const running = ctx.pool.spread(clients, 'ingest', (share) => ({
+    clients: share,
+    batchSize: options['ingest-batch'],
+    payloadBytes: options['ingest-payload'],
+    mode,
+    ...(batchesPerSecond === undefined ? {} : { batchesPerSecond }),
+    startAtUs,
+    warmupMs: options['ingest-warmup-ms'],
+    durationMs,
+    drainMs: 10_000,
+  }));
+  const stages = target.stages ?? [];
+  await sleepUntil(windowStart);
+  const meter = cpuMeter(ctx, target.pids);
+  const stagesBefore = await scrapeStages(stages);
+  await sleepUntil(windowEnd);
+  const cpu = meter.stop();
+  const stagesAfter = await scrapeStages(stages);
+  const results = await running;
+
+  const latency = Histogram.merged(results.map((r) => r.latency));
+  const errors: Record<string, number> = {};
+  for (const r of results) for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
+  const seconds = durationMs / 1000;
+  return {
+    windowUs: [windowStart, windowEnd],
+    result: {
+      mode,
+      offeredEventsPerSec,
+      eventsPerSec: results.reduce((n, r) => n + r.ackedEvents, 0) / seconds,
+      batchesPerSec: results.reduce((n, r) => n + r.ackedBatches, 0) / seconds,
+      latency: latency.summary(),
+      errors,
+      unacked: results.reduce((n, r) => n + r.unacked, 0),
+      maxSendLagMs: Math.max(0, ...results.map((r) => r.maxSendLagMs)),
+      cpu,
+      stages: stageLatencies(stages, stagesBefore, stagesAfter, seconds),
+    },
+  };
+}
+
+/**
+ * Scenario 1: clients push batches to R repositories through both gateways as fast as the acks come back
+ * (closed loop), then at a fixed rate of a fraction of that maximum (open loop). The services run under
+ * --cpu-prof; the profiles are summarised over the closed-loop window.
+ */
+export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
+  const { options } = ctx;
+  const profileDir = ctx.profileRoot === undefined ? undefined : join(ctx.profileRoot, 'ingest');
+  ctx.log(`ingest: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
+  const stack = await startBenchStack({ gateways: 2, experiments: ctx.options.experiments, env: BENCH_SERVICE_ENV, ...(profileDir === undefined ? {} : { profileDir }) });
+  let closed: IngestPhaseResult;
+  let open: IngestPhaseResult | undefined;
+  let closedWindow: [number, number];
+  let profiles: Array<{ label: string; file: string }> = [];
+  try {
+    const target: IngestTarget = { urls: [stack.gatewayUrl(0), stack.gatewayUrl(1)], pids: stack.pids(), stages: stack.stageSources() };
+    ctx.log(`ingest: closed loop, ${options['ingest-clients']} clients × batch ${options['ingest-batch']} → ${options['ingest-repos']} repositories`);
+    const closedPhase = await ingestPhase(ctx, target, 'closed', options['ingest-duration-ms']);
+    closed = closedPhase.result;
+    closedWindow = closedPhase.windowUs;
+    ctx.log(`ingest: closed loop ${Math.round(closed.eventsPerSec)} events/s, p99 ${closed.latency.p99Ms.toFixed(1)} ms`);
+    ctx.log(`ingest: inside the services (p50/p99): ${describeStages(closed.stages)}`);
+    if (options['ingest-open-duration-ms'] > 0 && closed.eventsPerSec > 0) {
+      const offered = closed.eventsPerSec * options['ingest-open-fraction'];
+      ctx.log(`ingest: open loop at ${Math.round(offered)} events/s`);
+      open = (await ingestPhase(ctx, target, 'open', options['ingest-open-duration-ms'], offered)).result;
+      ctx.log(`ingest: open loop ${Math.round(open.eventsPerSec)} events/s, p99 ${open.latency.p99Ms.toFixed(1)} ms`);
+      ctx.log(`ingest: inside the services (p50/p99): ${describeStages(open.stages)}`);
+    }
+  } finally {
+    profiles = await stack.stop();
+  }
+  const summaries = profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), { fromUs: closedWindow[0], toUs: closedWindow[1] }));
+  return {
+    clients: options['ingest-clients'],
+    repositories: options['ingest-repos'],
+    batchSize: options['ingest-batch'],
+    payloadBytes: options['ingest-payload'],
+    tokenRead: options.ingestRead,
+    closed,
+    open,
+    profiles: summaries,
+  };
+}
