@@ -27,6 +27,7 @@ const EVENTS_PREFIX = '{"type":"events"';
 export class LfsSession {
   readonly handlers: LfsHandlers;
   readonly #socket: WebSocket;
+  #restoreReading: (() => void) | undefined;
   /** Set while `connect` waits for the verdict on its auth frame. */
   #authWaiter: ((ok: boolean, reason: string) => void) | undefined;
 
@@ -100,13 +101,27 @@ export class LfsSession {
     this.#socket.close();
   }
 
-  /** Stops reading from the socket: the kernel buffers fill, then the gateway's send buffer grows. */
+  /**
+   * Stops reading from the socket: the kernel buffers fill, then the gateway's send buffer grows. `ws`
+   * itself resumes the socket when its frame parser drains, which would quietly undo the pause, so `resume`
+   * is disabled until `resumeReading`.
+   */
   pauseReading(): void {
-    rawSocket(this.#socket).pause();
+    const raw = rawSocket(this.#socket);
+    raw.pause();
+    // An own property shadows the prototype's `resume`; deleting it restores that.
+    raw.resume = () => raw;
+    this.#restoreReading = () => {
+      delete (raw as Partial<RawSocket>).resume;
+      raw.resume();
+    };
   }
 
   resumeReading(): void {
-    rawSocket(this.#socket).resume();
+    const restore = this.#restoreReading;
+    this.#restoreReading = undefined;
+    if (restore === undefined) rawSocket(this.#socket).resume();
+    else restore();
   }
 
   #dispatch(frame: Record<string, unknown>): void {
@@ -138,8 +153,13 @@ export class LfsSession {
 }
 
 /** The `net.Socket` under a `ws` WebSocket (a private field of `ws`, the only way to stop reading it). */
-function rawSocket(socket: WebSocket): { pause(): void; resume(): void } {
-  const raw = (socket as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
+interface RawSocket {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+function rawSocket(socket: WebSocket): RawSocket {
+  const raw = (socket as unknown as { _socket?: RawSocket })._socket;
   if (raw === undefined) throw new Error('socket not connected');
   return raw;
 }

@@ -68,11 +68,13 @@ function comparisonSection(r: BenchReport): string {
       rows.push([`Fan-out deliveries/s${at}`, 'Centrifugo', int(ours.deliveriesPerSec), int(theirs.deliveriesPerSec), ratio(ours.deliveriesPerSec, theirs.deliveriesPerSec)]);
       rows.push([`Fan-out latency p50${at}`, 'Centrifugo', ms(ours.latency.p50Ms), ms(theirs.latency.p50Ms), ratio(ours.latency.p50Ms, theirs.latency.p50Ms)]);
       rows.push([`Fan-out latency p99${at}`, 'Centrifugo', ms(ours.latency.p99Ms), ms(theirs.latency.p99Ms), ratio(ours.latency.p99Ms, theirs.latency.p99Ms)]);
-      rows.push([`RSS per subscribed session${at}`, 'Centrifugo', kib(ours.rssPerSessionBytes), kib(theirs.rssPerSessionBytes), ratio(ours.rssPerSessionBytes, theirs.rssPerSessionBytes)]);
+      if (ours.rssPerSessionBytes !== undefined) {
+        rows.push([`RSS per subscribed session${at}`, 'Centrifugo', kib(ours.rssPerSessionBytes), kib(theirs.rssPerSessionBytes), ratio(ours.rssPerSessionBytes, theirs.rssPerSessionBytes)]);
+      }
       const oursCpu = serverCores(ours.cpu, ['gateway0', 'gateway1', 'sequencer', 'persister', 'nats-server', 'ferretdb']);
       const theirsCpu = serverCores(theirs.cpu, ['centrifugo']);
       rows.push([
-        `Server cores per 100,000 deliveries/s${at}`,
+        `Server cores per 100,000 deliveries/s${at} (ours: services + NATS + FerretDB)`,
         'Centrifugo',
         cores((100_000 * oursCpu) / ours.deliveriesPerSec),
         cores((100_000 * theirsCpu) / theirs.deliveriesPerSec),
@@ -200,6 +202,7 @@ function fanoutSection(r: BenchReport): string {
 }
 
 function stagesLine(stages: readonly StageLatency[]): string {
+  if (stages.some((s) => !s.available)) return 'unavailable (a service did not answer /metrics within 10 s: saturated)';
   return stages
     .filter((s) => s.count > 0)
     .map((s) =>

@@ -35,8 +35,11 @@ export interface FanoutResult {
   sessionsBehind: number;
   gaps: number;
   duplicates: number;
-  /** Server RSS growth from before the sessions connected to after they subscribed, per session. */
-  rssPerSessionBytes: number;
+  /**
+   * Server RSS growth from before the sessions connected to after they subscribed, per session; only for the
+   * first run on a server process (a later run reuses the memory the earlier one grew, and would understate).
+   */
+  rssPerSessionBytes: number | undefined;
   cpu: CpuReport;
   /** Inside our services (empty for Centrifugo). */
   stages: StageLatency[];
@@ -138,7 +141,7 @@ export async function fanoutRun(ctx: ScenarioContext, target: FanoutTarget, load
     sessionsBehind: settled.reduce((n, s) => n + s.behind, 0),
     gaps: settled.reduce((n, s) => n + s.gaps, 0),
     duplicates: settled.reduce((n, s) => n + s.duplicates, 0),
-    rssPerSessionBytes: connected === 0 ? Number.NaN : (rssAfter - rssBefore) / connected,
+    rssPerSessionBytes: load.label === 'light' || options['fanout-light-sessions'] === 0 ? (rssAfter - rssBefore) / Math.max(1, connected) : undefined,
     cpu,
     stages: stageLatencies(stages, stagesBefore, stagesAfter, windowSeconds),
     profiles: [],

@@ -16,9 +16,12 @@ export interface StageLatency {
   /** Estimated from the histogram buckets (linear within a bucket, as Prometheus' histogram_quantile). */
   p50Ms: number;
   p99Ms: number;
+  /** False when a service did not answer /metrics (e.g. a saturated gateway) before or after the window. */
+  available: boolean;
 }
 
 interface HistogramSample {
+  failed?: boolean;
   /** Cumulative counts by upper bound (seconds, +Inf last). */
   buckets: Array<[number, number]>;
   sum: number;
@@ -41,7 +44,11 @@ export async function scrapeStages(sources: readonly StageSource[]): Promise<Sta
   for (const source of sources) {
     const merged: HistogramSample = { buckets: [], sum: 0, count: 0 };
     for (const url of source.urls) {
-      const text = await httpGet(`${url}/metrics`).catch(() => '');
+      const text = await httpGet(`${url}/metrics`).catch(() => undefined);
+      if (text === undefined) {
+        merged.failed = true;
+        continue;
+      }
       const sample = parseHistogram(text, source.metric);
       merged.sum += sample.sum;
       merged.count += sample.count;
@@ -67,6 +74,7 @@ export function stageLatencies(sources: readonly StageSource[], before: StageSna
     return {
       stage: source.stage,
       metric: source.metric,
+      available: a.failed !== true && b.failed !== true && count >= 0,
       count,
       perSec: count / seconds,
       meanMs: count === 0 ? Number.NaN : ((b.sum - a.sum) / count) * scale,
@@ -78,6 +86,7 @@ export function stageLatencies(sources: readonly StageSource[], before: StageSna
 
 /** One log line: `stage p50/p99` for each stage that saw observations. */
 export function describeStages(stages: readonly StageLatency[]): string {
+  if (stages.some((s) => !s.available)) return 'unavailable: a service did not answer /metrics in time';
   return stages
     .filter((s) => s.count > 0)
     .map((s) => `${s.stage} ${s.p50Ms.toFixed(1)}/${s.p99Ms.toFixed(1)}${s.metric.endsWith('_events') ? '' : ' ms'} (${Math.round(s.perSec)}/s)`)

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
-import { NATS_SERVER_VERSION, ferretDbBinary, natsServerBinary } from './paths.ts';
+import { ferretDbBinary, natsServerBinary } from './paths.ts';
 import { ServerProcess } from './server-process.ts';
 
 export interface RunningServer {
@@ -18,17 +18,10 @@ export async function startNatsServer(
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'lfs-nats-'));
-  const binary = natsServerBinary();
-  // fsync every JetStream write: a pub-ack must survive `kill -9` of the server (I4). The long crash test
-  // lost acked log messages without it. Debian's 2.9 does not know the option.
-  const configFile = join(mkdtempSync(join(tmpdir(), 'lfs-nats-conf-')), 'nats.conf');
-  writeFileSync(configFile, `jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}\n`);
-  // The command-line -js/-sd would replace the whole jetstream block, so the config carries both.
-  const jetstreamArgs = binary.endsWith(NATS_SERVER_VERSION) ? ['-c', configFile] : ['-js', '-sd', storeDir];
   const process = new ServerProcess({
     name: 'nats-server',
-    command: binary,
-    args: [...jetstreamArgs, '-a', '127.0.0.1', '-p', String(port)],
+    command: natsServerBinary(),
+    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
     port,
     detached: options.detached ?? false,
   });

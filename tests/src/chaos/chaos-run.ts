@@ -11,6 +11,7 @@ export interface ChaosOptions {
   faultEveryMs: number;
   pushEveryMs: number;
   seed: number;
+
   log?: (line: string) => void;
 }
 
