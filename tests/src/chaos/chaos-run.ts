@@ -130,7 +130,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       recoveries.push(recovery);
     }
     for (const result of await Promise.allSettled(recoveries)) {
-      if (result.status === 'rejected') violations.push(`a process did not come back: ${String(result.reason).slice(0, 200)}`);
+      if (result.status === 'rejected')
+        violations.push(`a process did not come back: ${String(result.reason).slice(0, 200)}`);
     }
     clearInterval(pushing);
 
@@ -154,7 +155,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       stored += docs.length;
       const sequences = docs.map((d) => d['s'] as number);
       if (sequences.some((s, i) => s !== i + 1))
-        violations.push(`I1 ${repository}: sequences are not 1..${docs.length}`);
+        violations.push(
+          `I1 ${repository}: sequences are not 1..${docs.length} (highest ${sequences.at(-1)}, ${new Set(sequences).size} distinct)`,
+        );
       const ids = docs.map((d) => d['e'] as string);
       if (new Set(ids).size !== ids.length) violations.push(`I2 ${repository}: an event id is stored twice`);
       const bySequence = new Map(docs.map((d) => [d['e'] as string, d['s'] as number]));
