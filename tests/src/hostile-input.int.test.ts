@@ -1,4 +1,4 @@
-import { ERROR_CODE_LIST, serverEventSchema } from '@lfsync/contracts';
+import { CLIENT_MESSAGE_TYPES, ERROR_CODE_LIST, serverEventSchema } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -6,15 +6,7 @@ import { startStack, type TestStack } from './stack.ts';
 import { authedClient } from './support.ts';
 
 // `auth` is fuzzed on its own: a bad token ends the connection by design.
-const TYPES = [
-  'ping',
-  'pong',
-  'push_event',
-  'push_events_batch',
-  'request_events',
-  'request_all_events',
-  'events_received',
-];
+const TYPES = CLIENT_MESSAGE_TYPES.filter((t) => t !== 'auth');
 const hostileKey = fc.constantFrom(
   '__proto__',
   'constructor',

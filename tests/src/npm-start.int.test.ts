@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { WsTestClient, freePort, uniqueName } from '@lfsync/testkit';
+import { WsTestClient, freePort, uniqueName, waitUntilReady } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dartEvent } from './support.ts';
 
@@ -22,16 +22,8 @@ async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
     stdio: 'ignore',
     detached: true,
   });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return child;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('npm start did not become ready');
+  await waitUntilReady(`http://127.0.0.1:${port}`);
+  return child;
 }
 
 async function stop(child: ChildProcess): Promise<void> {

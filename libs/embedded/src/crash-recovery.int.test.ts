@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { WsTestClient, freePort, uniqueName, type Frame } from '@lfsync/testkit';
+import { WsTestClient, freePort, uniqueName, waitUntilReady, type Frame } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -26,17 +26,11 @@ async function startProcess(dataDir: string, port: number): Promise<ChildProcess
   onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`embedded process exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('embedded process did not become ready');
+  await waitUntilReady(`http://127.0.0.1:${port}`, {
+    intervalMs: 100,
+    exited: () => (child.exitCode === null ? undefined : `embedded process exited with ${child.exitCode}`),
+  });
+  return child;
 }
 
 async function kill9(child: ChildProcess): Promise<void> {

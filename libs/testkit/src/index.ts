@@ -5,3 +5,4 @@ export { FERRETDB_VERSION, NATS_SERVER_VERSION, ferretDbBinary, natsServerBinary
 export { ServerProcess, type ServerProcessOptions } from './server-process.ts';
 export { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';
 export { WsTestClient, type Frame } from './ws-test-client.ts';
+export { waitUntilReady } from './wait-ready.ts';
