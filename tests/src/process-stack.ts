@@ -21,6 +21,8 @@ export interface ProcessStackOptions {
   /** Use these servers instead of starting (killable) ones of its own. */
   natsUrl?: string;
   mongoUrl?: string;
+  /** Keep every service's output in `<logDir>/<service><n>.log`. */
+  logDir?: string;
 }
 
 export interface ProcessStack {
@@ -44,8 +46,10 @@ export interface ProcessStack {
  * place: for crash tests and benchmarks.
  */
 export async function startProcessStack(options: ProcessStackOptions = {}): Promise<ProcessStack> {
-  const nats = options.natsUrl === undefined ? await startNatsServer() : undefined;
-  const mongo = options.mongoUrl === undefined ? await startFerretDb() : undefined;
+  const logFile = (name: string) =>
+    options.logDir === undefined ? {} : { logFile: join(options.logDir, `${name}.log`) };
+  const nats = options.natsUrl === undefined ? await startNatsServer(logFile('nats')) : undefined;
+  const mongo = options.mongoUrl === undefined ? await startFerretDb(logFile('ferretdb')) : undefined;
   const natsUrl = options.natsUrl ?? (nats as RunningServer).url;
   const mongoUrl = options.mongoUrl ?? (mongo as RunningServer).url;
   const common = {
@@ -58,8 +62,11 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     JWT_SECRET: TEST_JWT_SECRET,
     ...options.env,
   };
+  const started = new Map<string, number>();
   const service = async (name: 'gateway' | 'sequencer' | 'persister', portVariable: string) => {
     const port = await freePort();
+    const n = started.get(name) ?? 0;
+    started.set(name, n + 1);
     return new ServerProcess({
       name,
       command: process.execPath,
@@ -67,6 +74,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
       port,
       env: { ...common, [portVariable]: String(port), HOST: '127.0.0.1' },
       startTimeoutMs: 60_000,
+      ...logFile(`${name}${n}`),
     });
   };
   const sequencers = await Promise.all(

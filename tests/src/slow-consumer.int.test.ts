@@ -10,7 +10,12 @@ describe('slow consumer', () => {
     stack = await startStack({
       natsUrl: inject('natsUrl'),
       mongoUrl: inject('mongoUrl'),
-      gatewayEnv: { MAX_OUTBOUND_BYTES: '65536', MAX_BATCH_EVENTS: '200', PING_INTERVAL_MS: '600000' },
+      gatewayEnv: {
+        MAX_OUTBOUND_BYTES: '65536',
+        MAX_BATCH_EVENTS: '200',
+        PING_INTERVAL_MS: '600000',
+        SLOW_CONSUMER_TIMEOUT_MS: '1000',
+      },
     });
   });
   afterAll(() => stack.stop());
@@ -44,4 +49,44 @@ describe('slow consumer', () => {
     expect([4408, 1006]).toContain(await closed);
     await Promise.all([fast.close(), writer.close()]);
   }, 120_000);
+
+  it('disconnects a session that stops reading during a catch-up (4408)', async () => {
+    const repo = uniqueName('r');
+    const writer = await authedClient(stack, 0, 'writer');
+    const blob = 'x'.repeat(2_000);
+    for (let i = 0; i < 40; i++) {
+      writer.send({
+        type: 'push_events_batch',
+        repository: repo,
+        events: Array.from({ length: 200 }, (_, j) => dartEvent(`c${i}-${j}`, { blob })),
+      });
+      await writer.waitForType('ack');
+    }
+    const before = slowConsumerDisconnects(await (await fetch(`${stack.httpUrl()}/metrics`)).text());
+
+    const slow = new WebSocket(stack.gatewayUrl());
+    await new Promise((resolve) => slow.once('open', resolve));
+    slow.send(JSON.stringify({ type: 'auth', token: await stack.token('slow-reader') }));
+    await new Promise((resolve) => slow.once('message', resolve));
+    const closed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
+    (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+    // 16 MB of history (more than the kernel's socket buffers hold) against a 64 KiB send buffer: the catch-up must wait for room, then give up.
+    slow.send(JSON.stringify({ type: 'request_events', repository: repo, afterSequence: 0 }));
+
+    await expect
+      .poll(async () => slowConsumerDisconnects(await (await fetch(`${stack.httpUrl()}/metrics`)).text()), {
+        timeout: 15_000,
+      })
+      .toBe(before + 1);
+    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect([4408, 1006]).toContain(await closed);
+    // The gateway still serves everyone else.
+    writer.send({ type: 'push_event', repository: repo, event: dartEvent('after') });
+    await writer.waitForType('ack');
+    await writer.close();
+  }, 60_000);
 });
+
+function slowConsumerDisconnects(metrics: string): number {
+  return Number(/^gateway_slow_consumer_disconnects_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+}

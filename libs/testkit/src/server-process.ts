@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +15,8 @@ export interface ServerProcessOptions {
    * server, so the parent can stop its clients first and the server last. Killed when the parent exits.
    */
   detached?: boolean;
+  /** Also append all output to this file (post-mortem of crash tests). */
+  logFile?: string;
 }
 
 /**
@@ -54,7 +57,10 @@ export class ServerProcess {
       process.once('exit', killOnExit);
       child.once('exit', () => process.off('exit', killOnExit));
     }
+    const logFile = this.#options.logFile;
+    if (logFile !== undefined) appendFileSync(logFile, `--- start ${new Date().toISOString()}\n`);
     const keep = (chunk: Buffer) => {
+      if (logFile !== undefined) appendFileSync(logFile, chunk);
       this.#output.push(chunk.toString());
       if (this.#output.length > 200) this.#output.splice(0, this.#output.length - 200);
     };

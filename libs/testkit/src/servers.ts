@@ -14,7 +14,7 @@ export interface RunningServer {
 
 /** nats-server with JetStream on a free port, storing in its own fresh directory. */
 export async function startNatsServer(
-  options: { port?: number; storeDir?: string; detached?: boolean } = {},
+  options: { port?: number; storeDir?: string; detached?: boolean; logFile?: string } = {},
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'lfs-nats-'));
@@ -24,6 +24,7 @@ export async function startNatsServer(
     args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
     port,
     detached: options.detached ?? false,
+    ...(options.logFile === undefined ? {} : { logFile: options.logFile }),
   });
   await process.start();
   return {
@@ -41,7 +42,13 @@ export async function startNatsServer(
  * PostgreSQL when `postgresqlUrl` is given (or FERRETDB_POSTGRESQL_URL is set).
  */
 export async function startFerretDb(
-  options: { port?: number; dataDir?: string; postgresqlUrl?: string; detached?: boolean } = {},
+  options: {
+    port?: number;
+    dataDir?: string;
+    postgresqlUrl?: string;
+    detached?: boolean;
+    logFile?: string;
+  } = {},
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const postgresqlUrl = options.postgresqlUrl ?? process.env['FERRETDB_POSTGRESQL_URL'];
@@ -56,6 +63,7 @@ export async function startFerretDb(
     args: ['-listen-addr', `127.0.0.1:${port}`, ...backend],
     port,
     detached: options.detached ?? false,
+    ...(options.logFile === undefined ? {} : { logFile: options.logFile }),
   });
   await server.start();
   return {

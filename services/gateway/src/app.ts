@@ -143,6 +143,7 @@ export async function startGateway(
             ratePerSec: config.RATE_LIMIT_PER_SEC,
             rateBurst: config.RATE_LIMIT_BURST,
             maxOutboundBytes: config.MAX_OUTBOUND_BYTES,
+            slowConsumerTimeoutMs: config.SLOW_CONSUMER_TIMEOUT_MS,
             catchUpPageSize: config.CATCHUP_PAGE_SIZE,
             invalidFrameLimit: config.INVALID_FRAME_LIMIT,
           },

@@ -11,6 +11,8 @@ export interface ChaosOptions {
   faultEveryMs: number;
   pushEveryMs: number;
   seed: number;
+  /** Keep each service's output there. */
+  logDir?: string;
 
   log?: (line: string) => void;
 }
@@ -60,7 +62,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => {});
   const rand = random(options.seed);
-  const stack: ProcessStack = await startProcessStack({ gateways: 2, env: { ACK_TIMEOUT_MS: '5000' } });
+  const stack: ProcessStack = await startProcessStack({
+    gateways: 2,
+    env: { ACK_TIMEOUT_MS: '5000' },
+    ...(options.logDir === undefined ? {} : { logDir: options.logDir }),
+  });
   const repositories = Array.from({ length: options.repositories }, (_, i) => `chaos${i}`);
   const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
   const faults: Record<string, number> = {};
@@ -154,10 +160,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const docs = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
       stored += docs.length;
       const sequences = docs.map((d) => d['s'] as number);
-      if (sequences.some((s, i) => s !== i + 1))
+      if (sequences.some((s, i) => s !== i + 1)) {
         violations.push(
           `I1 ${repository}: sequences are not 1..${docs.length} (highest ${sequences.at(-1)}, ${new Set(sequences).size} distinct)`,
         );
+        violations.push(...(await explainMissing(stack, repository, sequences)));
+      }
       const ids = docs.map((d) => d['e'] as string);
       if (new Set(ids).size !== ids.length) violations.push(`I2 ${repository}: an event id is stored twice`);
       const bySequence = new Map(docs.map((d) => [d['e'] as string, d['s'] as number]));
@@ -188,6 +196,34 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await stack.stop();
   }
+}
+
+/** For each missing slot: what the batch documents hold there, and where else that event id is stored. */
+async function explainMissing(stack: ProcessStack, repository: string, sequences: number[]): Promise<string[]> {
+  const present = new Set(sequences);
+  const highest = sequences.at(-1) ?? 0;
+  const missing = Array.from({ length: highest }, (_, i) => i + 1).filter((s) => !present.has(s));
+  const lines: string[] = [];
+  for (const sequence of missing.slice(0, 5)) {
+    const batch = await stack
+      .db()
+      .collection('event_batches')
+      .findOne({ r: repository, f: { $lte: sequence }, t: { $gte: sequence } });
+    const json = (batch?.['b'] as string[] | undefined)?.[sequence - (batch?.['f'] as number)];
+    const eventId = json === undefined ? undefined : (JSON.parse(json) as { _event_id: string })._event_id;
+    const elsewhere =
+      eventId === undefined
+        ? []
+        : await stack
+            .db()
+            .collection('events')
+            .find({ r: repository, e: { $regex: `^${eventId}` } })
+            .toArray();
+    lines.push(
+      `missing ${repository}@${sequence}: batch ${batch === null ? 'none' : `${batch['f']}..${batch['t']}`} holds ${eventId ?? 'nothing'}; events with that id: ${elsewhere.map((d) => `${d['e']}@${d['s']}`).join(', ') || 'none'}`,
+    );
+  }
+  return lines;
 }
 
 export function formatReport(report: ChaosReport, options: ChaosOptions): string {

@@ -1,4 +1,4 @@
-/** `npm run chaos`: the long crash test. Flags: --duration-s, --clients, --repositories, --fault-every-ms, --seed. */
+/** `npm run chaos`: the long crash test. Flags: --duration-s, --clients, --repositories, --fault-every-ms, --seed, --log-dir. */
 import { parseArgs } from 'node:util';
 import { formatReport, runChaos, type ChaosOptions } from './chaos-run.ts';
 
@@ -10,6 +10,7 @@ const { values } = parseArgs({
     'fault-every-ms': { type: 'string', default: '2000' },
     'push-every-ms': { type: 'string', default: '50' },
     seed: { type: 'string', default: String(Date.now() % 100_000) },
+    'log-dir': { type: 'string' },
   },
 });
 const options: ChaosOptions = {
@@ -19,6 +20,7 @@ const options: ChaosOptions = {
   faultEveryMs: Number(values['fault-every-ms']),
   pushEveryMs: Number(values['push-every-ms']),
   seed: Number(values.seed),
+  ...(values['log-dir'] === undefined ? {} : { logDir: values['log-dir'] }),
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
 };
 const report = await runChaos(options);

@@ -51,7 +51,7 @@ function feed(store: FakeStore, pageSize = 2) {
       );
       return true;
     },
-    writable: () => Promise.resolve(),
+    writable: () => Promise.resolve(true),
   };
   return { feed: new RepositoryFeed('r', store as unknown as EventStore, output, pageSize), sent };
 }

@@ -5,8 +5,8 @@ import { eventsFrame } from './frames.ts';
 export interface FeedOutput {
   /** Sends a frame; false when the session is gone or too far behind. */
   send(frame: string): boolean;
-  /** Resolves when the socket's send buffer has room again. */
-  writable(): Promise<void>;
+  /** Resolves true when the socket's send buffer has room again; false when the session is gone. */
+  writable(): Promise<boolean>;
 }
 
 /**
@@ -79,16 +79,8 @@ export class RepositoryFeed {
     for await (const stored of this.#store.scanAfter(this.#repository, afterSequence, pageSize)) {
       const page = stored.filter((e) => e.sequence <= upTo);
       if (page.length === 0) return;
-      await this.#output.writable();
-      if (
-        !this.#output.send(
-          eventsFrame(
-            this.#repository,
-            page.map((e) => e.json),
-          ),
-        )
-      )
-        return;
+      if (!(await this.#output.writable())) return;
+      if (!this.#output.send(eventsFrame(this.#repository, page.map((e) => e.json)))) return;
       this.#delivered = (page[page.length - 1] as { sequence: number }).sequence;
       if (page.length < stored.length) return;
     }

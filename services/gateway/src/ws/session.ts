@@ -27,6 +27,7 @@ export interface SessionLimits {
   ratePerSec: number;
   rateBurst: number;
   maxOutboundBytes: number;
+  slowConsumerTimeoutMs: number;
   catchUpPageSize: number;
   invalidFrameLimit: number;
 }
@@ -123,13 +124,17 @@ export class Session {
   #send(frame: string): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
     if (this.#ws.bufferedAmount > this.#ctx.limits.maxOutboundBytes) {
-      this.#ctx.metrics.slowConsumers.inc();
-      this.#logger.warn({ bufferedBytes: this.#ws.bufferedAmount }, 'slow consumer disconnected');
-      this.#closeWithError('SLOW_CONSUMER', 'send buffer overflow: read faster or reconnect and catch up');
+      this.#dropSlowConsumer('send buffer overflow: read faster or reconnect and catch up');
       return false;
     }
     this.#ws.send(frame);
     return true;
+  }
+
+  #dropSlowConsumer(message: string): void {
+    this.#ctx.metrics.slowConsumers.inc();
+    this.#logger.warn({ bufferedBytes: this.#ws.bufferedAmount }, 'slow consumer disconnected');
+    this.#closeWithError('SLOW_CONSUMER', message);
   }
 
   #sendError(code: ErrorCode, message: string, extra: Parameters<typeof errorFrame>[2] = {}): void {
@@ -145,15 +150,18 @@ export class Session {
     setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
-  #writable(): Promise<void> {
+  /** Resolves true once the send buffer is half empty; false if the socket closed or stayed full too long. */
+  #writable(): Promise<boolean> {
+    const deadline = Date.now() + this.#ctx.limits.slowConsumerTimeoutMs;
     return new Promise((resolve) => {
       const check = () => {
-        if (
-          this.#ws.readyState !== WebSocket.OPEN ||
-          this.#ws.bufferedAmount < this.#ctx.limits.maxOutboundBytes / 2
-        )
-          resolve();
-        else setTimeout(check, WRITABLE_POLL_MS);
+        if (this.#ws.readyState !== WebSocket.OPEN) return resolve(false);
+        if (this.#ws.bufferedAmount < this.#ctx.limits.maxOutboundBytes / 2) return resolve(true);
+        if (Date.now() >= deadline) {
+          this.#dropSlowConsumer('not reading: reconnect and catch up');
+          return resolve(false);
+        }
+        setTimeout(check, WRITABLE_POLL_MS);
       };
       check();
     });
