@@ -1,5 +1,5 @@
 import type { SequencedBatch } from '@lfsync/contracts';
-import { uniqueName } from '@lfsync/testkit';
+import { startFerretDb, uniqueName } from '@lfsync/testkit';
 import { MongoClient } from 'mongodb';
 import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { MongoEventStore } from './mongo-event-store.ts';
@@ -104,4 +104,37 @@ describe('MongoEventStore.ensureIndexes', () => {
       expect.arrayContaining(['repository_sequence', 'repository_event_id', 'repository_data_id']),
     );
   });
+});
+
+describe('MongoEventStore when the database dies mid-write', () => {
+  it('rejects an insert cut off by a connection reset (regression: it resolved, and acked events were lost)', async () => {
+    const server = await startFerretDb();
+    const client = new MongoClient(server.url, { serverSelectionTimeoutMS: 20_000 });
+    onTestFinished(async () => {
+      await client.close(true);
+      await server.dispose();
+    });
+    const db = client.db(uniqueName('store'));
+    const store = new MongoEventStore(db, { writeConcern: 1 });
+    await store.ensureIndexes();
+    const repo = uniqueName('r');
+    await store.insert([batch(repo, 1, ['a'])]);
+
+    server.process.pause();
+    const cutOff = store.insert([batch(repo, 2, ['b', 'c'])]).then(
+      () => 'resolved',
+      (err: unknown) => err,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await server.process.kill('SIGKILL');
+    expect(await cutOff).toBeInstanceOf(Error);
+
+    // Retried once the database is back, it lands; a batch partly stored before is completed.
+    await server.process.start();
+    await store.insert([batch(repo, 2, ['b', 'c'])]);
+    await store.insert([batch(repo, 2, ['b', 'c']), batch(repo, 4, ['d'])]);
+    await store.advanceHeads(new Map([[repo, 4]]));
+    expect((await store.readAfter(repo, 0, 10)).map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
+    expect(await db.collection('events').countDocuments({ r: repo })).toBe(4);
+  }, 60_000);
 });

@@ -1,5 +1,11 @@
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
-import { MongoBulkWriteError, type Collection, type Db, type WriteConcern } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  type Collection,
+  type Db,
+  type OptionalUnlessRequiredId,
+  type WriteConcern,
+} from 'mongodb';
 import type { EventStore, StoredEvent } from './event-store.ts';
 
 /**
@@ -118,26 +124,14 @@ export class MongoEventStore implements EventStore {
         b: json,
       };
     });
-    try {
-      await this.#batches.insertMany(batchDocuments, { ordered: false, writeConcern: this.#writeConcern });
-    } catch (err) {
-      // A redelivered batch collides with itself: already stored.
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
-    }
+    // A redelivered batch collides with itself: already stored.
+    await insertIgnoringDuplicates(this.#batches, batchDocuments, this.#writeConcern);
   }
 
   async #insertEvents(documents: EventDocument[]): Promise<{ displacedEventIds: string[] }> {
-    try {
-      await this.#events.insertMany(documents, { ordered: false, writeConcern: this.#writeConcern });
-      return { displacedEventIds: [] };
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
-      return this.#resolveDuplicates(errors.map((e) => documents[e.index]).filter((d) => d !== undefined));
-    }
+    const duplicates = await insertIgnoringDuplicates(this.#events, documents, this.#writeConcern);
+    if (duplicates.length === 0) return { displacedEventIds: [] };
+    return this.#resolveDuplicates(duplicates);
   }
 
   /**
@@ -152,13 +146,7 @@ export class MongoEventStore implements EventStore {
       const stored = await this.#events.findOne({ _id: document._id });
       if (stored === null) displaced.push({ ...document, e: `${document.e}#${document.s}` });
     }
-    if (displaced.length > 0) {
-      await this.#events
-        .insertMany(displaced, { ordered: false, writeConcern: this.#writeConcern })
-        .catch((err: unknown) => {
-          if (!(err instanceof MongoBulkWriteError)) throw err;
-        });
-    }
+    if (displaced.length > 0) await insertIgnoringDuplicates(this.#events, displaced, this.#writeConcern);
     return { displacedEventIds: displaced.map((d) => d.e) };
   }
 
@@ -239,6 +227,28 @@ export class MongoEventStore implements EventStore {
   async ping(): Promise<boolean> {
     await this.#db.command({ ping: 1 });
     return true;
+  }
+}
+
+/**
+ * Inserts every document, or throws; returns those already present (duplicate key). A failure that
+ * reports no write errors — a connection reset mid-command surfaces as a MongoBulkWriteError with an
+ * empty list — is a failure, not "nothing new": the caller must retry, never assume it was stored.
+ */
+async function insertIgnoringDuplicates<T extends { _id: string }>(
+  collection: Collection<T>,
+  documents: T[],
+  writeConcern: WriteConcern,
+): Promise<T[]> {
+  try {
+    await collection.insertMany(documents as OptionalUnlessRequiredId<T>[], { ordered: false, writeConcern });
+    return [];
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError)) throw err;
+    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    const onlyDuplicates = errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
+    if (!onlyDuplicates || err.insertedCount + errors.length !== documents.length) throw err;
+    return errors.map((e) => documents[e.index]).filter((d) => d !== undefined);
   }
 }
 
