@@ -20,6 +20,9 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
     reconnectTimeWait: 250,
     pingInterval: 5_000,
     maxPingOut: 3,
+    // Otherwise every request builds an Error with a stack up front, in case it fails: the sequencer's
+    // top self time in profiles (halved its p50 when removed).
+    noAsyncTraces: true,
   });
   let connected = true;
   const listeners: Array<() => void> = [];

@@ -101,14 +101,15 @@ export async function startGateway(
     maxDataBytes: config.MAX_DATA_BYTES,
     ackTimeoutMs: config.ACK_TIMEOUT_MS,
   });
-  const registry = new SessionRegistry();
+  const registry = new SessionRegistry((frames) => metrics.broadcastFrames.inc(frames));
   const sessions = new Set<Session>();
 
   const unsubscribe = connection.subscribeCommits((batch, committedAtMs) => {
     metrics.commits.inc();
     if (committedAtMs !== undefined) metrics.broadcastLag.observe(Math.max(0, Date.now() - committedAtMs) / 1000);
+    // Queued before the acks that this commit releases, so a pusher sees the events frame first.
+    registry.broadcast(batch);
     commits.committed(batch.repository, batch.toSequence);
-    metrics.broadcastFrames.inc(registry.broadcast(batch));
   });
 
   const { server, wss } = createGatewayServer(

@@ -1,5 +1,8 @@
 import type { ErrorCode, SequencedBatch, SequenceResult } from '@lfsync/contracts';
 
+/** A text frame: a broadcast is encoded to a Buffer once and the same bytes go to every session. */
+export type Frame = string | Buffer;
+
 /** Server frames are built as strings: a broadcast is serialised once, not once per session. */
 export function eventsFrame(repository: string, eventsJson: readonly string[]): string {
   return `{"type":"events","repository":${JSON.stringify(repository)},"events":[${eventsJson.join(',')}]}`;

@@ -1,10 +1,10 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import type { EventStore } from '@lfsync/event-store';
-import { eventsFrame } from './frames.ts';
+import { eventsFrame, type Frame } from './frames.ts';
 
 export interface FeedOutput {
   /** Sends a frame; false when the session is gone or too far behind. */
-  send(frame: string): boolean;
+  send(frame: Frame): boolean;
   /** Resolves true when the socket's send buffer has room again; false when the session is gone. */
   writable(): Promise<boolean>;
 }
@@ -22,6 +22,8 @@ export class RepositoryFeed {
   /** Highest sequence sent; undefined until the session asked for events or got its first broadcast. */
   #delivered: number | undefined;
   #tail: Promise<void> = Promise.resolve();
+  /** Tasks waiting or running in `#tail`. */
+  #queued = 0;
 
   constructor(repository: string, store: EventStore, output: FeedOutput, pageSize: number) {
     this.#repository = repository;
@@ -30,8 +32,21 @@ export class RepositoryFeed {
     this.#pageSize = pageSize;
   }
 
-  /** A committed batch; `frame` is its pre-built `events` frame, sent as is when nothing must be trimmed. */
-  live(batch: SequencedBatch, frame: string): Promise<void> {
+  /**
+   * A committed batch; `frame` is its pre-built `events` frame, sent as is when nothing must be trimmed.
+   * Returns a promise only when the batch had to wait (a catch-up or gap fill is running or needed): the
+   * common case, the next batch in line on an idle feed, is sent at once without allocating one.
+   */
+  live(batch: SequencedBatch, frame: Frame): Promise<void> | undefined {
+    if (this.#queued === 0) {
+      const delivered = this.#delivered;
+      if (delivered === undefined || batch.fromSequence === delivered + 1) {
+        this.#delivered = batch.toSequence;
+        this.#output.send(frame);
+        return undefined;
+      }
+      if (batch.toSequence <= delivered) return undefined;
+    }
     return this.#enqueue(async () => {
       const delivered = this.#delivered;
       if (delivered === undefined || batch.fromSequence === delivered + 1) {
@@ -87,7 +102,8 @@ export class RepositoryFeed {
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(task);
+    this.#queued += 1;
+    const run = this.#tail.then(task).finally(() => (this.#queued -= 1));
     this.#tail = run.then(
       () => undefined,
       () => undefined,

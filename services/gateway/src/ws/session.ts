@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import type { Principal, TokenVerifier } from '../auth/token-verifier.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PushService } from '../sync/push-service.ts';
-import { ackFrame, errorFrame, syncCompleteFrame } from './frames.ts';
+import { ackFrame, errorFrame, syncCompleteFrame, type Frame } from './frames.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { RepositoryFeed } from './repository-feed.ts';
 
@@ -84,11 +84,11 @@ export class Session {
   }
 
   /** A committed batch for every session that may read it; `frame` is shared by all of them. */
-  deliver(batch: SequencedBatch, frame: string): void {
+  deliver(batch: SequencedBatch, frame: Frame): void {
     if (!this.mayRead(batch.repository)) return;
     this.#feed(batch.repository)
       .live(batch, frame)
-      .catch((err: unknown) => {
+      ?.catch((err: unknown) => {
         // A missed broadcast could not be read from the store: the client reconnects and catches up.
         this.#logger.warn({ err, repository: batch.repository }, 'gap fill failed');
         this.#closeWithError('UNAVAILABLE', 'could not deliver missed events; reconnect and catch up');
@@ -121,13 +121,13 @@ export class Session {
       this.#ws.close(code, reason);
   }
 
-  #send(frame: string): boolean {
+  #send(frame: Frame): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
     if (this.#ws.bufferedAmount > this.#ctx.limits.maxOutboundBytes) {
       this.#dropSlowConsumer('send buffer overflow: read faster or reconnect and catch up');
       return false;
     }
-    this.#ws.send(frame);
+    this.#ws.send(frame, { binary: false });
     return true;
   }
 
