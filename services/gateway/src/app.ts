@@ -15,6 +15,7 @@ import { createGatewayMetrics } from './metrics.ts';
 import { restApi } from './rest/rest-api.ts';
 import { CommitTracker } from './sync/commit-tracker.ts';
 import { PushService } from './sync/push-service.ts';
+import { RecentEventsStore } from './sync/recent-events-store.ts';
 import { Session } from './ws/session.ts';
 import { SessionRegistry } from './ws/session-registry.ts';
 
@@ -93,8 +94,9 @@ export async function startGateway(
   if (config.DEV_AUTH && secret === undefined)
     throw new Error('DEV_AUTH needs JWT_SECRET (or no key configured at all)');
 
-  const { store, sequencer, readiness, ...connection } =
+  const { store: database, sequencer, readiness, ...connection } =
     adapters ?? (await connectGatewayAdapters(config, log));
+  const store = new RecentEventsStore(database, config.RECENT_EVENTS_CACHE_BYTES);
   const commits = new CommitTracker(store);
   const push = new PushService(sequencer, commits, {
     maxBatchEvents: config.MAX_BATCH_EVENTS,
@@ -107,6 +109,8 @@ export async function startGateway(
   const unsubscribe = connection.subscribeCommits((batch, committedAtMs) => {
     metrics.commits.inc();
     if (committedAtMs !== undefined) metrics.broadcastLag.observe(Math.max(0, Date.now() - committedAtMs) / 1000);
+    store.remember(batch);
+    metrics.recentEventsBytes.set(store.cachedBytes);
     // Queued before the acks that this commit releases, so a pusher sees the events frame first.
     registry.broadcast(batch);
     commits.committed(batch.repository, batch.toSequence);
@@ -170,6 +174,7 @@ export async function startGateway(
   );
 
   connection.onBroadcastGap(() => {
+    store.forget();
     log.info({ sessions: sessions.size }, 'bus reconnected: refreshing sessions from the store');
     for (const session of sessions) session.refresh();
   });

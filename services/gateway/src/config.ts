@@ -51,6 +51,12 @@ export const gatewayConfigSchema = z.object({
     .default(8 * 1024 * 1024),
   /** A session whose send buffer stays full this long (e.g. not reading during a catch-up) is dropped. */
   SLOW_CONSUMER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Recent committed events kept in memory for catch-ups (all repositories together); 0 turns it off. */
+  RECENT_EVENTS_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(64 * 1024 * 1024),
   CATCHUP_PAGE_SIZE: z.coerce.number().int().positive().max(10_000).default(1_000),
   INVALID_FRAME_LIMIT: z.coerce.number().int().positive().default(20),
 });

@@ -15,6 +15,11 @@ export function createGatewayMetrics() {
       help: 'Authenticated sessions',
       registers: [registry],
     }),
+    recentEventsBytes: new Gauge({
+      name: 'gateway_recent_events_bytes',
+      help: 'Memory held by recent committed events served to catch-ups without the database (approximate)',
+      registers: [registry],
+    }),
     frames: new Counter({
       name: 'gateway_frames_received_total',
       help: 'Frames received, by type',

@@ -1,0 +1,100 @@
+import type { SequencedBatch } from '@lfsync/contracts';
+import type { EventStore, StoredEvent } from '@lfsync/event-store';
+import { describe, expect, it } from 'vitest';
+import { RecentEventsStore } from './recent-events-store.ts';
+
+function batch(from: number, to: number, repository = 'r'): SequencedBatch {
+  return {
+    repository,
+    fromSequence: from,
+    toSequence: to,
+    events: Array.from({ length: to - from + 1 }, (_, i) => ({
+      _event_id: `e${from + i}`,
+      _operation: 0 as const,
+      _created_at: 0,
+      serverSequence: from + i,
+    })),
+  };
+}
+
+/** Holds 1..100 of every repository; counts the reads that reach it. */
+class FakeDatabase {
+  reads = 0;
+  async readAfter(_repository: string, after: number, limit: number): Promise<StoredEvent[]> {
+    this.reads += 1;
+    return Array.from({ length: Math.max(0, Math.min(limit, 100 - after)) }, (_, i) => ({
+      sequence: after + 1 + i,
+      json: `{"db":${after + 1 + i}}`,
+    }));
+  }
+  async *scanAfter(repository: string, after: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
+    yield await this.readAfter(repository, after, pageSize);
+  }
+}
+
+async function scan(store: EventStore, after: number, pageSize = 2): Promise<number[][]> {
+  const pages: number[][] = [];
+  for await (const page of store.scanAfter('r', after, pageSize)) pages.push(page.map((e) => e.sequence));
+  return pages;
+}
+
+function setup(maxBytes = 1_000_000) {
+  const database = new FakeDatabase();
+  return { database, store: new RecentEventsStore(database as unknown as EventStore, maxBytes) };
+}
+
+describe('RecentEventsStore', () => {
+  it('serves reads that start inside the window from memory, in pages', async () => {
+    const { database, store } = setup();
+    store.remember(batch(1, 3));
+    store.remember(batch(4, 5));
+    expect(await scan(store, 0)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(await scan(store, 3)).toEqual([[4, 5]]);
+    expect(await scan(store, 5)).toEqual([]);
+    expect((await store.readAfter('r', 1, 2)).map((e) => e.json)).toEqual([
+      JSON.stringify(batch(2, 2).events[0]),
+      JSON.stringify(batch(3, 3).events[0]),
+    ]);
+    expect(database.reads).toBe(0);
+  });
+
+  it('asks the database for reads starting before or beyond the window, and for other repositories', async () => {
+    const { database, store } = setup();
+    store.remember(batch(10, 12));
+    await scan(store, 5);
+    await scan(store, 13);
+    await store.readAfter('other', 0, 5);
+    expect(database.reads).toBe(3);
+  });
+
+  it('restarts the window after a gap and ignores what it already holds', async () => {
+    const { database, store } = setup();
+    store.remember(batch(1, 2));
+    store.remember(batch(1, 3)); // overlapping redelivery: only 3 is new
+    expect(await scan(store, 0, 10)).toEqual([[1, 2, 3]]);
+    store.remember(batch(6, 7)); // 4..5 were missed
+    expect(await scan(store, 5, 10)).toEqual([[6, 7]]);
+    await scan(store, 0, 10);
+    expect(database.reads).toBe(1);
+  });
+
+  it('evicts the oldest events of the least recently written repository first', async () => {
+    const entryBytes = JSON.stringify(batch(1, 1).events[0]).length + 64;
+    const { database, store } = setup(4 * entryBytes);
+    store.remember(batch(1, 3, 'old'));
+    store.remember(batch(1, 4));
+    expect(store.cachedBytes).toBe(4 * entryBytes);
+    await store.readAfter('old', 0, 10);
+    expect(database.reads).toBe(1);
+    expect(await scan(store, 0, 10)).toEqual([[1, 2, 3, 4]]);
+  });
+
+  it('forgets everything after the bus connection was lost', async () => {
+    const { database, store } = setup();
+    store.remember(batch(1, 3));
+    store.forget();
+    expect(store.cachedBytes).toBe(0);
+    await scan(store, 0);
+    expect(database.reads).toBe(1);
+  });
+});

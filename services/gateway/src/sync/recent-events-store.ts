@@ -1,0 +1,142 @@
+import type { SequencedBatch } from '@lfsync/contracts';
+import type { EventStore, StoredEvent } from '@lfsync/event-store';
+
+/** Rough per-event cost beyond its JSON text (object, array slot). */
+const ENTRY_OVERHEAD_BYTES = 64;
+
+/** The newest events of one repository, contiguous: `events[i]` has sequence `first + i`. */
+interface Run {
+  first: number;
+  events: StoredEvent[];
+  bytes: number;
+}
+
+/**
+ * The event store, with the most recent committed events of each repository kept in memory (up to
+ * `maxBytes` in all), fed by the commit broadcasts this gateway receives anyway. A catch-up or page read
+ * that starts inside that window is served from memory: a reconnecting client, or a fresh one on a
+ * repository this gateway has seen from its start, costs the database nothing. Everything else, and a
+ * window that may have missed broadcasts (`forget()` after a bus reconnect), goes to the store.
+ */
+export class RecentEventsStore implements EventStore {
+  readonly #store: EventStore;
+  readonly #maxBytes: number;
+  /** In order of last write: the first is evicted first. */
+  readonly #runs = new Map<string, Run>();
+  #bytes = 0;
+
+  constructor(store: EventStore, maxBytes: number) {
+    this.#store = store;
+    this.#maxBytes = maxBytes;
+  }
+
+  get cachedBytes(): number {
+    return this.#bytes;
+  }
+
+  /** A committed batch, in the order the bus delivered it. */
+  remember(batch: SequencedBatch): void {
+    if (this.#maxBytes <= 0) return;
+    let run = this.#runs.get(batch.repository);
+    if (run !== undefined) {
+      this.#runs.delete(batch.repository);
+      if (batch.fromSequence > run.first + run.events.length) {
+        // A gap (a broadcast was missed): the window restarts at this batch.
+        this.#bytes -= run.bytes;
+        run = undefined;
+      }
+    }
+    run ??= { first: batch.fromSequence, events: [], bytes: 0 };
+    this.#runs.set(batch.repository, run);
+    for (const event of batch.events) {
+      if (event.serverSequence !== run.first + run.events.length) continue; // already held
+      const json = JSON.stringify(event);
+      run.events.push({ sequence: event.serverSequence, json });
+      const bytes = json.length + ENTRY_OVERHEAD_BYTES;
+      run.bytes += bytes;
+      this.#bytes += bytes;
+    }
+    this.#evict();
+  }
+
+  /** Drops every window: broadcasts may have been missed. */
+  forget(): void {
+    this.#runs.clear();
+    this.#bytes = 0;
+  }
+
+  async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {
+    const held = this.#heldAfter(repository, afterSequence);
+    if (held === undefined) return this.#store.readAfter(repository, afterSequence, limit);
+    return held.slice(0, limit);
+  }
+
+  async *scanAfter(repository: string, afterSequence: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
+    const held = this.#heldAfter(repository, afterSequence);
+    if (held === undefined) {
+      yield* this.#store.scanAfter(repository, afterSequence, pageSize);
+      return;
+    }
+    for (let i = 0; i < held.length; i += pageSize) yield held.slice(i, i + pageSize);
+  }
+
+  insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
+    return this.#store.insert(batches);
+  }
+
+  advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
+    return this.#store.advanceHeads(heads);
+  }
+
+  head(repository: string): Promise<number> {
+    return this.#store.head(repository);
+  }
+
+  findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined> {
+    return this.#store.findByEventId(repository, eventId);
+  }
+
+  latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined> {
+    return this.#store.latestByDataId(repository, dataId);
+  }
+
+  repositories(): Promise<string[]> {
+    return this.#store.repositories();
+  }
+
+  ping(): Promise<boolean> {
+    return this.#store.ping();
+  }
+
+  /**
+   * The held events after `afterSequence` (a snapshot), when the window starts at or before
+   * `afterSequence + 1` and does not end before `afterSequence`; otherwise undefined (ask the store).
+   */
+  #heldAfter(repository: string, afterSequence: number): StoredEvent[] | undefined {
+    const run = this.#runs.get(repository);
+    if (run === undefined || run.events.length === 0) return undefined;
+    const offset = afterSequence + 1 - run.first;
+    if (offset < 0 || offset > run.events.length) return undefined;
+    return run.events.slice(offset);
+  }
+
+  #evict(): void {
+    for (const [repository, run] of this.#runs) {
+      if (this.#bytes <= this.#maxBytes) return;
+      let drop = 0;
+      let freed = 0;
+      while (drop < run.events.length && this.#bytes - freed > this.#maxBytes) {
+        freed += (run.events[drop] as StoredEvent).json.length + ENTRY_OVERHEAD_BYTES;
+        drop += 1;
+      }
+      if (drop === run.events.length) {
+        this.#runs.delete(repository);
+      } else {
+        run.events.splice(0, drop);
+        run.first += drop;
+        run.bytes -= freed;
+      }
+      this.#bytes -= freed;
+    }
+  }
+}
