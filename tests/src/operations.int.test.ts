@@ -77,7 +77,11 @@ describe('graceful operations (every service in its own process)', () => {
     await starting;
     const client = await WsTestClient.connect(stack.gatewayUrl(0));
     await client.auth(await stack.token('late-start'));
-    client.send({ type: 'push_event', repository: 'late_start', event: { _event_id: 'y', _operation: 0, _created_at: 0, _data: {} } });
+    client.send({
+      type: 'push_event',
+      repository: 'late_start',
+      event: { _event_id: 'y', _operation: 0, _created_at: 0, _data: {} },
+    });
     expect(await client.waitForType('ack', 30_000)).toMatchObject({ eventIds: ['y'] });
     await client.close();
   }, 120_000);

@@ -94,8 +94,12 @@ export async function startGateway(
   if (config.DEV_AUTH && secret === undefined)
     throw new Error('DEV_AUTH needs JWT_SECRET (or no key configured at all)');
 
-  const { store: database, sequencer, readiness, ...connection } =
-    adapters ?? (await connectGatewayAdapters(config, log));
+  const {
+    store: database,
+    sequencer,
+    readiness,
+    ...connection
+  } = adapters ?? (await connectGatewayAdapters(config, log));
   const store = new RecentEventsStore(database, config.RECENT_EVENTS_CACHE_BYTES);
   const commits = new CommitTracker(store);
   const push = new PushService(sequencer, commits, {
@@ -108,7 +112,8 @@ export async function startGateway(
 
   const unsubscribe = connection.subscribeCommits((batch, committedAtMs) => {
     metrics.commits.inc();
-    if (committedAtMs !== undefined) metrics.broadcastLag.observe(Math.max(0, Date.now() - committedAtMs) / 1000);
+    if (committedAtMs !== undefined)
+      metrics.broadcastLag.observe(Math.max(0, Date.now() - committedAtMs) / 1000);
     store.remember(batch);
     metrics.recentEventsBytes.set(store.cachedBytes);
     // Queued before the acks that this commit releases, so a pusher sees the events frame first.

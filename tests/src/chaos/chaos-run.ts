@@ -199,7 +199,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 /** For each missing slot: what the batch documents hold there, and where else that event id is stored. */
-async function explainMissing(stack: ProcessStack, repository: string, sequences: number[]): Promise<string[]> {
+async function explainMissing(
+  stack: ProcessStack,
+  repository: string,
+  sequences: number[],
+): Promise<string[]> {
   const present = new Set(sequences);
   const highest = sequences.at(-1) ?? 0;
   const missing = Array.from({ length: highest }, (_, i) => i + 1).filter((s) => !present.has(s));

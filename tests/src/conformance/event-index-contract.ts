@@ -38,6 +38,21 @@ export function describeEventIndexContract(name: string, open: OpenAdapter<Event
       expect(found).toEqual(new Map(AWKWARD_IDS.map((id, i) => [id, i + 1])));
     });
 
+    it('looks up many ids at once (more than one batched request holds)', async () => {
+      const { adapter: index } = await open();
+      const repo = uniqueName('r');
+      const ids = Array.from({ length: 600 }, (_, i) => `id-${i}`);
+      await index.putMany(
+        repo,
+        ids.filter((_, i) => i % 3 !== 0).map((id, i) => [id, i + 1] as const),
+      );
+      const found = await index.getMany(repo, ids);
+      expect(found.size).toBe(400);
+      expect(found.get('id-1')).toBe(1);
+      expect(found.get('id-599')).toBe(400);
+      expect(found.has('id-300')).toBe(false);
+    });
+
     it('keeps repositories apart', async () => {
       const { adapter: index } = await open();
       const [a, b] = [uniqueName('ra'), uniqueName('rb')];

@@ -1,4 +1,9 @@
-import { COMMITTED_AT_HEADER, sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import {
+  COMMITTED_AT_HEADER,
+  sequencedBatchSchema,
+  type BusNames,
+  type SequencedBatch,
+} from '@lfsync/contracts';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 

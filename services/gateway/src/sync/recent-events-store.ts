@@ -71,7 +71,11 @@ export class RecentEventsStore implements EventStore {
     return held.slice(0, limit);
   }
 
-  async *scanAfter(repository: string, afterSequence: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
+  async *scanAfter(
+    repository: string,
+    afterSequence: number,
+    pageSize: number,
+  ): AsyncGenerator<StoredEvent[]> {
     const held = this.#heldAfter(repository, afterSequence);
     if (held === undefined) {
       yield* this.#store.scanAfter(repository, afterSequence, pageSize);

@@ -95,7 +95,15 @@ export class RepositoryFeed {
       const page = stored.filter((e) => e.sequence <= upTo);
       if (page.length === 0) return;
       if (!(await this.#output.writable())) return;
-      if (!this.#output.send(eventsFrame(this.#repository, page.map((e) => e.json)))) return;
+      if (
+        !this.#output.send(
+          eventsFrame(
+            this.#repository,
+            page.map((e) => e.json),
+          ),
+        )
+      )
+        return;
       this.#delivered = (page[page.length - 1] as { sequence: number }).sequence;
       if (page.length < stored.length) return;
     }

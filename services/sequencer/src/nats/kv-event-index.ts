@@ -1,24 +1,58 @@
 import { eventIndexEntrySchema, type BusNames } from '@lfsync/contracts';
+import { jetstreamManager, type DirectStreamAPI, type StoredMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EventIndex } from '../domain/ports.ts';
 
-/** The event-id index as a JetStream KV bucket (file storage, one revision per key). */
+/** Subjects per batched look-up (the server caps a multi-subject direct get). */
+const SUBJECTS_PER_LOOKUP = 256;
+
+/**
+ * The event-id index as a JetStream KV bucket (file storage, one revision per key). Look-ups of many ids
+ * are one direct batch get per 256 ids on NATS 2.11+, one get per id on older servers.
+ */
 export class KvEventIndex implements EventIndex {
   readonly #names: BusNames;
   readonly #kv: KV;
+  readonly #direct: DirectStreamAPI | undefined;
 
-  private constructor(names: BusNames, kv: KV) {
+  private constructor(names: BusNames, kv: KV, direct: DirectStreamAPI | undefined) {
     this.#names = names;
     this.#kv = kv;
+    this.#direct = direct;
   }
 
   static async open(nc: NatsConnection, names: BusNames): Promise<KvEventIndex> {
     const kv = await new Kvm(nc).create(names.eventIndexBucket, { history: 1, storage: 'file' });
-    return new KvEventIndex(names, kv);
+    const direct = supportsBatchDirectGet(nc.info?.version) ? (await jetstreamManager(nc)).direct : undefined;
+    return new KvEventIndex(names, kv, direct);
   }
 
   async getMany(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {
+    if (this.#direct === undefined || eventIds.length === 1) return this.#getOneByOne(repository, eventIds);
+    const found = new Map<string, number>();
+    const bySubject = new Map(
+      eventIds.map((id) => [
+        `$KV.${this.#names.eventIndexBucket}.${this.#names.eventIndexKey(repository, id)}`,
+        id,
+      ]),
+    );
+    const subjects = [...bySubject.keys()];
+    for (let i = 0; i < subjects.length; i += SUBJECTS_PER_LOOKUP) {
+      const messages = await this.#direct.getLastMessagesFor(`KV_${this.#names.eventIndexBucket}`, {
+        multi_last: subjects.slice(i, i + SUBJECTS_PER_LOOKUP),
+        batch: SUBJECTS_PER_LOOKUP,
+      });
+      for await (const message of messages) {
+        const eventId = bySubject.get(message.subject);
+        const sequence = eventId === undefined ? undefined : sequenceOf(message);
+        if (eventId !== undefined && sequence !== undefined) found.set(eventId, sequence);
+      }
+    }
+    return found;
+  }
+
+  async #getOneByOne(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {
     const found = new Map<string, number>();
     await Promise.all(
       eventIds.map(async (eventId) => {
@@ -38,4 +72,24 @@ export class KvEventIndex implements EventIndex {
       ),
     );
   }
+}
+
+/** The indexed sequence, unless the entry is a delete marker or not ours. */
+function sequenceOf(message: StoredMsg): number | undefined {
+  const operation = message.header.get('KV-Operation');
+  if (operation === 'DEL' || operation === 'PURGE') return undefined;
+  let json: unknown;
+  try {
+    json = message.json();
+  } catch {
+    return undefined;
+  }
+  const parsed = eventIndexEntrySchema.safeParse(json);
+  return parsed.success ? parsed.data.sequence : undefined;
+}
+
+/** Batch direct get (`multi_last`) came with nats-server 2.11. */
+export function supportsBatchDirectGet(serverVersion: string | undefined): boolean {
+  const [major = 0, minor = 0] = (serverVersion ?? '').split('.').map((part) => Number.parseInt(part, 10));
+  return major > 2 || (major === 2 && minor >= 11);
 }
