@@ -39,6 +39,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
     },
     logger: log,
     metrics,
+    writesInFlight: config.WRITES_IN_FLIGHT,
   });
   const consumer = await consumeLog({
     js: jetstream(nats.nc),

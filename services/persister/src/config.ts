@@ -9,5 +9,7 @@ export const persisterConfigSchema = z.object({
   MONGO_WRITE_CONCERN: z.enum(['majority', '1']).default('majority'),
   /** Log messages fetched and written to MongoDB together. */
   BATCH_SIZE: z.coerce.number().int().positive().max(10_000).default(256),
+  /** Groups written to MongoDB at once (heads are still raised one group after the other). */
+  WRITES_IN_FLIGHT: z.coerce.number().int().positive().max(16).default(3),
 });
 export type PersisterConfig = z.infer<typeof persisterConfigSchema>;

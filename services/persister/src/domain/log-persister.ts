@@ -2,7 +2,7 @@ import { sequencedBatchSchema } from '@lfsync/contracts';
 import type { EventStore } from '@lfsync/event-store';
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
-import { planCommit, type PlannedBatch } from './commit-planner.ts';
+import { planCommit, type CommitPlan, type PlannedBatch } from './commit-planner.ts';
 
 /** One delivered log message, whatever carries it (JetStream in production). */
 export interface LogDelivery {
@@ -25,17 +25,27 @@ export interface CommitPublisher {
 const BLOCKED_RETRY_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
 
+class Stopped extends Error {}
+
 /**
  * Writes groups of log batches to the store in sequence order, raises the heads, then announces the
- * commits and acknowledges the log. A failed write is retried (with backoff) before anything newer is
- * taken, and nothing is acknowledged before it is stored.
+ * commits and acknowledges the log. Up to `writesInFlight` groups are written at once, but heads are raised
+ * strictly group after group, each only once every group before it is stored: a head never passes a
+ * sequence that is not stored (I3). A failed write is retried (with backoff), and nothing is acknowledged
+ * before it is stored.
  */
 export class LogPersister {
   readonly #store: EventStore;
   readonly #publisher: CommitPublisher;
   readonly #logger: Logger;
   readonly #metrics: PersisterMetrics;
+  readonly #writesInFlight: number;
+  /** Per repository, the highest sequence stored or being stored by a group in flight. */
   readonly #heads = new Map<string, number>();
+  #inFlight = 0;
+  #waitingForRoom: Array<() => void> = [];
+  /** Completes when the last group taken has raised its heads (or given up because of a stop). */
+  #lastCommit: Promise<void> = Promise.resolve();
   #stopping = false;
 
   constructor(options: {
@@ -43,32 +53,62 @@ export class LogPersister {
     publisher: CommitPublisher;
     logger: Logger;
     metrics: PersisterMetrics;
+    writesInFlight?: number;
   }) {
     this.#store = options.store;
     this.#publisher = options.publisher;
     this.#logger = options.logger;
     this.#metrics = options.metrics;
+    this.#writesInFlight = Math.max(1, options.writesInFlight ?? 1);
   }
 
   stop(): void {
     this.#stopping = true;
+    for (const wake of this.#waitingForRoom.splice(0)) wake();
   }
 
+  /** Resolves when every group taken so far is committed (or abandoned by a stop). */
+  async idle(): Promise<void> {
+    await this.#lastCommit.catch(() => undefined);
+  }
+
+  /**
+   * Takes a group of deliveries; resolves once its write is under way and another group may be taken
+   * (with `writesInFlight` 1: once it is committed).
+   */
   async persist(deliveries: readonly LogDelivery[]): Promise<void> {
+    while (this.#inFlight >= this.#writesInFlight && !this.#stopping)
+      await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
+    if (this.#stopping) return;
     const items = this.#parse(deliveries);
-    for (let attempt = 0; !this.#stopping; attempt++) {
-      try {
-        await this.#persistOnce(items);
-        return;
-      } catch (err) {
-        this.#heads.clear();
-        this.#metrics.writeFailures.inc();
-        const delayMs = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
-        this.#logger.error({ err, attempt, delayMs }, 'persisting failed, retrying');
-        for (const item of items) item.source.working();
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
+    let plan: CommitPlan<LogDelivery>;
+    try {
+      plan = await this.#retrying(items, () => this.#plan(items));
+    } catch (err) {
+      if (err instanceof Stopped) return;
+      throw err;
     }
+    this.#inFlight += 1;
+    const started = performance.now();
+    const written = this.#retrying(items, () => this.#store.insert(plan.ready.map((p) => p.batch)));
+    written.catch(() => undefined); // awaited below, in order
+    const previous = this.#lastCommit;
+    const commit = (async () => {
+      await previous;
+      const { displacedEventIds } = await written;
+      if (plan.heads.size > 0) await this.#retrying(items, () => this.#store.advanceHeads(plan.heads));
+      this.#finish(plan, displacedEventIds, performance.now() - started);
+    })();
+    this.#lastCommit = commit;
+    commit
+      .catch((err: unknown) => {
+        if (!(err instanceof Stopped)) this.#logger.error({ err }, 'commit abandoned');
+      })
+      .finally(() => {
+        this.#inFlight -= 1;
+        this.#waitingForRoom.shift()?.();
+      });
+    if (this.#writesInFlight === 1) await this.idle();
   }
 
   #parse(deliveries: readonly LogDelivery[]): PlannedBatch<LogDelivery>[] {
@@ -92,31 +132,31 @@ export class LogPersister {
     return items;
   }
 
-  async #persistOnce(items: readonly PlannedBatch<LogDelivery>[]): Promise<void> {
+  /** Decides what this group stores, counting the groups in flight as stored, and books its heads. */
+  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<CommitPlan<LogDelivery>> {
     await this.#loadHeads(items.map((i) => i.batch.repository));
     let plan = planCommit(items, this.#heads);
-    if (plan.blocked.length > 0) {
+    if (plan.blocked.length > 0 && this.#inFlight === 0) {
       // Another persister replica may have committed the missing batches: look again before postponing.
       for (const item of plan.blocked) this.#heads.delete(item.batch.repository);
       await this.#loadHeads(plan.blocked.map((i) => i.batch.repository));
       plan = planCommit(items, this.#heads);
     }
+    for (const [repository, head] of plan.heads) this.#heads.set(repository, head);
+    return plan;
+  }
 
+  #finish(plan: CommitPlan<LogDelivery>, displacedEventIds: string[], elapsedMs: number): void {
     if (plan.ready.length > 0) {
-      const stopTimer = this.#metrics.writeLatency.startTimer();
-      const { displacedEventIds } = await this.#store.insert(plan.ready.map((p) => p.batch));
-      await this.#store.advanceHeads(plan.heads);
-      stopTimer();
+      this.#metrics.writeLatency.observe(elapsedMs / 1000);
       if (displacedEventIds.length > 0) {
         this.#metrics.displaced.inc(displacedEventIds.length);
         this.#logger.error({ displacedEventIds }, 'event ids found stored at another sequence');
       }
-      for (const [repository, head] of plan.heads) this.#heads.set(repository, head);
       const events = plan.ready.reduce((n, p) => n + p.batch.events.length, 0);
       this.#metrics.events.inc(events);
       this.#metrics.groupSize.observe(events);
     }
-
     for (const item of [...plan.ready, ...plan.stored]) {
       this.#publisher.publish(item.batch.repository, item.source.data);
       item.source.ack();
@@ -125,9 +165,22 @@ export class LogPersister {
     if (plan.blocked.length > 0) {
       this.#metrics.blocked.inc(plan.blocked.length);
       this.#logger.warn({ blocked: plan.blocked.length }, 'batches wait for an earlier batch');
-      for (const item of plan.blocked) {
-        this.#heads.delete(item.batch.repository);
-        item.source.retryLater(BLOCKED_RETRY_MS);
+      for (const item of plan.blocked) item.source.retryLater(BLOCKED_RETRY_MS);
+    }
+  }
+
+  /** Runs `operation` until it succeeds (it must be idempotent), backing off; throws Stopped on stop. */
+  async #retrying<T>(items: readonly PlannedBatch<LogDelivery>[], operation: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.#stopping) throw new Stopped('persister stopping');
+      try {
+        return await operation();
+      } catch (err) {
+        this.#metrics.writeFailures.inc();
+        const delayMs = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
+        this.#logger.error({ err, attempt, delayMs }, 'persisting failed, retrying');
+        for (const item of items) item.source.working();
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
   }

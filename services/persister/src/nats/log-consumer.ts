@@ -89,6 +89,7 @@ export async function consumeLog(options: {
       await messages.close();
       wake?.();
       await Promise.allSettled([feeding, writing]);
+      await persister.idle();
     },
   };
 }

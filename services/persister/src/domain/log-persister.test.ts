@@ -1,0 +1,143 @@
+import type { SequencedBatch } from '@lfsync/contracts';
+import type { EventStore } from '@lfsync/event-store';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createPersisterMetrics } from '../metrics.ts';
+import { LogPersister, type LogDelivery } from './log-persister.ts';
+
+function batch(from: number, to: number): SequencedBatch {
+  return {
+    repository: 'r',
+    fromSequence: from,
+    toSequence: to,
+    events: Array.from({ length: to - from + 1 }, (_, i) => ({
+      _event_id: `e${from + i}`,
+      _operation: 0 as const,
+      _created_at: 0,
+      serverSequence: from + i,
+    })),
+  };
+}
+
+/** Inserts complete when the test releases them, in any order it likes. */
+class ControlledStore {
+  readonly log: string[] = [];
+  readonly pending: Array<{ from: number; release(): void; fail(): void }> = [];
+  committed = 0;
+  async head(): Promise<number> {
+    return this.committed;
+  }
+  insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
+    const from = batches[0]?.fromSequence ?? 0;
+    return new Promise((resolve, reject) => {
+      this.pending.push({
+        from,
+        release: () => {
+          this.log.push(`stored ${from}`);
+          resolve({ displacedEventIds: [] });
+        },
+        fail: () => reject(new Error('connection reset')),
+      });
+    });
+  }
+  async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
+    const head = heads.get('r') ?? 0;
+    this.log.push(`head ${head}`);
+    this.committed = Math.max(this.committed, head);
+  }
+}
+
+function delivery(b: SequencedBatch, log: string[]): LogDelivery {
+  const data = new TextEncoder().encode(JSON.stringify(b));
+  return {
+    data,
+    json: () => JSON.parse(JSON.stringify(b)) as unknown,
+    ack: () => log.push(`ack ${b.fromSequence}`),
+    retryLater: () => log.push(`retry ${b.fromSequence}`),
+    reject: () => log.push(`reject ${b.fromSequence}`),
+    working: () => undefined,
+  };
+}
+
+function setup(writesInFlight: number) {
+  const store = new ControlledStore();
+  const persister = new LogPersister({
+    store: store as unknown as EventStore,
+    publisher: { publish: () => undefined },
+    logger: pino({ level: 'silent' }),
+    metrics: createPersisterMetrics(),
+    writesInFlight,
+  });
+  return { store, persister };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('LogPersister with several writes in flight', () => {
+  it('writes groups at once but raises heads and acks strictly in order', async () => {
+    const { store, persister } = setup(3);
+    await persister.persist([delivery(batch(1, 2), store.log)]);
+    await persister.persist([delivery(batch(3, 3), store.log)]);
+    await persister.persist([delivery(batch(4, 6), store.log)]);
+    await tick();
+    expect(store.pending.map((p) => p.from)).toEqual([1, 3, 4]);
+
+    // The later groups land first: nothing is committed until the first one is stored too.
+    store.pending[2]?.release();
+    store.pending[1]?.release();
+    await tick();
+    expect(store.log.filter((l) => !l.startsWith('stored'))).toEqual([]);
+    store.pending[0]?.release();
+    await persister.idle();
+    expect(store.log.slice(2)).toEqual(['stored 1', 'head 2', 'ack 1', 'head 3', 'ack 3', 'head 6', 'ack 4']);
+  });
+
+  it('waits for room when as many groups as allowed are in flight', async () => {
+    const { store, persister } = setup(2);
+    await persister.persist([delivery(batch(1, 1), store.log)]);
+    await persister.persist([delivery(batch(2, 2), store.log)]);
+    let third = false;
+    const taking = persister.persist([delivery(batch(3, 3), store.log)]).then(() => (third = true));
+    await tick();
+    expect(third).toBe(false);
+    store.pending[0]?.release();
+    await taking;
+    expect(third).toBe(true);
+    store.pending[1]?.release();
+    await tick();
+    store.pending[2]?.release();
+    await persister.idle();
+    expect(store.committed).toBe(3);
+  });
+
+  it('retries a failed write before any later group raises a head', async () => {
+    const { store, persister } = setup(3);
+    await persister.persist([delivery(batch(1, 1), store.log)]);
+    await persister.persist([delivery(batch(2, 2), store.log)]);
+    await tick();
+    store.pending[1]?.release();
+    store.pending[0]?.fail();
+    await new Promise((resolve) => setTimeout(resolve, 150)); // first backoff is 100 ms
+    expect(store.log).toEqual(['stored 2']);
+    expect(store.pending).toHaveLength(3);
+    store.pending[2]?.release();
+    await persister.idle();
+    expect(store.log).toEqual(['stored 2', 'stored 1', 'head 1', 'ack 1', 'head 2', 'ack 2']);
+  });
+
+  it('treats a batch stored by a group in flight as a redelivery, acknowledged after that group', async () => {
+    const { store, persister } = setup(3);
+    await persister.persist([delivery(batch(1, 2), store.log)]);
+    await persister.persist([delivery(batch(1, 2), store.log), delivery(batch(3, 3), store.log)]);
+    await tick();
+    for (const p of store.pending) p.release();
+    await persister.idle();
+    expect(store.log.filter((l) => !l.startsWith('stored'))).toEqual([
+      'head 2',
+      'ack 1',
+      'head 3',
+      'ack 3',
+      'ack 1',
+    ]);
+  });
+});
