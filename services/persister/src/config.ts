@@ -9,7 +9,10 @@ export const persisterConfigSchema = z.object({
   MONGO_WRITE_CONCERN: z.enum(['majority', '1']).default('majority'),
   /** Log messages fetched and written to MongoDB together. */
   BATCH_SIZE: z.coerce.number().int().positive().max(10_000).default(256),
-  /** Groups written to MongoDB at once (heads are still raised one group after the other). */
-  WRITES_IN_FLIGHT: z.coerce.number().int().positive().max(16).default(3),
+  /**
+   * Groups written to MongoDB at once (heads are still raised one group after the other). Raise it for a
+   * MongoDB far away (network and replication latency per write); on one shared machine 1 is fastest.
+   */
+  WRITES_IN_FLIGHT: z.coerce.number().int().positive().max(16).default(1),
 });
 export type PersisterConfig = z.infer<typeof persisterConfigSchema>;
