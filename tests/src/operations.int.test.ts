@@ -1,4 +1,5 @@
-import { WsTestClient } from '@lfsync/testkit';
+import { WsTestClient, type ServerProcess } from '@lfsync/testkit';
+import { dartEvent } from './support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReliablePusher } from './chaos/reliable-pusher.ts';
 import { startProcessStack, type ProcessStack } from './process-stack.ts';
@@ -115,4 +116,38 @@ describe('graceful operations (every service in its own process)', () => {
     expect(await client.waitForType('ack', 30_000)).toMatchObject({ eventIds: ['x'] });
     await client.close();
   }, 180_000);
+
+  it('a persister killed mid-write holds nothing up for the log ack wait (30 s): its successor reads the missing batch from the log', async () => {
+    const mongo = (stack.mongo as { process: ServerProcess }).process;
+    const persister = stack.persisters[0] as ServerProcess;
+    const client = await WsTestClient.connect(stack.gatewayUrl(0));
+    expect((await client.auth(await stack.token('recover'))).type).toBe('auth_success');
+    const repository = 'recover';
+    const push = (ids: string[]) =>
+      client.send({ type: 'push_events_batch', repository, events: ids.map((id) => dartEvent(id)) });
+    const ackOf = (id: string, timeoutMs: number) =>
+      client.waitFor((f) => f.type === 'ack' && (f['eventIds'] as string[]).includes(id), timeoutMs);
+
+    push(['a']);
+    await ackOf('a', 10_000);
+    mongo.pause();
+    push(['b1', 'b2']); // delivered to the persister, whose write hangs
+    await sleep(1_000);
+    await persister.kill('SIGKILL');
+    mongo.resume();
+    await persister.start();
+
+    const started = Date.now();
+    push(['c']);
+    await ackOf('c', 12_000);
+    expect(Date.now() - started).toBeLessThan(12_000);
+    const stored = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
+    expect(stored.map((d) => [d['s'], d['e']])).toEqual([
+      [1, 'a'],
+      [2, 'b1'],
+      [3, 'b2'],
+      [4, 'c'],
+    ]);
+    await client.close();
+  }, 60_000);
 });

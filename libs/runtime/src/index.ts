@@ -1,7 +1,7 @@
 export { commonConfigShape, envBoolean, loadConfig, mongoConfigShape } from './config.ts';
 export { stopOnSignals, type Stoppable } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
-export { connectNats, type NatsHandle } from './nats.ts';
+export { connectNats, serverAtLeast, type NatsHandle } from './nats.ts';
 export { opsHandler, startOpsServer, type ReadinessCheck } from './ops-server.ts';
 export { ensureLogStream } from './log-stream.ts';
 export { retryUntilDone } from './retry.ts';

@@ -52,3 +52,11 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
     onReconnect: (listener) => listeners.push(listener),
   };
 }
+
+/** For features of newer servers (batch direct get: 2.11, atomic batch publish: 2.12). */
+export function serverAtLeast(serverVersion: string | undefined, major: number, minor: number): boolean {
+  const [actualMajor = 0, actualMinor = 0] = (serverVersion ?? '')
+    .split('.')
+    .map((part) => Number.parseInt(part, 10));
+  return actualMajor > major || (actualMajor === major && actualMinor >= minor);
+}

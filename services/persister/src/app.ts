@@ -1,12 +1,20 @@
 import { COMMITTED_AT_HEADER, busNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
-import { connectNats, ensureLogStream, retryUntilDone, startOpsServer, type Logger } from '@lfsync/runtime';
+import {
+  connectNats,
+  ensureLogStream,
+  retryUntilDone,
+  serverAtLeast,
+  startOpsServer,
+  type Logger,
+} from '@lfsync/runtime';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
 import type { PersisterConfig } from './config.ts';
 import { LogPersister } from './domain/log-persister.ts';
 import { createPersisterMetrics } from './metrics.ts';
+import { JetStreamLogReader } from './nats/jetstream-log-reader.ts';
 import { consumeLog } from './nats/log-consumer.ts';
 
 export interface Persister {
@@ -40,6 +48,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
     logger: log,
     metrics,
     writesInFlight: config.WRITES_IN_FLIGHT,
+    ...(serverAtLeast(nats.nc.info?.version, 2, 11) ? { logReader: new JetStreamLogReader(jsm, names) } : {}),
   });
   const consumer = await consumeLog({
     js: jetstream(nats.nc),

@@ -20,6 +20,11 @@ export function createPersisterMetrics() {
       help: 'Log batches postponed because an earlier one was missing',
       registers: [registry],
     }),
+    fetchedFromLog: new Counter({
+      name: 'persister_batches_fetched_from_log_total',
+      help: 'Batches read from the log directly because their delivery was held up',
+      registers: [registry],
+    }),
     displaced: new Counter({
       name: 'persister_displaced_events_total',
       help: 'Events found stored at another sequence (double fault; see docs)',

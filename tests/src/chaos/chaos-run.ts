@@ -13,6 +13,10 @@ export interface ChaosOptions {
   seed: number;
   /** Keep each service's output there. */
   logDir?: string;
+  /** Only these processes get faults (default: all); e.g. ['persister', 'nats'] to chase one bug. */
+  only?: readonly string[];
+  /** Service log level (default warn). */
+  logLevel?: string;
 
   log?: (line: string) => void;
 }
@@ -64,7 +68,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const rand = random(options.seed);
   const stack: ProcessStack = await startProcessStack({
     gateways: 2,
-    env: { ACK_TIMEOUT_MS: '5000' },
+    env: { ACK_TIMEOUT_MS: '5000', LOG_LEVEL: options.logLevel ?? 'warn' },
     ...(options.logDir === undefined ? {} : { logDir: options.logDir }),
   });
   const repositories = Array.from({ length: options.repositories }, (_, i) => `chaos${i}`);
@@ -91,7 +95,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       { name: 'persister', process: () => stack.persisters[0] as ServerProcess },
       { name: 'nats', process: () => (stack.nats as { process: ServerProcess }).process },
       { name: 'mongodb', process: () => (stack.mongo as { process: ServerProcess }).process },
-    ];
+    ].filter((t) => options.only === undefined || options.only.includes(t.name));
 
     let counter = 0;
     const pushing = setInterval(() => {

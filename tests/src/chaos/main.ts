@@ -1,4 +1,4 @@
-/** `npm run chaos`: the long crash test. Flags: --duration-s, --clients, --repositories, --fault-every-ms, --seed, --log-dir. */
+/** `npm run chaos`: the long crash test. Flags: --duration-s, --clients, --repositories, --fault-every-ms, --seed, --log-dir, --only (e.g. persister,nats), --log-level. */
 import { parseArgs } from 'node:util';
 import { formatReport, runChaos, type ChaosOptions } from './chaos-run.ts';
 
@@ -11,6 +11,8 @@ const { values } = parseArgs({
     'push-every-ms': { type: 'string', default: '50' },
     seed: { type: 'string', default: String(Date.now() % 100_000) },
     'log-dir': { type: 'string' },
+    only: { type: 'string' },
+    'log-level': { type: 'string' },
   },
 });
 const options: ChaosOptions = {
@@ -21,6 +23,8 @@ const options: ChaosOptions = {
   pushEveryMs: Number(values['push-every-ms']),
   seed: Number(values.seed),
   ...(values['log-dir'] === undefined ? {} : { logDir: values['log-dir'] }),
+  ...(values.only === undefined ? {} : { only: values.only.split(',') }),
+  ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
 };
 const report = await runChaos(options);

@@ -3,7 +3,7 @@ import type { EventStore } from '@lfsync/event-store';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createPersisterMetrics } from '../metrics.ts';
-import { LogPersister, type LogDelivery } from './log-persister.ts';
+import { LogPersister, type LogDelivery, type LogReader } from './log-persister.ts';
 
 function batch(from: number, to: number): SequencedBatch {
   return {
@@ -59,9 +59,10 @@ function delivery(b: SequencedBatch, log: string[]): LogDelivery {
   };
 }
 
-function setup(writesInFlight: number) {
+function setup(writesInFlight: number, logReader?: LogReader) {
   const store = new ControlledStore();
   const persister = new LogPersister({
+    ...(logReader === undefined ? {} : { logReader }),
     store: store as unknown as EventStore,
     publisher: { publish: () => undefined },
     logger: pino({ level: 'silent' }),
@@ -139,5 +140,21 @@ describe('LogPersister with several writes in flight', () => {
       'ack 3',
       'ack 1',
     ]);
+  });
+
+  it('reads batches held up elsewhere from the log instead of waiting for their redelivery', async () => {
+    const asked: Array<[number, number]> = [];
+    const { store, persister } = setup(1, {
+      batchesAfter: async (_repository, after, limit) => {
+        asked.push([after, limit]);
+        return [batch(1, 2), batch(3, 3)];
+      },
+    });
+    const done = persister.persist([delivery(batch(3, 3), store.log)]);
+    await tick();
+    for (const p of store.pending) p.release();
+    await done;
+    expect(asked).toEqual([[0, 64]]);
+    expect(store.log).toEqual(['stored 1', 'head 3', 'ack 3']);
   });
 });

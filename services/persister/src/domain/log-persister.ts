@@ -1,4 +1,4 @@
-import { sequencedBatchSchema } from '@lfsync/contracts';
+import { sequencedBatchSchema, type SequencedBatch } from '@lfsync/contracts';
 import type { EventStore } from '@lfsync/event-store';
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
@@ -17,12 +17,19 @@ export interface LogDelivery {
   working(): void;
 }
 
+/** Reads the log directly, to fetch a batch whose delivery is held up (e.g. by a crashed persister). */
+export interface LogReader {
+  /** Batches of `repository` with `toSequence > afterSequence`, in log order, at most `limit`. */
+  batchesAfter(repository: string, afterSequence: number, limit: number): Promise<SequencedBatch[]>;
+}
+
 export interface CommitPublisher {
   /** Announces a committed batch; `data` is its JSON. */
   publish(repository: string, data: Uint8Array): void;
 }
 
 const BLOCKED_RETRY_MS = 250;
+const FETCHED_BATCHES_LIMIT = 64;
 const MAX_BACKOFF_MS = 5_000;
 
 class Stopped extends Error {}
@@ -40,6 +47,7 @@ export class LogPersister {
   readonly #logger: Logger;
   readonly #metrics: PersisterMetrics;
   readonly #writesInFlight: number;
+  readonly #logReader: LogReader | undefined;
   /** Per repository, the highest sequence stored or being stored by a group in flight. */
   readonly #heads = new Map<string, number>();
   #inFlight = 0;
@@ -54,12 +62,18 @@ export class LogPersister {
     logger: Logger;
     metrics: PersisterMetrics;
     writesInFlight?: number;
+    /**
+     * Without it, a batch missing before others waits until the log redelivers it — after a persister
+     * crash, the consumer's ack wait (30 s). With it, the missing batches are read at once.
+     */
+    logReader?: LogReader;
   }) {
     this.#store = options.store;
     this.#publisher = options.publisher;
     this.#logger = options.logger;
     this.#metrics = options.metrics;
     this.#writesInFlight = Math.max(1, options.writesInFlight ?? 1);
+    this.#logReader = options.logReader;
   }
 
   stop(): void {
@@ -141,9 +155,29 @@ export class LogPersister {
       for (const item of plan.blocked) this.#heads.delete(item.batch.repository);
       await this.#loadHeads(plan.blocked.map((i) => i.batch.repository));
       plan = planCommit(items, this.#heads);
+      if (plan.blocked.length > 0 && this.#logReader !== undefined) {
+        plan = planCommit([...items, ...(await this.#fetchMissing(plan.blocked))], this.#heads);
+      }
     }
     for (const [repository, head] of plan.heads) this.#heads.set(repository, head);
     return plan;
+  }
+
+  /**
+   * The batches between each blocked repository's head and its blocked batches, read from the log. Their
+   * own deliveries come later and are then acknowledged as redeliveries.
+   */
+  async #fetchMissing(blocked: readonly PlannedBatch<LogDelivery>[]): Promise<PlannedBatch<LogDelivery>[]> {
+    const reader = this.#logReader as LogReader;
+    const fetched: PlannedBatch<LogDelivery>[] = [];
+    for (const repository of new Set(blocked.map((b) => b.batch.repository))) {
+      const head = this.#heads.get(repository) ?? 0;
+      for (const batch of await reader.batchesAfter(repository, head, FETCHED_BATCHES_LIMIT)) {
+        fetched.push({ batch, source: detachedDelivery(batch) });
+      }
+    }
+    if (fetched.length > 0) this.#metrics.fetchedFromLog.inc(fetched.length);
+    return fetched;
   }
 
   #finish(plan: CommitPlan<LogDelivery>, displacedEventIds: string[], elapsedMs: number): void {
@@ -190,4 +224,17 @@ export class LogPersister {
     const heads = await Promise.all(missing.map((r) => this.#store.head(r)));
     missing.forEach((r, i) => this.#heads.set(r, heads[i] ?? 0));
   }
+}
+
+/** A batch read from the log rather than delivered: nothing to acknowledge. */
+function detachedDelivery(batch: SequencedBatch): LogDelivery {
+  const data = new TextEncoder().encode(JSON.stringify(batch));
+  return {
+    data,
+    json: () => batch,
+    ack: () => undefined,
+    retryLater: () => undefined,
+    reject: () => undefined,
+    working: () => undefined,
+  };
 }

@@ -96,4 +96,61 @@ describe('RepositorySequencer', () => {
     expect(results.flat().map((r) => r.sequence)).toEqual([1, 2, 3, 4]);
     expect(log.batches.length).toBeLessThan(4);
   });
+
+  it('turns requests away while too many events wait, and recovers once the queue drains', async () => {
+    const log = new FakeLog();
+    let release: () => void = () => {};
+    const slowLog = Object.assign(Object.create(log) as FakeLog, {
+      append: async (...args: Parameters<FakeLog['append']>) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return log.append(...args);
+      },
+    });
+    const sequencer = new RepositorySequencer({
+      repository: 'r',
+      log: slowLog,
+      index: new FakeIndex(),
+      maxAppendBytes: 1_000_000,
+      maxQueuedEvents: 3,
+    });
+    const first = sequencer.sequence([ev('a')], 10); // in flight: no longer queued
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const queued = sequencer.sequence([ev('b'), ev('c')], 10);
+    await expect(sequencer.sequence([ev('d'), ev('e')], 10)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    release();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    release();
+    expect((await queued).map((r) => r.sequence)).toEqual([2, 3]);
+    const later = sequencer.sequence([ev('d')], 10);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    release();
+    expect((await later).map((r) => r.sequence)).toEqual([4]);
+  });
+
+  it('answers requests that waited past the deadline with "retry" instead of sequencing them', async () => {
+    const log = new FakeLog();
+    let release: () => void = () => {};
+    const slowLog = Object.assign(Object.create(log) as FakeLog, {
+      append: async (...args: Parameters<FakeLog['append']>) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return log.append(...args);
+      },
+    });
+    const sequencer = new RepositorySequencer({
+      repository: 'r',
+      log: slowLog,
+      index: new FakeIndex(),
+      maxAppendBytes: 1_000_000,
+      requestDeadlineMs: 20,
+    });
+    const first = sequencer.sequence([ev('a')], 10);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const stale = sequencer.sequence([ev('b')], 10);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    release();
+    await first;
+    await expect(stale).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(log.batches.flatMap((b) => b.events.map((e) => e._event_id))).toEqual(['a']);
+  });
 });

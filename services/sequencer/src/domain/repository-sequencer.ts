@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SequenceResult, SequencedBatch, ServerEvent } from '@lfsync/contracts';
+import { AppError, type SequenceResult, type SequencedBatch, type ServerEvent } from '@lfsync/contracts';
 import type { EventIndex, LogHead, SequenceLog } from './ports.ts';
 
 export type SequencerEvent = Record<string, unknown> & { _event_id: string };
@@ -7,11 +7,16 @@ export type SequencerEvent = Record<string, unknown> & { _event_id: string };
 interface PendingRequest {
   events: SequencerEvent[];
   bytes: number;
+  queuedAt: number;
   resolve(results: SequenceResult[]): void;
   reject(err: unknown): void;
 }
 
 const MAX_CONFLICT_RETRIES = 50;
+/** Beyond this many events waiting for one repository, new requests are turned away at once. */
+const MAX_QUEUED_EVENTS = 20_000;
+/** A request that waited this long is answered "retry": its requester (10 s timeout) has given up. */
+const REQUEST_DEADLINE_MS = 10_000;
 
 /**
  * Assigns the next sequences of one repository. Requests that arrive while an append is in flight are
@@ -25,7 +30,10 @@ export class RepositorySequencer {
   readonly #index: EventIndex;
   readonly #maxAppendBytes: number;
   readonly #onAppend: (events: number, conflicts: number) => void;
+  readonly #maxQueuedEvents: number;
+  readonly #requestDeadlineMs: number;
   #queue: PendingRequest[] = [];
+  #queuedEvents = 0;
   #draining = false;
   #head: LogHead | undefined;
 
@@ -35,21 +43,33 @@ export class RepositorySequencer {
     index: EventIndex;
     maxAppendBytes: number;
     onAppend?: (events: number, conflicts: number) => void;
+    maxQueuedEvents?: number;
+    requestDeadlineMs?: number;
   }) {
     this.#repository = options.repository;
     this.#log = options.log;
     this.#index = options.index;
     this.#maxAppendBytes = options.maxAppendBytes;
     this.#onAppend = options.onAppend ?? (() => {});
+    this.#maxQueuedEvents = options.maxQueuedEvents ?? MAX_QUEUED_EVENTS;
+    this.#requestDeadlineMs = options.requestDeadlineMs ?? REQUEST_DEADLINE_MS;
   }
 
   get idle(): boolean {
     return !this.#draining && this.#queue.length === 0;
   }
 
+  /**
+   * Under overload (clients re-sending faster than the log takes appends) requests are turned away early
+   * instead of queueing without bound, so the queue drains and the service recovers by itself.
+   */
   sequence(events: SequencerEvent[], bytes: number): Promise<SequenceResult[]> {
+    if (this.#queuedEvents + events.length > this.#maxQueuedEvents && this.#queue.length > 0) {
+      return Promise.reject(busy(`repository ${this.#repository}: too many events waiting to be sequenced`));
+    }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ events, bytes, resolve, reject });
+      this.#queue.push({ events, bytes, queuedAt: Date.now(), resolve, reject });
+      this.#queuedEvents += events.length;
       if (!this.#draining) void this.#drain();
     });
   }
@@ -78,13 +98,21 @@ export class RepositorySequencer {
 
   #takeGroup(): PendingRequest[] {
     const group: PendingRequest[] = [];
+    const staleBefore = Date.now() - this.#requestDeadlineMs;
     let bytes = 0;
     while (this.#queue.length > 0) {
       const next = this.#queue[0] as PendingRequest;
+      if (next.queuedAt < staleBefore) {
+        this.#queue.shift();
+        this.#queuedEvents -= next.events.length;
+        next.reject(busy(`repository ${this.#repository}: request waited too long`));
+        continue;
+      }
       if (group.length > 0 && bytes + next.bytes > this.#maxAppendBytes) break;
       group.push(next);
       bytes += next.bytes;
       this.#queue.shift();
+      this.#queuedEvents -= next.events.length;
     }
     return group;
   }
@@ -168,6 +196,10 @@ export function assign(
     results.push({ eventId, sequence: next, duplicate: false });
   }
   return { results, fresh };
+}
+
+function busy(message: string): AppError {
+  return new AppError('UNAVAILABLE', message, { retryAfterMs: 1_000 });
 }
 
 /** Identifies the append by its events (not its slot), so a retried append is recognised as the same. */
