@@ -74,3 +74,4 @@ export {
 export { COMMITTED_AT_HEADER, DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';
 export { SYNC_CLAIM, claimAllows, syncClaimSchema, type SyncClaim } from './auth-claims.ts';
 export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';
+export { parseJsonWith } from './parse-json.ts';

@@ -6,3 +6,4 @@ export { ServerProcess, type ServerProcessOptions } from './server-process.ts';
 export { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';
 export { WsTestClient, type Frame } from './ws-test-client.ts';
 export { waitUntilReady } from './wait-ready.ts';
+export { sequencedBatch } from './fixtures.ts';

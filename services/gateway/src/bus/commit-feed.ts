@@ -1,5 +1,6 @@
 import {
   COMMITTED_AT_HEADER,
+  parseJsonWith,
   sequencedBatchSchema,
   type BusNames,
   type SequencedBatch,
@@ -20,13 +21,7 @@ export function subscribeCommits(
         logger.error({ err }, 'commit subscription failed');
         return;
       }
-      let json: unknown;
-      try {
-        json = msg.json();
-      } catch {
-        json = undefined;
-      }
-      const parsed = sequencedBatchSchema.safeParse(json);
+      const parsed = parseJsonWith(sequencedBatchSchema, () => msg.json());
       if (!parsed.success) {
         logger.error({ subject: msg.subject }, 'invalid commit message ignored');
         return;

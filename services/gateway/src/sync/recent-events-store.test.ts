@@ -1,21 +1,7 @@
-import type { SequencedBatch } from '@lfsync/contracts';
 import type { EventStore, StoredEvent } from '@lfsync/event-store';
+import { sequencedBatch } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { RecentEventsStore } from './recent-events-store.ts';
-
-function batch(from: number, to: number, repository = 'r'): SequencedBatch {
-  return {
-    repository,
-    fromSequence: from,
-    toSequence: to,
-    events: Array.from({ length: to - from + 1 }, (_, i) => ({
-      _event_id: `e${from + i}`,
-      _operation: 0 as const,
-      _created_at: 0,
-      serverSequence: from + i,
-    })),
-  };
-}
 
 /** Holds 1..100 of every repository; counts the reads that reach it. */
 class FakeDatabase {
@@ -46,21 +32,21 @@ function setup(maxBytes = 1_000_000) {
 describe('RecentEventsStore', () => {
   it('serves reads that start inside the window from memory, in pages', async () => {
     const { database, store } = setup();
-    store.remember(batch(1, 3));
-    store.remember(batch(4, 5));
+    store.remember(sequencedBatch(1, 3));
+    store.remember(sequencedBatch(4, 5));
     expect(await scan(store, 0)).toEqual([[1, 2], [3, 4], [5]]);
     expect(await scan(store, 3)).toEqual([[4, 5]]);
     expect(await scan(store, 5)).toEqual([]);
     expect((await store.readAfter('r', 1, 2)).map((e) => e.json)).toEqual([
-      JSON.stringify(batch(2, 2).events[0]),
-      JSON.stringify(batch(3, 3).events[0]),
+      JSON.stringify(sequencedBatch(2, 2).events[0]),
+      JSON.stringify(sequencedBatch(3, 3).events[0]),
     ]);
     expect(database.reads).toBe(0);
   });
 
   it('asks the database for reads starting before or beyond the window, and for other repositories', async () => {
     const { database, store } = setup();
-    store.remember(batch(10, 12));
+    store.remember(sequencedBatch(10, 12));
     await scan(store, 5);
     await scan(store, 13);
     await store.readAfter('other', 0, 5);
@@ -69,20 +55,20 @@ describe('RecentEventsStore', () => {
 
   it('restarts the window after a gap and ignores what it already holds', async () => {
     const { database, store } = setup();
-    store.remember(batch(1, 2));
-    store.remember(batch(1, 3)); // overlapping redelivery: only 3 is new
+    store.remember(sequencedBatch(1, 2));
+    store.remember(sequencedBatch(1, 3)); // overlapping redelivery: only 3 is new
     expect(await scan(store, 0, 10)).toEqual([[1, 2, 3]]);
-    store.remember(batch(6, 7)); // 4..5 were missed
+    store.remember(sequencedBatch(6, 7)); // 4..5 were missed
     expect(await scan(store, 5, 10)).toEqual([[6, 7]]);
     await scan(store, 0, 10);
     expect(database.reads).toBe(1);
   });
 
   it('evicts the oldest events of the least recently written repository first', async () => {
-    const entryBytes = JSON.stringify(batch(1, 1).events[0]).length + 64;
+    const entryBytes = JSON.stringify(sequencedBatch(1, 1).events[0]).length + 64;
     const { database, store } = setup(4 * entryBytes);
-    store.remember(batch(1, 3, 'old'));
-    store.remember(batch(1, 4));
+    store.remember(sequencedBatch(1, 3, 'old'));
+    store.remember(sequencedBatch(1, 4));
     expect(store.cachedBytes).toBe(4 * entryBytes);
     await store.readAfter('old', 0, 10);
     expect(database.reads).toBe(1);
@@ -91,7 +77,7 @@ describe('RecentEventsStore', () => {
 
   it('forgets everything after the bus connection was lost', async () => {
     const { database, store } = setup();
-    store.remember(batch(1, 3));
+    store.remember(sequencedBatch(1, 3));
     store.forget();
     expect(store.cachedBytes).toBe(0);
     await scan(store, 0);

@@ -1,23 +1,10 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import type { EventStore } from '@lfsync/event-store';
+import { sequencedBatch } from '@lfsync/testkit';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createPersisterMetrics } from '../metrics.ts';
 import { LogPersister, type LogDelivery, type LogReader } from './log-persister.ts';
-
-function batch(from: number, to: number): SequencedBatch {
-  return {
-    repository: 'r',
-    fromSequence: from,
-    toSequence: to,
-    events: Array.from({ length: to - from + 1 }, (_, i) => ({
-      _event_id: `e${from + i}`,
-      _operation: 0 as const,
-      _created_at: 0,
-      serverSequence: from + i,
-    })),
-  };
-}
 
 /** Inserts complete when the test releases them, in any order it likes. */
 class ControlledStore {
@@ -77,9 +64,9 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 describe('LogPersister with several writes in flight', () => {
   it('writes groups at once but raises heads and acks strictly in order', async () => {
     const { store, persister } = setup(3);
-    await persister.persist([delivery(batch(1, 2), store.log)]);
-    await persister.persist([delivery(batch(3, 3), store.log)]);
-    await persister.persist([delivery(batch(4, 6), store.log)]);
+    await persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await persister.persist([delivery(sequencedBatch(3, 3), store.log)]);
+    await persister.persist([delivery(sequencedBatch(4, 6), store.log)]);
     await tick();
     expect(store.pending.map((p) => p.from)).toEqual([1, 3, 4]);
 
@@ -95,10 +82,10 @@ describe('LogPersister with several writes in flight', () => {
 
   it('waits for room when as many groups as allowed are in flight', async () => {
     const { store, persister } = setup(2);
-    await persister.persist([delivery(batch(1, 1), store.log)]);
-    await persister.persist([delivery(batch(2, 2), store.log)]);
+    await persister.persist([delivery(sequencedBatch(1, 1), store.log)]);
+    await persister.persist([delivery(sequencedBatch(2, 2), store.log)]);
     let third = false;
-    const taking = persister.persist([delivery(batch(3, 3), store.log)]).then(() => (third = true));
+    const taking = persister.persist([delivery(sequencedBatch(3, 3), store.log)]).then(() => (third = true));
     await tick();
     expect(third).toBe(false);
     store.pending[0]?.release();
@@ -113,8 +100,8 @@ describe('LogPersister with several writes in flight', () => {
 
   it('retries a failed write before any later group raises a head', async () => {
     const { store, persister } = setup(3);
-    await persister.persist([delivery(batch(1, 1), store.log)]);
-    await persister.persist([delivery(batch(2, 2), store.log)]);
+    await persister.persist([delivery(sequencedBatch(1, 1), store.log)]);
+    await persister.persist([delivery(sequencedBatch(2, 2), store.log)]);
     await tick();
     store.pending[1]?.release();
     store.pending[0]?.fail();
@@ -128,8 +115,11 @@ describe('LogPersister with several writes in flight', () => {
 
   it('treats a batch stored by a group in flight as a redelivery, acknowledged after that group', async () => {
     const { store, persister } = setup(3);
-    await persister.persist([delivery(batch(1, 2), store.log)]);
-    await persister.persist([delivery(batch(1, 2), store.log), delivery(batch(3, 3), store.log)]);
+    await persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await persister.persist([
+      delivery(sequencedBatch(1, 2), store.log),
+      delivery(sequencedBatch(3, 3), store.log),
+    ]);
     await tick();
     for (const p of store.pending) p.release();
     await persister.idle();
@@ -147,10 +137,10 @@ describe('LogPersister with several writes in flight', () => {
     const { store, persister } = setup(1, {
       batchesAfter: async (_repository, after, limit) => {
         asked.push([after, limit]);
-        return [batch(1, 2), batch(3, 3)];
+        return [sequencedBatch(1, 2), sequencedBatch(3, 3)];
       },
     });
-    const done = persister.persist([delivery(batch(3, 3), store.log)]);
+    const done = persister.persist([delivery(sequencedBatch(3, 3), store.log)]);
     await tick();
     for (const p of store.pending) p.release();
     await done;

@@ -1,4 +1,4 @@
-import { sequencedBatchSchema, type SequencedBatch } from '@lfsync/contracts';
+import { parseJsonWith, sequencedBatchSchema, type SequencedBatch } from '@lfsync/contracts';
 import type { EventStore } from '@lfsync/event-store';
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
@@ -128,13 +128,7 @@ export class LogPersister {
   #parse(deliveries: readonly LogDelivery[]): PlannedBatch<LogDelivery>[] {
     const items: PlannedBatch<LogDelivery>[] = [];
     for (const delivery of deliveries) {
-      let json: unknown;
-      try {
-        json = delivery.json();
-      } catch {
-        json = undefined;
-      }
-      const parsed = sequencedBatchSchema.safeParse(json);
+      const parsed = parseJsonWith(sequencedBatchSchema, () => delivery.json());
       if (parsed.success) {
         items.push({ batch: parsed.data, source: delivery });
       } else {

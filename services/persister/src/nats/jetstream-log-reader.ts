@@ -1,4 +1,4 @@
-import { sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import { parseJsonWith, sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
 import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import type { LogReader } from '../domain/log-persister.ts';
 
@@ -45,12 +45,6 @@ export class JetStreamLogReader implements LogReader {
 }
 
 function parseBatch(message: StoredMsg): SequencedBatch | undefined {
-  let json: unknown;
-  try {
-    json = message.json();
-  } catch {
-    return undefined;
-  }
-  const parsed = sequencedBatchSchema.safeParse(json);
+  const parsed = parseJsonWith(sequencedBatchSchema, () => message.json());
   return parsed.success ? parsed.data : undefined;
 }

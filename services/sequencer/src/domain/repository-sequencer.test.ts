@@ -37,6 +37,18 @@ class FakeIndex implements EventIndex {
   }
 }
 
+/** The same log, but each append waits until `release()` is called. */
+function gated(log: FakeLog): { slowLog: FakeLog; release: () => void } {
+  let open: () => void = () => {};
+  const slowLog = Object.assign(Object.create(log) as FakeLog, {
+    append: async (...args: Parameters<FakeLog['append']>) => {
+      await new Promise<void>((resolve) => (open = resolve));
+      return log.append(...args);
+    },
+  });
+  return { slowLog, release: () => open() };
+}
+
 const ev = (id: string) => ({ _event_id: id, _operation: 0, _created_at: 0, _data: {} });
 
 describe('assign', () => {
@@ -99,13 +111,7 @@ describe('RepositorySequencer', () => {
 
   it('turns requests away while too many events wait, and recovers once the queue drains', async () => {
     const log = new FakeLog();
-    let release: () => void = () => {};
-    const slowLog = Object.assign(Object.create(log) as FakeLog, {
-      append: async (...args: Parameters<FakeLog['append']>) => {
-        await new Promise<void>((resolve) => (release = resolve));
-        return log.append(...args);
-      },
-    });
+    const { slowLog, release } = gated(log);
     const sequencer = new RepositorySequencer({
       repository: 'r',
       log: slowLog,
@@ -130,13 +136,7 @@ describe('RepositorySequencer', () => {
 
   it('answers requests that waited past the deadline with "retry" instead of sequencing them', async () => {
     const log = new FakeLog();
-    let release: () => void = () => {};
-    const slowLog = Object.assign(Object.create(log) as FakeLog, {
-      append: async (...args: Parameters<FakeLog['append']>) => {
-        await new Promise<void>((resolve) => (release = resolve));
-        return log.append(...args);
-      },
-    });
+    const { slowLog, release } = gated(log);
     const sequencer = new RepositorySequencer({
       repository: 'r',
       log: slowLog,

@@ -1,4 +1,4 @@
-import { eventIndexEntrySchema, type BusNames } from '@lfsync/contracts';
+import { eventIndexEntrySchema, parseJsonWith, type BusNames } from '@lfsync/contracts';
 import {
   jetstream,
   jetstreamManager,
@@ -136,12 +136,6 @@ export class KvEventIndex implements EventIndex {
 function sequenceOf(message: StoredMsg): number | undefined {
   const operation = message.header.get('KV-Operation');
   if (operation === 'DEL' || operation === 'PURGE') return undefined;
-  let json: unknown;
-  try {
-    json = message.json();
-  } catch {
-    return undefined;
-  }
-  const parsed = eventIndexEntrySchema.safeParse(json);
+  const parsed = parseJsonWith(eventIndexEntrySchema, () => message.json());
   return parsed.success ? parsed.data.sequence : undefined;
 }
