@@ -32,6 +32,8 @@ export interface ProcessStack {
   readonly sequencers: ServerProcess[];
   readonly persisters: ServerProcess[];
   readonly natsUrl: string;
+  /** The services' BUS_PREFIX. */
+  readonly busPrefix: string;
   readonly mongoUrl: string;
   gatewayUrl(index?: number): string;
   httpUrl(index?: number): string;
@@ -102,6 +104,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     sequencers,
     persisters,
     natsUrl,
+    busPrefix: common.BUS_PREFIX,
     mongoUrl,
     gatewayUrl: (index = 0) => `ws://127.0.0.1:${gateway(index).port}/sync`,
     httpUrl: (index = 0) => `http://127.0.0.1:${gateway(index).port}`,

@@ -1,4 +1,7 @@
+import { busNames } from '@lfsync/contracts';
 import type { ServerProcess } from '@lfsync/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { startProcessStack, type ProcessStack } from '../process-stack.ts';
 import { LiveReader } from './live-reader.ts';
 import { ReliablePusher } from './reliable-pusher.ts';
@@ -155,8 +158,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const records = pushers.flatMap((p) => [...p.records.values()]);
     const unacked = records.filter((r) => r.sequence === undefined);
-    if (unacked.length > 0)
+    if (unacked.length > 0) {
       violations.push(`${unacked.length} events never acked (e.g. ${unacked[0]?.eventId})`);
+      violations.push(...(await diagnoseStall(stack, repositories)));
+    }
     for (const p of pushers) violations.push(...p.ackMismatches.map((m) => `ack changed: ${m}`));
 
     let stored = 0;
@@ -199,6 +204,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     await stack.stop();
+  }
+}
+
+/** Where a pipeline that stopped acknowledging stands: the persister's consumer, the log, the store. */
+async function diagnoseStall(stack: ProcessStack, repositories: readonly string[]): Promise<string[]> {
+  const nc = await connect({ servers: stack.natsUrl });
+  try {
+    const names = busNames(stack.busPrefix);
+    const jsm = await jetstreamManager(nc);
+    const consumer = await jsm.consumers.info(names.logStream, names.persisterConsumer);
+    const lines = [
+      `diagnosis: consumer pending ${consumer.num_pending}, ack pending ${consumer.num_ack_pending}, redelivered ${consumer.num_redelivered}, waiting pulls ${consumer.num_waiting}, delivered up to ${consumer.delivered.stream_seq}, ack floor ${consumer.ack_floor.stream_seq}`,
+    ];
+    for (const repository of repositories) {
+      const last = await jsm.streams.getMessage(names.logStream, {
+        last_by_subj: names.logSubject(repository),
+      });
+      const logHead = last === null ? 0 : (last.json<{ toSequence: number }>().toSequence ?? 0);
+      const head = (
+        await stack
+          .db()
+          .collection('heads')
+          .findOne({ _id: repository as never })
+      )?.['s'];
+      const stored = await stack.db().collection('events').countDocuments({ r: repository });
+      lines.push(
+        `diagnosis: ${repository}: log up to ${logHead}, store head ${head}, event documents ${stored}`,
+      );
+    }
+    return lines;
+  } catch (err) {
+    return [`diagnosis failed: ${String(err)}`];
+  } finally {
+    await nc.close();
   }
 }
 
