@@ -36,3 +36,10 @@ export const mongoConfigShape = {
     .regex(/^[A-Za-z0-9_-]{1,63}$/)
     .default('lfs'),
 };
+
+/**
+ * MongoClient options every service uses. Not connected up front (the driver connects on first use, so a
+ * service starts while MongoDB is down). A reply that never comes — a database stalled mid-command — fails
+ * the operation after 30 s instead of holding the caller forever; callers retry.
+ */
+export const MONGO_CLIENT_OPTIONS = { serverSelectionTimeoutMS: 5_000, socketTimeoutMS: 30_000 } as const;

@@ -1,4 +1,10 @@
-export { commonConfigShape, envBoolean, loadConfig, mongoConfigShape } from './config.ts';
+export {
+  MONGO_CLIENT_OPTIONS,
+  commonConfigShape,
+  envBoolean,
+  loadConfig,
+  mongoConfigShape,
+} from './config.ts';
 export { stopOnSignals, type Stoppable } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { connectNats, serverAtLeast, type NatsHandle } from './nats.ts';

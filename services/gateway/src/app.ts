@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { busNames, type SequencedBatch } from '@lfsync/contracts';
 import { MongoEventStore, type EventStore } from '@lfsync/event-store';
-import { connectNats, opsHandler, type Logger, type ReadinessCheck } from '@lfsync/runtime';
+import {
+  MONGO_CLIENT_OPTIONS,
+  connectNats,
+  opsHandler,
+  type Logger,
+  type ReadinessCheck,
+} from '@lfsync/runtime';
 import { MongoClient } from 'mongodb';
 import { issueDevToken } from './auth/dev-tokens.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
@@ -45,7 +51,7 @@ export async function connectGatewayAdapters(
 ): Promise<GatewayAdapters> {
   const names = busNames(config.BUS_PREFIX);
   // Not connected up front: the driver connects on first use, so the gateway starts while MongoDB is down.
-  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = new MongoClient(config.MONGO_URL, MONGO_CLIENT_OPTIONS);
   const store = new MongoEventStore(mongo.db(config.MONGO_DB));
   const nats = await connectNats(config.NATS_URL, 'gateway', logger);
   return {

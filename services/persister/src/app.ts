@@ -1,6 +1,7 @@
 import { COMMITTED_AT_HEADER, busNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
 import {
+  MONGO_CLIENT_OPTIONS,
   connectNats,
   ensureLogStream,
   retryUntilDone,
@@ -27,7 +28,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const log = logger.child({ component: 'persister' });
   const names = busNames(config.BUS_PREFIX);
   const metrics = createPersisterMetrics();
-  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = new MongoClient(config.MONGO_URL, MONGO_CLIENT_OPTIONS);
   const store = new MongoEventStore(mongo.db(config.MONGO_DB), {
     writeConcern: config.MONGO_WRITE_CONCERN === 'majority' ? 'majority' : 1,
   });

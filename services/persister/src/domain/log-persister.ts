@@ -30,6 +30,7 @@ export interface CommitPublisher {
 
 const BLOCKED_RETRY_MS = 250;
 const FETCHED_BATCHES_LIMIT = 64;
+const SLOW_COMMIT_WARNING_MS = 15_000;
 const MAX_BACKOFF_MS = 5_000;
 
 class Stopped extends Error {}
@@ -107,12 +108,24 @@ export class LogPersister {
     const written = this.#retrying(items, () => this.#store.insert(plan.ready.map((p) => p.batch)));
     written.catch(() => undefined); // awaited below, in order
     const previous = this.#lastCommit;
+    let stage = 'waiting for the group before';
+    const watchdog = setInterval(
+      () =>
+        this.#logger.warn(
+          { stage, seconds: Math.round((performance.now() - started) / 1000) },
+          'slow commit',
+        ),
+      SLOW_COMMIT_WARNING_MS,
+    );
+    watchdog.unref();
     const commit = (async () => {
       await previous;
+      stage = 'inserting';
       const { displacedEventIds } = await written;
+      stage = 'raising heads';
       if (plan.heads.size > 0) await this.#retrying(items, () => this.#store.advanceHeads(plan.heads));
       this.#finish(plan, displacedEventIds, performance.now() - started);
-    })();
+    })().finally(() => clearInterval(watchdog));
     this.#lastCommit = commit;
     commit
       .catch((err: unknown) => {
