@@ -141,11 +141,16 @@ export class MongoEventStore implements EventStore {
    * sequence stays gapless (I1); the caller reports it.
    */
   async #resolveDuplicates(documents: EventDocument[]): Promise<{ displacedEventIds: string[] }> {
-    const displaced: EventDocument[] = [];
-    for (const document of documents) {
-      const stored = await this.#events.findOne({ _id: document._id });
-      if (stored === null) displaced.push({ ...document, e: `${document.e}#${document.s}` });
+    // One query per 1,000 ids, not one per document: after a crash a whole group is re-inserted.
+    const stored = new Set<string>();
+    for (let i = 0; i < documents.length; i += 1_000) {
+      const ids = documents.slice(i, i + 1_000).map((d) => d._id);
+      const found = await this.#events.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+      for (const document of found) stored.add(document._id);
     }
+    const displaced = documents
+      .filter((document) => !stored.has(document._id))
+      .map((document) => ({ ...document, e: `${document.e}#${document.s}` }));
     if (displaced.length > 0) await insertIgnoringDuplicates(this.#events, displaced, this.#writeConcern);
     return { displacedEventIds: displaced.map((d) => d.e) };
   }
