@@ -53,7 +53,7 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
   };
 }
 
-/** For features of newer servers (batch direct get: 2.11, atomic batch publish: 2.12). */
+/** For features of newer servers (e.g. batch direct get, 2.11). */
 export function serverAtLeast(serverVersion: string | undefined, major: number, minor: number): boolean {
   const [actualMajor = 0, actualMinor = 0] = (serverVersion ?? '')
     .split('.')
