@@ -1,5 +1,5 @@
 import { uniqueName, type Frame, type WsTestClient } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
 import { authedClient, dartEvent } from './support.ts';
 
@@ -19,6 +19,10 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
   afterAll(() => stack.stop());
 
   it('stores exactly 1..N per repository, each event once, acks matching the store', async () => {
+    // What the services logged explains a failure (e.g. an ack that never came).
+    onTestFailed(() => {
+      for (const line of stack.logs.lines.slice(-40)) console.error(JSON.stringify(line).slice(0, 400));
+    });
     const repos = [uniqueName('ra'), uniqueName('rb'), uniqueName('rc')];
     const clients = await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) => authedClient(stack, i % 2, `u${i}`)),
