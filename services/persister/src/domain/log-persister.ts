@@ -210,10 +210,13 @@ export class LogPersister {
     }
   }
 
-  /** Runs `operation` until it succeeds (it must be idempotent), backing off; throws Stopped on stop. */
+  /**
+   * Runs `operation` until it succeeds (it must be idempotent), backing off. A stop lets a group already
+   * taken finish, but ends its retries (throws Stopped): what is not acknowledged is delivered again.
+   */
   async #retrying<T>(items: readonly PlannedBatch<LogDelivery>[], operation: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      if (this.#stopping) throw new Stopped('persister stopping');
+      if (attempt > 0 && this.#stopping) throw new Stopped('persister stopping');
       try {
         return await operation();
       } catch (err) {
