@@ -22,13 +22,8 @@ describe('slow consumer', () => {
 
   it('disconnects a session that stops reading (4408) while the others keep receiving', async () => {
     const repo = uniqueName('r');
-    const slow = new WebSocket(stack.gatewayUrl());
-    await new Promise((resolve) => slow.once('open', resolve));
-    slow.send(JSON.stringify({ type: 'auth', token: await stack.token('slow') }));
-    await new Promise((resolve) => slow.once('message', resolve));
-    const closed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
     // Stop reading: the kernel buffers fill, then the gateway's send buffer.
-    (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+    const { slow, closed } = await notReadingSession(stack, 'slow');
 
     const fast = await authedClient(stack, 0, 'fast');
     const writer = await authedClient(stack, 0, 'writer');
@@ -64,12 +59,7 @@ describe('slow consumer', () => {
     }
     const before = slowConsumerDisconnects(await (await fetch(`${stack.httpUrl()}/metrics`)).text());
 
-    const slow = new WebSocket(stack.gatewayUrl());
-    await new Promise((resolve) => slow.once('open', resolve));
-    slow.send(JSON.stringify({ type: 'auth', token: await stack.token('slow-reader') }));
-    await new Promise((resolve) => slow.once('message', resolve));
-    const closed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
-    (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+    const { slow, closed } = await notReadingSession(stack, 'slow-reader');
     // 16 MB of history (more than the kernel's socket buffers hold) against a 64 KiB send buffer: the catch-up must wait for room, then give up.
     slow.send(JSON.stringify({ type: 'request_events', repository: repo, afterSequence: 0 }));
 
@@ -89,4 +79,18 @@ describe('slow consumer', () => {
 
 function slowConsumerDisconnects(metrics: string): number {
   return Number(/^gateway_slow_consumer_disconnects_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+}
+
+/** An authenticated raw session that has stopped reading from its socket. */
+async function notReadingSession(
+  stack: TestStack,
+  subject: string,
+): Promise<{ slow: WebSocket; closed: Promise<number> }> {
+  const slow = new WebSocket(stack.gatewayUrl());
+  await new Promise((resolve) => slow.once('open', resolve));
+  slow.send(JSON.stringify({ type: 'auth', token: await stack.token(subject) }));
+  await new Promise((resolve) => slow.once('message', resolve));
+  const closed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
+  (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+  return { slow, closed };
 }

@@ -65,8 +65,11 @@ describe('assign', () => {
 });
 
 describe('RepositorySequencer', () => {
-  const make = (log: FakeLog, index: FakeIndex) =>
-    new RepositorySequencer({ repository: 'r', log, index, maxAppendBytes: 1_000_000 });
+  const make = (
+    log: FakeLog,
+    index: FakeIndex,
+    limits: { maxQueuedEvents?: number; requestDeadlineMs?: number } = {},
+  ) => new RepositorySequencer({ repository: 'r', log, index, maxAppendBytes: 1_000_000, ...limits });
 
   it('two sequencers on one log stay gapless: a stale one re-reads the head on conflict', async () => {
     const log = new FakeLog();
@@ -112,13 +115,7 @@ describe('RepositorySequencer', () => {
   it('turns requests away while too many events wait, and recovers once the queue drains', async () => {
     const log = new FakeLog();
     const { slowLog, release } = gated(log);
-    const sequencer = new RepositorySequencer({
-      repository: 'r',
-      log: slowLog,
-      index: new FakeIndex(),
-      maxAppendBytes: 1_000_000,
-      maxQueuedEvents: 3,
-    });
+    const sequencer = make(slowLog, new FakeIndex(), { maxQueuedEvents: 3 });
     const first = sequencer.sequence([ev('a')], 10); // in flight: no longer queued
     await new Promise((resolve) => setTimeout(resolve, 0));
     const queued = sequencer.sequence([ev('b'), ev('c')], 10);
@@ -137,13 +134,7 @@ describe('RepositorySequencer', () => {
   it('answers requests that waited past the deadline with "retry" instead of sequencing them', async () => {
     const log = new FakeLog();
     const { slowLog, release } = gated(log);
-    const sequencer = new RepositorySequencer({
-      repository: 'r',
-      log: slowLog,
-      index: new FakeIndex(),
-      maxAppendBytes: 1_000_000,
-      requestDeadlineMs: 20,
-    });
+    const sequencer = make(slowLog, new FakeIndex(), { requestDeadlineMs: 20 });
     const first = sequencer.sequence([ev('a')], 10);
     await new Promise((resolve) => setTimeout(resolve, 0));
     const stale = sequencer.sequence([ev('b')], 10);
