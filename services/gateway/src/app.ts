@@ -22,6 +22,7 @@ import { restApi } from './rest/rest-api.ts';
 import { CommitTracker } from './sync/commit-tracker.ts';
 import { PushService } from './sync/push-service.ts';
 import { RecentEventsStore } from './sync/recent-events-store.ts';
+import { eventsJsonOf } from './ws/frames.ts';
 import { Session } from './ws/session.ts';
 import { SessionRegistry } from './ws/session-registry.ts';
 
@@ -120,10 +121,11 @@ export async function startGateway(
     metrics.commits.inc();
     if (committedAtMs !== undefined)
       metrics.broadcastLag.observe(Math.max(0, Date.now() - committedAtMs) / 1000);
-    store.remember(batch);
+    const eventsJson = eventsJsonOf(batch);
+    store.remember(batch, eventsJson);
     metrics.recentEventsBytes.set(store.cachedBytes);
     // Queued before the acks that this commit releases, so a pusher sees the events frame first.
-    registry.broadcast(batch);
+    registry.broadcast(batch, eventsJson);
     commits.committed(batch.repository, batch.toSequence);
   });
 

@@ -1,6 +1,8 @@
+import type { SequencedBatch } from '@lfsync/contracts';
 import type { EventStore, StoredEvent } from '@lfsync/event-store';
 import { sequencedBatch } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
+import { eventsJsonOf } from '../ws/frames.ts';
 import { RecentEventsStore } from './recent-events-store.ts';
 
 /** Holds 1..100 of every repository; counts the reads that reach it. */
@@ -29,11 +31,15 @@ function setup(maxBytes = 1_000_000) {
   return { database, store: new RecentEventsStore(database as unknown as EventStore, maxBytes) };
 }
 
+function remember(store: RecentEventsStore, batch: SequencedBatch): void {
+  store.remember(batch, eventsJsonOf(batch));
+}
+
 describe('RecentEventsStore', () => {
   it('serves reads that start inside the window from memory, in pages', async () => {
     const { database, store } = setup();
-    store.remember(sequencedBatch(1, 3));
-    store.remember(sequencedBatch(4, 5));
+    remember(store, sequencedBatch(1, 3));
+    remember(store, sequencedBatch(4, 5));
     expect(await scan(store, 0)).toEqual([[1, 2], [3, 4], [5]]);
     expect(await scan(store, 3)).toEqual([[4, 5]]);
     expect(await scan(store, 5)).toEqual([]);
@@ -46,7 +52,7 @@ describe('RecentEventsStore', () => {
 
   it('asks the database for reads starting before or beyond the window, and for other repositories', async () => {
     const { database, store } = setup();
-    store.remember(sequencedBatch(10, 12));
+    remember(store, sequencedBatch(10, 12));
     await scan(store, 5);
     await scan(store, 13);
     await store.readAfter('other', 0, 5);
@@ -55,10 +61,10 @@ describe('RecentEventsStore', () => {
 
   it('restarts the window after a gap and ignores what it already holds', async () => {
     const { database, store } = setup();
-    store.remember(sequencedBatch(1, 2));
-    store.remember(sequencedBatch(1, 3)); // overlapping redelivery: only 3 is new
+    remember(store, sequencedBatch(1, 2));
+    remember(store, sequencedBatch(1, 3)); // overlapping redelivery: only 3 is new
     expect(await scan(store, 0, 10)).toEqual([[1, 2, 3]]);
-    store.remember(sequencedBatch(6, 7)); // 4..5 were missed
+    remember(store, sequencedBatch(6, 7)); // 4..5 were missed
     expect(await scan(store, 5, 10)).toEqual([[6, 7]]);
     await scan(store, 0, 10);
     expect(database.reads).toBe(1);
@@ -67,8 +73,8 @@ describe('RecentEventsStore', () => {
   it('evicts the oldest events of the least recently written repository first', async () => {
     const entryBytes = JSON.stringify(sequencedBatch(1, 1).events[0]).length + 64;
     const { database, store } = setup(4 * entryBytes);
-    store.remember(sequencedBatch(1, 3, 'old'));
-    store.remember(sequencedBatch(1, 4));
+    remember(store, sequencedBatch(1, 3, 'old'));
+    remember(store, sequencedBatch(1, 4));
     expect(store.cachedBytes).toBe(4 * entryBytes);
     await store.readAfter('old', 0, 10);
     expect(database.reads).toBe(1);
@@ -77,7 +83,7 @@ describe('RecentEventsStore', () => {
 
   it('forgets everything after the bus connection was lost', async () => {
     const { database, store } = setup();
-    store.remember(sequencedBatch(1, 3));
+    remember(store, sequencedBatch(1, 3));
     store.forget();
     expect(store.cachedBytes).toBe(0);
     await scan(store, 0);

@@ -34,8 +34,8 @@ export class RecentEventsStore implements EventStore {
     return this.#bytes;
   }
 
-  /** A committed batch, in the order the bus delivered it. */
-  remember(batch: SequencedBatch): void {
+  /** A committed batch, in the order the bus delivered it, with its events' JSON (`eventsJson[i]`). */
+  remember(batch: SequencedBatch, eventsJson: readonly string[]): void {
     if (this.#maxBytes <= 0) return;
     let run = this.#runs.get(batch.repository);
     if (run !== undefined) {
@@ -48,9 +48,9 @@ export class RecentEventsStore implements EventStore {
     }
     run ??= { first: batch.fromSequence, events: [], bytes: 0 };
     this.#runs.set(batch.repository, run);
-    for (const event of batch.events) {
+    for (const [i, event] of batch.events.entries()) {
       if (event.serverSequence !== run.first + run.events.length) continue; // already held
-      const json = JSON.stringify(event);
+      const json = eventsJson[i] as string;
       run.events.push({ sequence: event.serverSequence, json });
       const bytes = json.length + ENTRY_OVERHEAD_BYTES;
       run.bytes += bytes;

@@ -8,11 +8,9 @@ export function eventsFrame(repository: string, eventsJson: readonly string[]): 
   return `{"type":"events","repository":${JSON.stringify(repository)},"events":[${eventsJson.join(',')}]}`;
 }
 
-export function batchEventsFrame(batch: SequencedBatch): string {
-  return eventsFrame(
-    batch.repository,
-    batch.events.map((e) => JSON.stringify(e)),
-  );
+/** Each event of a committed batch as the JSON clients receive: computed once per commit per gateway. */
+export function eventsJsonOf(batch: SequencedBatch): string[] {
+  return batch.events.map((e) => JSON.stringify(e));
 }
 
 export function ackFrame(repository: string, results: readonly SequenceResult[]): string {

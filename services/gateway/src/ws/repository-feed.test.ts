@@ -1,7 +1,7 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import type { EventStore, StoredEvent } from '@lfsync/event-store';
 import { describe, expect, it } from 'vitest';
-import { batchEventsFrame } from './frames.ts';
+import { eventsFrame, eventsJsonOf } from './frames.ts';
 import { RepositoryFeed } from './repository-feed.ts';
 
 function event(sequence: number) {
@@ -21,6 +21,8 @@ function batch(from: number, to: number): SequencedBatch {
     events: Array.from({ length: to - from + 1 }, (_, i) => event(from + i)),
   };
 }
+
+const frameOf = (b: SequencedBatch) => eventsFrame(b.repository, eventsJsonOf(b));
 
 /** A store holding events 1..head; only what the feed reads matters here. */
 class FakeStore {
@@ -59,8 +61,8 @@ function feed(store: FakeStore, pageSize = 2) {
 describe('RepositoryFeed', () => {
   it('passes consecutive live batches through as they are', async () => {
     const { feed: f, sent } = feed(new FakeStore());
-    await f.live(batch(1, 2), batchEventsFrame(batch(1, 2)));
-    await f.live(batch(3, 3), batchEventsFrame(batch(3, 3)));
+    await f.live(batch(1, 2), frameOf(batch(1, 2)));
+    await f.live(batch(3, 3), frameOf(batch(3, 3)));
     expect(sent).toEqual([[1, 2], [3]]);
   });
 
@@ -69,8 +71,8 @@ describe('RepositoryFeed', () => {
     store.head = 3;
     const { feed: f, sent } = feed(store, 10);
     await f.catchUp(0, undefined);
-    await f.live(batch(2, 3), batchEventsFrame(batch(2, 3)));
-    await f.live(batch(3, 5), batchEventsFrame(batch(3, 5)));
+    await f.live(batch(2, 3), frameOf(batch(2, 3)));
+    await f.live(batch(3, 5), frameOf(batch(3, 5)));
     expect(sent).toEqual([
       [1, 2, 3],
       [4, 5],
@@ -80,9 +82,9 @@ describe('RepositoryFeed', () => {
   it('fills a gap from the store before sending what follows it', async () => {
     const store = new FakeStore();
     const { feed: f, sent } = feed(store, 2);
-    await f.live(batch(1, 1), batchEventsFrame(batch(1, 1)));
+    await f.live(batch(1, 1), frameOf(batch(1, 1)));
     store.head = 6;
-    await f.live(batch(5, 6), batchEventsFrame(batch(5, 6)));
+    await f.live(batch(5, 6), frameOf(batch(5, 6)));
     expect(sent.flat()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -102,7 +104,7 @@ describe('RepositoryFeed', () => {
     store.head = 4;
     const { feed: f, sent } = feed(store, 1);
     const catchingUp = f.catchUp(0, undefined);
-    const live = f.live(batch(4, 5), batchEventsFrame(batch(4, 5)));
+    const live = f.live(batch(4, 5), frameOf(batch(4, 5)));
     await Promise.all([catchingUp, live]);
     expect(sent.flat()).toEqual([1, 2, 3, 4, 5]);
   });

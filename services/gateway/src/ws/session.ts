@@ -83,9 +83,12 @@ export class Session {
     return this.#principal !== undefined && claimAllows(this.#principal.claim.read, repository);
   }
 
-  /** A committed batch for every session that may read it; `frame` is shared by all of them. */
-  deliver(batch: SequencedBatch, frame: Frame): void {
-    if (!this.mayRead(batch.repository)) return;
+  /**
+   * A committed batch, offered to every session; `frame` is shared by all of them. False when this session
+   * may not read the repository (nothing sent).
+   */
+  deliver(batch: SequencedBatch, frame: Frame): boolean {
+    if (!this.mayRead(batch.repository)) return false;
     this.#feed(batch.repository)
       .live(batch, frame)
       ?.catch((err: unknown) => {
@@ -93,6 +96,7 @@ export class Session {
         this.#logger.warn({ err, repository: batch.repository }, 'gap fill failed');
         this.#closeWithError('UNAVAILABLE', 'could not deliver missed events; reconnect and catch up');
       });
+    return true;
   }
 
   /** After the gateway lost its bus connection: send what was committed meanwhile. */
