@@ -3,6 +3,7 @@ import {
   MongoBulkWriteError,
   type Collection,
   type Db,
+  type IndexDescription,
   type OptionalUnlessRequiredId,
   type WriteConcern,
 } from 'mongodb';
@@ -74,26 +75,8 @@ export class MongoEventStore implements EventStore {
    * whose indexes already exist.
    */
   async ensureIndexes(): Promise<void> {
-    const existing = new Set(
-      (
-        await this.#events
-          .listIndexes()
-          .toArray()
-          .catch(() => [])
-      ).map((i: { name?: string }) => i.name),
-    );
-    for (const index of EVENT_INDEXES) {
-      if (!existing.has(index.name)) await this.#events.createIndexes([index]);
-    }
-    const existingBatchIndexes = new Set(
-      (
-        await this.#batches
-          .listIndexes()
-          .toArray()
-          .catch(() => [])
-      ).map((i: { name?: string }) => i.name),
-    );
-    if (!existingBatchIndexes.has(BATCH_INDEX.name)) await this.#batches.createIndexes([BATCH_INDEX]);
+    await createMissingIndexes(this.#events, EVENT_INDEXES);
+    await createMissingIndexes(this.#batches, [BATCH_INDEX]);
   }
 
   async insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
@@ -233,6 +216,21 @@ export class MongoEventStore implements EventStore {
     await this.#db.command({ ping: 1 });
     return true;
   }
+}
+
+async function createMissingIndexes(
+  collection: Collection<EventDocument> | Collection<BatchDocument>,
+  indexes: ReadonlyArray<IndexDescription & { name: string }>,
+): Promise<void> {
+  const existing = new Set(
+    (
+      await collection
+        .listIndexes()
+        .toArray()
+        .catch(() => [])
+    ).map((i: { name?: string }) => i.name),
+  );
+  for (const index of indexes) if (!existing.has(index.name)) await collection.createIndexes([index]);
 }
 
 /**
