@@ -33,18 +33,6 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function client(port: number, username: string): Promise<WsTestClient> {
-  const { token } = (await (
-    await fetch(`http://127.0.0.1:${port}/auth/dev-token`, {
-      method: 'POST',
-      body: JSON.stringify({ username }),
-    })
-  ).json()) as { token: string };
-  const ws = await WsTestClient.connect(`ws://127.0.0.1:${port}/sync`);
-  expect((await ws.auth(token)).type).toBe('auth_success');
-  return ws;
-}
-
 describe('npm start', () => {
   it('runs the whole system on a fresh data dir, syncs two clients, and keeps the data across a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lfs-start-'));
@@ -55,8 +43,8 @@ describe('npm start', () => {
     let child = await npmStart(dataDir, port);
     onTestFinished(() => stop(child));
 
-    const alice = await client(port, 'alice');
-    const bob = await client(port, 'bob');
+    const alice = await WsTestClient.connectAsDevUser(port, 'alice');
+    const bob = await WsTestClient.connectAsDevUser(port, 'bob');
     await bob.catchUp(repo);
     alice.send({ type: 'push_events_batch', repository: repo, events: [dartEvent('a1'), dartEvent('a2')] });
     await alice.waitForType('ack');
@@ -65,7 +53,7 @@ describe('npm start', () => {
 
     await stop(child);
     child = await npmStart(dataDir, port);
-    const later = await client(port, 'carol');
+    const later = await WsTestClient.connectAsDevUser(port, 'carol');
     const { events } = await later.catchUp(repo, 0);
     expect(events.map((e) => [e['_event_id'], e['serverSequence']])).toEqual([
       ['a1', 1],

@@ -40,14 +40,8 @@ async function kill9(child: ChildProcess): Promise<void> {
 }
 
 async function client(port: number): Promise<WsTestClient> {
-  const response = await fetch(`http://127.0.0.1:${port}/auth/dev-token`, {
-    method: 'POST',
-    body: JSON.stringify({ username: 'crash-tester' }),
-  });
-  const { token } = (await response.json()) as { token: string };
-  const ws = await WsTestClient.connect(`ws://127.0.0.1:${port}/sync`);
+  const ws = await WsTestClient.connectAsDevUser(port, 'crash-tester');
   onTestFinished(() => ws.terminate());
-  expect((await ws.auth(token)).type).toBe('auth_success');
   return ws;
 }
 

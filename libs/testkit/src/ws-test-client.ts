@@ -52,6 +52,25 @@ export class WsTestClient {
     });
   }
 
+  /**
+   * Connects to a gateway with development auth on (`npm start`) as `username`, authenticated; throws if
+   * the gateway refuses.
+   */
+  static async connectAsDevUser(port: number, username: string): Promise<WsTestClient> {
+    const response = await fetch(`http://127.0.0.1:${port}/auth/dev-token`, {
+      method: 'POST',
+      body: JSON.stringify({ username }),
+    });
+    const { token } = (await response.json()) as { token: string };
+    const client = await WsTestClient.connect(`ws://127.0.0.1:${port}/sync`);
+    const reply = await client.auth(token);
+    if (reply.type !== 'auth_success') {
+      client.terminate();
+      throw new Error(`dev-token auth refused: ${JSON.stringify(reply)}`);
+    }
+    return client;
+  }
+
   get isOpen(): boolean {
     return this.#socket.readyState === WebSocket.OPEN;
   }
