@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Endpoint } from './messages.ts';
+import { openSocket } from './open-socket.ts';
 
 export interface Publication {
   t?: number;
@@ -35,37 +36,15 @@ export class CentrifugoSession {
   }
 
   static connect(endpoint: Endpoint, token: string, timeoutMs = 30_000): Promise<CentrifugoSession> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(endpoint.url, {
-        perMessageDeflate: false,
-        skipUTF8Validation: true,
-        ...(endpoint.localAddress === undefined ? {} : { localAddress: endpoint.localAddress }),
-      });
+    return openSocket(endpoint, timeoutMs, (socket, done) => {
       const session = new CentrifugoSession(socket);
-      let settled = false;
-      const fail = (reason: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        socket.terminate();
-        reject(new Error(reason));
-      };
-      const timer = setTimeout(() => fail('timeout'), timeoutMs);
-      socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
-      socket.once('unexpected-response', (_req, res) => fail(`http ${res.statusCode ?? '?'}`));
-      socket.once('close', (code) => fail(`closed ${code}`));
       socket.once('open', () => {
         session.#command('connect', { token }).then(
-          () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            socket.on('error', () => socket.terminate());
-            resolve(session);
-          },
-          (err: unknown) => fail(String(err)),
+          () => done(),
+          (err: unknown) => done(String(err)),
         );
       });
+      return session;
     });
   }
 

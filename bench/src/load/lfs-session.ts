@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Endpoint } from './messages.ts';
+import { openSocket } from './open-socket.ts';
 
 /** An event as the gateway sends it (only what the generators look at). */
 export interface ReceivedEvent {
@@ -50,34 +51,11 @@ export class LfsSession {
 
   /** Opens the socket, authenticates, resolves once `auth_success` arrived. */
   static connect(endpoint: Endpoint, token: string, handlers: LfsHandlers = {}, timeoutMs = 30_000): Promise<LfsSession> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(endpoint.url, {
-        perMessageDeflate: false,
-        skipUTF8Validation: true,
-        ...(endpoint.localAddress === undefined ? {} : { localAddress: endpoint.localAddress }),
-      });
+    return openSocket(endpoint, timeoutMs, (socket, done) => {
       const session = new LfsSession(socket, handlers);
-      let settled = false;
-      const fail = (reason: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        socket.terminate();
-        reject(new Error(reason));
-      };
-      const timer = setTimeout(() => fail('timeout'), timeoutMs);
       socket.once('open', () => socket.send(JSON.stringify({ type: 'auth', token })));
-      socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
-      socket.once('unexpected-response', (_req, res) => fail(`http ${res.statusCode ?? '?'}`));
-      socket.once('close', (code) => fail(`closed ${code}`));
-      session.#authWaiter = (ok, reason) => {
-        if (settled) return;
-        if (!ok) return fail(reason);
-        settled = true;
-        clearTimeout(timer);
-        socket.on('error', () => socket.terminate());
-        resolve(session);
-      };
+      session.#authWaiter = (ok, reason) => done(ok ? undefined : reason);
+      return session;
     });
   }
 
