@@ -7,3 +7,4 @@ export { startFerretDb, startNatsServer, type RunningServer } from './servers.ts
 export { WsTestClient, type Frame } from './ws-test-client.ts';
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';
+export { ManualClock } from './manual-clock.ts';

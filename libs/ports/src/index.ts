@@ -1,0 +1,1 @@
+export { systemClock, type Cancel, type Clock } from './clock.ts';
