@@ -1,0 +1,3 @@
+import { describeDartSuite } from './dart-suite.ts';
+
+describeDartSuite('nats-mongo');
