@@ -1,4 +1,5 @@
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
+import { displacedEventId, type EventStore, type StoredEvent } from '@lfsync/ports';
 import {
   MongoBulkWriteError,
   type Collection,
@@ -7,7 +8,6 @@ import {
   type OptionalUnlessRequiredId,
   type WriteConcern,
 } from 'mongodb';
-import type { EventStore, StoredEvent } from './event-store.ts';
 
 /**
  * MongoDB layout. The event is kept as its JSON text (`b`): the store never interprets client data, keys
@@ -133,7 +133,7 @@ export class MongoEventStore implements EventStore {
     }
     const displaced = documents
       .filter((document) => !stored.has(document._id))
-      .map((document) => ({ ...document, e: `${document.e}#${document.s}` }));
+      .map((document) => ({ ...document, e: displacedEventId(document.e, document.s) }));
     if (displaced.length > 0) await insertIgnoringDuplicates(this.#events, displaced, this.#writeConcern);
     return { displacedEventIds: displaced.map((d) => d.e) };
   }

@@ -1,6 +1,7 @@
 import type { SequencedBatch } from '@lfsync/contracts';
+import type { AppendResult, EventIndex, LogHead, SequenceLog } from '@lfsync/ports';
+import { ManualClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
-import type { AppendResult, EventIndex, LogHead, SequenceLog } from './ports.ts';
 import { RepositorySequencer, assign } from './repository-sequencer.ts';
 
 /** An in-memory log shared by several sequencers; `version` is the number of appends. */
@@ -68,7 +69,7 @@ describe('RepositorySequencer', () => {
   const make = (
     log: FakeLog,
     index: FakeIndex,
-    limits: { maxQueuedEvents?: number; requestDeadlineMs?: number } = {},
+    limits: { maxQueuedEvents?: number; requestDeadlineMs?: number; clock?: ManualClock } = {},
   ) => new RepositorySequencer({ repository: 'r', log, index, maxAppendBytes: 1_000_000, ...limits });
 
   it('two sequencers on one log stay gapless: a stale one re-reads the head on conflict', async () => {
@@ -131,17 +132,23 @@ describe('RepositorySequencer', () => {
     expect((await later).map((r) => r.sequence)).toEqual([4]);
   });
 
-  it('answers requests that waited past the deadline with "retry" instead of sequencing them', async () => {
+  it('answers requests that waited past the deadline with "retry" instead of sequencing them, and sequences the others', async () => {
     const log = new FakeLog();
     const { slowLog, release } = gated(log);
-    const sequencer = make(slowLog, new FakeIndex(), { requestDeadlineMs: 20 });
+    const clock = new ManualClock();
+    const sequencer = make(slowLog, new FakeIndex(), { requestDeadlineMs: 20, clock });
     const first = sequencer.sequence([ev('a')], 10);
     await new Promise((resolve) => setTimeout(resolve, 0));
     const stale = sequencer.sequence([ev('b')], 10);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await clock.advance(21);
+    const late = sequencer.sequence([ev('d')], 10);
+    await clock.advance(19);
     release();
     await first;
     await expect(stale).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    expect(log.batches.flatMap((b) => b.events.map((e) => e._event_id))).toEqual(['a']);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    release();
+    expect((await late).map((r) => r.sequence)).toEqual([2]);
+    expect(log.batches.flatMap((b) => b.events.map((e) => e._event_id))).toEqual(['a', 'd']);
   });
 });
