@@ -1,22 +1,23 @@
 import type { BusNames } from '@lfsync/contracts';
+import type { Cancel, Clock, LogDelivery, LogFeed } from '@lfsync/ports';
 import {
   AckPolicy,
   DeliverPolicy,
+  type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import type { LogDelivery, LogPersister } from '../domain/log-persister.ts';
 import type { PersisterMetrics } from '../metrics.ts';
 
 const NANOS_PER_MS = 1_000_000;
 const ACK_WAIT_MS = 30_000;
+const GAUGES_INTERVAL_MS = 5_000;
 
 function delivery(message: JsMsg): LogDelivery {
   return {
     data: message.data,
-    json: () => message.json(),
     ack: () => message.ack(),
     retryLater: (delayMs) => message.nak(delayMs),
     reject: () => message.term(),
@@ -25,19 +26,58 @@ function delivery(message: JsMsg): LogDelivery {
 }
 
 /**
- * Feeds the persister from the log's durable consumer. Messages that arrive while a group is being
- * written are taken together in the next group, so a busy log is written in large batches.
+ * The log as the persister's durable pull consumer delivers it. Messages are buffered as they arrive, so
+ * whatever came in while a group was written is handed out together. Acknowledgements go to the server
+ * (nothing to checkpoint); what is not acknowledged within the ack wait is delivered again.
  */
-export async function consumeLog(options: {
+class JetStreamLogFeed implements LogFeed {
+  readonly #messages: ConsumerMessages;
+  readonly #buffer: LogDelivery[] = [];
+  readonly #feeding: Promise<void>;
+  #wake: (() => void) | undefined;
+  #closed = false;
+
+  constructor(messages: ConsumerMessages, logger: Logger) {
+    this.#messages = messages;
+    this.#feeding = (async () => {
+      for await (const message of messages) {
+        this.#buffer.push(delivery(message));
+        this.#wake?.();
+      }
+    })().catch((err: unknown) => logger.error({ err }, 'log consumer subscription failed'));
+  }
+
+  async next(max: number): Promise<LogDelivery[]> {
+    while (this.#buffer.length === 0 && !this.#closed) {
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
+    }
+    return this.#closed ? [] : this.#buffer.splice(0, max);
+  }
+
+  checkpoint(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
+    await this.#messages.close();
+    await this.#feeding;
+  }
+}
+
+/** Creates (or finds) the persister's durable consumer on the log stream and feeds from it. */
+export async function openJetStreamLogFeed(options: {
   js: JetStreamClient;
   jsm: JetStreamManager;
   names: BusNames;
-  persister: LogPersister;
   batchSize: number;
   logger: Logger;
   metrics: PersisterMetrics;
-}): Promise<{ stop(): Promise<void> }> {
-  const { js, jsm, names, persister, batchSize, logger, metrics } = options;
+  clock: Clock;
+}): Promise<LogFeed> {
+  const { js, jsm, names, batchSize, logger, metrics, clock } = options;
   await jsm.consumers.add(names.logStream, {
     durable_name: names.persisterConsumer,
     ack_policy: AckPolicy.Explicit,
@@ -47,30 +87,10 @@ export async function consumeLog(options: {
     max_ack_pending: Math.max(1_000, batchSize * 8),
   });
   const consumer = await js.consumers.get(names.logStream, names.persisterConsumer);
-  const messages = await consumer.consume({ max_messages: batchSize * 4 });
+  const feed = new JetStreamLogFeed(await consumer.consume({ max_messages: batchSize * 4 }), logger);
 
-  const buffer: LogDelivery[] = [];
-  let wake: (() => void) | undefined;
-  let stopped = false;
-  const feeding = (async () => {
-    for await (const message of messages) {
-      buffer.push(delivery(message));
-      wake?.();
-    }
-  })();
-
-  const writing = (async () => {
-    while (!stopped) {
-      if (buffer.length === 0) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        continue;
-      }
-      await persister.persist(buffer.splice(0, batchSize));
-    }
-  })();
-
-  const gauges = setInterval(() => {
+  let cancelGauges: Cancel = () => undefined;
+  const updateGauges = () => {
     consumer.info(true).then(
       (info) => {
         metrics.consumerPending.set(info.num_pending);
@@ -78,18 +98,15 @@ export async function consumeLog(options: {
       },
       (err: unknown) => logger.debug({ err }, 'consumer info unavailable'),
     );
-  }, 5_000);
-  gauges.unref();
-
+    cancelGauges = clock.schedule(GAUGES_INTERVAL_MS, updateGauges);
+  };
+  cancelGauges = clock.schedule(GAUGES_INTERVAL_MS, updateGauges);
   return {
-    async stop() {
-      stopped = true;
-      clearInterval(gauges);
-      persister.stop();
-      await messages.close();
-      wake?.();
-      await Promise.allSettled([feeding, writing]);
-      await persister.idle();
+    next: (max) => feed.next(max),
+    checkpoint: () => feed.checkpoint(),
+    async close() {
+      cancelGauges();
+      await feed.close();
     },
   };
 }
