@@ -1,15 +1,19 @@
 import { join } from 'node:path';
+import { sequencingTimeoutMs } from '@lfsync/contracts';
+import {
+  InProcessCommitBus,
+  InProcessSequencerClient,
+  LmdbEnvironment,
+  LmdbEventIndex,
+  LmdbEventStore,
+  LmdbLogFeed,
+  LmdbSequenceLog,
+} from '@lfsync/embedded';
 import { startGateway, type GatewayAdapters, type GatewayConfig } from '@lfsync/gateway';
-import { LogPersister, createPersisterMetrics, persisterConfigSchema } from '@lfsync/persister';
+import { persisterConfigSchema, runPersister } from '@lfsync/persister';
+import { systemClock } from '@lfsync/ports';
 import { SequencerService, sequencerConfigSchema } from '@lfsync/sequencer';
 import type { Logger } from 'pino';
-import { InProcessCommitBus } from './bus/in-process-commit-bus.ts';
-import { InProcessSequencerClient } from './bus/in-process-sequencer-client.ts';
-import { LmdbEnvironment } from './lmdb/lmdb-environment.ts';
-import { LmdbEventIndex } from './lmdb/lmdb-event-index.ts';
-import { LmdbEventStore } from './lmdb/lmdb-event-store.ts';
-import { consumeLmdbLog } from './lmdb/lmdb-log-consumer.ts';
-import { LmdbSequenceLog } from './lmdb/lmdb-sequence-log.ts';
 
 export interface EmbeddedOptions {
   /** Where the LMDB environment lives (created if missing); the data survives restarts. */
@@ -40,51 +44,26 @@ export function openEmbeddedStorage(dataDir: string): LmdbEnvironment {
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const { gatewayConfig, logger } = options;
-  const sequencerDefaults = sequencerConfigSchema.parse({});
-  const persisterDefaults = persisterConfigSchema.parse({});
   const env = openEmbeddedStorage(options.dataDir);
   const log = new LmdbSequenceLog(env, {
-    duplicateWindowMs: options.duplicateWindowMs ?? sequencerDefaults.DUPLICATE_WINDOW_MS,
+    duplicateWindowMs: options.duplicateWindowMs ?? sequencerConfigSchema.parse({}).DUPLICATE_WINDOW_MS,
+    clock: systemClock,
   });
   const store = new LmdbEventStore(env);
   const bus = new InProcessCommitBus(logger.child({ component: 'commit-bus' }));
-  const sequencer = new InProcessSequencerClient({
-    handler: new SequencerService({
-      log,
-      index: new LmdbEventIndex(env),
-      maxAppendBytes: options.maxAppendBytes ?? sequencerDefaults.MAX_APPEND_BYTES,
-    }),
-    timeoutMs: Math.min(gatewayConfig.ACK_TIMEOUT_MS, 10_000),
-    logger: logger.child({ component: 'sequencer' }),
-  });
-  const persisterLogger = logger.child({ component: 'persister' });
-  const consumer = consumeLmdbLog({
-    env,
-    log,
-    sink: new LogPersister({
-      store,
-      publisher: bus,
-      logger: persisterLogger,
-      metrics: createPersisterMetrics(),
-    }),
-    batchSize: options.batchSize ?? persisterDefaults.BATCH_SIZE,
-    logger: persisterLogger,
-  });
-  const adapters: GatewayAdapters = {
+  const persister = runPersister({
+    feed: new LmdbLogFeed(env, log, { clock: systemClock }),
     store,
-    sequencer,
-    subscribeCommits: (onCommit) => bus.subscribe(onCommit),
-    // In-process delivery cannot miss a broadcast: there is no connection to lose.
-    onBroadcastGap: () => undefined,
-    readiness: [{ name: 'storage', check: () => store.ping() }],
-    close: () => sequencer.drain(),
-  };
-
+    publisher: bus,
+    logger: logger.child({ component: 'persister' }),
+    batchSize: options.batchSize ?? persisterConfigSchema.parse({}).BATCH_SIZE,
+    clock: systemClock,
+  });
   let gateway;
   try {
-    gateway = await startGateway(gatewayConfig, logger, adapters);
+    gateway = await startGateway(gatewayConfig, logger, gatewayAdapters(env, log, store, bus, options));
   } catch (err) {
-    await consumer.stop();
+    await persister.stop();
     await env.close();
     throw err;
   }
@@ -94,8 +73,37 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     url: gateway.url,
     async stop() {
       await gateway.stop();
-      await consumer.stop();
+      await persister.stop();
       await env.close();
     },
+  };
+}
+
+/** The gateway's view of the embedded mode: the store, the in-process sequencer and commit bus. */
+function gatewayAdapters(
+  env: LmdbEnvironment,
+  log: LmdbSequenceLog,
+  store: LmdbEventStore,
+  bus: InProcessCommitBus,
+  options: EmbeddedOptions,
+): GatewayAdapters {
+  const sequencer = new InProcessSequencerClient({
+    handler: new SequencerService({
+      log,
+      index: new LmdbEventIndex(env),
+      maxAppendBytes: options.maxAppendBytes ?? sequencerConfigSchema.parse({}).MAX_APPEND_BYTES,
+      clock: systemClock,
+    }),
+    timeoutMs: sequencingTimeoutMs(options.gatewayConfig.ACK_TIMEOUT_MS),
+    logger: options.logger.child({ component: 'sequencer' }),
+  });
+  return {
+    store,
+    sequencer,
+    subscribeCommits: (onCommit) => bus.subscribe(onCommit),
+    // In-process delivery cannot miss a broadcast: there is no connection to lose.
+    onBroadcastGap: () => undefined,
+    readiness: [{ name: 'storage', check: () => store.ping() }],
+    close: () => sequencer.drain(),
   };
 }

@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SequencedBatch } from '@lfsync/contracts';
-import type { LogDelivery } from '@lfsync/persister';
-import { pino } from 'pino';
+import { decodeSequencedBatch, type SequencedBatch } from '@lfsync/contracts';
+import type { LogDelivery } from '@lfsync/ports';
+import { ManualClock } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { LmdbEnvironment } from './lmdb-environment.ts';
-import { consumeLmdbLog, type LogSink } from './lmdb-log-consumer.ts';
+import { LmdbLogFeed } from './lmdb-log-feed.ts';
 import { LmdbSequenceLog } from './lmdb-sequence-log.ts';
-
-const logger = pino({ level: 'silent' });
 
 function batch(repository: string, sequence: number): SequencedBatch {
   const event = {
@@ -21,46 +19,27 @@ function batch(repository: string, sequence: number): SequencedBatch {
   return { repository, fromSequence: sequence, toSequence: sequence, events: [event] };
 }
 
-/** Records every group it is handed; `decide` says what to do with each delivery (default: ack). */
-class FakeSink implements LogSink {
-  readonly groups: string[][] = [];
-  decide: (delivery: LogDelivery, id: string) => void = (delivery) => delivery.ack();
+const idOf = (delivery: LogDelivery): string => {
+  const decoded = decodeSequencedBatch(delivery.data);
+  return decoded.ok ? (decoded.batch.events[0]?._event_id ?? '?') : '?';
+};
+const ids = (deliveries: readonly LogDelivery[]) => deliveries.map(idOf);
 
-  persist(deliveries: readonly LogDelivery[]): Promise<void> {
-    const ids = deliveries.map((d) => (d.json() as SequencedBatch).events[0]?._event_id ?? '?');
-    this.groups.push(ids);
-    deliveries.forEach((d, i) => this.decide(d, ids[i] ?? '?'));
-    return Promise.resolve();
-  }
-
-  stop(): void {}
-
-  get delivered(): string[] {
-    return this.groups.flat();
-  }
-}
-
-function openLog(dir: string) {
+/** The log in `dir` with a feed on it; `close` (also run when the test ends) is a clean shutdown. */
+function open(dir: string, clock = new ManualClock()) {
   const env = LmdbEnvironment.open(dir);
-  return { env, log: new LmdbSequenceLog(env) };
-}
-
-/** The log in `dir` with a consumer feeding `sink`; `stop` (also run when the test ends) is a clean shutdown. */
-function consume(dir: string, sink: FakeSink, batchSize = 10) {
-  const { env, log } = openLog(dir);
-  const consumer = consumeLmdbLog({ env, log, sink, batchSize, logger });
-  const stop = async () => {
-    await consumer.stop();
+  const log = new LmdbSequenceLog(env);
+  const feed = new LmdbLogFeed(env, log, { clock });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await feed.close();
+    await feed.checkpoint();
     await env.close();
   };
-  onTestFinished(stop);
-  return { log, stop };
-}
-
-async function appendAllIn(dir: string, batches: readonly SequencedBatch[]): Promise<void> {
-  const { env, log } = openLog(dir);
-  await appendAll(log, batches);
-  await env.close();
+  onTestFinished(close);
+  return { log, feed, close };
 }
 
 async function appendAll(log: LmdbSequenceLog, batches: readonly SequencedBatch[]): Promise<void> {
@@ -72,70 +51,75 @@ async function appendAll(log: LmdbSequenceLog, batches: readonly SequencedBatch[
 }
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lfs-consumer-'));
+  const dir = mkdtempSync(join(tmpdir(), 'lfs-feed-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
-describe('consumeLmdbLog', () => {
-  it('delivers the log in order, in groups of at most batchSize, and wakes up for new appends', async () => {
-    const dir = tempDir();
-    await appendAllIn(dir, [batch('a', 1), batch('b', 1), batch('a', 2)]);
-    const sink = new FakeSink();
-    const { log } = consume(dir, sink, 2);
-    await expect.poll(() => sink.delivered).toEqual(['a-1', 'b-1', 'a-2']);
-    expect(sink.groups.map((g) => g.length)).toEqual([2, 1]);
-
+describe('LmdbLogFeed', () => {
+  it('delivers the log in order, at most `max` at a time, and waits for new appends', async () => {
+    const { log, feed } = open(tempDir());
+    await appendAll(log, [batch('a', 1), batch('b', 1), batch('a', 2)]);
+    expect(ids(await feed.next(2))).toEqual(['a-1', 'b-1']);
+    expect(ids(await feed.next(2))).toEqual(['a-2']);
+    const waiting = feed.next(2);
     await appendAll(log, [batch('b', 2)]);
-    await expect.poll(() => sink.delivered).toEqual(['a-1', 'b-1', 'a-2', 'b-2']);
+    expect(ids(await waiting)).toEqual(['b-2']);
   });
 
   it('delivers again after a restart everything from the first entry not acknowledged, in order', async () => {
     const dir = tempDir();
-    await appendAllIn(dir, [batch('a', 1), batch('a', 2), batch('a', 3), batch('a', 4)]);
-    const first = new FakeSink();
+    const first = open(dir);
+    await appendAll(first.log, [batch('a', 1), batch('a', 2), batch('a', 3), batch('a', 4)]);
     // a-2 is never acknowledged (the process dies first); a-3 is, out of order.
-    first.decide = (delivery, id) => {
-      if (id !== 'a-2') delivery.ack();
-    };
-    const running = consume(dir, first);
-    await expect.poll(() => first.delivered).toEqual(['a-1', 'a-2', 'a-3', 'a-4']);
-    await running.stop();
+    for (const delivery of await first.feed.next(10)) if (idOf(delivery) !== 'a-2') delivery.ack();
+    await first.close();
 
-    const second = new FakeSink();
-    consume(dir, second);
-    await expect.poll(() => second.delivered).toEqual(['a-2', 'a-3', 'a-4']);
+    const second = open(dir);
+    expect(ids(await second.feed.next(10))).toEqual(['a-2', 'a-3', 'a-4']);
   });
 
   it('does not deliver again what was acknowledged or rejected before a restart', async () => {
     const dir = tempDir();
-    await appendAllIn(dir, [batch('a', 1), batch('a', 2)]);
-    const first = new FakeSink();
-    first.decide = (delivery, id) => (id === 'a-1' ? delivery.reject() : delivery.ack());
-    const running = consume(dir, first);
-    await expect.poll(() => first.delivered).toEqual(['a-1', 'a-2']);
-    await running.stop();
+    const first = open(dir);
+    await appendAll(first.log, [batch('a', 1), batch('a', 2)]);
+    const [a1, a2] = await first.feed.next(10);
+    a1?.reject();
+    a2?.ack();
+    await first.close();
 
-    const second = new FakeSink();
-    const { log } = consume(dir, second);
-    await appendAll(log, [batch('a', 3)]);
-    await expect.poll(() => second.delivered).toEqual(['a-3']);
+    const second = open(dir);
+    await appendAll(second.log, [batch('a', 3)]);
+    expect(ids(await second.feed.next(10))).toEqual(['a-3']);
   });
 
-  it('delivers an entry the sink asked to retry again after its delay', async () => {
-    const dir = tempDir();
-    await appendAllIn(dir, [batch('a', 1), batch('a', 2)]);
-    const sink = new FakeSink();
-    let retried = false;
-    sink.decide = (delivery, id) => {
-      if (id === 'a-1' && !retried) {
-        retried = true;
-        delivery.retryLater(20);
-      } else {
-        delivery.ack();
-      }
-    };
-    consume(dir, sink);
-    await expect.poll(() => sink.delivered).toEqual(['a-1', 'a-2', 'a-1']);
+  it('delivers an entry asked to be retried again after its delay, before newer ones', async () => {
+    const clock = new ManualClock();
+    const { log, feed } = open(tempDir(), clock);
+    await appendAll(log, [batch('a', 1)]);
+    const [a1] = await feed.next(10);
+    a1?.retryLater(20);
+    await appendAll(log, [batch('a', 2)]);
+    expect(ids(await feed.next(10))).toEqual(['a-2']);
+    const next = feed.next(10);
+    await clock.advance(19);
+    await appendAll(log, [batch('a', 3)]);
+    expect(ids(await next)).toEqual(['a-3']);
+    await clock.advance(1);
+    await appendAll(log, [batch('a', 4)]);
+    expect(ids(await feed.next(10))).toEqual(['a-1', 'a-4']);
+  });
+
+  it('ignores a retry request for an entry already acknowledged, and resolves a waiting `next` on close', async () => {
+    const clock = new ManualClock();
+    const { log, feed, close } = open(tempDir(), clock);
+    await appendAll(log, [batch('a', 1)]);
+    const [a1] = await feed.next(10);
+    a1?.ack();
+    a1?.retryLater(20);
+    expect(clock.pendingDelaysMs).toEqual([]);
+    const waiting = feed.next(10);
+    await close();
+    expect(await waiting).toEqual([]);
   });
 });

@@ -1,107 +1,100 @@
-import type { LogDelivery } from '@lfsync/persister';
-import type { Logger } from 'pino';
+import { systemClock, type Cancel, type Clock, type LogDelivery, type LogFeed } from '@lfsync/ports';
 import { LmdbConsumerCursor } from './lmdb-consumer-cursor.ts';
 import type { LmdbEnvironment } from './lmdb-environment.ts';
 import type { LmdbSequenceLog, LogEntry } from './lmdb-sequence-log.ts';
 
-/** What the consumer feeds: the persister's `LogPersister` in the embedded mode. */
-export interface LogSink {
-  persist(deliveries: readonly LogDelivery[]): Promise<void>;
-  stop(): void;
-}
-
-const ERROR_BACKOFF_MS = 1_000;
-
 /**
- * The embedded counterpart of the persister's JetStream durable consumer: delivers the log in order, in
- * groups of up to `batchSize`, from the stored cursor on. Entries the sink asks to retry later are delivered
- * again (before newer ones) after their delay; whatever was not acknowledged before a stop or crash is
- * delivered again after the restart.
+ * The embedded counterpart of the persister's JetStream durable consumer: the log in order, from the
+ * stored cursor on. Entries asked to be retried later come again (before newer ones) after their delay;
+ * whatever was not acknowledged before a stop or crash comes again after the restart.
  */
-export function consumeLmdbLog(options: {
-  env: LmdbEnvironment;
-  log: LmdbSequenceLog;
-  sink: LogSink;
-  batchSize: number;
-  logger: Logger;
-  consumerName?: string;
-}): { stop(): Promise<void> } {
-  const { env, log, sink, batchSize, logger } = options;
-  const cursor = new LmdbConsumerCursor(env, options.consumerName ?? 'persister');
-  let nextPosition = cursor.floor + 1;
-  let retries: LogEntry[] = [];
-  const retryTimers = new Set<NodeJS.Timeout>();
-  let stopped = false;
-  let signalled = false;
-  let wake: (() => void) | undefined;
+export class LmdbLogFeed implements LogFeed {
+  readonly #log: LmdbSequenceLog;
+  readonly #cursor: LmdbConsumerCursor;
+  readonly #clock: Clock;
+  readonly #retryTimers = new Set<Cancel>();
+  readonly #unsubscribe: () => void;
+  #nextPosition: number;
+  #retries: LogEntry[] = [];
+  #signalled = false;
+  #wake: (() => void) | undefined;
+  #closed = false;
 
-  const signal = () => {
-    signalled = true;
-    wake?.();
-  };
-  const unsubscribe = log.onAppend(signal);
+  constructor(
+    env: LmdbEnvironment,
+    log: LmdbSequenceLog,
+    options: { consumerName?: string; clock?: Clock } = {},
+  ) {
+    this.#log = log;
+    this.#cursor = new LmdbConsumerCursor(env, options.consumerName ?? 'persister');
+    this.#clock = options.clock ?? systemClock;
+    this.#nextPosition = this.#cursor.floor + 1;
+    this.#unsubscribe = log.onAppend(() => this.#signal());
+  }
 
-  const delivery = (entry: LogEntry): LogDelivery => ({
-    data: entry.data,
-    json: () => JSON.parse(Buffer.from(entry.data).toString('utf8')) as unknown,
-    ack: () => cursor.done(entry.position),
-    reject: () => cursor.done(entry.position),
-    retryLater: (delayMs) => {
-      const timer = setTimeout(() => {
-        retryTimers.delete(timer);
-        retries.push(entry);
-        signal();
-      }, delayMs);
-      retryTimers.add(timer);
-    },
-    // Nothing redelivers behind the sink's back while it works: there is no ack deadline in-process.
-    working: () => undefined,
-  });
-
-  const take = (): LogEntry[] => {
-    retries.sort((a, b) => a.position - b.position);
-    const retried = retries.slice(0, batchSize);
-    const fresh = retried.length < batchSize ? log.read(nextPosition - 1, batchSize - retried.length) : [];
-    retries = retries.slice(retried.length);
-    nextPosition = (fresh.at(-1)?.position ?? nextPosition - 1) + 1;
-    return [...retried, ...fresh];
-  };
-
-  const running = (async () => {
-    while (!stopped) {
-      signalled = false;
-      let entries: LogEntry[] = [];
-      try {
-        entries = take();
-        if (entries.length === 0) {
-          if (!signalled) await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-          continue;
-        }
-        await sink.persist(entries.map(delivery));
-        await cursor.save();
-      } catch (err) {
-        // Delivered again: the sink treats what it already stored as a redelivery.
-        retries.push(...entries);
-        logger.error({ err }, 'embedded log consumer failed, retrying');
-        await new Promise((resolve) => setTimeout(resolve, ERROR_BACKOFF_MS));
-      }
+  async next(max: number): Promise<LogDelivery[]> {
+    while (!this.#closed) {
+      this.#signalled = false;
+      const entries = this.#take(max);
+      if (entries.length > 0) return entries.map((entry) => this.#delivery(entry));
+      if (!this.#signalled) await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
     }
-  })();
+    return [];
+  }
 
-  let stopping: Promise<void> | undefined;
-  return {
-    stop() {
-      stopping ??= (async () => {
-        stopped = true;
-        unsubscribe();
-        sink.stop();
-        for (const timer of retryTimers) clearTimeout(timer);
-        signal();
-        await running;
-        await cursor.save();
-      })();
-      return stopping;
-    },
-  };
+  /** Stores the cursor. Losing this write only means delivering again what was done since. */
+  checkpoint(): Promise<void> {
+    return this.#cursor.save();
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#unsubscribe();
+    for (const cancel of this.#retryTimers) cancel();
+    this.#retryTimers.clear();
+    this.#signal();
+    return Promise.resolve();
+  }
+
+  #signal(): void {
+    this.#signalled = true;
+    this.#wake?.();
+  }
+
+  /** Retries first (in log order), then fresh entries, `max` in all. */
+  #take(max: number): LogEntry[] {
+    this.#retries.sort((a, b) => a.position - b.position);
+    const retried = this.#retries.slice(0, max);
+    const fresh = retried.length < max ? this.#log.read(this.#nextPosition - 1, max - retried.length) : [];
+    this.#retries = this.#retries.slice(retried.length);
+    this.#nextPosition = (fresh.at(-1)?.position ?? this.#nextPosition - 1) + 1;
+    return [...retried, ...fresh];
+  }
+
+  /** Settles once: after an ack or reject, a retry request is ignored (as JetStream ignores a late nak). */
+  #delivery(entry: LogEntry): LogDelivery {
+    let settled = false;
+    const done = () => {
+      settled = true;
+      this.#cursor.done(entry.position);
+    };
+    return {
+      data: entry.data,
+      ack: done,
+      reject: done,
+      retryLater: (delayMs) => {
+        if (settled || this.#closed) return;
+        settled = true;
+        const cancel = this.#clock.schedule(delayMs, () => {
+          this.#retryTimers.delete(cancel);
+          this.#retries.push(entry);
+          this.#signal();
+        });
+        this.#retryTimers.add(cancel);
+      },
+      // Nothing redelivers behind the persister's back while it works: there is no ack deadline in-process.
+      working: () => undefined,
+    };
+  }
 }
