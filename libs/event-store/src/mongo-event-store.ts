@@ -7,6 +7,7 @@ import {
   type IndexDescription,
   type OptionalUnlessRequiredId,
   type WriteConcern,
+  type WriteError,
 } from 'mongodb';
 
 /**
@@ -248,7 +249,7 @@ async function insertIgnoringDuplicates<T extends { _id: string }>(
     return [];
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    const errors = ([] as WriteError[]).concat(err.writeErrors);
     const onlyDuplicates = errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
     if (!onlyDuplicates || err.insertedCount + errors.length !== documents.length) throw err;
     return errors.map((e) => documents[e.index]).filter((d) => d !== undefined);

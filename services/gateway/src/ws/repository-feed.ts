@@ -25,7 +25,12 @@ export class RepositoryFeed {
   /** Tasks waiting or running in `#tail`. */
   #queued = 0;
 
-  constructor(repository: string, store: Pick<EventReader, 'scanAfter'>, output: FeedOutput, pageSize: number) {
+  constructor(
+    repository: string,
+    store: Pick<EventReader, 'scanAfter'>,
+    output: FeedOutput,
+    pageSize: number,
+  ) {
     this.#repository = repository;
     this.#store = store;
     this.#output = output;

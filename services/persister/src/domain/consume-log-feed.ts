@@ -34,12 +34,7 @@ export function consumeLogFeed(options: {
   const { feed, sink, batchSize, logger, clock } = options;
   let stopped = false;
   let failures = 0;
-  let pause: { cancel: Cancel; wake(): void } | undefined;
-
-  const backOff = (delayMs: number) =>
-    new Promise<void>((resolve) => {
-      pause = { cancel: clock.schedule(delayMs, resolve), wake: resolve };
-    }).finally(() => (pause = undefined));
+  const backOff = interruptibleSleep(clock);
 
   const consumeOnce = async (): Promise<boolean> => {
     let group: readonly LogDelivery[] = [];
@@ -54,7 +49,7 @@ export function consumeLogFeed(options: {
       const retryInMs = consumerBackoffMs(failures);
       logger.error({ err, deliveries: group.length, failures, retryInMs }, 'log consumer failed, retrying');
       for (const delivery of group) delivery.retryLater(retryInMs);
-      await backOff(retryInMs);
+      await backOff.sleep(retryInMs);
     }
     return true;
   };
@@ -70,14 +65,28 @@ export function consumeLogFeed(options: {
       stopping ??= (async () => {
         stopped = true;
         sink.stop();
-        pause?.cancel();
-        pause?.wake();
+        backOff.interrupt();
         await feed.close();
         await running;
         await sink.idle();
         await feed.checkpoint();
       })();
       return stopping;
+    },
+  };
+}
+
+/** A sleep on `clock` that `interrupt()` ends at once (a stop does not wait out a back-off). */
+function interruptibleSleep(clock: Clock): { sleep(delayMs: number): Promise<void>; interrupt(): void } {
+  let pending: { cancel: Cancel; wake(): void } | undefined;
+  return {
+    sleep: (delayMs) =>
+      new Promise<void>((resolve) => {
+        pending = { cancel: clock.schedule(delayMs, resolve), wake: resolve };
+      }).finally(() => (pending = undefined)),
+    interrupt() {
+      pending?.cancel();
+      pending?.wake();
     },
   };
 }

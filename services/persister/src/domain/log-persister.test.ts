@@ -11,8 +11,8 @@ class ControlledStore implements EventWriter {
   readonly log: string[] = [];
   readonly pending: Array<{ from: number; release(): void; fail(): void }> = [];
   committed = 0;
-  async head(): Promise<number> {
-    return this.committed;
+  head(): Promise<number> {
+    return Promise.resolve(this.committed);
   }
   insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
     const from = batches[0]?.fromSequence ?? 0;
@@ -27,10 +27,11 @@ class ControlledStore implements EventWriter {
       });
     });
   }
-  async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
+  advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     const head = heads.get('r') ?? 0;
     this.log.push(`head ${head}`);
     this.committed = Math.max(this.committed, head);
+    return Promise.resolve();
   }
 }
 
@@ -139,9 +140,9 @@ describe('LogPersister with several writes in flight', () => {
   it('reads batches held up elsewhere from the log instead of waiting for their redelivery', async () => {
     const asked: Array<[number, number]> = [];
     const { store, persister } = setup(1, {
-      batchesAfter: async (_repository, after, limit) => {
+      batchesAfter: (_repository, after, limit) => {
         asked.push([after, limit]);
-        return [sequencedBatch(1, 2), sequencedBatch(3, 3)];
+        return Promise.resolve([sequencedBatch(1, 2), sequencedBatch(3, 3)]);
       },
     });
     const done = persister.persist([delivery(sequencedBatch(3, 3), store.log)]);

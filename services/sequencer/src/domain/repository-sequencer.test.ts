@@ -8,11 +8,17 @@ import { RepositorySequencer, assign } from './repository-sequencer.ts';
 class FakeLog implements SequenceLog {
   batches: SequencedBatch[] = [];
   appendIds = new Map<string, number>();
-  async head(): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {
+  head(): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {
     const last = this.batches.at(-1);
-    return { head: { sequence: last?.toSequence ?? 0, version: this.batches.length }, lastBatch: last };
+    return Promise.resolve({
+      head: { sequence: last?.toSequence ?? 0, version: this.batches.length },
+      lastBatch: last,
+    });
   }
-  async append(batch: SequencedBatch, expectedVersion: number, appendId: string): Promise<AppendResult> {
+  append(batch: SequencedBatch, expectedVersion: number, appendId: string): Promise<AppendResult> {
+    return Promise.resolve(this.#append(batch, expectedVersion, appendId));
+  }
+  #append(batch: SequencedBatch, expectedVersion: number, appendId: string): AppendResult {
     const seen = this.appendIds.get(appendId);
     if (seen !== undefined)
       return { kind: 'duplicate', version: seen, batch: this.batches[seen - 1] as SequencedBatch };
@@ -25,16 +31,16 @@ class FakeLog implements SequenceLog {
 
 class FakeIndex implements EventIndex {
   entries = new Map<string, number>();
-  async getMany(repository: string, ids: readonly string[]) {
-    return new Map(
-      ids.flatMap((id) => {
-        const s = this.entries.get(`${repository}/${id}`);
-        return s === undefined ? [] : [[id, s] as const];
-      }),
-    );
+  getMany(repository: string, ids: readonly string[]): Promise<Map<string, number>> {
+    const found = ids.flatMap((id) => {
+      const s = this.entries.get(`${repository}/${id}`);
+      return s === undefined ? [] : [[id, s] as const];
+    });
+    return Promise.resolve(new Map(found));
   }
-  async putMany(repository: string, entries: ReadonlyArray<readonly [string, number]>) {
+  putMany(repository: string, entries: ReadonlyArray<readonly [string, number]>): Promise<void> {
     for (const [id, s] of entries) this.entries.set(`${repository}/${id}`, s);
+    return Promise.resolve();
   }
 }
 

@@ -1,6 +1,6 @@
 import type { SequenceReply, SequenceRequest } from '@lfsync/contracts';
 import { systemClock, type Clock, type EventIndex, type SequenceLog } from '@lfsync/ports';
-import { RepositorySequencer, type SequencerEvent } from './repository-sequencer.ts';
+import { RepositorySequencer } from './repository-sequencer.ts';
 
 const MAX_CACHED_REPOSITORIES = 10_000;
 
@@ -28,10 +28,7 @@ export class SequencerService {
   }
 
   async handle(request: SequenceRequest, bytes: number): Promise<SequenceReply> {
-    const results = await this.#sequencerFor(request.repository).sequence(
-      request.events as SequencerEvent[],
-      bytes,
-    );
+    const results = await this.#sequencerFor(request.repository).sequence(request.events, bytes);
     return { ok: true, results };
   }
 
