@@ -71,6 +71,8 @@ export {
   type SequenceResult,
   type SequencedBatch,
 } from './bus/messages.ts';
+export { decodeSequencedBatch, type DecodedBatch } from './bus/decode-batch.ts';
+export { DEFAULT_DUPLICATE_WINDOW_MS, SEQUENCING_DEADLINE_MS, sequencingTimeoutMs } from './bus/timing.ts';
 export { COMMITTED_AT_HEADER, DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';
 export { SYNC_CLAIM, claimAllows, syncClaimSchema, type SyncClaim } from './auth-claims.ts';
 export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { busNames, type SequencedBatch } from '@lfsync/contracts';
-import { MongoEventStore, type EventStore } from '@lfsync/event-store';
+import { busNames, sequencingTimeoutMs, type SequencedBatch } from '@lfsync/contracts';
+import { MongoEventStore } from '@lfsync/event-store';
+import type { EventReader, SequencerClient } from '@lfsync/ports';
 import {
   MONGO_CLIENT_OPTIONS,
   connectNats,
@@ -13,7 +14,7 @@ import { MongoClient } from 'mongodb';
 import { issueDevToken } from './auth/dev-tokens.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { subscribeCommits } from './bus/commit-feed.ts';
-import { natsSequencerClient, type SequencerClient } from './bus/sequencer-client.ts';
+import { natsSequencerClient } from './bus/sequencer-client.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { staticFiles } from './http/static-files.ts';
@@ -35,7 +36,7 @@ export interface Gateway {
 
 /** What the gateway talks to: NATS + MongoDB in production, in-process adapters in the embedded mode. */
 export interface GatewayAdapters {
-  store: EventStore;
+  store: EventReader;
   sequencer: SequencerClient;
   /** Every committed batch of every repository; returns the unsubscribe function. */
   subscribeCommits(onCommit: (batch: SequencedBatch, committedAtMs?: number) => void): () => void;
@@ -57,7 +58,7 @@ export async function connectGatewayAdapters(
   const nats = await connectNats(config.NATS_URL, 'gateway', logger);
   return {
     store,
-    sequencer: natsSequencerClient(nats.nc, names, Math.min(config.ACK_TIMEOUT_MS, 10_000)),
+    sequencer: natsSequencerClient(nats.nc, names, sequencingTimeoutMs(config.ACK_TIMEOUT_MS)),
     subscribeCommits: (onCommit) => {
       const subscription = subscribeCommits(nats.nc, names, logger, onCommit);
       return () => subscription.unsubscribe();

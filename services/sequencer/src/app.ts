@@ -1,4 +1,5 @@
 import { busNames } from '@lfsync/contracts';
+import { systemClock } from '@lfsync/ports';
 import { connectNats, startOpsServer, type Logger } from '@lfsync/runtime';
 import type { SequencerConfig } from './config.ts';
 import { SequencerService } from './domain/sequencer-service.ts';
@@ -24,6 +25,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
     index: await KvEventIndex.open(nc, names),
     maxAppendBytes: config.MAX_APPEND_BYTES,
     onAppend: (_events, conflicts) => metrics.conflicts.inc(conflicts),
+    clock: systemClock,
   });
   const subscription = serveSequenceRequests({ nc, names, service, logger: log, metrics });
   const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [

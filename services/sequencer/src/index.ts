@@ -1,6 +1,5 @@
 export { startSequencer, type Sequencer } from './app.ts';
 export { sequencerConfigSchema, type SequencerConfig } from './config.ts';
-export type { AppendResult, EventIndex, LogHead, SequenceLog } from './domain/ports.ts';
 export { SequencerService } from './domain/sequencer-service.ts';
 export { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 export { KvEventIndex } from './nats/kv-event-index.ts';

@@ -1,5 +1,5 @@
 import { AppError, sequenceRequestSchema, type SequenceRequest, type SequenceReply } from '@lfsync/contracts';
-import type { SequencerClient } from '@lfsync/gateway';
+import type { SequencerClient } from '@lfsync/ports';
 import type { Logger } from 'pino';
 
 /** What the client calls: `SequencerService` in the embedded mode. */

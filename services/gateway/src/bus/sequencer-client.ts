@@ -1,10 +1,6 @@
-import { AppError, sequenceReplySchema, type BusNames, type SequenceResult } from '@lfsync/contracts';
+import { AppError, sequenceReplySchema, type BusNames } from '@lfsync/contracts';
+import type { SequencerClient } from '@lfsync/ports';
 import type { NatsConnection } from '@nats-io/transport-node';
-
-export interface SequencerClient {
-  /** The sequences of the events (new or original); throws AppError UNAVAILABLE when no sequencer answers. */
-  sequence(repository: string, events: readonly Record<string, unknown>[]): Promise<SequenceResult[]>;
-}
 
 export function natsSequencerClient(nc: NatsConnection, names: BusNames, timeoutMs: number): SequencerClient {
   return {

@@ -7,7 +7,7 @@ import {
   restEventsQuerySchema,
   type ErrorCode,
 } from '@lfsync/contracts';
-import type { EventStore } from '@lfsync/event-store';
+import type { EventReader } from '@lfsync/ports';
 import type { Principal, TokenVerifier } from '../auth/token-verifier.ts';
 import { bearerToken, readJsonBody, sendError, sendJson } from '../http/http-utils.ts';
 import type { GatewayMetrics } from '../metrics.ts';
@@ -16,7 +16,7 @@ import type { PushOutcome, PushService } from '../sync/push-service.ts';
 export interface RestApiOptions {
   verify: TokenVerifier;
   push: PushService;
-  store: EventStore;
+  store: EventReader;
   metrics: GatewayMetrics;
   maxBodyBytes: number;
   pageSize: number;

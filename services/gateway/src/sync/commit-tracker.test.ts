@@ -1,8 +1,7 @@
-import type { EventStore } from '@lfsync/event-store';
 import { describe, expect, it } from 'vitest';
 import { CommitTracker } from './commit-tracker.ts';
 
-const storeWithHead = (head: number) => ({ head: () => Promise.resolve(head) }) as unknown as EventStore;
+const storeWithHead = (head: number) => ({ head: () => Promise.resolve(head) });
 
 describe('CommitTracker', () => {
   it('resolves at once for a sequence already committed, and on the commit otherwise', async () => {

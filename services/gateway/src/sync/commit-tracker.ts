@@ -1,4 +1,4 @@
-import type { EventStore } from '@lfsync/event-store';
+import type { EventReader } from '@lfsync/ports';
 
 interface Waiter {
   sequence: number;
@@ -12,11 +12,11 @@ const MAX_TRACKED_REPOSITORIES = 100_000;
  * sequences are durable. When a broadcast was missed, the store is asked before giving up.
  */
 export class CommitTracker {
-  readonly #store: EventStore;
+  readonly #store: Pick<EventReader, 'head'>;
   readonly #heads = new Map<string, number>();
   readonly #waiters = new Map<string, Set<Waiter>>();
 
-  constructor(store: EventStore) {
+  constructor(store: Pick<EventReader, 'head'>) {
     this.#store = store;
   }
 

@@ -1,5 +1,5 @@
 import { AppError, clientEventSchema, type ErrorCode, type SequenceResult } from '@lfsync/contracts';
-import type { SequencerClient } from '../bus/sequencer-client.ts';
+import type { SequencerClient } from '@lfsync/ports';
 import type { CommitTracker } from './commit-tracker.ts';
 
 export interface PushLimits {

@@ -10,7 +10,7 @@ import {
   type ErrorCode,
   type SequencedBatch,
 } from '@lfsync/contracts';
-import type { EventStore } from '@lfsync/event-store';
+import type { EventReader } from '@lfsync/ports';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Principal, TokenVerifier } from '../auth/token-verifier.ts';
@@ -36,7 +36,7 @@ export interface SessionContext {
   limits: SessionLimits;
   verify: TokenVerifier;
   push: PushService;
-  store: EventStore;
+  store: EventReader;
   logger: Logger;
   metrics: GatewayMetrics;
   /** Called when the session gains or loses the right to receive broadcasts. */

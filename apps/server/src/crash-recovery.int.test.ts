@@ -9,7 +9,7 @@ const root = resolve(import.meta.dirname, '../../..');
 
 /** `npm start` in embedded mode without the npm wrapper, so SIGKILL hits the very process that holds the data. */
 async function startProcess(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,

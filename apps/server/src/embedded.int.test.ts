@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SequencedBatch } from '@lfsync/contracts';
 import { gatewayConfigSchema } from '@lfsync/gateway';
+import { LmdbSequenceLog } from '@lfsync/embedded';
 import { WsTestClient, captureLogs, uniqueName } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { LmdbSequenceLog } from './lmdb/lmdb-sequence-log.ts';
-import { openEmbeddedStorage, startEmbedded, type Embedded } from './start-embedded.ts';
+import { openEmbeddedStorage, startEmbedded, type Embedded } from './embedded.ts';
 
 async function start(dataDir: string): Promise<Embedded> {
   const gatewayConfig = gatewayConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DEV_AUTH: 'true' });
