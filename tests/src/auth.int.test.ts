@@ -118,7 +118,7 @@ describe('auth', () => {
     expect(await client.waitForType('error')).toMatchObject({ code: 'NOT_AUTHENTICATED' });
     const closed = await client.closed;
     expect(closed.code).toBe(4401);
-    expect(client.frames.find((f) => f.type === 'error' && f['code'] === 'AUTH_TIMEOUT')).toBeDefined();
+    expect(client.frames.find((f) => f.type === 'error' && f.code === 'AUTH_TIMEOUT')).toBeDefined();
     expect(await storedCount(repo)).toBe(0);
   });
 
@@ -143,7 +143,7 @@ describe('auth', () => {
     writer.send({ type: 'push_event', repository: a, event: dartEvent('public') });
     await writer.waitForType('ack');
     await expect.poll(() => limited.eventsOf(a).length).toBe(1);
-    expect(limited.frames.some((f) => f['repository'] === b && f.type === 'events')).toBe(false);
+    expect(limited.frames.some((f) => f.type === 'events' && f.repository === b)).toBe(false);
     expect(await storedCount(b)).toBe(1);
     await Promise.all([writer.close(), limited.close()]);
   });
@@ -151,17 +151,15 @@ describe('auth', () => {
   it('takes a refreshed token on a live connection, and a session whose token expires loses access', async () => {
     const repo = uniqueName('r');
     const client = await WsTestClient.connect(stack.gatewayUrl());
-    expect((await client.auth(await stack.token('short', {}, { expiresInSec: 2 })))['type']).toBe(
+    expect((await client.auth(await stack.token('short', {}, { expiresInSec: 2 }))).type).toBe(
       'auth_success',
     );
-    expect(
-      await client.waitFor((f) => f.type === 'error' && f['code'] === 'TOKEN_EXPIRED', 5_000),
-    ).toBeDefined();
+    expect(await client.waitForType('error', (f) => f.code === 'TOKEN_EXPIRED', 5_000)).toBeDefined();
     client.send({ type: 'push_event', repository: repo, event: dartEvent('late') });
-    expect(
-      await client.waitFor((f) => f.type === 'error' && f['code'] === 'NOT_AUTHENTICATED'),
-    ).toMatchObject({ eventIds: ['late'] });
-    expect((await client.auth(await stack.token('short')))['type']).toBe('auth_success');
+    expect(await client.waitForType('error', (f) => f.code === 'NOT_AUTHENTICATED')).toMatchObject({
+      eventIds: ['late'],
+    });
+    expect((await client.auth(await stack.token('short'))).type).toBe('auth_success');
     client.send({ type: 'push_event', repository: repo, event: dartEvent('again') });
     expect(await client.waitForType('ack')).toMatchObject({ eventIds: ['again'] });
     expect(await storedCount(repo)).toBe(1);

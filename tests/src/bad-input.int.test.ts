@@ -80,13 +80,13 @@ describe('bad input: a clear error each, the connection and the server keep work
       ],
     });
     const ack = await client.waitForType('ack');
-    expect(ack['eventIds']).toEqual(['good1', 'good2']);
+    expect(ack.eventIds).toEqual(['good1', 'good2']);
     const errors = [
       await client.waitForType('error'),
       await client.waitForType('error'),
       await client.waitForType('error'),
     ];
-    expect(errors.map((e) => [e['code'], e['eventIds']])).toEqual([
+    expect(errors.map((e) => [e.code, e.eventIds])).toEqual([
       ['INVALID_EVENT', ['bad-op']],
       ['PAYLOAD_TOO_LARGE', ['huge']],
       ['INVALID_EVENT', []],

@@ -1,4 +1,5 @@
-import { WsTestClient, type Frame, type ServerProcess } from '@lfsync/testkit';
+import type { AckMessage, ErrorMessage } from '@lfsync/contracts';
+import { WsTestClient, type ServerProcess } from '@lfsync/testkit';
 import { dartEvent } from './support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReliablePusher } from './chaos/reliable-pusher.ts';
@@ -80,7 +81,7 @@ describe('graceful operations (every service in its own process)', () => {
     await client.auth(await stack.token('late-start'));
     // Like any client, it pushes again when told to retry (the services may still be reconnecting).
     const deadline = Date.now() + 60_000;
-    let reply: Frame;
+    let reply: AckMessage | ErrorMessage;
     do {
       client.send({
         type: 'push_event',
@@ -133,7 +134,7 @@ describe('graceful operations (every service in its own process)', () => {
     const push = (ids: string[]) =>
       client.send({ type: 'push_events_batch', repository, events: ids.map((id) => dartEvent(id)) });
     const ackOf = (id: string, timeoutMs: number) =>
-      client.waitFor((f) => f.type === 'ack' && (f['eventIds'] as string[]).includes(id), timeoutMs);
+      client.waitForType('ack', (f) => f.eventIds.includes(id), timeoutMs);
 
     push(['a']);
     await ackOf('a', 10_000);

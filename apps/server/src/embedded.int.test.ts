@@ -69,14 +69,12 @@ describe('startEmbedded', () => {
     const embedded = await start(dataDir);
     const reader = await client(embedded);
     await expect
-      .poll(async () =>
-        (await reader.catchUp(repo, 0)).events.map((e) => [e['_event_id'], e['serverSequence']]),
-      )
+      .poll(async () => (await reader.catchUp(repo, 0)).events.map((e) => [e._event_id, e.serverSequence]))
       .toEqual([
         ['e1', 1],
         ['e2', 2],
       ]);
     reader.send({ type: 'push_events_batch', repository: repo, events: [event('e2'), event('e3')] });
-    expect((await reader.waitForType('ack'))['sequences']).toEqual({ e2: 2, e3: 3 });
+    expect((await reader.waitForType('ack')).sequences).toEqual({ e2: 2, e3: 3 });
   });
 });

@@ -43,11 +43,13 @@ export function recordConsole(page: Page, name: string, onEntry: (entry: Console
   );
 }
 
+export const DEFAULT_VIEWPORT = { width: 1180, height: 820 } as const;
+
 /** Opens a page of a fresh, isolated context (its own storage, like another browser). */
 export async function openPage(
   browser: Browser,
   baseURL: string,
-  viewport = { width: 1180, height: 820 },
+  viewport: { width: number; height: number } = DEFAULT_VIEWPORT,
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL, viewport });
   const page = await context.newPage();
