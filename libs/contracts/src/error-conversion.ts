@@ -18,6 +18,7 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'ClosedConnectionError',
   'DrainingConnectionError',
   'ConnectionError',
+  'JetStreamNotEnabled',
 ]);
 
 /** Socket-level failures (Node `err.code`). */

@@ -82,7 +82,7 @@ describe('error renderers', () => {
         retryAfterMs: 1_000,
       },
     );
-    expect(JSON.parse(errorFrame(new AppError('FORBIDDEN', 'no'), { eventIds: [] }))).toEqual({
+    expect(JSON.parse(errorFrame(new AppError('FORBIDDEN', 'no')))).toEqual({
       type: 'error',
       code: 'FORBIDDEN',
       message: 'no',

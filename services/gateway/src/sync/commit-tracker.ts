@@ -1,4 +1,5 @@
 import type { EventStore } from '@lfsync/event-store';
+import { systemClock, type Clock } from '@lfsync/ports';
 
 interface Waiter {
   sequence: number;
@@ -15,9 +16,11 @@ export class CommitTracker {
   readonly #store: EventStore;
   readonly #heads = new Map<string, number>();
   readonly #waiters = new Map<string, Set<Waiter>>();
+  readonly #clock: Clock;
 
-  constructor(store: EventStore) {
+  constructor(store: EventStore, clock: Clock = systemClock) {
     this.#store = store;
+    this.#clock = clock;
   }
 
   committed(repository: string, toSequence: number): void {
@@ -44,14 +47,14 @@ export class CommitTracker {
       const waiter: Waiter = {
         sequence,
         resolve: (ok) => {
-          clearTimeout(timer);
+          cancelTimer();
           resolve(ok);
         },
       };
-      const timer = setTimeout(() => {
+      const cancelTimer = this.#clock.schedule(timeoutMs, () => {
         this.#waiters.get(repository)?.delete(waiter);
         resolve(false);
-      }, timeoutMs);
+      });
       let set = this.#waiters.get(repository);
       if (set === undefined) this.#waiters.set(repository, (set = new Set()));
       set.add(waiter);
