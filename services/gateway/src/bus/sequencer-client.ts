@@ -1,4 +1,10 @@
-import { AppError, sequenceReplySchema, type BusNames, type SequenceResult } from '@lfsync/contracts';
+import {
+  AppError,
+  errorOfReply,
+  sequenceReplySchema,
+  type BusNames,
+  type SequenceResult,
+} from '@lfsync/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 export interface SequencerClient {
@@ -16,12 +22,12 @@ export function natsSequencerClient(nc: NatsConnection, names: BusNames, timeout
         });
         reply = msg.json();
       } catch (err) {
-        throw new AppError('UNAVAILABLE', 'sequencer did not answer', { cause: err, retryAfterMs: 1_000 });
+        throw new AppError('UNAVAILABLE', 'sequencer did not answer', { cause: err });
       }
       const parsed = sequenceReplySchema.safeParse(reply);
       if (!parsed.success)
         throw new AppError('INTERNAL', 'malformed sequencer reply', { cause: parsed.error });
-      if (!parsed.data.ok) throw new AppError(parsed.data.code, parsed.data.message);
+      if (!parsed.data.ok) throw errorOfReply(parsed.data);
       return parsed.data.results;
     },
   };
