@@ -15,9 +15,7 @@ export function errorFrame(error: AppError, context: ErrorFrameContext = {}): st
     type: 'error',
     code: error.code,
     message: error.message,
-    ...(context.eventIds === undefined || context.eventIds.length === 0
-      ? {}
-      : { eventIds: context.eventIds }),
+    ...(context.eventIds === undefined ? {} : { eventIds: context.eventIds }),
     ...(context.repository === undefined ? {} : { repository: context.repository }),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   });
