@@ -4,3 +4,5 @@ export type { AppendResult, EventIndex, LogHead, SequenceLog } from './domain/po
 export { SequencerService } from './domain/sequencer-service.ts';
 export { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 export { KvEventIndex } from './nats/kv-event-index.ts';
+export { serveSequenceRequests, type SequenceResponder } from './nats/sequence-responder.ts';
+export { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';

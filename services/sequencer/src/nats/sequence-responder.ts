@@ -6,11 +6,16 @@ import {
   toAppError,
   type BusNames,
   type SequenceReply,
+  type SequenceRequest,
 } from '@lfsync/contracts';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { SequencerService } from '../domain/sequencer-service.ts';
 import type { SequencerMetrics } from '../metrics.ts';
+
+/** What answers a request: `SequencerService`. */
+export interface SequenceHandler {
+  handle(request: SequenceRequest, bytes: number): Promise<SequenceReply>;
+}
 
 export interface SequenceResponder {
   /** Stops taking requests and resolves once every request taken has been answered. */
@@ -21,7 +26,7 @@ export interface SequenceResponder {
 export function serveSequenceRequests(options: {
   nc: NatsConnection;
   names: BusNames;
-  service: SequencerService;
+  service: SequenceHandler;
   logger: Logger;
   metrics: SequencerMetrics;
 }): SequenceResponder {
@@ -48,7 +53,7 @@ export function serveSequenceRequests(options: {
 
 async function answer(
   msg: Msg,
-  { service, logger, metrics }: { service: SequencerService; logger: Logger; metrics: SequencerMetrics },
+  { service, logger, metrics }: { service: SequenceHandler; logger: Logger; metrics: SequencerMetrics },
 ): Promise<void> {
   const stopTimer = metrics.latency.startTimer();
   const reply = await compute(msg, service, logger);
@@ -58,7 +63,7 @@ async function answer(
   stopTimer();
 }
 
-async function compute(msg: Msg, service: SequencerService, logger: Logger): Promise<SequenceReply> {
+async function compute(msg: Msg, service: SequenceHandler, logger: Logger): Promise<SequenceReply> {
   let json: unknown;
   try {
     json = msg.json();
