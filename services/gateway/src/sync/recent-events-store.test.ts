@@ -8,12 +8,14 @@ import { RecentEventsStore } from './recent-events-store.ts';
 /** Holds 1..100 of every repository; counts the reads that reach it. */
 class FakeDatabase {
   reads = 0;
-  async readAfter(_repository: string, after: number, limit: number): Promise<StoredEvent[]> {
+  readAfter(_repository: string, after: number, limit: number): Promise<StoredEvent[]> {
     this.reads += 1;
-    return Array.from({ length: Math.max(0, Math.min(limit, 100 - after)) }, (_, i) => ({
-      sequence: after + 1 + i,
-      json: `{"db":${after + 1 + i}}`,
-    }));
+    return Promise.resolve(
+      Array.from({ length: Math.max(0, Math.min(limit, 100 - after)) }, (_, i) => ({
+        sequence: after + 1 + i,
+        json: `{"db":${after + 1 + i}}`,
+      })),
+    );
   }
   async *scanAfter(repository: string, after: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
     yield await this.readAfter(repository, after, pageSize);

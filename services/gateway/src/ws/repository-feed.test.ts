@@ -30,6 +30,7 @@ class FakeStore {
   scans = 0;
   async *scanAfter(_repository: string, after: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
     this.scans += 1;
+    await Promise.resolve(); // a store answers asynchronously
     let page: StoredEvent[] = [];
     for (let s = after + 1; s <= this.head; s++) {
       page.push({ sequence: s, json: JSON.stringify(event(s)) });
