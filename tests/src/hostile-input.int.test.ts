@@ -31,6 +31,15 @@ const hostileScalar = fc.oneof(
 const deep = fc
   .integer({ min: 1, max: 3_000 })
   .map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown);
+/** Nesting as JSON text (arrays or objects, up to 8,000 deep): built as text, never recursively. */
+const deepText = fc
+  .record({ depth: fc.integer({ min: 1, max: 8_000 }), array: fc.boolean() })
+  .map(({ depth, array }) =>
+    array ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+  );
+const deepEventText = (eventId: string, data: string) =>
+  `{"_event_id":"${eventId}","_operation":0,"_created_at":0,"_data":${data}}`;
+const MAX_DATA_DEPTH = 64;
 const eventLike = fc.record(
   {
     _event_id: fc.oneof(fc.string({ maxLength: 140 }), hostileScalar),
@@ -81,6 +90,10 @@ const rawText = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   deep.map((v) => `{"type":"ping","x":${JSON.stringify(v)}}`),
+  deepText.map((d) => `{"type":"push_event","repository":"ok_repo","event":${deepEventText('deep', d)}}`),
+  deepText.map(
+    (d) => `{"type":"push_events_batch","repository":"ok_repo","events":[${deepEventText('deep', d)}]}`,
+  ),
   fc.constant(
     '{"type":"push_event","repository":"ok_repo","event":{"__proto__":{"isAdmin":true},"_event_id":"p","_operation":0,"_created_at":0,"_data":{}}}',
   ),
@@ -125,6 +138,32 @@ describe('hostile input (property-based)', () => {
       expect(serverEventSchema.safeParse(JSON.parse(doc['b'] as string)).success).toBe(true);
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
     console.log(`hostile input: ${cases} WebSocket frames tried, ${stored.length} valid events stored`);
+    await client.close();
+  });
+
+  it('refuses events nested deeper than MAX_DATA_DEPTH with NESTING_TOO_DEEP and takes the others', async () => {
+    const client = await authedClient(stack, 0, 'deep-fuzzer');
+    const repo = uniqueName('r');
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 8_000 }), async (depth) => {
+        cases += 1;
+        const eventId = `deep-${cases}`;
+        const data = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+        client.sendRaw(
+          `{"type":"push_event","repository":"${repo}","event":${deepEventText(eventId, data)}}`,
+        );
+        const reply = await client.waitFor(
+          (f) =>
+            (f.type === 'ack' || f.type === 'error') && f.eventIds?.includes(eventId) === true,
+        );
+        if (depth <= MAX_DATA_DEPTH) expect(reply.type).toBe('ack');
+        else expect(reply).toMatchObject({ type: 'error', code: 'NESTING_TOO_DEEP' });
+      }),
+      { numRuns: 60, seed: Number(process.env['FC_SEED'] ?? 42), examples: [[64], [65], [5_000]] },
+    );
+    expect(client.isOpen).toBe(true);
+    console.log(`hostile input: ${cases} nesting depths tried`);
     await client.close();
   });
 

@@ -1,5 +1,21 @@
 export { PROTOCOL_VERSION } from './version.ts';
-export { AppError, ERROR_CODE_LIST, errorCodes, isErrorCode, type ErrorCode } from './errors.ts';
+export {
+  AppError,
+  ERROR_CODE_LIST,
+  errorCodes,
+  isErrorCode,
+  type ErrorCode,
+  type ErrorSpec,
+} from './errors.ts';
+export { failureLogLevel, isUnavailability, toAppError } from './error-conversion.ts';
+export {
+  errorBody,
+  errorFrame,
+  errorOfReply,
+  errorReply,
+  type ErrorFrameContext,
+} from './error-rendering.ts';
+export { nestsDeeperThan } from './json-depth.ts';
 export {
   MAX_REPOSITORY_NAME_LENGTH,
   isRepositoryName,

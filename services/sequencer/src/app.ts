@@ -27,7 +27,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
     onAppend: (_events, conflicts) => metrics.conflicts.inc(conflicts),
     clock: systemClock,
   });
-  const subscription = serveSequenceRequests({ nc, names, service, logger: log, metrics });
+  const responder = serveSequenceRequests({ nc, names, service, logger: log, metrics });
   const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
     { name: 'nats', check: () => nats.connected() },
   ]);
@@ -35,7 +35,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   return {
     opsPort: ops.port,
     async stop() {
-      subscription.unsubscribe();
+      await responder.stop();
       await nc.drain().catch(() => nc.close());
       await ops.close();
     },

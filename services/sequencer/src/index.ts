@@ -3,3 +3,5 @@ export { sequencerConfigSchema, type SequencerConfig } from './config.ts';
 export { SequencerService } from './domain/sequencer-service.ts';
 export { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 export { KvEventIndex } from './nats/kv-event-index.ts';
+export { serveSequenceRequests, type SequenceResponder } from './nats/sequence-responder.ts';
+export { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';

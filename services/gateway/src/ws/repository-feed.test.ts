@@ -31,6 +31,7 @@ class FakeStore implements Pick<EventReader, 'scanAfter'> {
   // eslint-disable-next-line @typescript-eslint/require-await -- a fake store has its pages at hand
   async *scanAfter(_repository: string, after: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
     this.scans += 1;
+    await Promise.resolve(); // a store answers asynchronously
     let page: StoredEvent[] = [];
     for (let s = after + 1; s <= this.head; s++) {
       page.push({ sequence: s, json: JSON.stringify(event(s)) });

@@ -157,7 +157,9 @@ export class RepositorySequencer {
           return results;
       }
     }
-    throw new Error(
+    // Other replicas keep winning the race: the push is retryable, not a bug.
+    throw new AppError(
+      'UNAVAILABLE',
       `repository ${this.#repository}: gave up after ${MAX_CONFLICT_RETRIES} conflicting appends`,
     );
   }
