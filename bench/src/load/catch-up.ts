@@ -1,6 +1,12 @@
 import { signToken } from '../stack/tokens.ts';
 import { LfsSession } from './lfs-session.ts';
-import { nowUs, type CatchUpParams, type CatchUpResult, type LoadParams, type LoadResult } from './messages.ts';
+import {
+  nowUs,
+  type CatchUpParams,
+  type CatchUpResult,
+  type LoadParams,
+  type LoadResult,
+} from './messages.ts';
 import { count, padding, sleep } from './util.ts';
 
 /** Fills a repository with `total` events: `clients` sessions pushing batches, each waiting for its ack. */
@@ -17,22 +23,26 @@ export async function load(params: LoadParams): Promise<LoadResult> {
       if (endpoint === undefined) throw new Error('no endpoint');
       let settled: ((ok: boolean) => void) | undefined;
       let finished = false;
-      const session = await LfsSession.connect(endpoint, await signToken(`loader${c}`, { read: [], write: [params.repository] }), {
-        onAck: (eventIds, sequences) => {
-          loaded += eventIds.length;
-          for (const s of Object.values(sequences)) if (s > lastSequence) lastSequence = s;
-          settled?.(true);
+      const session = await LfsSession.connect(
+        endpoint,
+        await signToken(`loader${c}`, { read: [], write: [params.repository] }),
+        {
+          onAck: (eventIds, sequences) => {
+            loaded += eventIds.length;
+            for (const s of Object.values(sequences)) if (s > lastSequence) lastSequence = s;
+            settled?.(true);
+          },
+          onError: (code) => {
+            count(errors, code);
+            settled?.(false);
+          },
+          onClose: (code) => {
+            if (finished) return;
+            count(errors, `closed ${code}`);
+            settled?.(false);
+          },
         },
-        onError: (code) => {
-          count(errors, code);
-          settled?.(false);
-        },
-        onClose: (code) => {
-          if (finished) return;
-          count(errors, `closed ${code}`);
-          settled?.(false);
-        },
-      });
+      );
       while (next < params.total) {
         const from = next;
         const size = Math.min(params.batchSize, params.total - from);
@@ -66,22 +76,29 @@ export async function catchUp(params: CatchUpParams): Promise<CatchUpResult> {
   let cursor = 0;
   let firstPageUs = 0;
   let done: ((lastSequence: number) => void) | undefined;
-  const session = await LfsSession.connect(params.endpoint, await signToken('catch-up', { read: [params.repository], write: [] }), {
-    onEvents: (_repository, page, size) => {
-      if (pages === 0) firstPageUs = nowUs();
-      pages += 1;
-      bytes += size;
-      for (const event of page) {
-        if (event.serverSequence !== cursor + 1) inOrder = false;
-        cursor = event.serverSequence;
-        events += 1;
-      }
+  const session = await LfsSession.connect(
+    params.endpoint,
+    await signToken('catch-up', { read: [params.repository], write: [] }),
+    {
+      onEvents: (_repository, page, size) => {
+        if (pages === 0) firstPageUs = nowUs();
+        pages += 1;
+        bytes += size;
+        for (const event of page) {
+          if (event.serverSequence !== cursor + 1) inOrder = false;
+          cursor = event.serverSequence;
+          events += 1;
+        }
+      },
+      onSyncComplete: (_repository, lastSequence) => done?.(lastSequence ?? cursor),
     },
-    onSyncComplete: (_repository, lastSequence) => done?.(lastSequence ?? cursor),
-  });
+  );
   const finished = new Promise<number>((resolve, reject) => {
     done = resolve;
-    setTimeout(() => reject(new Error(`catch-up not complete after ${params.timeoutMs} ms (${events} events)`)), params.timeoutMs).unref();
+    setTimeout(
+      () => reject(new Error(`catch-up not complete after ${params.timeoutMs} ms (${events} events)`)),
+      params.timeoutMs,
+    ).unref();
   });
   const t0 = nowUs();
   session.requestEvents(params.repository, 0);

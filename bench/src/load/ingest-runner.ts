@@ -37,7 +37,8 @@ export async function runIngest(params: IngestParams): Promise<IngestResult> {
   const pad = padding(params.payloadBytes);
 
   const settle = (client: IngestClient, firstId: string | undefined, ok: boolean) => {
-    const key = firstId !== undefined && client.pending.has(firstId) ? firstId : client.pending.keys().next().value;
+    const key =
+      firstId !== undefined && client.pending.has(firstId) ? firstId : client.pending.keys().next().value;
     if (key === undefined) return;
     const pending = client.pending.get(key) as Pending;
     client.pending.delete(key);
@@ -84,7 +85,12 @@ export async function runIngest(params: IngestParams): Promise<IngestResult> {
     const events = [];
     for (let k = 0; k < params.batchSize; k++) {
       const id = `${client.prefix}-${client.counter++}`;
-      events.push({ _event_id: id, _operation: 0, _created_at: createdAt, _data: { id, n: client.counter, pad } });
+      events.push({
+        _event_id: id,
+        _operation: 0,
+        _created_at: createdAt,
+        _data: { id, n: client.counter, pad },
+      });
     }
     client.pending.set(events[0]?._event_id as string, { sentUs, size: events.length });
     client.session.send(JSON.stringify({ type: 'push_events_batch', repository: client.repository, events }));

@@ -53,22 +53,26 @@ async function publishLfs(params: PublishParams): Promise<PublishResult> {
   let sent = 0;
   let acked = 0;
   let lastSequence = 0;
-  const session = await LfsSession.connect(params.endpoint, await signToken(params.subject, { read: [], write: [params.topic] }), {
-    onAck: (eventIds, sequences) => {
-      const scheduled = pending.get(eventIds[0] ?? '');
-      if (scheduled !== undefined) {
-        pending.delete(eventIds[0] as string);
-        ackLatency.record(nowUs() - scheduled);
-      }
-      acked += eventIds.length;
-      for (const s of Object.values(sequences)) if (s > lastSequence) lastSequence = s;
+  const session = await LfsSession.connect(
+    params.endpoint,
+    await signToken(params.subject, { read: [], write: [params.topic] }),
+    {
+      onAck: (eventIds, sequences) => {
+        const scheduled = pending.get(eventIds[0] ?? '');
+        if (scheduled !== undefined) {
+          pending.delete(eventIds[0] as string);
+          ackLatency.record(nowUs() - scheduled);
+        }
+        acked += eventIds.length;
+        for (const s of Object.values(sequences)) if (s > lastSequence) lastSequence = s;
+      },
+      onError: (code, eventIds) => {
+        count(errors, code);
+        if (eventIds?.[0] !== undefined) pending.delete(eventIds[0]);
+      },
+      onClose: (code) => count(errors, `closed ${code}`),
     },
-    onError: (code, eventIds) => {
-      count(errors, code);
-      if (eventIds?.[0] !== undefined) pending.delete(eventIds[0]);
-    },
-    onClose: (code) => count(errors, `closed ${code}`),
-  });
+  );
   const pad = padding(params.payloadBytes);
   const plan = schedule(params);
   let seq = 0;
@@ -88,7 +92,14 @@ async function publishLfs(params: PublishParams): Promise<PublishResult> {
   const drainUntil = nowUs() + params.drainMs * 1000;
   while (pending.size > 0 && nowUs() < drainUntil && session.isOpen) await sleep(10);
   session.close();
-  return { sent, acked, ackLatency: ackLatency.snapshot(), errors, lastSequence, maxSendLagMs: plan.maxLagUs / 1000 };
+  return {
+    sent,
+    acked,
+    ackLatency: ackLatency.snapshot(),
+    errors,
+    lastSequence,
+    maxSendLagMs: plan.maxLagUs / 1000,
+  };
 }
 
 async function publishCentrifugo(params: PublishParams): Promise<PublishResult> {
@@ -123,14 +134,29 @@ async function publishCentrifugo(params: PublishParams): Promise<PublishResult> 
   const drain = Promise.all(inFlight);
   await Promise.race([drain, sleep(params.drainMs)]);
   agent.destroy();
-  return { sent, acked, ackLatency: ackLatency.snapshot(), errors, lastSequence: seq, maxSendLagMs: plan.maxLagUs / 1000 };
+  return {
+    sent,
+    acked,
+    ackLatency: ackLatency.snapshot(),
+    errors,
+    lastSequence: seq,
+    maxSendLagMs: plan.maxLagUs / 1000,
+  };
 }
 
 function post(agent: Agent, url: URL, apiKey: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-api-key': apiKey, 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': apiKey,
+          'content-length': Buffer.byteLength(body),
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -243,7 +243,12 @@ export async function subscribe(params: SubscribeParams): Promise<ConnectResult>
     try {
       const member =
         params.protocol === 'lfs'
-          ? new LfsSubscriber(await signToken(spec.subject, params.scope ?? FULL_ACCESS), params.topic, stats, params.idle === true)
+          ? new LfsSubscriber(
+              await signToken(spec.subject, params.scope ?? FULL_ACCESS),
+              params.topic,
+              stats,
+              params.idle === true,
+            )
           : new CentrifugoSubscriber(
               await signCentrifugoToken(spec.subject, params.centrifugoSecret ?? ''),
               params.topic,
@@ -302,7 +307,15 @@ export async function drop(params: DropParams): Promise<DropResult> {
   const t0 = nowUs();
   for (const member of group.members) member.drop();
   if (!params.reconnect) {
-    return { sessions: group.members.length, reconnectLatency: reconnectLatency.snapshot(), resyncLatency: resyncLatency.snapshot(), failed: 0, failures, caughtUpEvents: 0, elapsedMs: 0 };
+    return {
+      sessions: group.members.length,
+      reconnectLatency: reconnectLatency.snapshot(),
+      resyncLatency: resyncLatency.snapshot(),
+      failed: 0,
+      failures,
+      caughtUpEvents: 0,
+      elapsedMs: 0,
+    };
   }
   let failed = 0;
   await Promise.all(

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { packageOf, summarizeProfile, type CpuProfile } from './summarize.ts';
 
-const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
+const frame = (functionName: string, url = '', lineNumber = 0) => ({
+  functionName,
+  url,
+  lineNumber,
+  columnNumber: 0,
+});
 
 const profile: CpuProfile = {
   nodes: [
@@ -29,7 +34,10 @@ describe('summarizeProfile', () => {
 
   it('keeps only the samples inside the window', () => {
     const summary = summarizeProfile('gateway0', profile, { fromUs: 1_450, toUs: 1_650 });
-    expect(summary.top.map((t) => t.name)).toEqual(['broadcast services/gateway/src/ws/session-registry.ts:20', '(garbage collector)']);
+    expect(summary.top.map((t) => t.name)).toEqual([
+      'broadcast services/gateway/src/ws/session-registry.ts:20',
+      '(garbage collector)',
+    ]);
   });
 });
 

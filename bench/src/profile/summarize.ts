@@ -76,7 +76,9 @@ export function summarizeProfile(
       continue;
     }
     if (functionName === '(garbage collector)') gcUs += us;
-    const name = SPECIAL.has(functionName) ? functionName : `${functionName || '(anonymous)'} ${shortLocation(url)}${url === '' || lineNumber === 0 ? '' : `:${lineNumber + 1}`}`;
+    const name = SPECIAL.has(functionName)
+      ? functionName
+      : `${functionName || '(anonymous)'} ${shortLocation(url)}${url === '' || lineNumber === 0 ? '' : `:${lineNumber + 1}`}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);
     const pkg = packageOf(functionName, url);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);

@@ -36,7 +36,10 @@ function machineSection(r: BenchReport): string {
         ['FerretDB', m.ferretDb],
         ['Centrifugo', m.centrifugo ?? 'not used'],
         ['Open files limit (RLIMIT_NOFILE)', int(m.openFileLimit)],
-        ['Load average at start / end', `${m.loadAverageAtStart.join(', ')} / ${r.loadAverageAtEnd.join(', ')}`],
+        [
+          'Load average at start / end',
+          `${m.loadAverageAtStart.join(', ')} / ${r.loadAverageAtEnd.join(', ')}`,
+        ],
         ['Commit', m.gitCommit],
       ],
     ),
@@ -52,9 +55,27 @@ function comparisonSection(r: BenchReport): string {
   const ingest = r.ingest?.closed;
   const base = r.baseline?.closed;
   if (ingest !== undefined && base !== undefined) {
-    rows.push(['Ingest events/s (closed loop)', 'baseline', int(ingest.eventsPerSec), int(base.eventsPerSec), ratio(ingest.eventsPerSec, base.eventsPerSec)]);
-    rows.push(['Ingest push → ack p50', 'baseline', ms(ingest.latency.p50Ms), ms(base.latency.p50Ms), ratio(ingest.latency.p50Ms, base.latency.p50Ms)]);
-    rows.push(['Ingest push → ack p99', 'baseline', ms(ingest.latency.p99Ms), ms(base.latency.p99Ms), ratio(ingest.latency.p99Ms, base.latency.p99Ms)]);
+    rows.push([
+      'Ingest events/s (closed loop)',
+      'baseline',
+      int(ingest.eventsPerSec),
+      int(base.eventsPerSec),
+      ratio(ingest.eventsPerSec, base.eventsPerSec),
+    ]);
+    rows.push([
+      'Ingest push → ack p50',
+      'baseline',
+      ms(ingest.latency.p50Ms),
+      ms(base.latency.p50Ms),
+      ratio(ingest.latency.p50Ms, base.latency.p50Ms),
+    ]);
+    rows.push([
+      'Ingest push → ack p99',
+      'baseline',
+      ms(ingest.latency.p99Ms),
+      ms(base.latency.p99Ms),
+      ratio(ingest.latency.p99Ms, base.latency.p99Ms),
+    ]);
   }
   const c = r.centrifugo?.available === true ? r.centrifugo : undefined;
   if (r.fanout !== undefined && c !== undefined) {
@@ -65,13 +86,44 @@ function comparisonSection(r: BenchReport): string {
     for (const [ours, theirs] of pairs) {
       if (ours === undefined || theirs === undefined) continue;
       const at = `, ${int(ours.sessions)} sessions × ${ours.offeredEventsPerSec}/s`;
-      rows.push([`Fan-out deliveries/s${at}`, 'Centrifugo', int(ours.deliveriesPerSec), int(theirs.deliveriesPerSec), ratio(ours.deliveriesPerSec, theirs.deliveriesPerSec)]);
-      rows.push([`Fan-out latency p50${at}`, 'Centrifugo', ms(ours.latency.p50Ms), ms(theirs.latency.p50Ms), ratio(ours.latency.p50Ms, theirs.latency.p50Ms)]);
-      rows.push([`Fan-out latency p99${at}`, 'Centrifugo', ms(ours.latency.p99Ms), ms(theirs.latency.p99Ms), ratio(ours.latency.p99Ms, theirs.latency.p99Ms)]);
+      rows.push([
+        `Fan-out deliveries/s${at}`,
+        'Centrifugo',
+        int(ours.deliveriesPerSec),
+        int(theirs.deliveriesPerSec),
+        ratio(ours.deliveriesPerSec, theirs.deliveriesPerSec),
+      ]);
+      rows.push([
+        `Fan-out latency p50${at}`,
+        'Centrifugo',
+        ms(ours.latency.p50Ms),
+        ms(theirs.latency.p50Ms),
+        ratio(ours.latency.p50Ms, theirs.latency.p50Ms),
+      ]);
+      rows.push([
+        `Fan-out latency p99${at}`,
+        'Centrifugo',
+        ms(ours.latency.p99Ms),
+        ms(theirs.latency.p99Ms),
+        ratio(ours.latency.p99Ms, theirs.latency.p99Ms),
+      ]);
       if (ours.rssPerSessionBytes !== undefined) {
-        rows.push([`RSS per subscribed session${at}`, 'Centrifugo', kib(ours.rssPerSessionBytes), kib(theirs.rssPerSessionBytes), ratio(ours.rssPerSessionBytes, theirs.rssPerSessionBytes)]);
+        rows.push([
+          `RSS per subscribed session${at}`,
+          'Centrifugo',
+          kib(ours.rssPerSessionBytes),
+          kib(theirs.rssPerSessionBytes),
+          ratio(ours.rssPerSessionBytes, theirs.rssPerSessionBytes),
+        ]);
       }
-      const oursCpu = serverCores(ours.cpu, ['gateway0', 'gateway1', 'sequencer', 'persister', 'nats-server', 'ferretdb']);
+      const oursCpu = serverCores(ours.cpu, [
+        'gateway0',
+        'gateway1',
+        'sequencer',
+        'persister',
+        'nats-server',
+        'ferretdb',
+      ]);
       const theirsCpu = serverCores(theirs.cpu, ['centrifugo']);
       rows.push([
         `Server cores per 100,000 deliveries/s${at} (ours: services + NATS + FerretDB)`,
@@ -83,8 +135,20 @@ function comparisonSection(r: BenchReport): string {
     }
   }
   if (r.connections !== undefined && c !== undefined) {
-    rows.push(['RSS per idle connection', 'Centrifugo', kib(r.connections.rssPerSessionBytes), kib(c.connections.rssPerSessionBytes), ratio(r.connections.rssPerSessionBytes, c.connections.rssPerSessionBytes)]);
-    rows.push(['Idle connects/s (with auth)', 'Centrifugo', int(r.connections.connectsPerSec), int(c.connections.connectsPerSec), ratio(r.connections.connectsPerSec, c.connections.connectsPerSec)]);
+    rows.push([
+      'RSS per idle connection',
+      'Centrifugo',
+      kib(r.connections.rssPerSessionBytes),
+      kib(c.connections.rssPerSessionBytes),
+      ratio(r.connections.rssPerSessionBytes, c.connections.rssPerSessionBytes),
+    ]);
+    rows.push([
+      'Idle connects/s (with auth)',
+      'Centrifugo',
+      int(r.connections.connectsPerSec),
+      int(c.connections.connectsPerSec),
+      ratio(r.connections.connectsPerSec, c.connections.connectsPerSec),
+    ]);
   }
   if (rows.length === 0) return '';
   return [
@@ -127,12 +191,19 @@ function ingestSection(r: BenchReport): string {
     ...(storage === undefined
       ? []
       : [
-          'Calibration — the event store alone (MongoEventStore on a fresh FerretDB, the persister\'s documents and indexes, one',
+          "Calibration — the event store alone (MongoEventStore on a fresh FerretDB, the persister's documents and indexes, one",
           '`insert` + `advanceHeads` per write, nothing else running): the pipeline cannot ingest faster than this.',
           '',
           table(
             ['writers', 'events per write', 'events/s', 'write p50', 'write p99', 'FerretDB cores'],
-            storage.runs.map((s) => [String(s.writers), String(s.batchSize), int(s.eventsPerSec), ms(s.writeP50Ms), ms(s.writeP99Ms), cores(s.ferretDbCores)]),
+            storage.runs.map((s) => [
+              String(s.writers),
+              String(s.batchSize),
+              int(s.eventsPerSec),
+              ms(s.writeP50Ms),
+              ms(s.writeP99Ms),
+              cores(s.ferretDbCores),
+            ]),
           ),
           '',
         ]),
@@ -145,7 +216,14 @@ function ingestSection(r: BenchReport): string {
     cpuLine(i.closed.cpu) + ' (closed loop)',
     '',
     `Inside our services (closed loop): ${stagesLine(i.closed.stages)}.`,
-    ...(i.open === undefined ? [] : ['', cpuLine(i.open.cpu) + ' (open loop)', '', `Inside our services (open loop): ${stagesLine(i.open.stages)}.`]),
+    ...(i.open === undefined
+      ? []
+      : [
+          '',
+          cpuLine(i.open.cpu) + ' (open loop)',
+          '',
+          `Inside our services (open loop): ${stagesLine(i.open.stages)}.`,
+        ]),
     ...(r.baseline === undefined
       ? []
       : [
@@ -175,7 +253,9 @@ function fanoutRow(f: FanoutResult): string[] {
 
 function fanoutSection(r: BenchReport): string {
   const c = r.centrifugo?.available === true ? r.centrifugo : undefined;
-  const runs = [r.fanoutLight, c?.fanoutLight, r.fanout, c?.fanout].filter((x): x is FanoutResult => x !== undefined);
+  const runs = [r.fanoutLight, c?.fanoutLight, r.fanout, c?.fanout].filter(
+    (x): x is FanoutResult => x !== undefined,
+  );
   if (runs.length === 0) return '';
   const rows = runs.map(fanoutRow);
   return [
@@ -187,12 +267,24 @@ function fanoutSection(r: BenchReport): string {
     'now − t. Behind / gaps / duplicates are counted per session after the publisher stopped.',
     '',
     table(
-      ['system', 'load', 'sessions', 'offered', 'deliveries/s', 'expected/s', ...LATENCY_HEADER, 'publish ack p50', 'subscribe all', 'RSS/session', 'behind / gaps / dups'],
+      [
+        'system',
+        'load',
+        'sessions',
+        'offered',
+        'deliveries/s',
+        'expected/s',
+        ...LATENCY_HEADER,
+        'publish ack p50',
+        'subscribe all',
+        'RSS/session',
+        'behind / gaps / dups',
+      ],
       rows,
     ),
     '',
-    'The light run stays below what this machine can carry and shows each system\'s latency floor; the target run is',
-    'the load the targets are stated for. Publish ack: ours is the durable ack, Centrifugo\'s the HTTP API answer.',
+    "The light run stays below what this machine can carry and shows each system's latency floor; the target run is",
+    "the load the targets are stated for. Publish ack: ours is the durable ack, Centrifugo's the HTTP API answer.",
     ...runs.flatMap((f) => ['', `${cpuLine(f.cpu)} (${f.system}, ${f.load})`]),
     ...runs
       .filter((f) => f.stages.length > 0)
@@ -202,7 +294,8 @@ function fanoutSection(r: BenchReport): string {
 }
 
 function stagesLine(stages: readonly StageLatency[]): string {
-  if (stages.some((s) => !s.available)) return 'unavailable (a service did not answer /metrics within 10 s: saturated)';
+  if (stages.some((s) => !s.available))
+    return 'unavailable (a service did not answer /metrics within 10 s: saturated)';
   return stages
     .filter((s) => s.count > 0)
     .map((s) =>
@@ -234,14 +327,32 @@ function connectionsSection(r: BenchReport): string {
     .filter((x): x is ConnectionsResult => x !== undefined)
     .map(connectionsRow);
   if (rows.length === 0) return '';
-  const notes = [r.connections?.limitNote, r.centrifugo?.available === true ? r.centrifugo.connections.limitNote : undefined].filter((n) => n !== undefined);
+  const notes = [
+    r.connections?.limitNote,
+    r.centrifugo?.available === true ? r.centrifugo.connections.limitNote : undefined,
+  ].filter((n) => n !== undefined);
   return [
     '## 3. Idle connections',
     '',
     `Sessions connect (from ${r.options['source-addresses']} source addresses 127.0.0.x) and authenticate, nothing else, to one server process; RSS`,
     '(VmRSS) is read before and 3 s after the last one authenticated.',
     '',
-    table(['system', 'connected', 'connect all', 'connects/s', 'connect p50', 'connect p99', 'RSS before', 'RSS after', 'RSS/session', 'V8 heap/session', 'failures'], rows),
+    table(
+      [
+        'system',
+        'connected',
+        'connect all',
+        'connects/s',
+        'connect p50',
+        'connect p99',
+        'RSS before',
+        'RSS after',
+        'RSS/session',
+        'V8 heap/session',
+        'failures',
+      ],
+      rows,
+    ),
     ...[r.connections, r.centrifugo?.available === true ? r.centrifugo.connections : undefined]
       .filter((x): x is ConnectionsResult => x !== undefined)
       .flatMap((c) => ['', `${cpuLine(c.cpu)} (${c.system}, while connecting)`]),
@@ -259,7 +370,17 @@ function catchUpSection(r: BenchReport): string {
     'sessions asked for everything after sequence 0, one at a time.',
     '',
     table(
-      ['run', 'gateway', 'events', 'pages', 'first page', 'all (sync_complete)', 'events/s', 'MiB', 'complete, in order'],
+      [
+        'run',
+        'gateway',
+        'events',
+        'pages',
+        'first page',
+        'all (sync_complete)',
+        'events/s',
+        'MiB',
+        'complete, in order',
+      ],
       c.runs.map((run, i) => [
         String(i + 1),
         String(run.gateway),
@@ -289,11 +410,17 @@ function reconnectSection(r: BenchReport): string {
       [
         ['all authenticated again', ms(s.allReconnectedMs)],
         ['all caught up (live again)', ms(s.allLiveMs)],
-        ['per session: reconnect p50 / p99', `${ms(s.reconnectLatency.p50Ms)} / ${ms(s.reconnectLatency.p99Ms)}`],
+        [
+          'per session: reconnect p50 / p99',
+          `${ms(s.reconnectLatency.p50Ms)} / ${ms(s.reconnectLatency.p99Ms)}`,
+        ],
         ['per session: live again p50 / p99', `${ms(s.resyncLatency.p50Ms)} / ${ms(s.resyncLatency.p99Ms)}`],
         ['events fetched by catch-up after reconnecting', int(s.caughtUpEvents)],
         ['failed sessions / retries', `${s.failedSessions} / ${counts(s.failures)}`],
-        ['after the storm: behind / gaps / duplicates', `${s.sessionsBehind} / ${s.gaps} / ${s.duplicates} (head ${s.head})`],
+        [
+          'after the storm: behind / gaps / duplicates',
+          `${s.sessionsBehind} / ${s.gaps} / ${s.duplicates} (head ${s.head})`,
+        ],
       ],
     ),
     '',
@@ -321,7 +448,12 @@ function slowSection(r: BenchReport): string {
       int(p.healthyDeliveriesPerSec),
     ]);
     const every = Math.max(1, Math.ceil(p.rssSamples.length / 10));
-    curves.push(`Gateway RSS after the session ${label.replace('stops', 'stopped')}: ${p.rssSamples.filter((_, i) => i % every === 0).map(([t, rss]) => `${(t / 1000).toFixed(1)} s ${mib(rss)}`).join(' · ')}`);
+    curves.push(
+      `Gateway RSS after the session ${label.replace('stops', 'stopped')}: ${p.rssSamples
+        .filter((_, i) => i % every === 0)
+        .map(([t, rss]) => `${(t / 1000).toFixed(1)} s ${mib(rss)}`)
+        .join(' · ')}`,
+    );
   }
   return [
     '## 6. Slow consumer',
@@ -332,7 +464,17 @@ function slowSection(r: BenchReport): string {
     '',
     `Inside our services, control window: ${stagesLine(s.controlStages)}.`,
     '',
-    table(['slow session', 'dropped after', 'close code / error read', 'gateway RSS before / max / after', 'healthy p50 / p99 / max', 'healthy deliveries/s'], rows),
+    table(
+      [
+        'slow session',
+        'dropped after',
+        'close code / error read',
+        'gateway RSS before / max / after',
+        'healthy p50 / p99 / max',
+        'healthy deliveries/s',
+      ],
+      rows,
+    ),
     '',
     ...curves.flatMap((c) => [c, '']),
     `Healthy sessions at the end: ${s.sessionsBehind} behind, ${s.gaps} gaps, ${s.duplicates} duplicates.`,
@@ -383,14 +525,25 @@ export function renderMarkdown(r: BenchReport): string {
     `\`npm run bench${r.argv.length === 0 ? '' : ` -- ${r.argv.join(' ')}`}\` — started ${r.startedAt}, took ${Math.round(r.durationSec)} s. Scenarios: ${r.options.scenarios.join(', ')}.`,
     ...(r.options.experiments.length === 0
       ? []
-      : ['', `**Experiment run:** the services ran with ${r.options.experiments.map((e) => `bench/src/experiments/${e}.ts`).join(', ')} applied — not the code as committed.`]),
-    ...(r.failures.length === 0 ? [] : ['', ...r.failures.map((f) => `**Scenario ${f.scenario} failed:** ${f.error.split('\n')[0] ?? ''}`)]),
+      : [
+          '',
+          `**Experiment run:** the services ran with ${r.options.experiments.map((e) => `bench/src/experiments/${e}.ts`).join(', ')} applied — not the code as committed.`,
+        ]),
+    ...(r.failures.length === 0
+      ? []
+      : ['', ...r.failures.map((f) => `**Scenario ${f.scenario} failed:** ${f.error.split('\n')[0] ?? ''}`)]),
     '',
     '## Targets',
     '',
     table(
       ['target', 'goal', 'measured', 'status', 'by how much / caveat'],
-      targets.map((t) => [t.target, t.goal, t.measured, t.status === 'met' ? 'met' : t.status === 'missed' ? '**missed**' : 'not measured', t.detail]),
+      targets.map((t) => [
+        t.target,
+        t.goal,
+        t.measured,
+        t.status === 'met' ? 'met' : t.status === 'missed' ? '**missed**' : 'not measured',
+        t.detail,
+      ]),
     ),
     '',
     comparisonSection(r),

@@ -64,10 +64,25 @@ export async function runCentrifugo(ctx: ScenarioContext): Promise<CentrifugoRes
     const pid = idleServer.process.pid ?? Number.NaN;
     const connections = await idleSessions(
       ctx,
-      { system: 'centrifugo', protocol: 'centrifugo', url: idleServer.wsUrl, serverPid: pid, centrifugoSecret: idleServer.hmacSecret, pids: { centrifugo: pid } },
+      {
+        system: 'centrifugo',
+        protocol: 'centrifugo',
+        url: idleServer.wsUrl,
+        serverPid: pid,
+        centrifugoSecret: idleServer.hmacSecret,
+        pids: { centrifugo: pid },
+      },
       ctx.options.connections,
     );
-    return { available: true, version: CENTRIFUGO_VERSION, binary: binary.path, buildSeconds: binary.buildSeconds, fanout, fanoutLight, connections };
+    return {
+      available: true,
+      version: CENTRIFUGO_VERSION,
+      binary: binary.path,
+      buildSeconds: binary.buildSeconds,
+      fanout,
+      fanoutLight,
+      connections,
+    };
   } finally {
     await idleServer.stop();
   }

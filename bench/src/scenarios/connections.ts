@@ -46,7 +46,11 @@ const SERVER_FD_RESERVE = 64;
  * N sessions connect and authenticate (nothing else) to one server process; its resident memory before and
  * after (settled) gives the memory each idle session costs.
  */
-export async function idleSessions(ctx: ScenarioContext, target: IdleTarget, requested: number): Promise<ConnectionsResult> {
+export async function idleSessions(
+  ctx: ScenarioContext,
+  target: IdleTarget,
+  requested: number,
+): Promise<ConnectionsResult> {
   const fdLimit = openFileLimit(target.serverPid);
   const attempted = Number.isFinite(fdLimit) ? Math.min(requested, fdLimit - SERVER_FD_RESERVE) : requested;
   const limitNote =
@@ -54,7 +58,10 @@ export async function idleSessions(ctx: ScenarioContext, target: IdleTarget, req
       ? `the server process may hold ${fdLimit} file descriptors (RLIMIT_NOFILE, a hard limit this machine does not let us raise), so ${attempted} sessions were opened instead of ${requested}`
       : undefined;
   const group = `idle-${target.system}`;
-  const heapBefore = target.metricsUrl === undefined ? Number.NaN : await metricValue(target.metricsUrl, 'nodejs_heap_size_used_bytes');
+  const heapBefore =
+    target.metricsUrl === undefined
+      ? Number.NaN
+      : await metricValue(target.metricsUrl, 'nodejs_heap_size_used_bytes');
   const rssBeforeBytes = rssBytes(target.serverPid);
   const specs: SubscribeParams['sessions'] = range(attempted).map((i) => ({
     endpoint: { url: target.url, localAddress: sourceAddress(i, ctx.options['source-addresses']) },
@@ -77,11 +84,15 @@ export async function idleSessions(ctx: ScenarioContext, target: IdleTarget, req
   // Let the server finish the upgrades' garbage and settle before reading its memory.
   await sleep(3_000);
   const rssAfterBytes = rssBytes(target.serverPid);
-  const heapAfter = target.metricsUrl === undefined ? Number.NaN : await metricValue(target.metricsUrl, 'nodejs_heap_size_used_bytes');
+  const heapAfter =
+    target.metricsUrl === undefined
+      ? Number.NaN
+      : await metricValue(target.metricsUrl, 'nodejs_heap_size_used_bytes');
   await ctx.pool.all('close', { group });
   const connected = results.reduce((n, r) => n + r.connected, 0);
   const failures: Record<string, number> = {};
-  for (const r of results) for (const [k, n] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + n;
+  for (const r of results)
+    for (const [k, n] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + n;
   const result: ConnectionsResult = {
     system: target.system,
     requested,
@@ -95,7 +106,8 @@ export async function idleSessions(ctx: ScenarioContext, target: IdleTarget, req
     rssBeforeBytes,
     rssAfterBytes,
     rssPerSessionBytes: connected === 0 ? Number.NaN : (rssAfterBytes - rssBeforeBytes) / connected,
-    heapPerSessionBytes: Number.isNaN(heapAfter) || connected === 0 ? undefined : (heapAfter - heapBefore) / connected,
+    heapPerSessionBytes:
+      Number.isNaN(heapAfter) || connected === 0 ? undefined : (heapAfter - heapBefore) / connected,
     cpu,
   };
   ctx.log(
@@ -109,7 +121,14 @@ export async function idleSessions(ctx: ScenarioContext, target: IdleTarget, req
 export function runConnections(ctx: ScenarioContext, stack: BenchStack): Promise<ConnectionsResult> {
   return idleSessions(
     ctx,
-    { system: 'lfs', protocol: 'lfs', url: stack.gatewayUrl(0), serverPid: stack.gatewayPid(0), metricsUrl: stack.httpUrl(0), pids: stack.pids() },
+    {
+      system: 'lfs',
+      protocol: 'lfs',
+      url: stack.gatewayUrl(0),
+      serverPid: stack.gatewayPid(0),
+      metricsUrl: stack.httpUrl(0),
+      pids: stack.pids(),
+    },
     ctx.options.connections,
   );
 }

@@ -6,7 +6,13 @@ import { startBenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { rssBytes, type CpuReport } from '../system/proc.ts';
 import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
-import { describeStages, scrapeStages, stageLatencies, type StageLatency, type StageSource } from './stage-metrics.ts';
+import {
+  describeStages,
+  scrapeStages,
+  stageLatencies,
+  type StageLatency,
+  type StageSource,
+} from './stage-metrics.ts';
 
 export interface FanoutLoad {
   /** `light`: below saturation, the latency floor; `target`: the load the targets are stated for. */
@@ -65,7 +71,11 @@ export interface FanoutTarget {
 const PUBLISHER_WORKER = 0;
 
 /** S sessions follow one topic; a publisher sends P events/s with its send time; receivers take the latency. */
-export async function fanoutRun(ctx: ScenarioContext, target: FanoutTarget, load: FanoutLoad): Promise<{ result: FanoutResult; windowUs: [number, number] }> {
+export async function fanoutRun(
+  ctx: ScenarioContext,
+  target: FanoutTarget,
+  load: FanoutLoad,
+): Promise<{ result: FanoutResult; windowUs: [number, number] }> {
   const { options } = ctx;
   const sessions = load.sessions;
   const group = `fanout-${target.system}-${load.label}`;
@@ -76,22 +86,30 @@ export async function fanoutRun(ctx: ScenarioContext, target: FanoutTarget, load
     subject: `${group}-s${i}`,
   }));
   const subscribeStarted = performance.now();
-  const connects = await ctx.pool.spread(specs, 'subscribe', (share) => ({
-    group,
-    protocol: target.protocol,
-    sessions: share,
-    topic: target.topic,
-    scope: { read: [target.topic], write: [] },
-    ...(target.centrifugoSecret === undefined ? {} : { centrifugoSecret: target.centrifugoSecret }),
-    concurrency: Math.ceil(options['connect-concurrency'] / ctx.pool.size),
-  }), PUBLISHER_WORKER + 1);
+  const connects = await ctx.pool.spread(
+    specs,
+    'subscribe',
+    (share) => ({
+      group,
+      protocol: target.protocol,
+      sessions: share,
+      topic: target.topic,
+      scope: { read: [target.topic], write: [] },
+      ...(target.centrifugoSecret === undefined ? {} : { centrifugoSecret: target.centrifugoSecret }),
+      concurrency: Math.ceil(options['connect-concurrency'] / ctx.pool.size),
+    }),
+    PUBLISHER_WORKER + 1,
+  );
   const subscribeAllMs = performance.now() - subscribeStarted;
   const connectFailures: Record<string, number> = {};
-  for (const c of connects) for (const [k, n] of Object.entries(c.failures)) connectFailures[k] = (connectFailures[k] ?? 0) + n;
+  for (const c of connects)
+    for (const [k, n] of Object.entries(c.failures)) connectFailures[k] = (connectFailures[k] ?? 0) + n;
   const connected = connects.reduce((n, c) => n + c.connected, 0);
   await sleep(2_000);
   const rssAfter = target.serverPids.reduce((n, pid) => n + rssBytes(pid), 0);
-  ctx.log(`fan-out ${target.system} (${load.label}): ${connected} subscribed in ${Math.round(subscribeAllMs)} ms; publishing ${load.eventsPerSec} events/s`);
+  ctx.log(
+    `fan-out ${target.system} (${load.label}): ${connected} subscribed in ${Math.round(subscribeAllMs)} ms; publishing ${load.eventsPerSec} events/s`,
+  );
 
   const startAtUs = nowUs() + 1_000_000;
   const windowStart = startAtUs + options['fanout-warmup-ms'] * 1000;
@@ -141,12 +159,18 @@ export async function fanoutRun(ctx: ScenarioContext, target: FanoutTarget, load
     sessionsBehind: settled.reduce((n, s) => n + s.behind, 0),
     gaps: settled.reduce((n, s) => n + s.gaps, 0),
     duplicates: settled.reduce((n, s) => n + s.duplicates, 0),
-    rssPerSessionBytes: load.label === 'light' || options['fanout-light-sessions'] === 0 ? (rssAfter - rssBefore) / Math.max(1, connected) : undefined,
+    rssPerSessionBytes:
+      load.label === 'light' || options['fanout-light-sessions'] === 0
+        ? (rssAfter - rssBefore) / Math.max(1, connected)
+        : undefined,
     cpu,
     stages: stageLatencies(stages, stagesBefore, stagesAfter, windowSeconds),
     profiles: [],
   };
-  if (stages.length > 0) ctx.log(`fan-out ${target.system} (${load.label}): inside the services (p50/p99): ${describeStages(result.stages)}`);
+  if (stages.length > 0)
+    ctx.log(
+      `fan-out ${target.system} (${load.label}): inside the services (p50/p99): ${describeStages(result.stages)}`,
+    );
   ctx.log(
     `fan-out ${target.system} (${load.label}): ${Math.round(result.deliveriesPerSec)} deliveries/s, p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`,
   );
@@ -158,7 +182,11 @@ export function fanoutLoads(ctx: ScenarioContext): FanoutLoad[] {
   const { options } = ctx;
   const loads: FanoutLoad[] = [];
   if (options['fanout-light-sessions'] > 0) {
-    loads.push({ label: 'light', sessions: options['fanout-light-sessions'], eventsPerSec: options['fanout-light-rate'] });
+    loads.push({
+      label: 'light',
+      sessions: options['fanout-light-sessions'],
+      eventsPerSec: options['fanout-light-rate'],
+    });
   }
   loads.push({ label: 'target', sessions: options['fanout-sessions'], eventsPerSec: options['fanout-rate'] });
   return loads;
@@ -171,7 +199,12 @@ export function fanoutLoads(ctx: ScenarioContext): FanoutLoad[] {
 export async function runFanout(ctx: ScenarioContext): Promise<FanoutResult[]> {
   const profileDir = ctx.profileRoot === undefined ? undefined : join(ctx.profileRoot, 'fanout');
   ctx.log(`fan-out: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
-  const stack = await startBenchStack({ gateways: 2, experiments: ctx.options.experiments, env: BENCH_SERVICE_ENV, ...(profileDir === undefined ? {} : { profileDir }) });
+  const stack = await startBenchStack({
+    gateways: 2,
+    experiments: ctx.options.experiments,
+    env: BENCH_SERVICE_ENV,
+    ...(profileDir === undefined ? {} : { profileDir }),
+  });
   const runs: Array<{ result: FanoutResult; windowUs: [number, number] }> = [];
   let profiles: Array<{ label: string; file: string }> = [];
   try {

@@ -7,7 +7,13 @@ import type { TokenScope } from '../stack/tokens.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import type { CpuReport } from '../system/proc.ts';
 import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
-import { describeStages, scrapeStages, stageLatencies, type StageLatency, type StageSource } from './stage-metrics.ts';
+import {
+  describeStages,
+  scrapeStages,
+  stageLatencies,
+  type StageLatency,
+  type StageSource,
+} from './stage-metrics.ts';
 
 export interface IngestPhaseResult {
   mode: 'closed' | 'open';
@@ -67,7 +73,10 @@ export async function ingestPhase(
 ): Promise<{ result: IngestPhaseResult; windowUs: [number, number] }> {
   const { options } = ctx;
   const clients = ingestClients(ctx, target.urls);
-  const batchesPerSecond = offeredEventsPerSec === undefined ? undefined : offeredEventsPerSec / options['ingest-batch'] / clients.length;
+  const batchesPerSecond =
+    offeredEventsPerSec === undefined
+      ? undefined
+      : offeredEventsPerSec / options['ingest-batch'] / clients.length;
   const startAtUs = nowUs() + 3_000_000;
   const windowStart = startAtUs + options['ingest-warmup-ms'] * 1000;
   const windowEnd = windowStart + durationMs * 1000;
@@ -93,7 +102,8 @@ export async function ingestPhase(
 
   const latency = Histogram.merged(results.map((r) => r.latency));
   const errors: Record<string, number> = {};
-  for (const r of results) for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
+  for (const r of results)
+    for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
   const seconds = durationMs / 1000;
   return {
     windowUs: [windowStart, windowEnd],
@@ -121,30 +131,47 @@ export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
   const { options } = ctx;
   const profileDir = ctx.profileRoot === undefined ? undefined : join(ctx.profileRoot, 'ingest');
   ctx.log(`ingest: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
-  const stack = await startBenchStack({ gateways: 2, experiments: ctx.options.experiments, env: BENCH_SERVICE_ENV, ...(profileDir === undefined ? {} : { profileDir }) });
+  const stack = await startBenchStack({
+    gateways: 2,
+    experiments: ctx.options.experiments,
+    env: BENCH_SERVICE_ENV,
+    ...(profileDir === undefined ? {} : { profileDir }),
+  });
   let closed: IngestPhaseResult;
   let open: IngestPhaseResult | undefined;
   let closedWindow: [number, number];
   let profiles: Array<{ label: string; file: string }> = [];
   try {
-    const target: IngestTarget = { urls: [stack.gatewayUrl(0), stack.gatewayUrl(1)], pids: stack.pids(), stages: stack.stageSources() };
-    ctx.log(`ingest: closed loop, ${options['ingest-clients']} clients × batch ${options['ingest-batch']} → ${options['ingest-repos']} repositories`);
+    const target: IngestTarget = {
+      urls: [stack.gatewayUrl(0), stack.gatewayUrl(1)],
+      pids: stack.pids(),
+      stages: stack.stageSources(),
+    };
+    ctx.log(
+      `ingest: closed loop, ${options['ingest-clients']} clients × batch ${options['ingest-batch']} → ${options['ingest-repos']} repositories`,
+    );
     const closedPhase = await ingestPhase(ctx, target, 'closed', options['ingest-duration-ms']);
     closed = closedPhase.result;
     closedWindow = closedPhase.windowUs;
-    ctx.log(`ingest: closed loop ${Math.round(closed.eventsPerSec)} events/s, p99 ${closed.latency.p99Ms.toFixed(1)} ms`);
+    ctx.log(
+      `ingest: closed loop ${Math.round(closed.eventsPerSec)} events/s, p99 ${closed.latency.p99Ms.toFixed(1)} ms`,
+    );
     ctx.log(`ingest: inside the services (p50/p99): ${describeStages(closed.stages)}`);
     if (options['ingest-open-duration-ms'] > 0 && closed.eventsPerSec > 0) {
       const offered = closed.eventsPerSec * options['ingest-open-fraction'];
       ctx.log(`ingest: open loop at ${Math.round(offered)} events/s`);
       open = (await ingestPhase(ctx, target, 'open', options['ingest-open-duration-ms'], offered)).result;
-      ctx.log(`ingest: open loop ${Math.round(open.eventsPerSec)} events/s, p99 ${open.latency.p99Ms.toFixed(1)} ms`);
+      ctx.log(
+        `ingest: open loop ${Math.round(open.eventsPerSec)} events/s, p99 ${open.latency.p99Ms.toFixed(1)} ms`,
+      );
       ctx.log(`ingest: inside the services (p50/p99): ${describeStages(open.stages)}`);
     }
   } finally {
     profiles = await stack.stop();
   }
-  const summaries = profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), { fromUs: closedWindow[0], toUs: closedWindow[1] }));
+  const summaries = profiles.map((p) =>
+    summarizeProfile(p.label, readProfile(p.file), { fromUs: closedWindow[0], toUs: closedWindow[1] }),
+  );
   return {
     clients: options['ingest-clients'],
     repositories: options['ingest-repos'],

@@ -80,7 +80,9 @@ export async function runReconnect(ctx: ScenarioContext, stack: BenchStack): Pro
   const dropped = performance.now();
   const meter = cpuMeter(ctx, stack.pids());
   const drops = await Promise.all(
-    ctx.pool.workers.slice(1).map((w) => w.call('drop', { group, reconnect: true, jitterMs: options['storm-jitter-ms'] })),
+    ctx.pool.workers
+      .slice(1)
+      .map((w) => w.call('drop', { group, reconnect: true, jitterMs: options['storm-jitter-ms'] })),
   );
   const allLiveMs = performance.now() - dropped;
   const cpu = meter.stop();
@@ -91,7 +93,8 @@ export async function runReconnect(ctx: ScenarioContext, stack: BenchStack): Pro
   const reconnectLatency = Histogram.merged(drops.map((d) => d.reconnectLatency));
   const resyncLatency = Histogram.merged(drops.map((d) => d.resyncLatency));
   const failures: Record<string, number> = {};
-  for (const d of drops) for (const [k, n] of Object.entries(d.failures)) failures[k] = (failures[k] ?? 0) + n;
+  for (const d of drops)
+    for (const [k, n] of Object.entries(d.failures)) failures[k] = (failures[k] ?? 0) + n;
   const result: ReconnectResult = {
     sessions: specs.length,
     connected,

@@ -56,7 +56,11 @@ export async function runSlowConsumer(ctx: ScenarioContext): Promise<SlowConsume
   const { options } = ctx;
   const maxOutboundBytes = options['slow-max-outbound-bytes'];
   ctx.log(`slow consumer: starting a stack with MAX_OUTBOUND_BYTES=${maxOutboundBytes}`);
-  const stack = await startBenchStack({ gateways: 1, experiments: ctx.options.experiments, env: { ...BENCH_SERVICE_ENV, MAX_OUTBOUND_BYTES: String(maxOutboundBytes) } });
+  const stack = await startBenchStack({
+    gateways: 1,
+    experiments: ctx.options.experiments,
+    env: { ...BENCH_SERVICE_ENV, MAX_OUTBOUND_BYTES: String(maxOutboundBytes) },
+  });
   try {
     return await slowConsumerOn(ctx, stack, maxOutboundBytes);
   } finally {
@@ -64,16 +68,32 @@ export async function runSlowConsumer(ctx: ScenarioContext): Promise<SlowConsume
   }
 }
 
-async function slowConsumerOn(ctx: ScenarioContext, stack: BenchStack, maxOutboundBytes: number): Promise<SlowConsumerResult> {
+async function slowConsumerOn(
+  ctx: ScenarioContext,
+  stack: BenchStack,
+  maxOutboundBytes: number,
+): Promise<SlowConsumerResult> {
   const { options } = ctx;
   const group = 'slow';
   const url = stack.gatewayUrl(0);
-  const specs: SubscribeParams['sessions'] = range(options['slow-sessions']).map((i) => ({ endpoint: { url }, subject: `slow-s${i}` }));
-  ctx.log(`slow consumer: ${specs.length} healthy sessions, ${options['slow-rate']} events/s of ${options['slow-payload']} bytes`);
+  const specs: SubscribeParams['sessions'] = range(options['slow-sessions']).map((i) => ({
+    endpoint: { url },
+    subject: `slow-s${i}`,
+  }));
+  ctx.log(
+    `slow consumer: ${specs.length} healthy sessions, ${options['slow-rate']} events/s of ${options['slow-payload']} bytes`,
+  );
   await ctx.pool.spread(
     specs,
     'subscribe',
-    (share) => ({ group, protocol: 'lfs', sessions: share, topic: TOPIC, scope: { read: [TOPIC], write: [] }, concurrency: 32 }),
+    (share) => ({
+      group,
+      protocol: 'lfs',
+      sessions: share,
+      topic: TOPIC,
+      scope: { read: [TOPIC], write: [] },
+      concurrency: 32,
+    }),
     1,
   );
   const publishing = ctx.pool.worker(0).call('publish', {
@@ -96,15 +116,27 @@ async function slowConsumerOn(ctx: ScenarioContext, stack: BenchStack, maxOutbou
     await sleep(options['slow-control-ms']);
     const control = await ctx.pool.all('report', { group, reset: true });
     const controlSeconds = (performance.now() - controlStarted) / 1000;
-    const controlStages = stageLatencies(stack.stageSources(), stagesBefore, await scrapeStages(stack.stageSources()), controlSeconds);
+    const controlStages = stageLatencies(
+      stack.stageSources(),
+      stagesBefore,
+      await scrapeStages(stack.stageSources()),
+      controlSeconds,
+    );
     ctx.log(`slow consumer: control window, inside the services (p50/p99): ${describeStages(controlStages)}`);
 
     const live = await slowPhase(ctx, stack, group, 'live', options['slow-timeout-ms']);
-    const catchUp = options['slow-catchup-ms'] > 0 ? await slowPhase(ctx, stack, group, 'catchUp', options['slow-catchup-ms']) : undefined;
+    const catchUp =
+      options['slow-catchup-ms'] > 0
+        ? await slowPhase(ctx, stack, group, 'catchUp', options['slow-catchup-ms'])
+        : undefined;
 
     await ctx.pool.worker(0).call('stopPublish', { topic: TOPIC });
     const published = await publishing;
-    const settled = await ctx.pool.all('awaitHead', { group, head: published.lastSequence, timeoutMs: 30_000 });
+    const settled = await ctx.pool.all('awaitHead', {
+      group,
+      head: published.lastSequence,
+      timeoutMs: 30_000,
+    });
     return {
       sessions: specs.length,
       ratePerSec: options['slow-rate'],
@@ -128,7 +160,13 @@ async function slowConsumerOn(ctx: ScenarioContext, stack: BenchStack, maxOutbou
 }
 
 /** One slow session: pause, watch the gateway's memory and disconnect counter, resume, read the verdict. */
-async function slowPhase(ctx: ScenarioContext, stack: BenchStack, group: string, pause: 'live' | 'catchUp', timeoutMs: number): Promise<SlowPhaseResult> {
+async function slowPhase(
+  ctx: ScenarioContext,
+  stack: BenchStack,
+  group: string,
+  pause: 'live' | 'catchUp',
+  timeoutMs: number,
+): Promise<SlowPhaseResult> {
   const pid = stack.gatewayPid(0);
   const url = stack.gatewayUrl(0);
   const disconnects = () => metricValue(stack.httpUrl(0), 'gateway_slow_consumer_disconnects_total');
@@ -136,7 +174,9 @@ async function slowPhase(ctx: ScenarioContext, stack: BenchStack, group: string,
   const disconnectsBefore = await disconnects();
   await ctx.pool.worker(0).call('slowOpen', { endpoint: { url }, topic: TOPIC, pause });
   const paused = performance.now();
-  ctx.log(`slow consumer: one session stopped reading ${pause === 'live' ? 'while live' : 'before its catch-up'}`);
+  ctx.log(
+    `slow consumer: one session stopped reading ${pause === 'live' ? 'while live' : 'before its catch-up'}`,
+  );
   const rssSamples: Array<[number, number]> = [];
   let disconnectedAfterMs: number | undefined;
   let until = paused + timeoutMs;

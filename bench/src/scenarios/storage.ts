@@ -52,10 +52,18 @@ export async function runStorage(ctx: ScenarioContext): Promise<StorageResult> {
             const createdAt = new Date().toISOString();
             const batch = Array.from({ length: batchSize }, (_, k) => {
               const id = `${repository}-${head + k}`;
-              return { _event_id: id, _operation: 0 as const, _created_at: createdAt, _data: { id, n: head + k, pad }, serverSequence: head + k + 1 };
+              return {
+                _event_id: id,
+                _operation: 0 as const,
+                _created_at: createdAt,
+                _data: { id, n: head + k, pad },
+                serverSequence: head + k + 1,
+              };
             });
             const t0 = performance.now();
-            await store.insert([{ repository, fromSequence: head + 1, toSequence: head + batchSize, events: batch }]);
+            await store.insert([
+              { repository, fromSequence: head + 1, toSequence: head + batchSize, events: batch },
+            ]);
             await store.advanceHeads(new Map([[repository, head + batchSize]]));
             durations.push(performance.now() - t0);
             head += batchSize;
@@ -73,7 +81,9 @@ export async function runStorage(ctx: ScenarioContext): Promise<StorageResult> {
         ferretDbCores: (cpuSeconds(pid) - cpuBefore) / seconds,
       };
       runs.push(run);
-      ctx.log(`storage: ${writers} writer(s) × batches of ${batchSize}: ${Math.round(run.eventsPerSec)} events/s, write p50 ${run.writeP50Ms.toFixed(0)} ms`);
+      ctx.log(
+        `storage: ${writers} writer(s) × batches of ${batchSize}: ${Math.round(run.eventsPerSec)} events/s, write p50 ${run.writeP50Ms.toFixed(0)} ms`,
+      );
     }
     return { runs };
   } finally {

@@ -1,7 +1,14 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ServerProcess, freePort, startFerretDb, startNatsServer, uniqueName, type RunningServer } from '@lfsync/testkit';
+import {
+  ServerProcess,
+  freePort,
+  startFerretDb,
+  startNatsServer,
+  uniqueName,
+  type RunningServer,
+} from '@lfsync/testkit';
 import { MongoClient, type Db } from 'mongodb';
 import type { StageSource } from '../scenarios/stage-metrics.ts';
 import { BENCH_JWT_SECRET } from './tokens.ts';
@@ -66,7 +73,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     ...options.env,
   };
 
-  const experimentArgs = (options.experiments ?? []).flatMap((e) => ['--import', pathToFileURL(join(root, 'bench/src/experiments', `${e}.ts`)).href]);
+  const experimentArgs = (options.experiments ?? []).flatMap((e) => [
+    '--import',
+    pathToFileURL(join(root, 'bench/src/experiments', `${e}.ts`)).href,
+  ]);
   const service = async (name: ServiceName, label: string, portVariable: string): Promise<ServiceProcess> => {
     const port = await freePort();
     const profileDir = options.profileDir === undefined ? undefined : join(options.profileDir, label);
@@ -79,7 +89,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       process: new ServerProcess({
         name: label,
         command: process.execPath,
-        args: [...profileArgs, '--import', 'tsx', ...experimentArgs, join(root, `services/${name}/src/main.ts`)],
+        args: [
+          ...profileArgs,
+          '--import',
+          'tsx',
+          ...experimentArgs,
+          join(root, `services/${name}/src/main.ts`),
+        ],
         port,
         env: { ...common, [portVariable]: String(port), HOST: '127.0.0.1' },
         startTimeoutMs: 90_000,
@@ -89,7 +105,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 
   const sequencer = await service('sequencer', 'sequencer', 'OPS_PORT');
   const persister = await service('persister', 'persister', 'OPS_PORT');
-  const gateways = await Promise.all(Array.from({ length: options.gateways }, (_, i) => service('gateway', `gateway${i}`, 'PORT')));
+  const gateways = await Promise.all(
+    Array.from({ length: options.gateways }, (_, i) => service('gateway', `gateway${i}`, 'PORT')),
+  );
   const services = [sequencer, persister, ...gateways];
   try {
     await Promise.all([sequencer.process.start(), persister.process.start()]);
@@ -125,10 +143,27 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       const url = (s: ServiceProcess) => `http://127.0.0.1:${s.process.port}`;
       const gatewayUrls = gateways.map(url);
       return [
-        { stage: 'gateway: push → durable ack', urls: gatewayUrls, metric: 'gateway_push_ack_duration_seconds' },
-        { stage: 'sequencer: sequence request', urls: [url(sequencer)], metric: 'sequencer_request_duration_seconds' },
-        { stage: 'persister: DB write (insert + heads)', urls: [url(persister)], metric: 'persister_db_write_duration_seconds' },
-        { stage: 'persister: events per DB write', urls: [url(persister)], metric: 'persister_group_events', unitless: true },
+        {
+          stage: 'gateway: push → durable ack',
+          urls: gatewayUrls,
+          metric: 'gateway_push_ack_duration_seconds',
+        },
+        {
+          stage: 'sequencer: sequence request',
+          urls: [url(sequencer)],
+          metric: 'sequencer_request_duration_seconds',
+        },
+        {
+          stage: 'persister: DB write (insert + heads)',
+          urls: [url(persister)],
+          metric: 'persister_db_write_duration_seconds',
+        },
+        {
+          stage: 'persister: events per DB write',
+          urls: [url(persister)],
+          metric: 'persister_group_events',
+          unitless: true,
+        },
       ];
     },
     db: () => client.db(databaseName),
@@ -145,7 +180,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread; the others are
         // worker threads (the ESM loader-hooks thread tsx runs in), idle while the service works.
         for (const file of readdirSync(s.profileDir)) {
-          if (/\.\d+\.0\.\d+\.cpuprofile$/.test(file)) profiles.push({ label: s.label, file: join(s.profileDir, file) });
+          if (/\.\d+\.0\.\d+\.cpuprofile$/.test(file))
+            profiles.push({ label: s.label, file: join(s.profileDir, file) });
         }
       }
       return profiles;

@@ -103,7 +103,9 @@ export class CpuMeter {
     processes.sort((a, b) => b.cpuSeconds - a.cpuSeconds);
     const machineEnd = machineCpuSeconds();
     const machineCores =
-      machineEnd === undefined || this.#machineStart === undefined ? Number.NaN : (machineEnd - this.#machineStart) / wallSeconds;
+      machineEnd === undefined || this.#machineStart === undefined
+        ? Number.NaN
+        : (machineEnd - this.#machineStart) / wallSeconds;
     const ours = processes.reduce((n, p) => n + p.cores, 0);
     return { wallSeconds, processes, machineCores, otherCores: Math.max(0, machineCores - ours) };
   }
@@ -118,7 +120,9 @@ export function machineCpuSeconds(): number | undefined {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
-    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / clockTicks();
+    return (
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / clockTicks()
+    );
   } catch {
     return undefined;
   }
