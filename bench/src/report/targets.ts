@@ -31,6 +31,7 @@ function judge(
 
 const TWENTY_KB = 20 * 1024;
 
+// eslint-disable-next-line max-lines-per-function -- declarative table
 export function targetRows(report: BenchReport): TargetRow[] {
   const rows: TargetRow[] = [];
   const { ingest, baseline, fanout, centrifugo, connections, catchUp, slowConsumer, reconnect } = report;
