@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = [
+const SCENARIOS = [
   'storage',
   'ingest',
   'baseline',
@@ -72,13 +72,12 @@ const NUMBER_FLAGS = {
 type NumberFlag = keyof typeof NUMBER_FLAGS;
 
 /** Modules in bench/src/experiments/ (none at the moment: the last one, noAsyncTraces, was applied). */
-export const EXPERIMENTS: readonly string[] = [];
-export type ExperimentName = string;
+const EXPERIMENTS: readonly string[] = [];
 
 export type BenchOptions = { [K in NumberFlag]: number } & {
   scenarios: ScenarioName[];
   /** Proposed service changes applied at load time (bench/src/experiments/), to measure them unedited. */
-  experiments: ExperimentName[];
+  experiments: string[];
   profile: boolean;
   out: string;
   /** Which repositories an ingest client's token may read: its own, all (every client gets every batch), none. */
@@ -97,6 +96,37 @@ ${Object.entries(NUMBER_FLAGS)
   .join('\n')}
 `;
 
+function isOneOf<T extends string>(value: string, known: readonly T[]): value is T {
+  return (known as readonly string[]).includes(value);
+}
+
+/** A comma-separated list whose items must each be one of `known`. */
+function parseList<T extends string>(raw: string, known: readonly T[], what: string): T[] {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return items.map((item) => {
+    if (!isOneOf(item, known)) throw new Error(`unknown ${what} "${item}"; known: ${known.join(', ')}`);
+    return item;
+  });
+}
+
+function parseNumbers(values: Record<string, unknown>): { [K in NumberFlag]: number } {
+  return Object.fromEntries(
+    Object.entries(NUMBER_FLAGS).map(([flag, [fallback]]) => {
+      const raw = values[flag];
+      if (raw === undefined) return [flag, fallback];
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < 0)
+        throw new Error(
+          `--${flag} needs a non-negative number, got "${typeof raw === 'string' ? raw : JSON.stringify(raw)}"`,
+        );
+      return [flag, value];
+    }),
+  ) as { [K in NumberFlag]: number };
+}
+
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: [...argv],
@@ -113,41 +143,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     },
   });
   if (values.help === true) return 'help';
-  const numbers = Object.fromEntries(
-    Object.entries(NUMBER_FLAGS).map(([flag, [fallback]]) => {
-      const raw = (values as Record<string, unknown>)[flag];
-      if (raw === undefined) return [flag, fallback];
-      const value = Number(raw);
-      if (!Number.isFinite(value) || value < 0)
-        throw new Error(
-          `--${flag} needs a non-negative number, got "${typeof raw === 'string' ? raw : JSON.stringify(raw)}"`,
-        );
-      return [flag, value];
-    }),
-  ) as { [K in NumberFlag]: number };
-  const scenarios = (values.scenarios ?? SCENARIOS.join(','))
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  for (const s of scenarios) {
-    if (!(SCENARIOS as readonly string[]).includes(s))
-      throw new Error(`unknown scenario "${s}"; known: ${SCENARIOS.join(', ')}`);
-  }
   const ingestRead = values['ingest-read'];
-  if (ingestRead !== 'own' && ingestRead !== 'all' && ingestRead !== 'none')
+  if (!isOneOf(ingestRead, ['own', 'all', 'none'] as const))
     throw new Error('--ingest-read is own, all or none');
-  const experiments = values.experiment
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  for (const e of experiments) {
-    if (!(EXPERIMENTS as readonly string[]).includes(e))
-      throw new Error(`unknown experiment "${e}"; known: ${EXPERIMENTS.join(', ')}`);
-  }
   return {
-    ...numbers,
-    scenarios: scenarios as ScenarioName[],
-    experiments: experiments as ExperimentName[],
+    ...parseNumbers(values),
+    scenarios: parseList(values.scenarios ?? SCENARIOS.join(','), SCENARIOS, 'scenario'),
+    experiments: parseList(values.experiment, EXPERIMENTS, 'experiment'),
     profile: values.profile,
     out: values.out,
     ingestRead,
