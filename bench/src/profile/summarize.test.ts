@@ -45,6 +45,7 @@ describe('packageOf', () => {
   it('names scoped packages, workspaces, node core and native code', () => {
     expect(packageOf('x', 'file:///w/node_modules/@nats-io/nats-core/lib/a.js')).toBe('@nats-io/nats-core');
     expect(packageOf('x', 'file:///w/libs/contracts/src/a.ts')).toBe('libs/contracts');
+    expect(packageOf('x', 'file:///w/apps/server/src/a.ts')).toBe('apps/server');
     expect(packageOf('x', 'node:internal/streams/writable')).toBe('node core');
     expect(packageOf('writev', '')).toBe('(native / builtins)');
   });
