@@ -46,3 +46,10 @@ export function errorKey(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.slice(0, 80);
 }
+
+/** Several tallies of `count` added up. */
+export function sumCounts(records: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const record of records) for (const [k, n] of Object.entries(record)) total[k] = (total[k] ?? 0) + n;
+  return total;
+}
