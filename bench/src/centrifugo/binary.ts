@@ -7,7 +7,7 @@ export const CENTRIFUGO_VERSION = 'v6.9.1';
 const MODULE = 'github.com/centrifugal/centrifugo/v6';
 
 /** Same cache as the test servers (libs/testkit/scripts/build-test-servers.sh). */
-export function binCacheDir(): string {
+function binCacheDir(): string {
   const base =
     process.env['LFS_CACHE_DIR'] ??
     join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'local-first-sync');

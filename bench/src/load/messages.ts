@@ -71,7 +71,7 @@ export interface ConnectResult {
   elapsedMs: number;
 }
 
-export interface GroupReportParams {
+interface GroupReportParams {
   group: string;
   /** Start a new measuring window after reporting. */
   reset: boolean;
