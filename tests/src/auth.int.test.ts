@@ -1,3 +1,4 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { SYNC_CLAIM } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { SignJWT, generateKeyPair, exportSPKI, UnsecuredJWT } from 'jose';
@@ -27,7 +28,7 @@ describe('auth', () => {
   }
 
   async function storedCount(repo: string): Promise<number> {
-    return stack.db().collection('events').countDocuments({ r: repo });
+    return stack.db().collection<EventDocument>('events').countDocuments({ r: repo });
   }
 
   it('accepts the Dart client auth with its headers spread into the frame', async () => {
@@ -45,8 +46,8 @@ describe('auth', () => {
   });
 
   it.each([
-    ['no token', async () => undefined, 'INVALID_TOKEN'],
-    ['garbage', async () => 'not.a.jwt', 'INVALID_TOKEN'],
+    ['no token', () => Promise.resolve(undefined), 'INVALID_TOKEN'],
+    ['garbage', () => Promise.resolve('not.a.jwt'), 'INVALID_TOKEN'],
     [
       'expired',
       async () =>
@@ -76,7 +77,7 @@ describe('auth', () => {
           .sign(new TextEncoder().encode('another-secret-another-secret-another')),
       'INVALID_TOKEN',
     ],
-    ['alg none', async () => new UnsecuredJWT(claim).setSubject('x').encode(), 'INVALID_TOKEN'],
+    ['alg none', () => Promise.resolve(new UnsecuredJWT(claim).setSubject('x').encode()), 'INVALID_TOKEN'],
     [
       'tampered payload',
       async () => {

@@ -1,3 +1,4 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { uniqueName, type WsTestClient } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
@@ -91,13 +92,18 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
     await reading;
 
     for (const repo of repos) {
-      const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
-      const sequences = stored.map((d) => d['s'] as number);
+      const stored = await stack
+        .db()
+        .collection<EventDocument>('events')
+        .find({ r: repo })
+        .sort({ s: 1 })
+        .toArray();
+      const sequences = stored.map((d) => d['s']);
       expect(sequences).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
-      const ids = stored.map((d) => d['e'] as string);
+      const ids = stored.map((d) => d['e']);
       expect(new Set(ids).size).toBe(ids.length);
       expect(new Set(ids)).toEqual(pushed.get(repo));
-      for (const d of stored) expect(acked.get(repo)?.get(d['e'] as string)).toBe(d['s']);
+      for (const d of stored) expect(acked.get(repo)?.get(d['e'])).toBe(d['s']);
       let seen = 0;
       const violations: string[] = [];
       for (const e of reader.eventsOf(repo)) {
@@ -134,7 +140,12 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
         }
       }),
     );
-    const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
+    const stored = await stack
+      .db()
+      .collection<EventDocument>('events')
+      .find({ r: repo })
+      .sort({ s: 1 })
+      .toArray();
     expect(stored).toHaveLength(10 * 10 + 10);
     expect(stored.map((d) => d['s'])).toEqual(Array.from({ length: 110 }, (_, i) => i + 1));
     expect(new Set(stored.map((d) => d['e'])).size).toBe(110);
@@ -156,7 +167,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
       events: [dartEvent('new'), dartEvent('old')],
     });
     expect((await client.waitForType('ack')).sequences).toEqual({ new: 2, old: 1 });
-    const stored = await stack.db().collection('events').find({ r: repo }).toArray();
+    const stored = await stack.db().collection<EventDocument>('events').find({ r: repo }).toArray();
     expect(stored).toHaveLength(2);
     await client.close();
   });

@@ -1,3 +1,4 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,8 +64,8 @@ describe('error boundaries: malformed URLs and deep nesting', () => {
     expect(await client.waitForType('ack')).toMatchObject({ eventIds: ['at-limit'] });
     client.send({ type: 'ping' });
     await client.waitForType('pong');
-    const stored = await stack.db().collection('events').find({ r: repo }).toArray();
-    expect(stored.map((d) => d['e'] as string).sort()).toEqual(['at-limit', 'ok']);
+    const stored = await stack.db().collection<EventDocument>('events').find({ r: repo }).toArray();
+    expect(stored.map((d) => d['e']).sort()).toEqual(['at-limit', 'ok']);
     await client.close();
   });
 
@@ -87,7 +88,7 @@ describe('error boundaries: malformed URLs and deep nesting', () => {
       body: `{"events":[${deepEvent('deep-batch', 5_000)}]}`,
     });
     expect(await batch.json()).toMatchObject({ code: 'NESTING_TOO_DEEP' });
-    expect(await stack.db().collection('events').countDocuments({ r: repo })).toBe(0);
+    expect(await stack.db().collection<EventDocument>('events').countDocuments({ r: repo })).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { CLIENT_MESSAGE_TYPES, ERROR_CODE_LIST, serverEventSchema } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import fc from 'fast-check';
@@ -133,9 +134,8 @@ describe('hostile input (property-based)', () => {
       { numRuns: 400, seed: Number(process.env['FC_SEED'] ?? 42) },
     );
     // Every stored event is a valid event, whatever was thrown at the gateway.
-    const stored = await stack.db().collection('events').find().toArray();
-    for (const doc of stored)
-      expect(serverEventSchema.safeParse(JSON.parse(doc['b'] as string)).success).toBe(true);
+    const stored = await stack.db().collection<EventDocument>('events').find().toArray();
+    for (const doc of stored) expect(serverEventSchema.safeParse(JSON.parse(doc['b'])).success).toBe(true);
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
     console.log(`hostile input: ${cases} WebSocket frames tried, ${stored.length} valid events stored`);
     await client.close();
@@ -154,8 +154,7 @@ describe('hostile input (property-based)', () => {
           `{"type":"push_event","repository":"${repo}","event":${deepEventText(eventId, data)}}`,
         );
         const reply = await client.waitFor(
-          (f) =>
-            (f.type === 'ack' || f.type === 'error') && f.eventIds?.includes(eventId) === true,
+          (f) => (f.type === 'ack' || f.type === 'error') && f.eventIds?.includes(eventId) === true,
         );
         if (depth <= MAX_DATA_DEPTH) expect(reply.type).toBe('ack');
         else expect(reply).toMatchObject({ type: 'error', code: 'NESTING_TOO_DEEP' });

@@ -1,3 +1,4 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
@@ -26,7 +27,7 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     alice.send({ type: 'push_event', repository: repo, event: event('e1') });
     const ack = await alice.waitForType('ack');
     expect(ack).toMatchObject({ eventIds: ['e1'], repositories: { [repo]: ['e1'] }, sequences: { e1: 1 } });
-    const stored = await stack.db().collection('events').find({ r: repo }).toArray();
+    const stored = await stack.db().collection<EventDocument>('events').find({ r: repo }).toArray();
     expect(stored.map((d) => d['s'])).toEqual([1]);
     const reader = await client(1, 'bob');
     const { events, lastSequence } = await reader.catchUp(repo, 0);
@@ -60,7 +61,12 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     expect((await c.waitForType('ack')).sequences).toEqual({ x: 1, y: 2 });
     c.send({ type: 'push_events_batch', repository: repo, events: [event('y'), event('z'), event('x')] });
     expect((await c.waitForType('ack')).sequences).toEqual({ y: 2, z: 3, x: 1 });
-    const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
+    const stored = await stack
+      .db()
+      .collection<EventDocument>('events')
+      .find({ r: repo })
+      .sort({ s: 1 })
+      .toArray();
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'x'],
       [2, 'y'],

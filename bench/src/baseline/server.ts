@@ -5,7 +5,7 @@
  * no log, no batching, no auth check (which only flatters it). On FerretDB, `$inc` is not atomic under
  * concurrency, so this design also hands out duplicate sequences — counted after the run.
  *
- * Speaks the subset of PROTOCOL.md the ingest generators use. Run as its own process:
+ * Speaks the subset of docs/protocol.md the ingest generators use. Run as its own process:
  * `PORT=… MONGO_URL=… MONGO_DB=… node --import tsx bench/src/baseline/server.ts`.
  */
 import { createServer } from 'node:http';

@@ -1,18 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { binCacheDir } from '@lfsync/testkit';
 
 export const CENTRIFUGO_VERSION = 'v6.9.1';
 const MODULE = 'github.com/centrifugal/centrifugo/v6';
-
-/** Same cache as the test servers (libs/testkit/scripts/build-test-servers.sh). */
-function binCacheDir(): string {
-  const base =
-    process.env['LFS_CACHE_DIR'] ??
-    join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'local-first-sync');
-  return join(base, 'bin');
-}
 
 export type CentrifugoBinary =
   | { ok: true; path: string; built: boolean; buildSeconds: number | undefined }

@@ -8,7 +8,7 @@ export interface ErrorFrameContext {
   repository?: string | undefined;
 }
 
-/** The WebSocket `error` frame (PROTOCOL.md), with `retryAfterMs` for retryable codes. */
+/** The WebSocket `error` frame (docs/protocol.md), with `retryAfterMs` for retryable codes. */
 export function errorFrame(error: AppError, context: ErrorFrameContext = {}): string {
   const { retryAfterMs } = error;
   return JSON.stringify({
@@ -21,7 +21,7 @@ export function errorFrame(error: AppError, context: ErrorFrameContext = {}): st
   });
 }
 
-/** A REST error body as PROTOCOL.md gives it (`error`, `statusCode`) plus our `code` and `retryAfterMs`. */
+/** A REST error body as docs/protocol.md gives it (`error`, `statusCode`) plus our `code` and `retryAfterMs`. */
 export function errorBody(error: AppError): RestError {
   const { retryAfterMs } = error;
   return {

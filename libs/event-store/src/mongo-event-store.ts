@@ -14,7 +14,7 @@ import {
  * MongoDB layout. The event is kept as its JSON text (`b`): the store never interprets client data, keys
  * such as `$x` or `a.b` inside `_data` are harmless, and catch-up pages are built without re-serialising.
  */
-interface EventDocument {
+export interface EventDocument {
   /** `<repository>:<sequence>`: a redelivered batch collides with itself instead of duplicating. */
   _id: string;
   r: string;
@@ -39,7 +39,7 @@ interface BatchDocument {
   b: string[];
 }
 
-interface HeadDocument {
+export interface HeadDocument {
   _id: string;
   s: number;
 }
@@ -52,7 +52,7 @@ const EVENT_INDEXES = [
 const BATCH_INDEX = { key: { r: 1, t: 1 }, name: 'repository_to_sequence' } as const;
 
 export const EVENTS_COLLECTION = 'events';
-export const BATCHES_COLLECTION = 'event_batches';
+const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 const DUPLICATE_KEY = 11000;
 

@@ -22,7 +22,7 @@ interface Waiter {
 }
 
 /**
- * A WebSocket client that speaks PROTOCOL.md the way a test needs: send frames, wait for the frame that
+ * A WebSocket client that speaks docs/protocol.md the way a test needs: send frames, wait for the frame that
  * matches, see every frame received and how the connection closed. Every frame received is parsed with
  * the contracts' `serverMessageSchema`; one that does not parse is kept in `frames` as `unparsed` and
  * fails every wait from then on, so a test never waits past malformed server output.

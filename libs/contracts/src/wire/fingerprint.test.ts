@@ -11,7 +11,7 @@ function fingerprint(value: unknown): string {
 
 /**
  * A change of any of these hashes is a change of the wire protocol that clients (including the Flutter
- * client) see. Update the pinned value only together with PROTOCOL.md and a thought about compatibility.
+ * client) see. Update the pinned value only together with docs/protocol.md and a thought about compatibility.
  */
 describe('wire schema fingerprint', () => {
   it('pins the client → server messages', () => {

@@ -1,6 +1,5 @@
 import { AppError, SYNC_CLAIM, syncClaimSchema, toAppError, type SyncClaim } from '@lfsync/contracts';
 import {
-  createLocalJWKSet,
   createRemoteJWKSet,
   errors as joseErrors,
   importSPKI,
@@ -108,9 +107,4 @@ async function keySource(options: TokenVerifierOptions): Promise<KeySource> {
   }
   const url = options.jwksUrl as string;
   return { getKey: remoteKeySet(new URL(url)), algorithms: ['RS256', 'ES256'] };
-}
-
-/** For tests and embedded use: verify against an in-memory JWKS. */
-export function localJwks(jwks: Parameters<typeof createLocalJWKSet>[0]): JWTVerifyGetKey {
-  return createLocalJWKSet(jwks);
 }

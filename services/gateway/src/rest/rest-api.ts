@@ -13,7 +13,7 @@ export interface RestApiOptions extends RestRoutesOptions {
 }
 
 /**
- * The REST compatibility API of PROTOCOL.md, under the same rules as the WebSocket: bearer JWT, read and
+ * The REST compatibility API of docs/protocol.md, under the same rules as the WebSocket: bearer JWT, read and
  * write claims per repository, the same validation and the same durable-ack push path.
  */
 export function restApi(options: RestApiOptions) {

@@ -21,7 +21,7 @@ export interface RestRoutesOptions {
   pageSize: number;
 }
 
-/** The REST endpoints of PROTOCOL.md, as a table. */
+/** The REST endpoints of docs/protocol.md, as a table. */
 export function restRoutes(options: RestRoutesOptions): Route[] {
   return [
     { method: 'GET', path: '/api/health', handle: health },

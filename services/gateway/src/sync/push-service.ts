@@ -18,7 +18,7 @@ export interface PushLimits {
   ackTimeoutMs: number;
 }
 
-export interface PushRejection {
+interface PushRejection {
   code: ErrorCode;
   message: string;
   eventIds: string[];

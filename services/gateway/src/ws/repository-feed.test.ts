@@ -28,7 +28,7 @@ const frameOf = (b: SequencedBatch) => eventsFrame(b.repository, eventsJsonOf(b)
 class FakeStore implements Pick<EventReader, 'scanAfter'> {
   head = 0;
   scans = 0;
-  // eslint-disable-next-line @typescript-eslint/require-await -- a fake store has its pages at hand
+
   async *scanAfter(_repository: string, after: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
     this.scans += 1;
     await Promise.resolve(); // a store answers asynchronously

@@ -38,7 +38,7 @@ export interface SessionContext {
 
 type AuthenticatedMessage = Exclude<ClientMessage, { type: 'ping' | 'pong' | 'events_received' | 'auth' }>;
 
-/** One WebSocket connection speaking PROTOCOL.md: routes each valid frame to the part that handles it. */
+/** One WebSocket connection speaking docs/protocol.md: routes each valid frame to the part that handles it. */
 export class Session {
   readonly id: string;
   readonly #socket: SessionSocket;
