@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['{libs,services,clients,tests}/**/src/**/*.test.ts'],
+          include: ['{apps,libs,services,clients,tests,bench}/**/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
-          include: ['{libs,services,clients,tests}/**/src/**/*.int.test.ts'],
+          include: ['{apps,libs,services,clients,tests,bench}/**/src/**/*.int.test.ts'],
           exclude: ['**/node_modules/**', 'tests/src/chaos/**'],
           globalSetup: ['./libs/testkit/src/global-setup.ts'],
           testTimeout: 60_000,

@@ -41,7 +41,9 @@ const profileRoot = options.profile ? join(outDir, 'profiles', runId) : undefine
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 const machine = describeMachine();
-log(`bench: ${machine.cpuCount} × ${machine.cpuModel}, ${options.generators} generators; scenarios ${options.scenarios.join(', ')}`);
+log(
+  `bench: ${machine.cpuCount} × ${machine.cpuModel}, ${options.generators} generators; scenarios ${options.scenarios.join(', ')}`,
+);
 const pool = new WorkerPool(Math.max(2, options.generators), options['generator-nice']);
 const ctx: ScenarioContext = { options, pool, log, profileRoot };
 const report: BenchReport = {
@@ -76,7 +78,8 @@ try {
   report.fanout = fanoutRuns?.find((r) => r.load === 'target');
   report.fanoutLight = fanoutRuns?.find((r) => r.load === 'light');
   report.centrifugo = await attempt('centrifugo', () => runCentrifugo(ctx));
-  if (report.centrifugo?.available === true) machine.centrifugo = `${report.centrifugo.version} (go install, ${report.centrifugo.binary})`;
+  if (report.centrifugo?.available === true)
+    machine.centrifugo = `${report.centrifugo.version} (go install, ${report.centrifugo.binary})`;
 
   report.slowConsumer = await attempt('slow', () => runSlowConsumer(ctx));
 
@@ -84,7 +87,11 @@ try {
   // (no filter pushdown on its SQLite backend), so the 100k-event load comes last.
   if (['connections', 'reconnect', 'catchup'].some((s) => selected(s as ScenarioName))) {
     log('stack: starting for connections, reconnect storm and catch-up');
-    const stack: BenchStack = await startBenchStack({ gateways: 2, experiments: ctx.options.experiments, env: BENCH_SERVICE_ENV });
+    const stack: BenchStack = await startBenchStack({
+      gateways: 2,
+      experiments: ctx.options.experiments,
+      env: BENCH_SERVICE_ENV,
+    });
     try {
       report.connections = await attempt('connections', () => runConnections(ctx, stack));
       report.reconnect = await attempt('reconnect', () => runReconnect(ctx, stack));
@@ -101,11 +108,17 @@ report.durationSec = (Date.now() - started.getTime()) / 1000;
 report.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
 mkdirSync(outDir, { recursive: true });
 // An experiment run must not pass for a measurement of the committed code.
-const base = join(outDir, options.experiments.length === 0 ? date : `${date}-${options.experiments.join('+')}`);
+const base = join(
+  outDir,
+  options.experiments.length === 0 ? date : `${date}-${options.experiments.join('+')}`,
+);
 writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(`${base}.md`, `${renderMarkdown(report)}\n`);
 log(`bench: wrote ${relative(process.cwd(), `${base}.md`)} and .json in ${Math.round(report.durationSec)} s`);
-for (const row of targetRows(report)) log(`  ${row.status.padEnd(12)} ${row.target}: ${row.measured}${row.detail === '' ? '' : ` — ${row.detail}`}`);
+for (const row of targetRows(report))
+  log(
+    `  ${row.status.padEnd(12)} ${row.target}: ${row.measured}${row.detail === '' ? '' : ` — ${row.detail}`}`,
+  );
 process.exit(report.failures.length === 0 ? 0 : 1);
 
 function localDate(d: Date): string {

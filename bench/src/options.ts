@@ -1,12 +1,25 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['storage', 'ingest', 'baseline', 'fanout', 'centrifugo', 'connections', 'catchup', 'reconnect', 'slow'] as const;
+const SCENARIOS = [
+  'storage',
+  'ingest',
+  'baseline',
+  'fanout',
+  'centrifugo',
+  'connections',
+  'catchup',
+  'reconnect',
+  'slow',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Every knob, with its default (the short default run) and what it means; `--help` prints this table. */
 const NUMBER_FLAGS = {
   generators: [4, 'load-generator child processes'],
-  'generator-nice': [10, 'nice value of the generator processes, so the servers get the CPU first (0 = same priority)'],
+  'generator-nice': [
+    10,
+    'nice value of the generator processes, so the servers get the CPU first (0 = same priority)',
+  ],
   'ingest-clients': [32, 'ingest: pushing clients (spread over both gateways)'],
   'ingest-repos': [8, 'ingest: repositories the clients push to (client i → repository i mod R)'],
   'ingest-batch': [50, 'ingest: events per push_events_batch'],
@@ -17,8 +30,14 @@ const NUMBER_FLAGS = {
   'ingest-open-fraction': [0.5, 'ingest: open-loop rate as a fraction of the closed-loop maximum'],
   'baseline-duration-ms': [10_000, 'baseline: closed-loop measuring window (same clients, repos, batch)'],
   'fanout-sessions': [5_000, 'fan-out: subscribed sessions, spread over 2 gateways'],
-  'fanout-rate': [42, 'fan-out: events pushed per second to the one repository (42 × 5,000 offers 210,000 deliveries/s)'],
-  'fanout-light-sessions': [1_000, 'fan-out: sessions of a first, lighter run that does not saturate the machine (0 = skip)'],
+  'fanout-rate': [
+    42,
+    'fan-out: events pushed per second to the one repository (42 × 5,000 offers 210,000 deliveries/s)',
+  ],
+  'fanout-light-sessions': [
+    1_000,
+    'fan-out: sessions of a first, lighter run that does not saturate the machine (0 = skip)',
+  ],
   'fanout-light-rate': [20, 'fan-out: events per second of the lighter run'],
   'fanout-batch': [1, 'fan-out: events per push'],
   'fanout-payload': [100, 'fan-out: bytes of padding in each event'],
@@ -38,22 +57,27 @@ const NUMBER_FLAGS = {
   'slow-rate': [300, 'slow consumer: events pushed per second'],
   'slow-batch': [10, 'slow consumer: events per push'],
   'slow-payload': [2_048, 'slow consumer: bytes of padding per event'],
-  'slow-max-outbound-bytes': [1_048_576, "slow consumer: the gateway's MAX_OUTBOUND_BYTES (its own stack; default of the service: 8 MiB)"],
+  'slow-max-outbound-bytes': [
+    1_048_576,
+    "slow consumer: the gateway's MAX_OUTBOUND_BYTES (its own stack; default of the service: 8 MiB)",
+  ],
   'slow-control-ms': [6_000, 'slow consumer: window without the slow session (control latency)'],
   'slow-timeout-ms': [30_000, 'slow consumer: give up waiting for the gateway to drop the slow session'],
-  'slow-catchup-ms': [20_000, 'slow consumer: how long to watch a session that stops reading during its catch-up (0 = skip)'],
+  'slow-catchup-ms': [
+    20_000,
+    'slow consumer: how long to watch a session that stops reading during its catch-up (0 = skip)',
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 type NumberFlag = keyof typeof NUMBER_FLAGS;
 
 /** Modules in bench/src/experiments/ (none at the moment: the last one, noAsyncTraces, was applied). */
-export const EXPERIMENTS: readonly string[] = [];
-export type ExperimentName = string;
+const EXPERIMENTS: readonly string[] = [];
 
 export type BenchOptions = { [K in NumberFlag]: number } & {
   scenarios: ScenarioName[];
   /** Proposed service changes applied at load time (bench/src/experiments/), to measure them unedited. */
-  experiments: ExperimentName[];
+  experiments: string[];
   profile: boolean;
   out: string;
   /** Which repositories an ingest client's token may read: its own, all (every client gets every batch), none. */
@@ -72,6 +96,37 @@ ${Object.entries(NUMBER_FLAGS)
   .join('\n')}
 `;
 
+function isOneOf<T extends string>(value: string, known: readonly T[]): value is T {
+  return (known as readonly string[]).includes(value);
+}
+
+/** A comma-separated list whose items must each be one of `known`. */
+function parseList<T extends string>(raw: string, known: readonly T[], what: string): T[] {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return items.map((item) => {
+    if (!isOneOf(item, known)) throw new Error(`unknown ${what} "${item}"; known: ${known.join(', ')}`);
+    return item;
+  });
+}
+
+function parseNumbers(values: Record<string, unknown>): { [K in NumberFlag]: number } {
+  return Object.fromEntries(
+    Object.entries(NUMBER_FLAGS).map(([flag, [fallback]]) => {
+      const raw = values[flag];
+      if (raw === undefined) return [flag, fallback];
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < 0)
+        throw new Error(
+          `--${flag} needs a non-negative number, got "${typeof raw === 'string' ? raw : JSON.stringify(raw)}"`,
+        );
+      return [flag, value];
+    }),
+  ) as { [K in NumberFlag]: number };
+}
+
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: [...argv],
@@ -88,29 +143,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     },
   });
   if (values.help === true) return 'help';
-  const numbers = Object.fromEntries(
-    Object.entries(NUMBER_FLAGS).map(([flag, [fallback]]) => {
-      const raw = (values as Record<string, unknown>)[flag];
-      if (raw === undefined) return [flag, fallback];
-      const value = Number(raw);
-      if (!Number.isFinite(value) || value < 0) throw new Error(`--${flag} needs a non-negative number, got "${typeof raw === 'string' ? raw : JSON.stringify(raw)}"`);
-      return [flag, value];
-    }),
-  ) as { [K in NumberFlag]: number };
-  const scenarios = (values.scenarios ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const s of scenarios) {
-    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario "${s}"; known: ${SCENARIOS.join(', ')}`);
-  }
   const ingestRead = values['ingest-read'];
-  if (ingestRead !== 'own' && ingestRead !== 'all' && ingestRead !== 'none') throw new Error('--ingest-read is own, all or none');
-  const experiments = values.experiment.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const e of experiments) {
-    if (!(EXPERIMENTS as readonly string[]).includes(e)) throw new Error(`unknown experiment "${e}"; known: ${EXPERIMENTS.join(', ')}`);
-  }
+  if (!isOneOf(ingestRead, ['own', 'all', 'none'] as const))
+    throw new Error('--ingest-read is own, all or none');
   return {
-    ...numbers,
-    scenarios: scenarios as ScenarioName[],
-    experiments: experiments as ExperimentName[],
+    ...parseNumbers(values),
+    scenarios: parseList(values.scenarios ?? SCENARIOS.join(','), SCENARIOS, 'scenario'),
+    experiments: parseList(values.experiment, EXPERIMENTS, 'experiment'),
     profile: values.profile,
     out: values.out,
     ingestRead,

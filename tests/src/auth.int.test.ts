@@ -1,3 +1,4 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { SYNC_CLAIM } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { SignJWT, generateKeyPair, exportSPKI, UnsecuredJWT } from 'jose';
@@ -27,7 +28,7 @@ describe('auth', () => {
   }
 
   async function storedCount(repo: string): Promise<number> {
-    return stack.db().collection('events').countDocuments({ r: repo });
+    return stack.db().collection<EventDocument>('events').countDocuments({ r: repo });
   }
 
   it('accepts the Dart client auth with its headers spread into the frame', async () => {
@@ -45,8 +46,8 @@ describe('auth', () => {
   });
 
   it.each([
-    ['no token', async () => undefined, 'INVALID_TOKEN'],
-    ['garbage', async () => 'not.a.jwt', 'INVALID_TOKEN'],
+    ['no token', () => Promise.resolve(undefined), 'INVALID_TOKEN'],
+    ['garbage', () => Promise.resolve('not.a.jwt'), 'INVALID_TOKEN'],
     [
       'expired',
       async () =>
@@ -76,7 +77,7 @@ describe('auth', () => {
           .sign(new TextEncoder().encode('another-secret-another-secret-another')),
       'INVALID_TOKEN',
     ],
-    ['alg none', async () => new UnsecuredJWT(claim).setSubject('x').encode(), 'INVALID_TOKEN'],
+    ['alg none', () => Promise.resolve(new UnsecuredJWT(claim).setSubject('x').encode()), 'INVALID_TOKEN'],
     [
       'tampered payload',
       async () => {
@@ -118,7 +119,7 @@ describe('auth', () => {
     expect(await client.waitForType('error')).toMatchObject({ code: 'NOT_AUTHENTICATED' });
     const closed = await client.closed;
     expect(closed.code).toBe(4401);
-    expect(client.frames.find((f) => f.type === 'error' && f['code'] === 'AUTH_TIMEOUT')).toBeDefined();
+    expect(client.frames.find((f) => f.type === 'error' && f.code === 'AUTH_TIMEOUT')).toBeDefined();
     expect(await storedCount(repo)).toBe(0);
   });
 
@@ -143,7 +144,7 @@ describe('auth', () => {
     writer.send({ type: 'push_event', repository: a, event: dartEvent('public') });
     await writer.waitForType('ack');
     await expect.poll(() => limited.eventsOf(a).length).toBe(1);
-    expect(limited.frames.some((f) => f['repository'] === b && f.type === 'events')).toBe(false);
+    expect(limited.frames.some((f) => f.type === 'events' && f.repository === b)).toBe(false);
     expect(await storedCount(b)).toBe(1);
     await Promise.all([writer.close(), limited.close()]);
   });
@@ -151,17 +152,15 @@ describe('auth', () => {
   it('takes a refreshed token on a live connection, and a session whose token expires loses access', async () => {
     const repo = uniqueName('r');
     const client = await WsTestClient.connect(stack.gatewayUrl());
-    expect((await client.auth(await stack.token('short', {}, { expiresInSec: 2 })))['type']).toBe(
+    expect((await client.auth(await stack.token('short', {}, { expiresInSec: 2 }))).type).toBe(
       'auth_success',
     );
-    expect(
-      await client.waitFor((f) => f.type === 'error' && f['code'] === 'TOKEN_EXPIRED', 5_000),
-    ).toBeDefined();
+    expect(await client.waitForType('error', (f) => f.code === 'TOKEN_EXPIRED', 5_000)).toBeDefined();
     client.send({ type: 'push_event', repository: repo, event: dartEvent('late') });
-    expect(
-      await client.waitFor((f) => f.type === 'error' && f['code'] === 'NOT_AUTHENTICATED'),
-    ).toMatchObject({ eventIds: ['late'] });
-    expect((await client.auth(await stack.token('short')))['type']).toBe('auth_success');
+    expect(await client.waitForType('error', (f) => f.code === 'NOT_AUTHENTICATED')).toMatchObject({
+      eventIds: ['late'],
+    });
+    expect((await client.auth(await stack.token('short'))).type).toBe('auth_success');
     client.send({ type: 'push_event', repository: repo, event: dartEvent('again') });
     expect(await client.waitForType('ack')).toMatchObject({ eventIds: ['again'] });
     expect(await storedCount(repo)).toBe(1);

@@ -1,3 +1,4 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
@@ -80,13 +81,13 @@ describe('bad input: a clear error each, the connection and the server keep work
       ],
     });
     const ack = await client.waitForType('ack');
-    expect(ack['eventIds']).toEqual(['good1', 'good2']);
+    expect(ack.eventIds).toEqual(['good1', 'good2']);
     const errors = [
       await client.waitForType('error'),
       await client.waitForType('error'),
       await client.waitForType('error'),
     ];
-    expect(errors.map((e) => [e['code'], e['eventIds']])).toEqual([
+    expect(errors.map((e) => [e.code, e.eventIds])).toEqual([
       ['INVALID_EVENT', ['bad-op']],
       ['PAYLOAD_TOO_LARGE', ['huge']],
       ['INVALID_EVENT', []],
@@ -97,7 +98,12 @@ describe('bad input: a clear error each, the connection and the server keep work
       events: Array.from({ length: 11 }, (_, i) => dartEvent(`b${i}`)),
     });
     expect(await client.waitForType('error')).toMatchObject({ code: 'BATCH_TOO_LARGE' });
-    const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
+    const stored = await stack
+      .db()
+      .collection<EventDocument>('events')
+      .find({ r: repo })
+      .sort({ s: 1 })
+      .toArray();
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'good1'],
       [2, 'good2'],

@@ -44,7 +44,7 @@ describe('gateway after missed broadcasts', () => {
     await store.insert([{ repository: repo, fromSequence: 1, toSequence: 2, events }]);
     await store.advanceHeads(new Map([[repo, 2]]));
     reconnected();
-    await expect.poll(() => client.eventsOf(repo).map((e) => e['serverSequence'])).toEqual([1, 2]);
+    await expect.poll(() => client.eventsOf(repo).map((e) => e.serverSequence)).toEqual([1, 2]);
     await client.close();
   });
 });

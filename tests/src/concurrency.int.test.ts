@@ -1,4 +1,5 @@
-import { uniqueName, type Frame, type WsTestClient } from '@lfsync/testkit';
+import type { EventDocument } from '@lfsync/event-store';
+import { uniqueName, type WsTestClient } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
 import { authedClient, dartEvent } from './support.ts';
@@ -42,15 +43,15 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
             reader.send({ type: 'request_events', repository: repo, afterSequence: highest.get(repo) });
             const reply = await reader.waitFor(
               (f) =>
-                (f.type === 'sync_complete' && f['repository'] === repo) ||
-                (f.type === 'error' && f['code'] === 'RATE_LIMITED'),
+                (f.type === 'sync_complete' && f.repository === repo) ||
+                (f.type === 'error' && f.code === 'RATE_LIMITED'),
               30_000,
             );
-            if (reply.type === 'sync_complete') break;
-            await new Promise((resolve) => setTimeout(resolve, Number(reply['retryAfterMs'] ?? 10)));
+            if (reply.type !== 'error') break;
+            await new Promise((resolve) => setTimeout(resolve, reply.retryAfterMs ?? 10));
           }
           for (const e of reader.eventsOf(repo))
-            highest.set(repo, Math.max(highest.get(repo) ?? 0, e['serverSequence'] as number));
+            highest.set(repo, Math.max(highest.get(repo) ?? 0, e.serverSequence));
         }
       }
     })();
@@ -78,8 +79,8 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
             .catch((err: unknown) => {
               throw new Error(`client ${c} got no answer to push ${p}: ${String(err).slice(0, 300)}`);
             });
-          expect(ack.type).toBe('ack');
-          for (const [id, seq] of Object.entries(ack['sequences'] as Record<string, number>)) {
+          if (ack.type === 'error') throw new Error(`client ${c} push ${p} refused: ${JSON.stringify(ack)}`);
+          for (const [id, seq] of Object.entries(ack.sequences)) {
             const previous = acked.get(repo)?.get(id);
             if (previous !== undefined) expect(seq).toBe(previous);
             acked.get(repo)?.set(id, seq);
@@ -91,17 +92,22 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
     await reading;
 
     for (const repo of repos) {
-      const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
-      const sequences = stored.map((d) => d['s'] as number);
+      const stored = await stack
+        .db()
+        .collection<EventDocument>('events')
+        .find({ r: repo })
+        .sort({ s: 1 })
+        .toArray();
+      const sequences = stored.map((d) => d['s']);
       expect(sequences).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
-      const ids = stored.map((d) => d['e'] as string);
+      const ids = stored.map((d) => d['e']);
       expect(new Set(ids).size).toBe(ids.length);
       expect(new Set(ids)).toEqual(pushed.get(repo));
-      for (const d of stored) expect(acked.get(repo)?.get(d['e'] as string)).toBe(d['s']);
+      for (const d of stored) expect(acked.get(repo)?.get(d['e'])).toBe(d['s']);
       let seen = 0;
       const violations: string[] = [];
       for (const e of reader.eventsOf(repo)) {
-        const sequence = e['serverSequence'] as number;
+        const sequence = e.serverSequence;
         if (sequence > seen + 1) violations.push(`${sequence} before ${seen + 1}`);
         seen = Math.max(seen, sequence);
       }
@@ -109,7 +115,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
       // A fresh reader's full catch-up equals the store.
       const fresh = await authedClient(stack, 0, 'fresh');
       const { events } = await fresh.catchUp(repo, 0);
-      expect(events.map((e: Frame) => e['_event_id'])).toEqual(ids);
+      expect(events.map((e) => e._event_id)).toEqual(ids);
       await fresh.close();
     }
     await Promise.all([...clients, reader].map((c) => c.close()));
@@ -130,11 +136,16 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
             events: [dartEvent(`own-${c}-${p}`), dartEvent(`shared-${p}`)],
           });
           const ack = await client.waitForType('ack', 30_000);
-          expect(Object.keys(ack['sequences'] as object)).toHaveLength(2);
+          expect(Object.keys(ack.sequences)).toHaveLength(2);
         }
       }),
     );
-    const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
+    const stored = await stack
+      .db()
+      .collection<EventDocument>('events')
+      .find({ r: repo })
+      .sort({ s: 1 })
+      .toArray();
     expect(stored).toHaveLength(10 * 10 + 10);
     expect(stored.map((d) => d['s'])).toEqual(Array.from({ length: 110 }, (_, i) => i + 1));
     expect(new Set(stored.map((d) => d['e'])).size).toBe(110);
@@ -145,7 +156,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
     const repo = uniqueName('late');
     const client = await authedClient(stack, 0, 'late');
     client.send({ type: 'push_event', repository: repo, event: dartEvent('old') });
-    expect((await client.waitForType('ack'))['sequences']).toEqual({ old: 1 });
+    expect((await client.waitForType('ack')).sequences).toEqual({ old: 1 });
     // Restarting both sequencers drops every in-memory state; the JetStream msg-id window is not what answers
     // because the re-push is part of a different batch (different append id).
     await stack.restartSequencer(0);
@@ -155,8 +166,8 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
       repository: repo,
       events: [dartEvent('new'), dartEvent('old')],
     });
-    expect((await client.waitForType('ack'))['sequences']).toEqual({ new: 2, old: 1 });
-    const stored = await stack.db().collection('events').find({ r: repo }).toArray();
+    expect((await client.waitForType('ack')).sequences).toEqual({ new: 2, old: 1 });
+    const stored = await stack.db().collection<EventDocument>('events').find({ r: repo }).toArray();
     expect(stored).toHaveLength(2);
     await client.close();
   });

@@ -32,9 +32,9 @@ describe('protocol conformance with the Dart client', () => {
     });
 
     dart.send({ type: 'request_all_events' });
-    await dart.waitFor((f) => f.type === 'sync_complete' && f['repository'] === undefined);
+    await dart.waitForType('sync_complete', (f) => f.repository === undefined);
     const userEvents = dart.eventsOf(user);
-    expect(userEvents.map((e) => e['_event_id'])).toEqual(['bob']);
+    expect(userEvents.map((e) => e._event_id)).toEqual(['bob']);
     expect(userEvents[0]).toMatchObject({
       _operation: 0,
       _data: { id: 'bob', username: 'bob' },
@@ -44,16 +44,16 @@ describe('protocol conformance with the Dart client', () => {
     expect(
       dart
         .eventsOf(log)
-        .map((e) => e['serverSequence'])
+        .map((e) => e.serverSequence)
         .slice(-2),
     ).toEqual([1, 2]);
 
     other.send({ type: 'push_event', repository: user, event: dartEvent('bob-2', { username: 'bobby' }, 1) });
-    await expect.poll(() => dart.eventsOf(user).map((e) => e['_event_id'])).toEqual(['bob', 'bob-2']);
+    await expect.poll(() => dart.eventsOf(user).map((e) => e._event_id)).toEqual(['bob', 'bob-2']);
 
     dart.send({ type: 'request_events', repository: user, afterSequence: 1, filter: {} });
-    const complete = await dart.waitFor((f) => f.type === 'sync_complete' && f['repository'] === user);
-    expect(complete['lastSequence']).toBe(2);
+    const complete = await dart.waitForType('sync_complete', (f) => f.repository === user);
+    expect(complete.lastSequence).toBe(2);
     dart.send({ type: 'events_received', repository: user, count: 2 });
     dart.send({ type: 'ping' });
     await dart.waitForType('pong');
@@ -75,10 +75,10 @@ describe('protocol conformance with the Dart client', () => {
     }
     const reader = await authedClient(stack, 0, 'r');
     reader.send({ type: 'request_events', repository: repo, afterSequence: 0, limit: 300 });
-    await reader.waitFor((f) => f.type === 'sync_complete' && f['repository'] === repo);
+    await reader.waitForType('sync_complete', (f) => f.repository === repo);
     const pages = reader.frames.filter((f) => f.type === 'events');
     expect(pages.length).toBeGreaterThan(1);
-    expect(reader.eventsOf(repo).map((e) => e['serverSequence'])).toEqual(
+    expect(reader.eventsOf(repo).map((e) => e.serverSequence)).toEqual(
       Array.from({ length: total }, (_, i) => i + 1),
     );
     await Promise.all([writer.close(), reader.close()]);
@@ -106,7 +106,7 @@ describe('protocol conformance with the Dart client', () => {
       },
     ];
     client.send({ type: 'push_events_batch', repository: repo, events });
-    expect((await client.waitForType('ack'))['sequences']).toEqual({ s1: 1, s2: 2, s3: 3 });
+    expect((await client.waitForType('ack')).sequences).toEqual({ s1: 1, s2: 2, s3: 3 });
     const { events: received } = await client.catchUp(repo, 0);
     expect(received[0]).toEqual({ ...events[0], serverSequence: 1 });
     expect(received[1]).toEqual({ ...events[1], serverSequence: 2 });

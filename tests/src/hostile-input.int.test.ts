@@ -1,3 +1,4 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { CLIENT_MESSAGE_TYPES, ERROR_CODE_LIST, serverEventSchema } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import fc from 'fast-check';
@@ -31,6 +32,15 @@ const hostileScalar = fc.oneof(
 const deep = fc
   .integer({ min: 1, max: 3_000 })
   .map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown);
+/** Nesting as JSON text (arrays or objects, up to 8,000 deep): built as text, never recursively. */
+const deepText = fc
+  .record({ depth: fc.integer({ min: 1, max: 8_000 }), array: fc.boolean() })
+  .map(({ depth, array }) =>
+    array ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+  );
+const deepEventText = (eventId: string, data: string) =>
+  `{"_event_id":"${eventId}","_operation":0,"_created_at":0,"_data":${data}}`;
+const MAX_DATA_DEPTH = 64;
 const eventLike = fc.record(
   {
     _event_id: fc.oneof(fc.string({ maxLength: 140 }), hostileScalar),
@@ -81,6 +91,10 @@ const rawText = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   deep.map((v) => `{"type":"ping","x":${JSON.stringify(v)}}`),
+  deepText.map((d) => `{"type":"push_event","repository":"ok_repo","event":${deepEventText('deep', d)}}`),
+  deepText.map(
+    (d) => `{"type":"push_events_batch","repository":"ok_repo","events":[${deepEventText('deep', d)}]}`,
+  ),
   fc.constant(
     '{"type":"push_event","repository":"ok_repo","event":{"__proto__":{"isAdmin":true},"_event_id":"p","_operation":0,"_created_at":0,"_data":{}}}',
   ),
@@ -113,18 +127,42 @@ describe('hostile input (property-based)', () => {
         client.send({ type: 'ping' });
         await client.waitForType('pong', 10_000);
         for (const reply of client.frames.slice(before)) {
-          if (reply.type === 'error') expect(ERROR_CODE_LIST).toContain(reply['code']);
+          if (reply.type === 'error') expect(ERROR_CODE_LIST).toContain(reply.code);
         }
         expect(client.isOpen).toBe(true);
       }),
       { numRuns: 400, seed: Number(process.env['FC_SEED'] ?? 42) },
     );
     // Every stored event is a valid event, whatever was thrown at the gateway.
-    const stored = await stack.db().collection('events').find().toArray();
-    for (const doc of stored)
-      expect(serverEventSchema.safeParse(JSON.parse(doc['b'] as string)).success).toBe(true);
+    const stored = await stack.db().collection<EventDocument>('events').find().toArray();
+    for (const doc of stored) expect(serverEventSchema.safeParse(JSON.parse(doc['b'])).success).toBe(true);
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
     console.log(`hostile input: ${cases} WebSocket frames tried, ${stored.length} valid events stored`);
+    await client.close();
+  });
+
+  it('refuses events nested deeper than MAX_DATA_DEPTH with NESTING_TOO_DEEP and takes the others', async () => {
+    const client = await authedClient(stack, 0, 'deep-fuzzer');
+    const repo = uniqueName('r');
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 8_000 }), async (depth) => {
+        cases += 1;
+        const eventId = `deep-${cases}`;
+        const data = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+        client.sendRaw(
+          `{"type":"push_event","repository":"${repo}","event":${deepEventText(eventId, data)}}`,
+        );
+        const reply = await client.waitFor(
+          (f) => (f.type === 'ack' || f.type === 'error') && f.eventIds?.includes(eventId) === true,
+        );
+        if (depth <= MAX_DATA_DEPTH) expect(reply.type).toBe('ack');
+        else expect(reply).toMatchObject({ type: 'error', code: 'NESTING_TOO_DEEP' });
+      }),
+      { numRuns: 60, seed: Number(process.env['FC_SEED'] ?? 42), examples: [[64], [65], [5_000]] },
+    );
+    expect(client.isOpen).toBe(true);
+    console.log(`hostile input: ${cases} nesting depths tried`);
     await client.close();
   });
 
@@ -145,8 +183,9 @@ describe('hostile input (property-based)', () => {
           client.sendRaw(JSON.stringify({ type: 'auth', ...fields }));
           const reply = await client.waitFor((f) => f.type === 'error' || f.type === 'auth_success');
           expect(reply.type).toBe('error');
-          expect(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'INVALID_MESSAGE']).toContain(reply['code']);
-          if (reply['code'] !== 'INVALID_MESSAGE') expect((await client.closed).code).toBe(4401);
+          const code = reply.type === 'error' ? reply.code : undefined;
+          expect(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'INVALID_MESSAGE']).toContain(code);
+          if (code !== 'INVALID_MESSAGE') expect((await client.closed).code).toBe(4401);
           else await client.close();
         },
       ),

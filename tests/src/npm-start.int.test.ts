@@ -48,19 +48,19 @@ describe('npm start', () => {
     await bob.catchUp(repo);
     alice.send({ type: 'push_events_batch', repository: repo, events: [dartEvent('a1'), dartEvent('a2')] });
     await alice.waitForType('ack');
-    await expect.poll(() => bob.eventsOf(repo).map((e) => e['_event_id'])).toEqual(['a1', 'a2']);
+    await expect.poll(() => bob.eventsOf(repo).map((e) => e._event_id)).toEqual(['a1', 'a2']);
     await Promise.all([alice.close(), bob.close()]);
 
     await stop(child);
     child = await npmStart(dataDir, port);
     const later = await WsTestClient.connectAsDevUser(port, 'carol');
     const { events } = await later.catchUp(repo, 0);
-    expect(events.map((e) => [e['_event_id'], e['serverSequence']])).toEqual([
+    expect(events.map((e) => [e._event_id, e.serverSequence])).toEqual([
       ['a1', 1],
       ['a2', 2],
     ]);
     later.send({ type: 'push_event', repository: repo, event: dartEvent('c3') });
-    expect((await later.waitForType('ack'))['sequences']).toEqual({ c3: 3 });
+    expect((await later.waitForType('ack')).sequences).toEqual({ c3: 3 });
     await later.close();
   }, 180_000);
 });

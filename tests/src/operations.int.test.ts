@@ -1,4 +1,6 @@
-import { WsTestClient, type Frame, type ServerProcess } from '@lfsync/testkit';
+import type { EventDocument } from '@lfsync/event-store';
+import type { AckMessage, ErrorMessage } from '@lfsync/contracts';
+import { WsTestClient, type ServerProcess } from '@lfsync/testkit';
 import { dartEvent } from './support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReliablePusher } from './chaos/reliable-pusher.ts';
@@ -55,7 +57,12 @@ describe('graceful operations (every service in its own process)', () => {
       .toBe(true);
     const records = pushers.flatMap((p) => [...p.records.values()]);
     for (const repository of ['rolling0', 'rolling1']) {
-      const stored = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
+      const stored = await stack
+        .db()
+        .collection<EventDocument>('events')
+        .find({ r: repository })
+        .sort({ s: 1 })
+        .toArray();
       expect(stored.map((d) => d['s'])).toEqual(stored.map((_, i) => i + 1));
       const expected = records.filter((r) => r.repository === repository);
       expect(stored).toHaveLength(expected.length);
@@ -80,7 +87,7 @@ describe('graceful operations (every service in its own process)', () => {
     await client.auth(await stack.token('late-start'));
     // Like any client, it pushes again when told to retry (the services may still be reconnecting).
     const deadline = Date.now() + 60_000;
-    let reply: Frame;
+    let reply: AckMessage | ErrorMessage;
     do {
       client.send({
         type: 'push_event',
@@ -133,7 +140,7 @@ describe('graceful operations (every service in its own process)', () => {
     const push = (ids: string[]) =>
       client.send({ type: 'push_events_batch', repository, events: ids.map((id) => dartEvent(id)) });
     const ackOf = (id: string, timeoutMs: number) =>
-      client.waitFor((f) => f.type === 'ack' && (f['eventIds'] as string[]).includes(id), timeoutMs);
+      client.waitForType('ack', (f) => f.eventIds.includes(id), timeoutMs);
 
     push(['a']);
     await ackOf('a', 10_000);
@@ -148,7 +155,12 @@ describe('graceful operations (every service in its own process)', () => {
     push(['c']);
     await ackOf('c', 12_000);
     expect(Date.now() - started).toBeLessThan(12_000);
-    const stored = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
+    const stored = await stack
+      .db()
+      .collection<EventDocument>('events')
+      .find({ r: repository })
+      .sort({ s: 1 })
+      .toArray();
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'a'],
       [2, 'b1'],

@@ -1,4 +1,5 @@
-import { WsTestClient, uniqueName, type Frame } from '@lfsync/testkit';
+import type { EventDocument } from '@lfsync/event-store';
+import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
 
@@ -26,11 +27,11 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     alice.send({ type: 'push_event', repository: repo, event: event('e1') });
     const ack = await alice.waitForType('ack');
     expect(ack).toMatchObject({ eventIds: ['e1'], repositories: { [repo]: ['e1'] }, sequences: { e1: 1 } });
-    const stored = await stack.db().collection('events').find({ r: repo }).toArray();
+    const stored = await stack.db().collection<EventDocument>('events').find({ r: repo }).toArray();
     expect(stored.map((d) => d['s'])).toEqual([1]);
     const reader = await client(1, 'bob');
     const { events, lastSequence } = await reader.catchUp(repo, 0);
-    expect(events.map((e) => e['_event_id'])).toEqual(['e1']);
+    expect(events.map((e) => e._event_id)).toEqual(['e1']);
     expect(lastSequence).toBe(1);
     await Promise.all([alice.close(), reader.close()]);
   });
@@ -45,11 +46,11 @@ describe('pipeline: two gateways, sequencer, persister', () => {
       a.send({ type: 'push_event', repository: repo, event: event(`a${i}`) });
       b.send({ type: 'push_events_batch', repository: repo, events: [event(`b${i}`)] });
     }
-    const sequencesOf = (c: WsTestClient) => c.eventsOf(repo).map((e: Frame) => e['serverSequence']);
+    const sequencesOf = (c: WsTestClient) => c.eventsOf(repo).map((e) => e.serverSequence);
     const expected = Array.from({ length: total }, (_, i) => i + 1);
     await expect.poll(() => sequencesOf(a), { timeout: 15_000 }).toEqual(expected);
     await expect.poll(() => sequencesOf(b), { timeout: 15_000 }).toEqual(expected);
-    expect(new Set(a.eventsOf(repo).map((e) => e['_event_id'])).size).toBe(total);
+    expect(new Set(a.eventsOf(repo).map((e) => e._event_id)).size).toBe(total);
     await Promise.all([a.close(), b.close()]);
   });
 
@@ -57,10 +58,15 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     const repo = uniqueName('r');
     const c = await client(0, 'c');
     c.send({ type: 'push_events_batch', repository: repo, events: [event('x'), event('y')] });
-    expect((await c.waitForType('ack'))['sequences']).toEqual({ x: 1, y: 2 });
+    expect((await c.waitForType('ack')).sequences).toEqual({ x: 1, y: 2 });
     c.send({ type: 'push_events_batch', repository: repo, events: [event('y'), event('z'), event('x')] });
-    expect((await c.waitForType('ack'))['sequences']).toEqual({ y: 2, z: 3, x: 1 });
-    const stored = await stack.db().collection('events').find({ r: repo }).sort({ s: 1 }).toArray();
+    expect((await c.waitForType('ack')).sequences).toEqual({ y: 2, z: 3, x: 1 });
+    const stored = await stack
+      .db()
+      .collection<EventDocument>('events')
+      .find({ r: repo })
+      .sort({ s: 1 })
+      .toArray();
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'x'],
       [2, 'y'],

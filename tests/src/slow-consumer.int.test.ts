@@ -1,5 +1,4 @@
-import { uniqueName } from '@lfsync/testkit';
-import WebSocket from 'ws';
+import { uniqueName, type WsTestClient } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
 import { authedClient, dartEvent } from './support.ts';
@@ -23,7 +22,7 @@ describe('slow consumer', () => {
   it('disconnects a session that stops reading (4408) while the others keep receiving', async () => {
     const repo = uniqueName('r');
     // Stop reading: the kernel buffers fill, then the gateway's send buffer.
-    const { slow, closed } = await notReadingSession(stack, 'slow');
+    const slow = await notReadingSession(stack, 'slow');
 
     const fast = await authedClient(stack, 0, 'fast');
     const writer = await authedClient(stack, 0, 'writer');
@@ -40,8 +39,8 @@ describe('slow consumer', () => {
     await expect.poll(() => fast.eventsOf(repo).length, { timeout: 30_000 }).toBe(batches * 200);
     const metrics = await (await fetch(`${stack.httpUrl()}/metrics`)).text();
     expect(metrics).toMatch(/gateway_slow_consumer_disconnects_total 1/);
-    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
-    expect([4408, 1006]).toContain(await closed);
+    slow.resumeReading();
+    expect([4408, 1006]).toContain((await slow.closed).code);
     await Promise.all([fast.close(), writer.close()]);
   }, 120_000);
 
@@ -59,17 +58,17 @@ describe('slow consumer', () => {
     }
     const before = slowConsumerDisconnects(await (await fetch(`${stack.httpUrl()}/metrics`)).text());
 
-    const { slow, closed } = await notReadingSession(stack, 'slow-reader');
+    const slow = await notReadingSession(stack, 'slow-reader');
     // 16 MB of history (more than the kernel's socket buffers hold) against a 64 KiB send buffer: the catch-up must wait for room, then give up.
-    slow.send(JSON.stringify({ type: 'request_events', repository: repo, afterSequence: 0 }));
+    slow.send({ type: 'request_events', repository: repo, afterSequence: 0 });
 
     await expect
       .poll(async () => slowConsumerDisconnects(await (await fetch(`${stack.httpUrl()}/metrics`)).text()), {
         timeout: 15_000,
       })
       .toBe(before + 1);
-    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
-    expect([4408, 1006]).toContain(await closed);
+    slow.resumeReading();
+    expect([4408, 1006]).toContain((await slow.closed).code);
     // The gateway still serves everyone else.
     writer.send({ type: 'push_event', repository: repo, event: dartEvent('after') });
     await writer.waitForType('ack');
@@ -81,16 +80,9 @@ function slowConsumerDisconnects(metrics: string): number {
   return Number(/^gateway_slow_consumer_disconnects_total (\d+)/m.exec(metrics)?.[1] ?? 0);
 }
 
-/** An authenticated raw session that has stopped reading from its socket. */
-async function notReadingSession(
-  stack: TestStack,
-  subject: string,
-): Promise<{ slow: WebSocket; closed: Promise<number> }> {
-  const slow = new WebSocket(stack.gatewayUrl());
-  await new Promise((resolve) => slow.once('open', resolve));
-  slow.send(JSON.stringify({ type: 'auth', token: await stack.token(subject) }));
-  await new Promise((resolve) => slow.once('message', resolve));
-  const closed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
-  (slow as unknown as { _socket: { pause(): void } })._socket.pause();
-  return { slow, closed };
+/** An authenticated session that has stopped reading from its socket. */
+async function notReadingSession(stack: TestStack, subject: string): Promise<WsTestClient> {
+  const slow = await authedClient(stack, 0, subject);
+  slow.pauseReading();
+  return slow;
 }

@@ -5,7 +5,7 @@
  * no log, no batching, no auth check (which only flatters it). On FerretDB, `$inc` is not atomic under
  * concurrency, so this design also hands out duplicate sequences — counted after the run.
  *
- * Speaks the subset of PROTOCOL.md the ingest generators use. Run as its own process:
+ * Speaks the subset of docs/protocol.md the ingest generators use. Run as its own process:
  * `PORT=… MONGO_URL=… MONGO_DB=… node --import tsx bench/src/baseline/server.ts`.
  */
 import { createServer } from 'node:http';
@@ -27,7 +27,11 @@ const server = createServer((_req, res) => res.writeHead(404).end());
 const wss = new WebSocketServer({ server, path: '/sync', perMessageDeflate: false });
 
 async function nextSequence(repository: string): Promise<number> {
-  await counters.findOneAndUpdate({ _id: repository }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+  await counters.findOneAndUpdate(
+    { _id: repository },
+    { $inc: { seq: 1 } },
+    { upsert: true, returnDocument: 'after' },
+  );
   const counter = await counters.findOne({ _id: repository });
   return counter?.seq ?? 0;
 }
@@ -65,7 +69,14 @@ wss.on('connection', (socket) => {
       case 'push_events_batch': {
         const batch = frame['events'] as PushedEvent[];
         push(socket, frame['repository'] as string, batch).catch((err: unknown) => {
-          socket.send(JSON.stringify({ type: 'error', code: 'INTERNAL', message: String(err), eventIds: batch.map((e) => e._event_id) }));
+          socket.send(
+            JSON.stringify({
+              type: 'error',
+              code: 'INTERNAL',
+              message: String(err),
+              eventIds: batch.map((e) => e._event_id),
+            }),
+          );
         });
         return;
       }

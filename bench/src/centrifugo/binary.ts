@@ -1,31 +1,38 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { binCacheDir } from '@lfsync/testkit';
 
 export const CENTRIFUGO_VERSION = 'v6.9.1';
 const MODULE = 'github.com/centrifugal/centrifugo/v6';
 
-/** Same cache as the test servers (libs/testkit/scripts/build-test-servers.sh). */
-export function binCacheDir(): string {
-  const base = process.env['LFS_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'local-first-sync');
-  return join(base, 'bin');
-}
-
-export type CentrifugoBinary = { ok: true; path: string; built: boolean; buildSeconds: number | undefined } | { ok: false; reason: string };
+export type CentrifugoBinary =
+  | { ok: true; path: string; built: boolean; buildSeconds: number | undefined }
+  | { ok: false; reason: string };
 
 /**
  * The cached Centrifugo binary, or a fresh `go install` of it (time-boxed: it compiles ~900 packages, which
  * takes minutes on a busy 2-core machine; once cached it is instant).
  */
-export async function centrifugoBinary(timeoutSeconds: number, log: (line: string) => void): Promise<CentrifugoBinary> {
+export async function centrifugoBinary(
+  timeoutSeconds: number,
+  log: (line: string) => void,
+): Promise<CentrifugoBinary> {
   const cached = join(binCacheDir(), `centrifugo-${CENTRIFUGO_VERSION}`);
   if (existsSync(cached)) return { ok: true, path: cached, built: false, buildSeconds: undefined };
-  log(`centrifugo: building ${MODULE}@${CENTRIFUGO_VERSION} with go install (time box ${timeoutSeconds} s) …`);
+  log(
+    `centrifugo: building ${MODULE}@${CENTRIFUGO_VERSION} with go install (time box ${timeoutSeconds} s) …`,
+  );
   const gobin = mkdtempSync(join(tmpdir(), 'lfs-centrifugo-'));
   const started = performance.now();
   try {
-    const outcome = await run('go', ['install', `${MODULE}@${CENTRIFUGO_VERSION}`], { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' }, timeoutSeconds * 1000);
+    const outcome = await run(
+      'go',
+      ['install', `${MODULE}@${CENTRIFUGO_VERSION}`],
+      { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' },
+      timeoutSeconds * 1000,
+    );
     if (!outcome.ok) return { ok: false, reason: outcome.reason };
     mkdirSync(binCacheDir(), { recursive: true });
     renameSync(join(gobin, 'centrifugo'), cached);
@@ -35,7 +42,12 @@ export async function centrifugoBinary(timeoutSeconds: number, log: (line: strin
   }
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   return new Promise((resolve) => {
     let output = '';
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -52,8 +64,13 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ ok: true });
-      else if (signal === 'SIGKILL') resolve({ ok: false, reason: `go install did not finish within ${timeoutMs / 1000} s` });
-      else resolve({ ok: false, reason: `go install failed (exit ${code ?? signal}): ${output.trim().split('\n').slice(-5).join(' | ')}` });
+      else if (signal === 'SIGKILL')
+        resolve({ ok: false, reason: `go install did not finish within ${timeoutMs / 1000} s` });
+      else
+        resolve({
+          ok: false,
+          reason: `go install failed (exit ${code ?? signal}): ${output.trim().split('\n').slice(-5).join(' | ')}`,
+        });
     });
   });
 }

@@ -36,7 +36,13 @@ export async function startCentrifugo(binary: string): Promise<CentrifugoServer>
   };
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const server = new ServerProcess({ name: 'centrifugo', command: binary, args: ['--config', configFile], port, startTimeoutMs: 30_000 });
+  const server = new ServerProcess({
+    name: 'centrifugo',
+    command: binary,
+    args: ['--config', configFile],
+    port,
+    startTimeoutMs: 30_000,
+  });
   await server.start();
   return {
     process: server,

@@ -65,7 +65,8 @@ export class CentrifugoSession {
     return new Promise((resolve, reject) => {
       this.#replies.set(id, (reply) => {
         const error = reply['error'] as { code?: number; message?: string } | undefined;
-        if (error !== undefined) reject(new Error(`centrifugo ${method} error ${error.code ?? '?'}: ${error.message ?? ''}`));
+        if (error !== undefined)
+          reject(new Error(`centrifugo ${method} error ${error.code ?? '?'}: ${error.message ?? ''}`));
         else resolve(reply);
       });
       this.#socket.send(JSON.stringify({ id, [method]: params }));

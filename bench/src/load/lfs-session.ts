@@ -13,7 +13,8 @@ export interface LfsHandlers {
   /** Live broadcasts and catch-up pages; when unset, `events` frames are skipped without parsing. */
   onEvents?: ((repository: string, events: ReceivedEvent[], bytes: number) => void) | undefined;
   onAck?: ((eventIds: string[], sequences: Record<string, number>) => void) | undefined;
-  onError?: ((code: string, eventIds: string[] | undefined, frame: Record<string, unknown>) => void) | undefined;
+  onError?:
+    ((code: string, eventIds: string[] | undefined, frame: Record<string, unknown>) => void) | undefined;
   onSyncComplete?: ((repository: string, lastSequence: number | undefined) => void) | undefined;
   onClose?: ((code: number, reason: string) => void) | undefined;
 }
@@ -50,7 +51,12 @@ export class LfsSession {
   }
 
   /** Opens the socket, authenticates, resolves once `auth_success` arrived. */
-  static connect(endpoint: Endpoint, token: string, handlers: LfsHandlers = {}, timeoutMs = 30_000): Promise<LfsSession> {
+  static connect(
+    endpoint: Endpoint,
+    token: string,
+    handlers: LfsHandlers = {},
+    timeoutMs = 30_000,
+  ): Promise<LfsSession> {
     return openSocket(endpoint, timeoutMs, (socket, done) => {
       const session = new LfsSession(socket, handlers);
       socket.once('open', () => socket.send(JSON.stringify({ type: 'auth', token })));
@@ -109,10 +115,16 @@ export class LfsSession {
         this.#authWaiter = undefined;
         return;
       case 'ack':
-        this.handlers.onAck?.(frame['eventIds'] as string[], (frame['sequences'] ?? {}) as Record<string, number>);
+        this.handlers.onAck?.(
+          frame['eventIds'] as string[],
+          (frame['sequences'] ?? {}) as Record<string, number>,
+        );
         return;
       case 'sync_complete':
-        this.handlers.onSyncComplete?.(frame['repository'] as string, frame['lastSequence'] as number | undefined);
+        this.handlers.onSyncComplete?.(
+          frame['repository'] as string,
+          frame['lastSequence'] as number | undefined,
+        );
         return;
       case 'error': {
         const code = typeof frame['code'] === 'string' ? frame['code'] : 'UNKNOWN';

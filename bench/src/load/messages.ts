@@ -71,7 +71,7 @@ export interface ConnectResult {
   elapsedMs: number;
 }
 
-export interface GroupReportParams {
+interface GroupReportParams {
   group: string;
   /** Start a new measuring window after reporting. */
   reset: boolean;
@@ -232,7 +232,8 @@ export interface WorkerRequest<O extends Op = Op> {
   params: Commands[O]['params'];
 }
 
-export type WorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+export type WorkerResponse =
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 export function nowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);

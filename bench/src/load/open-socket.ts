@@ -18,8 +18,6 @@ export function openSocket<T>(
       ...(endpoint.localAddress === undefined ? {} : { localAddress: endpoint.localAddress }),
     });
     let settled = false;
-    // Handshakes complete on socket events, after `setUp` has returned the session.
-    let session: T | undefined;
     const done = (failure?: string) => {
       if (settled) return;
       settled = true;
@@ -30,12 +28,13 @@ export function openSocket<T>(
         return;
       }
       socket.on('error', () => socket.terminate());
-      resolve(session as T);
+      // Handshakes complete on socket events, so `session` is assigned by the time this runs.
+      resolve(session);
     };
     const timer = setTimeout(() => done('timeout'), timeoutMs);
     socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
     socket.once('unexpected-response', (_req, res) => done(`http ${res.statusCode ?? '?'}`));
     socket.once('close', (code) => done(`closed ${code}`));
-    session = setUp(socket, done);
+    const session = setUp(socket, done);
   });
 }

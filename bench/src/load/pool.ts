@@ -32,7 +32,8 @@ export class GeneratorWorker {
     });
     this.#child.on('exit', (code, signal) => {
       this.#exited = true;
-      for (const pending of this.#pending.values()) pending.reject(new Error(`generator ${index} exited (${code ?? signal})`));
+      for (const pending of this.#pending.values())
+        pending.reject(new Error(`generator ${index} exited (${code ?? signal})`));
       this.#pending.clear();
     });
   }

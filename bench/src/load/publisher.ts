@@ -46,22 +46,27 @@ function schedule(params: PublishParams): Schedule {
   return state;
 }
 
-async function publishLfs(params: PublishParams): Promise<PublishResult> {
-  const ackLatency = new Histogram();
-  const errors: Record<string, number> = {};
-  const pending = new Map<string, number>();
-  let sent = 0;
-  let acked = 0;
-  let lastSequence = 0;
-  const session = await LfsSession.connect(params.endpoint, await signToken(params.subject, { read: [], write: [params.topic] }), {
+/** What a publisher's acks and errors add up to; `pending` holds each batch's scheduled time by first event id. */
+interface LfsTally {
+  readonly ackLatency: Histogram;
+  readonly errors: Record<string, number>;
+  readonly pending: Map<string, number>;
+  acked: number;
+  lastSequence: number;
+}
+
+async function connectPublisher(params: PublishParams, tally: LfsTally): Promise<LfsSession> {
+  const { pending, errors } = tally;
+  const token = await signToken(params.subject, { read: [], write: [params.topic] });
+  return LfsSession.connect(params.endpoint, token, {
     onAck: (eventIds, sequences) => {
       const scheduled = pending.get(eventIds[0] ?? '');
       if (scheduled !== undefined) {
         pending.delete(eventIds[0] as string);
-        ackLatency.record(nowUs() - scheduled);
+        tally.ackLatency.record(nowUs() - scheduled);
       }
-      acked += eventIds.length;
-      for (const s of Object.values(sequences)) if (s > lastSequence) lastSequence = s;
+      tally.acked += eventIds.length;
+      for (const s of Object.values(sequences)) if (s > tally.lastSequence) tally.lastSequence = s;
     },
     onError: (code, eventIds) => {
       count(errors, code);
@@ -69,26 +74,46 @@ async function publishLfs(params: PublishParams): Promise<PublishResult> {
     },
     onClose: (code) => count(errors, `closed ${code}`),
   });
+}
+
+/** `batchSize` events numbered from `seq + 1`, stamped with the send time `t`. */
+function publishBatch(params: PublishParams, seq: number, t: number, pad: string) {
+  const createdAt = new Date().toISOString();
+  return Array.from({ length: params.batchSize }, (_, k) => {
+    const id = `${params.subject}-${seq + k + 1}`;
+    return { _event_id: id, _operation: 0, _created_at: createdAt, _data: { id, t, seq: seq + k + 1, pad } };
+  });
+}
+
+async function publishLfs(params: PublishParams): Promise<PublishResult> {
+  const tally: LfsTally = {
+    ackLatency: new Histogram(),
+    errors: {},
+    pending: new Map(),
+    acked: 0,
+    lastSequence: 0,
+  };
+  const session = await connectPublisher(params, tally);
   const pad = padding(params.payloadBytes);
   const plan = schedule(params);
-  let seq = 0;
+  let sent = 0;
   for (let scheduled = await plan.next(); scheduled !== undefined; scheduled = await plan.next()) {
-    const t = nowUs();
-    const createdAt = new Date().toISOString();
-    const events = [];
-    for (let k = 0; k < params.batchSize; k++) {
-      seq += 1;
-      const id = `${params.subject}-${seq}`;
-      events.push({ _event_id: id, _operation: 0, _created_at: createdAt, _data: { id, t, seq, pad } });
-    }
-    pending.set(events[0]?._event_id as string, scheduled);
+    const events = publishBatch(params, sent, nowUs(), pad);
+    tally.pending.set(events[0]?._event_id as string, scheduled);
     session.send(JSON.stringify({ type: 'push_events_batch', repository: params.topic, events }));
     sent += events.length;
   }
   const drainUntil = nowUs() + params.drainMs * 1000;
-  while (pending.size > 0 && nowUs() < drainUntil && session.isOpen) await sleep(10);
+  while (tally.pending.size > 0 && nowUs() < drainUntil && session.isOpen) await sleep(10);
   session.close();
-  return { sent, acked, ackLatency: ackLatency.snapshot(), errors, lastSequence, maxSendLagMs: plan.maxLagUs / 1000 };
+  return {
+    sent,
+    acked: tally.acked,
+    ackLatency: tally.ackLatency.snapshot(),
+    errors: tally.errors,
+    lastSequence: tally.lastSequence,
+    maxSendLagMs: plan.maxLagUs / 1000,
+  };
 }
 
 async function publishCentrifugo(params: PublishParams): Promise<PublishResult> {
@@ -123,14 +148,29 @@ async function publishCentrifugo(params: PublishParams): Promise<PublishResult> 
   const drain = Promise.all(inFlight);
   await Promise.race([drain, sleep(params.drainMs)]);
   agent.destroy();
-  return { sent, acked, ackLatency: ackLatency.snapshot(), errors, lastSequence: seq, maxSendLagMs: plan.maxLagUs / 1000 };
+  return {
+    sent,
+    acked,
+    ackLatency: ackLatency.snapshot(),
+    errors,
+    lastSequence: seq,
+    maxSendLagMs: plan.maxLagUs / 1000,
+  };
 }
 
 function post(agent: Agent, url: URL, apiKey: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-api-key': apiKey, 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': apiKey,
+          'content-length': Buffer.byteLength(body),
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

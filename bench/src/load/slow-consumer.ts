@@ -21,10 +21,14 @@ export async function slowOpen(params: SlowOpenParams): Promise<{ ok: true }> {
   let synced: (() => void) | undefined;
   let resolveClosed: ((closed: { code: number; reason: string }) => void) | undefined;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (resolveClosed = resolve));
-  const session = await LfsSession.connect(params.endpoint, await signToken('slow-consumer', { read: [params.topic], write: [] }), {
-    onSyncComplete: () => synced?.(),
-    onClose: (code, reason) => resolveClosed?.({ code, reason }),
-  });
+  const session = await LfsSession.connect(
+    params.endpoint,
+    await signToken('slow-consumer', { read: [params.topic], write: [] }),
+    {
+      onSyncComplete: () => synced?.(),
+      onClose: (code, reason) => resolveClosed?.({ code, reason }),
+    },
+  );
   const state: Slow = { session, closed, bytesRead: 0, errorCode: undefined, reading: true };
   session.handlers.onEvents = (_repository, _events, bytes) => {
     if (!state.reading) state.bytesRead += bytes;
@@ -52,7 +56,9 @@ export async function slowResume(params: { timeoutMs: number }): Promise<SlowRes
   if (current === undefined) throw new Error('no slow consumer open');
   slow = undefined;
   current.session.resumeReading();
-  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), params.timeoutMs).unref());
+  const timeout = new Promise<undefined>((resolve) =>
+    setTimeout(() => resolve(undefined), params.timeoutMs).unref(),
+  );
   const closed = await Promise.race([current.closed, timeout]);
   current.session.terminate();
   return {

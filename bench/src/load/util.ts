@@ -9,7 +9,11 @@ export async function sleepUntil(atUs: number): Promise<void> {
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -41,4 +45,11 @@ export function padding(bytes: number): string {
 export function errorKey(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.slice(0, 80);
+}
+
+/** Several tallies of `count` added up. */
+export function sumCounts(records: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const record of records) for (const [k, n] of Object.entries(record)) total[k] = (total[k] ?? 0) + n;
+  return total;
 }

@@ -10,7 +10,9 @@ import { publish, stopPublish } from './publisher.ts';
 import { slowOpen, slowResume } from './slow-consumer.ts';
 import { awaitHead, closeGroup, drop, report, subscribe } from './subscribers.ts';
 
-type Handlers = { [O in Op]: (params: Commands[O]['params']) => Promise<Commands[O]['result']> | Commands[O]['result'] };
+type Handlers = {
+  [O in Op]: (params: Commands[O]['params']) => Promise<Commands[O]['result']> | Commands[O]['result'];
+};
 
 const handlers: Handlers = {
   ingest: runIngest,
@@ -36,7 +38,11 @@ async function handle(request: WorkerRequest): Promise<void> {
     const handler = handlers[request.op] as (params: unknown) => unknown;
     reply({ id: request.id, ok: true, result: await handler(request.params) });
   } catch (err) {
-    reply({ id: request.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    reply({
+      id: request.id,
+      ok: false,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
   }
 }
 

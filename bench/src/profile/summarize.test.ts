@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { packageOf, summarizeProfile, type CpuProfile } from './summarize.ts';
 
-const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
+const frame = (functionName: string, url = '', lineNumber = 0) => ({
+  functionName,
+  url,
+  lineNumber,
+  columnNumber: 0,
+});
 
 const profile: CpuProfile = {
   nodes: [
@@ -29,7 +34,10 @@ describe('summarizeProfile', () => {
 
   it('keeps only the samples inside the window', () => {
     const summary = summarizeProfile('gateway0', profile, { fromUs: 1_450, toUs: 1_650 });
-    expect(summary.top.map((t) => t.name)).toEqual(['broadcast services/gateway/src/ws/session-registry.ts:20', '(garbage collector)']);
+    expect(summary.top.map((t) => t.name)).toEqual([
+      'broadcast services/gateway/src/ws/session-registry.ts:20',
+      '(garbage collector)',
+    ]);
   });
 });
 
@@ -37,6 +45,7 @@ describe('packageOf', () => {
   it('names scoped packages, workspaces, node core and native code', () => {
     expect(packageOf('x', 'file:///w/node_modules/@nats-io/nats-core/lib/a.js')).toBe('@nats-io/nats-core');
     expect(packageOf('x', 'file:///w/libs/contracts/src/a.ts')).toBe('libs/contracts');
+    expect(packageOf('x', 'file:///w/apps/server/src/a.ts')).toBe('apps/server');
     expect(packageOf('x', 'node:internal/streams/writable')).toBe('node core');
     expect(packageOf('writev', '')).toBe('(native / builtins)');
   });

@@ -14,7 +14,7 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface SelfTime {
+interface SelfTime {
   name: string;
   selfMs: number;
   /** Share of the busy (non-idle) time in the window. */
@@ -37,17 +37,10 @@ export interface ProfileSummary {
 
 const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
 
-/**
- * Self time per function (and per package) over the samples inside `[fromUs, toUs]`, so the summary covers
- * the measuring window only, not the process start (tsx transpiling) or the idle tail.
- */
-export function summarizeProfile(
-  service: string,
-  profile: CpuProfile,
-  window: { fromUs: number; toUs: number } | undefined,
-  topN = 12,
-): ProfileSummary {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+type Window = { fromUs: number; toUs: number } | undefined;
+
+/** Self time per profile node over the samples inside the window, and the span those samples cover. */
+function selfTimes(profile: CpuProfile, window: Window): { selfUs: Map<number, number>; windowUs: number } {
   const selfUs = new Map<number, number>();
   let t = profile.startTime;
   let windowStart = Number.POSITIVE_INFINITY;
@@ -62,32 +55,63 @@ export function summarizeProfile(
     const id = profile.samples[i] as number;
     selfUs.set(id, (selfUs.get(id) ?? 0) + duration);
   }
+  return { selfUs, windowUs: Number.isFinite(windowStart) ? windowEnd - windowStart : 0 };
+}
 
-  const byFunction = new Map<string, number>();
-  const byPackage = new Map<string, number>();
-  let idleUs = 0;
-  let gcUs = 0;
+function functionLabel({ functionName, url, lineNumber }: CpuProfile['nodes'][number]['callFrame']): string {
+  if (SPECIAL.has(functionName)) return functionName;
+  const line = url === '' || lineNumber === 0 ? '' : `:${lineNumber + 1}`;
+  return `${functionName || '(anonymous)'} ${shortLocation(url)}${line}`;
+}
+
+interface Attribution {
+  byFunction: Map<string, number>;
+  byPackage: Map<string, number>;
+  idleUs: number;
+  gcUs: number;
+}
+
+/** Adds each node's self time to its function and its package; idle time is counted apart. */
+function attribute(profile: CpuProfile, selfUs: Map<number, number>): Attribution {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const result: Attribution = { byFunction: new Map(), byPackage: new Map(), idleUs: 0, gcUs: 0 };
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
     if (node === undefined) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url } = node.callFrame;
     if (functionName === '(idle)') {
-      idleUs += us;
+      result.idleUs += us;
       continue;
     }
-    if (functionName === '(garbage collector)') gcUs += us;
-    const name = SPECIAL.has(functionName) ? functionName : `${functionName || '(anonymous)'} ${shortLocation(url)}${url === '' || lineNumber === 0 ? '' : `:${lineNumber + 1}`}`;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+    if (functionName === '(garbage collector)') result.gcUs += us;
+    const name = functionLabel(node.callFrame);
+    result.byFunction.set(name, (result.byFunction.get(name) ?? 0) + us);
     const pkg = packageOf(functionName, url);
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
+    result.byPackage.set(pkg, (result.byPackage.get(pkg) ?? 0) + us);
   }
-  const windowUs = Number.isFinite(windowStart) ? windowEnd - windowStart : 0;
+  return result;
+}
+
+function rank(map: Map<string, number>, n: number, busyUs: number): SelfTime[] {
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, us]) => ({ name, selfMs: us / 1000, busyPct: busyUs === 0 ? 0 : (100 * us) / busyUs }));
+}
+
+/**
+ * Self time per function (and per package) over the samples inside `[fromUs, toUs]`, so the summary covers
+ * the measuring window only, not the process start (tsx transpiling) or the idle tail.
+ */
+export function summarizeProfile(
+  service: string,
+  profile: CpuProfile,
+  window: Window,
+  topN = 12,
+): ProfileSummary {
+  const { selfUs, windowUs } = selfTimes(profile, window);
+  const { byFunction, byPackage, idleUs, gcUs } = attribute(profile, selfUs);
   const busyUs = [...byFunction.values()].reduce((a, b) => a + b, 0);
-  const rank = (map: Map<string, number>, n: number): SelfTime[] =>
-    [...map.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([name, us]) => ({ name, selfMs: us / 1000, busyPct: busyUs === 0 ? 0 : (100 * us) / busyUs }));
   return {
     service,
     windowMs: windowUs / 1000,
@@ -95,8 +119,8 @@ export function summarizeProfile(
     busyShare: windowUs === 0 ? 0 : busyUs / windowUs,
     gcMs: gcUs / 1000,
     idleMs: idleUs / 1000,
-    top: rank(byFunction, topN),
-    byPackage: rank(byPackage, 10),
+    top: rank(byFunction, topN, busyUs),
+    byPackage: rank(byPackage, 10, busyUs),
   };
 }
 
@@ -114,7 +138,7 @@ export function packageOf(functionName: string, url: string): string {
     const rest = url.slice(modules + '/node_modules/'.length).split('/');
     return rest[0]?.startsWith('@') === true ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? url);
   }
-  const workspace = /\/(services|libs|clients|tests|bench)\/([^/]+)\//.exec(url);
+  const workspace = /\/(apps|services|libs|clients|tests|bench)\/([^/]+)\//.exec(url);
   if (workspace !== null) return `${workspace[1]}/${workspace[2]}`;
   return 'other';
 }
@@ -124,6 +148,6 @@ function shortLocation(url: string): string {
   if (url.startsWith('node:')) return url;
   const modules = url.lastIndexOf('/node_modules/');
   if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
-  const workspace = /\/((?:services|libs|clients|tests|bench)\/.*)$/.exec(url);
+  const workspace = /\/((?:apps|services|libs|clients|tests|bench)\/.*)$/.exec(url);
   return workspace?.[1] ?? url.replace(/^file:\/\//, '');
 }

@@ -4,17 +4,48 @@ import { renderMarkdown } from './markdown.ts';
 import type { BenchReport } from './model.ts';
 import { targetRows } from './targets.ts';
 
-const latency = (p50Ms: number, p99Ms: number) => ({ count: 100, meanMs: p50Ms, minMs: 0, p50Ms, p90Ms: p99Ms, p95Ms: p99Ms, p99Ms, p999Ms: p99Ms, maxMs: p99Ms });
-const cpu = { wallSeconds: 10, processes: [{ name: 'gateway0', cpuSeconds: 5, cores: 0.5 }], machineCores: 1.9, otherCores: 0.2 };
+const latency = (p50Ms: number, p99Ms: number) => ({
+  count: 100,
+  meanMs: p50Ms,
+  minMs: 0,
+  p50Ms,
+  p90Ms: p99Ms,
+  p95Ms: p99Ms,
+  p99Ms,
+  p999Ms: p99Ms,
+  maxMs: p99Ms,
+});
+const cpu = {
+  wallSeconds: 10,
+  processes: [{ name: 'gateway0', cpuSeconds: 5, cores: 0.5 }],
+  machineCores: 1.9,
+  otherCores: 0.2,
+};
 
 function report(): BenchReport {
-  const phase = { mode: 'closed' as const, offeredEventsPerSec: undefined, eventsPerSec: 12_000, batchesPerSec: 240, latency: latency(20, 60), errors: {}, unacked: 0, maxSendLagMs: 0, cpu, stages: [] };
+  const phase = {
+    mode: 'closed' as const,
+    offeredEventsPerSec: undefined,
+    eventsPerSec: 12_000,
+    batchesPerSec: 240,
+    latency: latency(20, 60),
+    errors: {},
+    unacked: 0,
+    maxSendLagMs: 0,
+    cpu,
+    stages: [],
+  };
   return {
     date: '2026-01-02',
     startedAt: '2026-01-02T03:04:05.000Z',
     durationSec: 300,
     argv: [],
-    options: { scenarios: ['ingest', 'baseline'], experiments: [], 'source-addresses': 8, 'generator-nice': 10 } as unknown as BenchReport['options'],
+    options: {
+      scenarios: ['ingest', 'baseline'],
+      experiments: [],
+      'source-addresses': 8,
+      'generator-nice': 10,
+    } as unknown as BenchReport['options'],
     machine: {
       os: 'Linux',
       cpuModel: 'cpu',
@@ -38,7 +69,13 @@ function report(): BenchReport {
       payloadBytes: 100,
       tokenRead: 'own',
       closed: phase,
-      open: { ...phase, mode: 'open', offeredEventsPerSec: 6_000, eventsPerSec: 6_000, latency: latency(5, 80) },
+      open: {
+        ...phase,
+        mode: 'open',
+        offeredEventsPerSec: 6_000,
+        eventsPerSec: 6_000,
+        latency: latency(5, 80),
+      },
       profiles: [],
     },
     baseline: { closed: { ...phase, eventsPerSec: 600 }, duplicateSequences: 3, storedEvents: 6_000 },
@@ -65,7 +102,10 @@ describe('targetRows', () => {
     expect(rows.find((r) => r.target.startsWith('Ingest throughput'))).toMatchObject({ status: 'met' });
     expect(rows.find((r) => r.target === 'Ingest vs naive baseline')).toMatchObject({ status: 'met' });
     expect(rows.find((r) => r.target === 'Ingest vs naive baseline')?.measured).toContain('20.0×');
-    expect(rows.find((r) => r.target.startsWith('Push → ack p99'))).toMatchObject({ status: 'missed', detail: '1.60× the limit' });
+    expect(rows.find((r) => r.target.startsWith('Push → ack p99'))).toMatchObject({
+      status: 'missed',
+      detail: '1.60× the limit',
+    });
     expect(rows.find((r) => r.target === 'Fan-out deliveries')).toMatchObject({ status: 'not measured' });
   });
 });

@@ -11,12 +11,19 @@ export interface TargetRow {
 }
 
 /** ≥ goal: how far below; ≤ goal: how far above. */
-function judge(measured: number | undefined, goal: number, direction: 'atLeast' | 'atMost'): Pick<TargetRow, 'status' | 'detail'> {
+function judge(
+  measured: number | undefined,
+  goal: number,
+  direction: 'atLeast' | 'atMost',
+): Pick<TargetRow, 'status' | 'detail'> {
   if (measured === undefined || !Number.isFinite(measured)) return { status: 'not measured', detail: '' };
   if (direction === 'atLeast') {
     if (measured >= goal) return { status: 'met', detail: `${ratio(measured, goal)} the goal` };
     const share = (100 * measured) / goal;
-    return { status: 'missed', detail: `${share >= 95 ? share.toFixed(1) : share.toFixed(0)}% of the goal (${ratio(goal, measured)} short)` };
+    return {
+      status: 'missed',
+      detail: `${share >= 95 ? share.toFixed(1) : share.toFixed(0)}% of the goal (${ratio(goal, measured)} short)`,
+    };
   }
   if (measured <= goal) return { status: 'met', detail: `${ratio(measured, goal)} of the limit` };
   return { status: 'missed', detail: `${ratio(measured, goal)} the limit` };
@@ -24,6 +31,7 @@ function judge(measured: number | undefined, goal: number, direction: 'atLeast' 
 
 const TWENTY_KB = 20 * 1024;
 
+// eslint-disable-next-line max-lines-per-function -- declarative table
 export function targetRows(report: BenchReport): TargetRow[] {
   const rows: TargetRow[] = [];
   const { ingest, baseline, fanout, centrifugo, connections, catchUp, slowConsumer, reconnect } = report;
@@ -31,13 +39,24 @@ export function targetRows(report: BenchReport): TargetRow[] {
   const centrifugoIdle = centrifugo?.available === true ? centrifugo.connections : undefined;
 
   const ingestRate = ingest?.closed.eventsPerSec;
-  rows.push({ target: 'Ingest throughput, durable acks', goal: '≥ 10,000 events/s', measured: `${int(ingestRate)} events/s`, ...judge(ingestRate, 10_000, 'atLeast') });
+  rows.push({
+    target: 'Ingest throughput, durable acks',
+    goal: '≥ 10,000 events/s',
+    measured: `${int(ingestRate)} events/s`,
+    ...judge(ingestRate, 10_000, 'atLeast'),
+  });
 
-  const vsBaseline = ingestRate !== undefined && baseline !== undefined ? ingestRate / baseline.closed.eventsPerSec : undefined;
+  const vsBaseline =
+    ingestRate !== undefined && baseline !== undefined
+      ? ingestRate / baseline.closed.eventsPerSec
+      : undefined;
   rows.push({
     target: 'Ingest vs naive baseline',
     goal: '≥ 10×',
-    measured: vsBaseline === undefined ? '–' : `${vsBaseline.toFixed(1)}× (${int(ingestRate)} vs ${int(baseline?.closed.eventsPerSec)} events/s)`,
+    measured:
+      vsBaseline === undefined
+        ? '–'
+        : `${vsBaseline.toFixed(1)}× (${int(ingestRate)} vs ${int(baseline?.closed.eventsPerSec)} events/s)`,
     ...judge(vsBaseline, 10, 'atLeast'),
   });
 
@@ -54,12 +73,23 @@ export function targetRows(report: BenchReport): TargetRow[] {
   if (fanout !== undefined && fanout.expectedDeliveriesPerSec < 200_000) {
     fanoutJudgement.detail += `; offered only ${int(fanout.expectedDeliveriesPerSec)}/s (${fanout.offeredEventsPerSec} events/s × ${fanout.connected} sessions)`;
   }
-  rows.push({ target: 'Fan-out deliveries', goal: '≥ 200,000 /s', measured: `${int(deliveries)} /s`, ...fanoutJudgement });
+  rows.push({
+    target: 'Fan-out deliveries',
+    goal: '≥ 200,000 /s',
+    measured: `${int(deliveries)} /s`,
+    ...fanoutJudgement,
+  });
 
   const fanoutP99 = fanout?.latency.p99Ms;
   const p99Judgement = judge(fanoutP99, 100, 'atMost');
-  if (fanout !== undefined && fanout.sessions !== 5_000) p99Judgement.detail += `; measured with ${fanout.sessions} sessions, not 5,000`;
-  rows.push({ target: 'Fan-out end-to-end p99', goal: '≤ 100 ms with 5,000 sessions', measured: ms(fanoutP99), ...p99Judgement });
+  if (fanout !== undefined && fanout.sessions !== 5_000)
+    p99Judgement.detail += `; measured with ${fanout.sessions} sessions, not 5,000`;
+  rows.push({
+    target: 'Fan-out end-to-end p99',
+    goal: '≤ 100 ms with 5,000 sessions',
+    measured: ms(fanoutP99),
+    ...p99Judgement,
+  });
 
   for (const [label, key] of [
     ['p50', 'p50Ms'],
@@ -90,13 +120,25 @@ export function targetRows(report: BenchReport): TargetRow[] {
   if (connections !== undefined && connections.connected < 20_000) {
     idleJudgement.detail += `; measured with ${int(connections.connected)} sessions${connections.limitNote === undefined ? '' : ` (${connections.limitNote})`}`;
   }
-  rows.push({ target: 'RSS per idle session (20,000 sessions)', goal: '≤ 20 KiB', measured: kib(idleOurs), ...idleJudgement });
+  rows.push({
+    target: 'RSS per idle session (20,000 sessions)',
+    goal: '≤ 20 KiB',
+    measured: kib(idleOurs),
+    ...idleJudgement,
+  });
 
   const catchUpMs = catchUp?.medianMs;
   const catchUpJudgement = judge(catchUpMs, 2_000, 'atMost');
-  if (catchUp !== undefined && catchUp.events !== 100_000) catchUpJudgement.detail += `; measured with ${int(catchUp.events)} events`;
-  if (catchUp !== undefined && !catchUp.allComplete) catchUpJudgement.detail += '; NOT every run received every event in order';
-  rows.push({ target: 'Catch-up of 100,000 events (median run)', goal: '≤ 2 s', measured: ms(catchUpMs), ...catchUpJudgement });
+  if (catchUp !== undefined && catchUp.events !== 100_000)
+    catchUpJudgement.detail += `; measured with ${int(catchUp.events)} events`;
+  if (catchUp !== undefined && !catchUp.allComplete)
+    catchUpJudgement.detail += '; NOT every run received every event in order';
+  rows.push({
+    target: 'Catch-up of 100,000 events (median run)',
+    goal: '≤ 2 s',
+    measured: ms(catchUpMs),
+    ...catchUpJudgement,
+  });
 
   if (slowConsumer !== undefined) {
     for (const [label, phase] of [
@@ -117,10 +159,21 @@ export function targetRows(report: BenchReport): TargetRow[] {
         detail: `healthy sessions' p99 ${ms(slowConsumer.control.p99Ms)} before, ${ms(phase.healthy.p99Ms)} during`,
       });
     }
-  } else rows.push({ target: 'Slow consumer dropped, gateway memory bounded', goal: 'close 4408', measured: '–', status: 'not measured', detail: '' });
+  } else
+    rows.push({
+      target: 'Slow consumer dropped, gateway memory bounded',
+      goal: 'close 4408',
+      measured: '–',
+      status: 'not measured',
+      detail: '',
+    });
 
   if (reconnect !== undefined) {
-    const clean = reconnect.sessionsBehind === 0 && reconnect.gaps === 0 && reconnect.duplicates === 0 && reconnect.failedSessions === 0;
+    const clean =
+      reconnect.sessionsBehind === 0 &&
+      reconnect.gaps === 0 &&
+      reconnect.duplicates === 0 &&
+      reconnect.failedSessions === 0;
     rows.push({
       target: 'Reconnect storm: every session live again, nothing missing',
       goal: 'no gaps, duplicates or sessions behind',
@@ -128,6 +181,13 @@ export function targetRows(report: BenchReport): TargetRow[] {
       status: clean ? 'met' : 'missed',
       detail: `${reconnect.sessionsBehind} behind, ${reconnect.gaps} gaps, ${reconnect.duplicates} duplicates, ${reconnect.failedSessions} failed`,
     });
-  } else rows.push({ target: 'Reconnect storm: every session live again, nothing missing', goal: '–', measured: '–', status: 'not measured', detail: '' });
+  } else
+    rows.push({
+      target: 'Reconnect storm: every session live again, nothing missing',
+      goal: '–',
+      measured: '–',
+      status: 'not measured',
+      detail: '',
+    });
   return rows;
 }

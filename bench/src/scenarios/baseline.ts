@@ -38,7 +38,9 @@ export async function runBaseline(ctx: ScenarioContext): Promise<BaselineResult>
       'closed',
       ctx.options['baseline-duration-ms'],
     );
-    ctx.log(`baseline: ${Math.round(result.eventsPerSec)} events/s, p99 ${result.latency.p99Ms.toFixed(1)} ms`);
+    ctx.log(
+      `baseline: ${Math.round(result.eventsPerSec)} events/s, p99 ${result.latency.p99Ms.toFixed(1)} ms`,
+    );
     await server.stop();
     const client = await MongoClient.connect(mongo.url);
     try {

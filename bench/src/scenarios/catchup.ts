@@ -35,7 +35,9 @@ export async function runCatchUp(ctx: ScenarioContext, stack: BenchStack): Promi
     payloadBytes: ctx.options['ingest-payload'],
     clients: ctx.options['catchup-load-clients'],
   });
-  ctx.log(`catch-up: loaded ${loaded.loaded} events in ${Math.round(loaded.elapsedMs)} ms (head ${loaded.lastSequence})`);
+  ctx.log(
+    `catch-up: loaded ${loaded.loaded} events in ${Math.round(loaded.elapsedMs)} ms (head ${loaded.lastSequence})`,
+  );
   const runs: CatchUpScenarioResult['runs'] = [];
   for (const i of range(ctx.options['catchup-runs'])) {
     const gateway = i % 2;
@@ -47,7 +49,9 @@ export async function runCatchUp(ctx: ScenarioContext, stack: BenchStack): Promi
       timeoutMs: 120_000,
     });
     runs.push({ ...run, gateway });
-    ctx.log(`catch-up: run ${i + 1}: ${run.events} events in ${Math.round(run.totalMs)} ms (${run.pages} pages, first after ${Math.round(run.firstPageMs)} ms)`);
+    ctx.log(
+      `catch-up: run ${i + 1}: ${run.events} events in ${Math.round(run.totalMs)} ms (${run.pages} pages, first after ${Math.round(run.firstPageMs)} ms)`,
+    );
   }
   const times = runs.map((r) => r.totalMs);
   const medianMs = exactPercentile(times, 50);

@@ -1,8 +1,8 @@
 import { CENTRIFUGO_VERSION, centrifugoBinary } from '../centrifugo/binary.ts';
 import { startCentrifugo } from '../centrifugo/server.ts';
-import { idleSessions, type ConnectionsResult } from './connections.ts';
+import { idleSessions, type ConnectionsResult, type IdleTarget } from './connections.ts';
 import type { ScenarioContext } from './context.ts';
-import { fanoutLoads, fanoutRun, type FanoutResult } from './fanout.ts';
+import { fanoutLoads, fanoutRun, type FanoutResult, type FanoutTarget } from './fanout.ts';
 
 export type CentrifugoResult =
   | {
@@ -17,6 +17,60 @@ export type CentrifugoResult =
     }
   | { available: false; version: string; reason: string };
 
+/** The fan-out runs (light, target) against one Centrifugo node. */
+async function centrifugoFanout(
+  ctx: ScenarioContext,
+  binaryPath: string,
+): Promise<{ fanout: FanoutResult; fanoutLight: FanoutResult | undefined }> {
+  const server = await startCentrifugo(binaryPath);
+  try {
+    const pid = server.process.pid ?? Number.NaN;
+    const runs: FanoutResult[] = [];
+    for (const load of fanoutLoads(ctx)) {
+      const target: FanoutTarget = {
+        system: 'centrifugo',
+        protocol: 'centrifugo',
+        endpoints: [{ url: server.wsUrl }],
+        topic: server.channel(`fanout-${load.label}`),
+        publishEndpoint: { url: server.httpUrl },
+        apiKey: server.apiKey,
+        centrifugoSecret: server.hmacSecret,
+        serverPids: [pid],
+        pids: { centrifugo: pid },
+      };
+      runs.push((await fanoutRun(ctx, target, load)).result);
+    }
+    return {
+      fanout: runs[runs.length - 1] as FanoutResult,
+      fanoutLight: runs.length > 1 ? runs[0] : undefined,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Idle sessions on a fresh process, as for our gateway: after the fan-out runs its heap is already grown and
+ * new sessions would reuse that memory, hiding their cost.
+ */
+async function centrifugoIdle(ctx: ScenarioContext, binaryPath: string): Promise<ConnectionsResult> {
+  const server = await startCentrifugo(binaryPath);
+  try {
+    const pid = server.process.pid ?? Number.NaN;
+    const target: IdleTarget = {
+      system: 'centrifugo',
+      protocol: 'centrifugo',
+      url: server.wsUrl,
+      serverPid: pid,
+      centrifugoSecret: server.hmacSecret,
+      pids: { centrifugo: pid },
+    };
+    return await idleSessions(ctx, target, ctx.options.connections);
+  } finally {
+    await server.stop();
+  }
+}
+
 /**
  * Comparison (b): the same fan-out (sessions, rate, payload) and the same idle-connection count against one
  * Centrifugo node (memory engine, JSON protocol over WebSocket, publications through its HTTP API).
@@ -28,47 +82,15 @@ export async function runCentrifugo(ctx: ScenarioContext): Promise<CentrifugoRes
     ctx.log(`centrifugo: not available: ${binary.reason}`);
     return { available: false, version: CENTRIFUGO_VERSION, reason: binary.reason };
   }
-  const server = await startCentrifugo(binary.path);
-  let fanout: FanoutResult;
-  let fanoutLight: FanoutResult | undefined;
-  try {
-    const pid = server.process.pid ?? Number.NaN;
-    const runs: FanoutResult[] = [];
-    for (const load of fanoutLoads(ctx)) {
-      const { result } = await fanoutRun(
-        ctx,
-        {
-          system: 'centrifugo',
-          protocol: 'centrifugo',
-          endpoints: [{ url: server.wsUrl }],
-          topic: server.channel(`fanout-${load.label}`),
-          publishEndpoint: { url: server.httpUrl },
-          apiKey: server.apiKey,
-          centrifugoSecret: server.hmacSecret,
-          serverPids: [pid],
-          pids: { centrifugo: pid },
-        },
-        load,
-      );
-      runs.push(result);
-    }
-    fanout = runs[runs.length - 1] as FanoutResult;
-    fanoutLight = runs.length > 1 ? runs[0] : undefined;
-  } finally {
-    await server.stop();
-  }
-  // A fresh process, as for our gateway: after the fan-out runs its heap is already grown and new sessions
-  // would reuse that memory, hiding their cost.
-  const idleServer = await startCentrifugo(binary.path);
-  try {
-    const pid = idleServer.process.pid ?? Number.NaN;
-    const connections = await idleSessions(
-      ctx,
-      { system: 'centrifugo', protocol: 'centrifugo', url: idleServer.wsUrl, serverPid: pid, centrifugoSecret: idleServer.hmacSecret, pids: { centrifugo: pid } },
-      ctx.options.connections,
-    );
-    return { available: true, version: CENTRIFUGO_VERSION, binary: binary.path, buildSeconds: binary.buildSeconds, fanout, fanoutLight, connections };
-  } finally {
-    await idleServer.stop();
-  }
+  const { fanout, fanoutLight } = await centrifugoFanout(ctx, binary.path);
+  const connections = await centrifugoIdle(ctx, binary.path);
+  return {
+    available: true,
+    version: CENTRIFUGO_VERSION,
+    binary: binary.path,
+    buildSeconds: binary.buildSeconds,
+    fanout,
+    fanoutLight,
+    connections,
+  };
 }

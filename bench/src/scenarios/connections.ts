@@ -1,5 +1,5 @@
 import type { Protocol, SubscribeParams } from '../load/messages.ts';
-import { sleep } from '../load/util.ts';
+import { sleep, sumCounts } from '../load/util.ts';
 import type { BenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { openFileLimit, rssBytes } from '../system/proc.ts';
@@ -42,20 +42,29 @@ export interface IdleTarget {
 /** Sockets a server keeps besides client sessions (listeners, NATS, MongoDB pool, stdio …). */
 const SERVER_FD_RESERVE = 64;
 
-/**
- * N sessions connect and authenticate (nothing else) to one server process; its resident memory before and
- * after (settled) gives the memory each idle session costs.
- */
-export async function idleSessions(ctx: ScenarioContext, target: IdleTarget, requested: number): Promise<ConnectionsResult> {
+/** How many sessions the server process may hold: `requested`, or fewer when its RLIMIT_NOFILE is lower. */
+function attemptable(
+  target: IdleTarget,
+  requested: number,
+): { attempted: number; limitNote: string | undefined } {
   const fdLimit = openFileLimit(target.serverPid);
   const attempted = Number.isFinite(fdLimit) ? Math.min(requested, fdLimit - SERVER_FD_RESERVE) : requested;
   const limitNote =
     attempted < requested
       ? `the server process may hold ${fdLimit} file descriptors (RLIMIT_NOFILE, a hard limit this machine does not let us raise), so ${attempted} sessions were opened instead of ${requested}`
       : undefined;
-  const group = `idle-${target.system}`;
-  const heapBefore = target.metricsUrl === undefined ? Number.NaN : await metricValue(target.metricsUrl, 'nodejs_heap_size_used_bytes');
-  const rssBeforeBytes = rssBytes(target.serverPid);
+  return { attempted, limitNote };
+}
+
+/** Our gateway's V8 heap in use; NaN for a server without that gauge. */
+function heapUsed(target: IdleTarget): Promise<number> {
+  return target.metricsUrl === undefined
+    ? Promise.resolve(Number.NaN)
+    : metricValue(target.metricsUrl, 'nodejs_heap_size_used_bytes');
+}
+
+/** Opens the idle sessions over the generators; returns their reports and how long it took. */
+async function openIdle(ctx: ScenarioContext, target: IdleTarget, group: string, attempted: number) {
   const specs: SubscribeParams['sessions'] = range(attempted).map((i) => ({
     endpoint: { url: target.url, localAddress: sourceAddress(i, ctx.options['source-addresses']) },
     subject: `${group}-s${i}`,
@@ -73,29 +82,44 @@ export async function idleSessions(ctx: ScenarioContext, target: IdleTarget, req
     concurrency: Math.ceil(ctx.options['connect-concurrency'] / ctx.pool.size),
   }));
   const connectAllMs = performance.now() - started;
-  const cpu = meter.stop();
+  return { results, connectAllMs, cpu: meter.stop() };
+}
+
+/**
+ * N sessions connect and authenticate (nothing else) to one server process; its resident memory before and
+ * after (settled) gives the memory each idle session costs.
+ */
+export async function idleSessions(
+  ctx: ScenarioContext,
+  target: IdleTarget,
+  requested: number,
+): Promise<ConnectionsResult> {
+  const { attempted, limitNote } = attemptable(target, requested);
+  const group = `idle-${target.system}`;
+  const heapBefore = await heapUsed(target);
+  const rssBeforeBytes = rssBytes(target.serverPid);
+  const { results, connectAllMs, cpu } = await openIdle(ctx, target, group, attempted);
   // Let the server finish the upgrades' garbage and settle before reading its memory.
   await sleep(3_000);
   const rssAfterBytes = rssBytes(target.serverPid);
-  const heapAfter = target.metricsUrl === undefined ? Number.NaN : await metricValue(target.metricsUrl, 'nodejs_heap_size_used_bytes');
+  const heapAfter = await heapUsed(target);
   await ctx.pool.all('close', { group });
   const connected = results.reduce((n, r) => n + r.connected, 0);
-  const failures: Record<string, number> = {};
-  for (const r of results) for (const [k, n] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + n;
   const result: ConnectionsResult = {
     system: target.system,
     requested,
     attempted,
     limitNote,
     connected,
-    failures,
+    failures: sumCounts(results.map((r) => r.failures)),
     connectAllMs,
     connectsPerSec: connected / (connectAllMs / 1000),
     connectLatency: Histogram.merged(results.map((r) => r.connectLatency)).summary(),
     rssBeforeBytes,
     rssAfterBytes,
     rssPerSessionBytes: connected === 0 ? Number.NaN : (rssAfterBytes - rssBeforeBytes) / connected,
-    heapPerSessionBytes: Number.isNaN(heapAfter) || connected === 0 ? undefined : (heapAfter - heapBefore) / connected,
+    heapPerSessionBytes:
+      Number.isNaN(heapAfter) || connected === 0 ? undefined : (heapAfter - heapBefore) / connected,
     cpu,
   };
   ctx.log(
@@ -109,7 +133,14 @@ export async function idleSessions(ctx: ScenarioContext, target: IdleTarget, req
 export function runConnections(ctx: ScenarioContext, stack: BenchStack): Promise<ConnectionsResult> {
   return idleSessions(
     ctx,
-    { system: 'lfs', protocol: 'lfs', url: stack.gatewayUrl(0), serverPid: stack.gatewayPid(0), metricsUrl: stack.httpUrl(0), pids: stack.pids() },
+    {
+      system: 'lfs',
+      protocol: 'lfs',
+      url: stack.gatewayUrl(0),
+      serverPid: stack.gatewayPid(0),
+      metricsUrl: stack.httpUrl(0),
+      pids: stack.pids(),
+    },
     ctx.options.connections,
   );
 }

@@ -1,12 +1,26 @@
 import { join } from 'node:path';
-import { nowUs, type Endpoint, type Protocol, type SubscribeParams } from '../load/messages.ts';
+import {
+  nowUs,
+  type AwaitHeadResult,
+  type Endpoint,
+  type GroupReport,
+  type Protocol,
+  type PublishResult,
+  type SubscribeParams,
+} from '../load/messages.ts';
 import { sleep, sleepUntil } from '../load/util.ts';
 import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/summarize.ts';
 import { startBenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { rssBytes, type CpuReport } from '../system/proc.ts';
 import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
-import { describeStages, scrapeStages, stageLatencies, type StageLatency, type StageSource } from './stage-metrics.ts';
+import {
+  describeStages,
+  scrapeStages,
+  stageLatencies,
+  type StageLatency,
+  type StageSource,
+} from './stage-metrics.ts';
 
 export interface FanoutLoad {
   /** `light`: below saturation, the latency floor; `target`: the load the targets are stated for. */
@@ -64,39 +78,61 @@ export interface FanoutTarget {
 /** The publisher has a generator process of its own (with ≥ 2 generators), so receiving does not delay it. */
 const PUBLISHER_WORKER = 0;
 
-/** S sessions follow one topic; a publisher sends P events/s with its send time; receivers take the latency. */
-export async function fanoutRun(ctx: ScenarioContext, target: FanoutTarget, load: FanoutLoad): Promise<{ result: FanoutResult; windowUs: [number, number] }> {
-  const { options } = ctx;
-  const sessions = load.sessions;
-  const group = `fanout-${target.system}-${load.label}`;
+interface Subscribed {
+  connected: number;
+  connectFailures: Record<string, number>;
+  subscribeAllMs: number;
+  /** Server RSS growth while the sessions connected and subscribed. */
+  rssGrowthBytes: number;
+}
+
+/** Connects and subscribes the sessions on every generator but the publisher's. */
+async function subscribeAll(
+  ctx: ScenarioContext,
+  target: FanoutTarget,
+  load: FanoutLoad,
+  group: string,
+): Promise<Subscribed> {
   const rssBefore = target.serverPids.reduce((n, pid) => n + rssBytes(pid), 0);
-  ctx.log(`fan-out ${target.system} (${load.label}): subscribing ${sessions} sessions`);
-  const specs: SubscribeParams['sessions'] = range(sessions).map((i) => ({
+  ctx.log(`fan-out ${target.system} (${load.label}): subscribing ${load.sessions} sessions`);
+  const specs: SubscribeParams['sessions'] = range(load.sessions).map((i) => ({
     endpoint: target.endpoints[i % target.endpoints.length] as Endpoint,
     subject: `${group}-s${i}`,
   }));
   const subscribeStarted = performance.now();
-  const connects = await ctx.pool.spread(specs, 'subscribe', (share) => ({
-    group,
-    protocol: target.protocol,
-    sessions: share,
-    topic: target.topic,
-    scope: { read: [target.topic], write: [] },
-    ...(target.centrifugoSecret === undefined ? {} : { centrifugoSecret: target.centrifugoSecret }),
-    concurrency: Math.ceil(options['connect-concurrency'] / ctx.pool.size),
-  }), PUBLISHER_WORKER + 1);
+  const connects = await ctx.pool.spread(
+    specs,
+    'subscribe',
+    (share) => ({
+      group,
+      protocol: target.protocol,
+      sessions: share,
+      topic: target.topic,
+      scope: { read: [target.topic], write: [] },
+      ...(target.centrifugoSecret === undefined ? {} : { centrifugoSecret: target.centrifugoSecret }),
+      concurrency: Math.ceil(ctx.options['connect-concurrency'] / ctx.pool.size),
+    }),
+    PUBLISHER_WORKER + 1,
+  );
   const subscribeAllMs = performance.now() - subscribeStarted;
   const connectFailures: Record<string, number> = {};
-  for (const c of connects) for (const [k, n] of Object.entries(c.failures)) connectFailures[k] = (connectFailures[k] ?? 0) + n;
+  for (const c of connects)
+    for (const [k, n] of Object.entries(c.failures)) connectFailures[k] = (connectFailures[k] ?? 0) + n;
   const connected = connects.reduce((n, c) => n + c.connected, 0);
   await sleep(2_000);
   const rssAfter = target.serverPids.reduce((n, pid) => n + rssBytes(pid), 0);
-  ctx.log(`fan-out ${target.system} (${load.label}): ${connected} subscribed in ${Math.round(subscribeAllMs)} ms; publishing ${load.eventsPerSec} events/s`);
+  return { connected, connectFailures, subscribeAllMs, rssGrowthBytes: rssAfter - rssBefore };
+}
 
-  const startAtUs = nowUs() + 1_000_000;
-  const windowStart = startAtUs + options['fanout-warmup-ms'] * 1000;
-  const windowEnd = windowStart + options['fanout-duration-ms'] * 1000;
-  const publishing = ctx.pool.worker(PUBLISHER_WORKER).call('publish', {
+function startPublisher(
+  ctx: ScenarioContext,
+  target: FanoutTarget,
+  load: FanoutLoad,
+  group: string,
+  startAtUs: number,
+): Promise<PublishResult> {
+  const { options } = ctx;
+  return ctx.pool.worker(PUBLISHER_WORKER).call('publish', {
     protocol: target.protocol,
     endpoint: target.publishEndpoint,
     topic: target.topic,
@@ -109,48 +145,106 @@ export async function fanoutRun(ctx: ScenarioContext, target: FanoutTarget, load
     durationMs: options['fanout-warmup-ms'] + options['fanout-duration-ms'],
     drainMs: 15_000,
   });
-  const stages = target.stages ?? [];
+}
+
+interface Measured {
+  reports: GroupReport[];
+  cpu: CpuReport;
+  stages: StageLatency[];
+}
+
+/** Deliveries, CPU and the services' stage latencies over the measuring window. */
+async function measureWindow(
+  ctx: ScenarioContext,
+  target: FanoutTarget,
+  group: string,
+  [windowStart, windowEnd]: [number, number],
+): Promise<Measured> {
+  const sources = target.stages ?? [];
   await sleepUntil(windowStart);
   await ctx.pool.all('report', { group, reset: true });
   const meter = cpuMeter(ctx, target.pids);
-  const stagesBefore = await scrapeStages(stages);
+  const stagesBefore = await scrapeStages(sources);
   await sleepUntil(windowEnd);
   const reports = await ctx.pool.all('report', { group, reset: false });
   const cpu = meter.stop();
-  const stagesAfter = await scrapeStages(stages);
-  const published = await publishing;
-  const settled = await ctx.pool.all('awaitHead', { group, head: published.lastSequence, timeoutMs: 30_000 });
-  await ctx.pool.all('close', { group });
-
-  const latency = Histogram.merged(reports.map((r) => r.latency)).summary();
+  const stagesAfter = await scrapeStages(sources);
   const windowSeconds = (windowEnd - windowStart) / 1e6;
-  const result: FanoutResult = {
+  return { reports, cpu, stages: stageLatencies(sources, stagesBefore, stagesAfter, windowSeconds) };
+}
+
+interface RunOutcome {
+  subscribed: Subscribed;
+  measured: Measured;
+  published: PublishResult;
+  settled: AwaitHeadResult[];
+  windowSeconds: number;
+}
+
+function fanoutResult(
+  ctx: ScenarioContext,
+  target: FanoutTarget,
+  load: FanoutLoad,
+  o: RunOutcome,
+): FanoutResult {
+  const { subscribed, measured, published, settled } = o;
+  const { connected } = subscribed;
+  return {
     system: target.system,
     load: load.label,
-    sessions,
+    sessions: load.sessions,
     connected,
-    connectFailures,
-    subscribeAllMs,
+    connectFailures: subscribed.connectFailures,
+    subscribeAllMs: subscribed.subscribeAllMs,
     offeredEventsPerSec: load.eventsPerSec,
     published: published.sent,
-    deliveriesPerSec: reports.reduce((n, r) => n + r.events, 0) / windowSeconds,
+    deliveriesPerSec: measured.reports.reduce((n, r) => n + r.events, 0) / o.windowSeconds,
     expectedDeliveriesPerSec: load.eventsPerSec * connected,
-    latency,
+    latency: Histogram.merged(measured.reports.map((r) => r.latency)).summary(),
     publishAckLatency: Histogram.from(published.ackLatency).summary(),
     publishErrors: published.errors,
     sessionsBehind: settled.reduce((n, s) => n + s.behind, 0),
     gaps: settled.reduce((n, s) => n + s.gaps, 0),
     duplicates: settled.reduce((n, s) => n + s.duplicates, 0),
-    rssPerSessionBytes: load.label === 'light' || options['fanout-light-sessions'] === 0 ? (rssAfter - rssBefore) / Math.max(1, connected) : undefined,
-    cpu,
-    stages: stageLatencies(stages, stagesBefore, stagesAfter, windowSeconds),
+    rssPerSessionBytes:
+      load.label === 'light' || ctx.options['fanout-light-sessions'] === 0
+        ? subscribed.rssGrowthBytes / Math.max(1, connected)
+        : undefined,
+    cpu: measured.cpu,
+    stages: measured.stages,
     profiles: [],
   };
-  if (stages.length > 0) ctx.log(`fan-out ${target.system} (${load.label}): inside the services (p50/p99): ${describeStages(result.stages)}`);
+}
+
+/** S sessions follow one topic; a publisher sends P events/s with its send time; receivers take the latency. */
+export async function fanoutRun(
+  ctx: ScenarioContext,
+  target: FanoutTarget,
+  load: FanoutLoad,
+): Promise<{ result: FanoutResult; windowUs: [number, number] }> {
+  const { options } = ctx;
+  const group = `fanout-${target.system}-${load.label}`;
+  const name = `fan-out ${target.system} (${load.label})`;
+  const subscribed = await subscribeAll(ctx, target, load, group);
   ctx.log(
-    `fan-out ${target.system} (${load.label}): ${Math.round(result.deliveriesPerSec)} deliveries/s, p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`,
+    `${name}: ${subscribed.connected} subscribed in ${Math.round(subscribed.subscribeAllMs)} ms; publishing ${load.eventsPerSec} events/s`,
   );
-  return { result, windowUs: [windowStart, windowEnd] };
+  const startAtUs = nowUs() + 1_000_000;
+  const windowStart = startAtUs + options['fanout-warmup-ms'] * 1000;
+  const windowUs: [number, number] = [windowStart, windowStart + options['fanout-duration-ms'] * 1000];
+  const publishing = startPublisher(ctx, target, load, group, startAtUs);
+  const measured = await measureWindow(ctx, target, group, windowUs);
+  const published = await publishing;
+  const settled = await ctx.pool.all('awaitHead', { group, head: published.lastSequence, timeoutMs: 30_000 });
+  await ctx.pool.all('close', { group });
+  const windowSeconds = (windowUs[1] - windowUs[0]) / 1e6;
+  const result = fanoutResult(ctx, target, load, { subscribed, measured, published, settled, windowSeconds });
+  if ((target.stages ?? []).length > 0)
+    ctx.log(`${name}: inside the services (p50/p99): ${describeStages(result.stages)}`);
+  ctx.log(
+    `${name}: ${Math.round(result.deliveriesPerSec)} deliveries/s, p50 ${result.latency.p50Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms`,
+  );
+  return { result, windowUs };
 }
 
 /** The light run (when configured) and the target run, in that order. */
@@ -158,7 +252,11 @@ export function fanoutLoads(ctx: ScenarioContext): FanoutLoad[] {
   const { options } = ctx;
   const loads: FanoutLoad[] = [];
   if (options['fanout-light-sessions'] > 0) {
-    loads.push({ label: 'light', sessions: options['fanout-light-sessions'], eventsPerSec: options['fanout-light-rate'] });
+    loads.push({
+      label: 'light',
+      sessions: options['fanout-light-sessions'],
+      eventsPerSec: options['fanout-light-rate'],
+    });
   }
   loads.push({ label: 'target', sessions: options['fanout-sessions'], eventsPerSec: options['fanout-rate'] });
   return loads;
@@ -171,7 +269,12 @@ export function fanoutLoads(ctx: ScenarioContext): FanoutLoad[] {
 export async function runFanout(ctx: ScenarioContext): Promise<FanoutResult[]> {
   const profileDir = ctx.profileRoot === undefined ? undefined : join(ctx.profileRoot, 'fanout');
   ctx.log(`fan-out: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
-  const stack = await startBenchStack({ gateways: 2, experiments: ctx.options.experiments, env: BENCH_SERVICE_ENV, ...(profileDir === undefined ? {} : { profileDir }) });
+  const stack = await startBenchStack({
+    gateways: 2,
+    experiments: ctx.options.experiments,
+    env: BENCH_SERVICE_ENV,
+    ...(profileDir === undefined ? {} : { profileDir }),
+  });
   const runs: Array<{ result: FanoutResult; windowUs: [number, number] }> = [];
   let profiles: Array<{ label: string; file: string }> = [];
   try {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { nowUs, type IngestParams } from '../load/messages.ts';
+import { nowUs, type IngestParams, type IngestResult as IngestRunResult } from '../load/messages.ts';
 import { sleepUntil } from '../load/util.ts';
 import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/summarize.ts';
 import { startBenchStack } from '../stack/bench-stack.ts';
@@ -7,7 +7,13 @@ import type { TokenScope } from '../stack/tokens.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import type { CpuReport } from '../system/proc.ts';
 import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
-import { describeStages, scrapeStages, stageLatencies, type StageLatency, type StageSource } from './stage-metrics.ts';
+import {
+  describeStages,
+  scrapeStages,
+  stageLatencies,
+  type StageLatency,
+  type StageSource,
+} from './stage-metrics.ts';
 
 export interface IngestPhaseResult {
   mode: 'closed' | 'open';
@@ -43,7 +49,7 @@ export interface IngestTarget {
 }
 
 /** The ingest clients: client i pushes to repository i mod R through gateway i mod (number of URLs). */
-export function ingestClients(ctx: ScenarioContext, urls: readonly string[]): IngestParams['clients'] {
+function ingestClients(ctx: ScenarioContext, urls: readonly string[]): IngestParams['clients'] {
   const { options } = ctx;
   return range(options['ingest-clients']).map((i) => {
     const repository = `ingest${i % options['ingest-repos']}`;
@@ -57,6 +63,30 @@ export function ingestClients(ctx: ScenarioContext, urls: readonly string[]): In
   });
 }
 
+/** What the generators' results add up to over the window. */
+function phaseResult(
+  mode: 'closed' | 'open',
+  offeredEventsPerSec: number | undefined,
+  results: readonly IngestRunResult[],
+  seconds: number,
+  measured: { cpu: CpuReport; stages: StageLatency[] },
+): IngestPhaseResult {
+  const errors: Record<string, number> = {};
+  for (const r of results)
+    for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
+  return {
+    mode,
+    offeredEventsPerSec,
+    eventsPerSec: results.reduce((n, r) => n + r.ackedEvents, 0) / seconds,
+    batchesPerSec: results.reduce((n, r) => n + r.ackedBatches, 0) / seconds,
+    latency: Histogram.merged(results.map((r) => r.latency)).summary(),
+    errors,
+    unacked: results.reduce((n, r) => n + r.unacked, 0),
+    maxSendLagMs: Math.max(0, ...results.map((r) => r.maxSendLagMs)),
+    ...measured,
+  };
+}
+
 /** One measuring window of closed- or open-loop pushing, split over the generator processes. */
 export async function ingestPhase(
   ctx: ScenarioContext,
@@ -67,7 +97,10 @@ export async function ingestPhase(
 ): Promise<{ result: IngestPhaseResult; windowUs: [number, number] }> {
   const { options } = ctx;
   const clients = ingestClients(ctx, target.urls);
-  const batchesPerSecond = offeredEventsPerSec === undefined ? undefined : offeredEventsPerSec / options['ingest-batch'] / clients.length;
+  const batchesPerSecond =
+    offeredEventsPerSec === undefined
+      ? undefined
+      : offeredEventsPerSec / options['ingest-batch'] / clients.length;
   const startAtUs = nowUs() + 3_000_000;
   const windowStart = startAtUs + options['ingest-warmup-ms'] * 1000;
   const windowEnd = windowStart + durationMs * 1000;
@@ -82,34 +115,54 @@ export async function ingestPhase(
     durationMs,
     drainMs: 10_000,
   }));
-  const stages = target.stages ?? [];
+  const sources = target.stages ?? [];
   await sleepUntil(windowStart);
   const meter = cpuMeter(ctx, target.pids);
-  const stagesBefore = await scrapeStages(stages);
+  const stagesBefore = await scrapeStages(sources);
   await sleepUntil(windowEnd);
   const cpu = meter.stop();
-  const stagesAfter = await scrapeStages(stages);
+  const stagesAfter = await scrapeStages(sources);
   const results = await running;
-
-  const latency = Histogram.merged(results.map((r) => r.latency));
-  const errors: Record<string, number> = {};
-  for (const r of results) for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
   const seconds = durationMs / 1000;
+  const stages = stageLatencies(sources, stagesBefore, stagesAfter, seconds);
   return {
     windowUs: [windowStart, windowEnd],
-    result: {
-      mode,
-      offeredEventsPerSec,
-      eventsPerSec: results.reduce((n, r) => n + r.ackedEvents, 0) / seconds,
-      batchesPerSec: results.reduce((n, r) => n + r.ackedBatches, 0) / seconds,
-      latency: latency.summary(),
-      errors,
-      unacked: results.reduce((n, r) => n + r.unacked, 0),
-      maxSendLagMs: Math.max(0, ...results.map((r) => r.maxSendLagMs)),
-      cpu,
-      stages: stageLatencies(stages, stagesBefore, stagesAfter, seconds),
-    },
+    result: phaseResult(mode, offeredEventsPerSec, results, seconds, { cpu, stages }),
   };
+}
+
+interface Phases {
+  closed: IngestPhaseResult;
+  closedWindow: [number, number];
+  open: IngestPhaseResult | undefined;
+}
+
+/** The closed loop, then (unless disabled) the open loop at a fraction of the closed loop's rate. */
+async function ingestPhases(ctx: ScenarioContext, target: IngestTarget): Promise<Phases> {
+  const { options } = ctx;
+  ctx.log(
+    `ingest: closed loop, ${options['ingest-clients']} clients × batch ${options['ingest-batch']} → ${options['ingest-repos']} repositories`,
+  );
+  const { result: closed, windowUs: closedWindow } = await ingestPhase(
+    ctx,
+    target,
+    'closed',
+    options['ingest-duration-ms'],
+  );
+  ctx.log(
+    `ingest: closed loop ${Math.round(closed.eventsPerSec)} events/s, p99 ${closed.latency.p99Ms.toFixed(1)} ms`,
+  );
+  ctx.log(`ingest: inside the services (p50/p99): ${describeStages(closed.stages)}`);
+  if (!(options['ingest-open-duration-ms'] > 0 && closed.eventsPerSec > 0))
+    return { closed, closedWindow, open: undefined };
+  const offered = closed.eventsPerSec * options['ingest-open-fraction'];
+  ctx.log(`ingest: open loop at ${Math.round(offered)} events/s`);
+  const open = (await ingestPhase(ctx, target, 'open', options['ingest-open-duration-ms'], offered)).result;
+  ctx.log(
+    `ingest: open loop ${Math.round(open.eventsPerSec)} events/s, p99 ${open.latency.p99Ms.toFixed(1)} ms`,
+  );
+  ctx.log(`ingest: inside the services (p50/p99): ${describeStages(open.stages)}`);
+  return { closed, closedWindow, open };
 }
 
 /**
@@ -121,38 +174,29 @@ export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
   const { options } = ctx;
   const profileDir = ctx.profileRoot === undefined ? undefined : join(ctx.profileRoot, 'ingest');
   ctx.log(`ingest: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
-  const stack = await startBenchStack({ gateways: 2, experiments: ctx.options.experiments, env: BENCH_SERVICE_ENV, ...(profileDir === undefined ? {} : { profileDir }) });
-  let closed: IngestPhaseResult;
-  let open: IngestPhaseResult | undefined;
-  let closedWindow: [number, number];
+  const stack = await startBenchStack({
+    gateways: 2,
+    experiments: ctx.options.experiments,
+    env: BENCH_SERVICE_ENV,
+    ...(profileDir === undefined ? {} : { profileDir }),
+  });
+  let phases: Phases;
   let profiles: Array<{ label: string; file: string }> = [];
   try {
-    const target: IngestTarget = { urls: [stack.gatewayUrl(0), stack.gatewayUrl(1)], pids: stack.pids(), stages: stack.stageSources() };
-    ctx.log(`ingest: closed loop, ${options['ingest-clients']} clients × batch ${options['ingest-batch']} → ${options['ingest-repos']} repositories`);
-    const closedPhase = await ingestPhase(ctx, target, 'closed', options['ingest-duration-ms']);
-    closed = closedPhase.result;
-    closedWindow = closedPhase.windowUs;
-    ctx.log(`ingest: closed loop ${Math.round(closed.eventsPerSec)} events/s, p99 ${closed.latency.p99Ms.toFixed(1)} ms`);
-    ctx.log(`ingest: inside the services (p50/p99): ${describeStages(closed.stages)}`);
-    if (options['ingest-open-duration-ms'] > 0 && closed.eventsPerSec > 0) {
-      const offered = closed.eventsPerSec * options['ingest-open-fraction'];
-      ctx.log(`ingest: open loop at ${Math.round(offered)} events/s`);
-      open = (await ingestPhase(ctx, target, 'open', options['ingest-open-duration-ms'], offered)).result;
-      ctx.log(`ingest: open loop ${Math.round(open.eventsPerSec)} events/s, p99 ${open.latency.p99Ms.toFixed(1)} ms`);
-      ctx.log(`ingest: inside the services (p50/p99): ${describeStages(open.stages)}`);
-    }
+    const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
+    phases = await ingestPhases(ctx, { urls, pids: stack.pids(), stages: stack.stageSources() });
   } finally {
     profiles = await stack.stop();
   }
-  const summaries = profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), { fromUs: closedWindow[0], toUs: closedWindow[1] }));
+  const [fromUs, toUs] = phases.closedWindow;
   return {
     clients: options['ingest-clients'],
     repositories: options['ingest-repos'],
     batchSize: options['ingest-batch'],
     payloadBytes: options['ingest-payload'],
     tokenRead: options.ingestRead,
-    closed,
-    open,
-    profiles: summaries,
+    closed: phases.closed,
+    open: phases.open,
+    profiles: profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), { fromUs, toUs })),
   };
 }

@@ -1,4 +1,4 @@
-import { nowUs, type SubscribeParams } from '../load/messages.ts';
+import { nowUs, type PublishResult, type SubscribeParams } from '../load/messages.ts';
 import { sleep } from '../load/util.ts';
 import { startBenchStack, type BenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
@@ -56,7 +56,11 @@ export async function runSlowConsumer(ctx: ScenarioContext): Promise<SlowConsume
   const { options } = ctx;
   const maxOutboundBytes = options['slow-max-outbound-bytes'];
   ctx.log(`slow consumer: starting a stack with MAX_OUTBOUND_BYTES=${maxOutboundBytes}`);
-  const stack = await startBenchStack({ gateways: 1, experiments: ctx.options.experiments, env: { ...BENCH_SERVICE_ENV, MAX_OUTBOUND_BYTES: String(maxOutboundBytes) } });
+  const stack = await startBenchStack({
+    gateways: 1,
+    experiments: ctx.options.experiments,
+    env: { ...BENCH_SERVICE_ENV, MAX_OUTBOUND_BYTES: String(maxOutboundBytes) },
+  });
   try {
     return await slowConsumerOn(ctx, stack, maxOutboundBytes);
   } finally {
@@ -64,18 +68,96 @@ export async function runSlowConsumer(ctx: ScenarioContext): Promise<SlowConsume
   }
 }
 
-async function slowConsumerOn(ctx: ScenarioContext, stack: BenchStack, maxOutboundBytes: number): Promise<SlowConsumerResult> {
+const GROUP = 'slow';
+
+/** The healthy sessions, on every generator but the publisher's. */
+async function subscribeHealthy(ctx: ScenarioContext, url: string): Promise<void> {
   const { options } = ctx;
-  const group = 'slow';
-  const url = stack.gatewayUrl(0);
-  const specs: SubscribeParams['sessions'] = range(options['slow-sessions']).map((i) => ({ endpoint: { url }, subject: `slow-s${i}` }));
-  ctx.log(`slow consumer: ${specs.length} healthy sessions, ${options['slow-rate']} events/s of ${options['slow-payload']} bytes`);
+  const specs: SubscribeParams['sessions'] = range(options['slow-sessions']).map((i) => ({
+    endpoint: { url },
+    subject: `slow-s${i}`,
+  }));
+  ctx.log(
+    `slow consumer: ${specs.length} healthy sessions, ${options['slow-rate']} events/s of ${options['slow-payload']} bytes`,
+  );
   await ctx.pool.spread(
     specs,
     'subscribe',
-    (share) => ({ group, protocol: 'lfs', sessions: share, topic: TOPIC, scope: { read: [TOPIC], write: [] }, concurrency: 32 }),
+    (share) => ({
+      group: GROUP,
+      protocol: 'lfs',
+      sessions: share,
+      topic: TOPIC,
+      scope: { read: [TOPIC], write: [] },
+      concurrency: 32,
+    }),
     1,
   );
+}
+
+/** The healthy sessions' latency and the services' stages with no slow session around. */
+async function controlWindow(ctx: ScenarioContext, stack: BenchStack) {
+  await sleep(WARMUP_MS);
+  await ctx.pool.all('report', { group: GROUP, reset: true });
+  const controlStarted = performance.now();
+  const stagesBefore = await scrapeStages(stack.stageSources());
+  await sleep(ctx.options['slow-control-ms']);
+  const control = await ctx.pool.all('report', { group: GROUP, reset: true });
+  const controlSeconds = (performance.now() - controlStarted) / 1000;
+  const stagesAfter = await scrapeStages(stack.stageSources());
+  const controlStages = stageLatencies(stack.stageSources(), stagesBefore, stagesAfter, controlSeconds);
+  ctx.log(`slow consumer: control window, inside the services (p50/p99): ${describeStages(controlStages)}`);
+  return {
+    control: Histogram.merged(control.map((r) => r.latency)).summary(),
+    controlDeliveriesPerSec: control.reduce((n, r) => n + r.events, 0) / controlSeconds,
+    controlStages,
+  };
+}
+
+/** The control window, then the slow phases, while the publisher runs; then every healthy session's tally. */
+async function measureSlow(
+  ctx: ScenarioContext,
+  stack: BenchStack,
+  publishing: Promise<PublishResult>,
+  maxOutboundBytes: number,
+): Promise<SlowConsumerResult> {
+  const { options } = ctx;
+  const control = await controlWindow(ctx, stack);
+  const live = await slowPhase(ctx, stack, GROUP, 'live', options['slow-timeout-ms']);
+  const catchUp =
+    options['slow-catchup-ms'] > 0
+      ? await slowPhase(ctx, stack, GROUP, 'catchUp', options['slow-catchup-ms'])
+      : undefined;
+  await ctx.pool.worker(0).call('stopPublish', { topic: TOPIC });
+  const published = await publishing;
+  const settled = await ctx.pool.all('awaitHead', {
+    group: GROUP,
+    head: published.lastSequence,
+    timeoutMs: 30_000,
+  });
+  return {
+    sessions: options['slow-sessions'],
+    ratePerSec: options['slow-rate'],
+    batchSize: options['slow-batch'],
+    payloadBytes: options['slow-payload'],
+    maxOutboundBytes,
+    ...control,
+    live,
+    catchUp,
+    sessionsBehind: settled.reduce((n, s) => n + s.behind, 0),
+    gaps: settled.reduce((n, s) => n + s.gaps, 0),
+    duplicates: settled.reduce((n, s) => n + s.duplicates, 0),
+  };
+}
+
+async function slowConsumerOn(
+  ctx: ScenarioContext,
+  stack: BenchStack,
+  maxOutboundBytes: number,
+): Promise<SlowConsumerResult> {
+  const { options } = ctx;
+  const url = stack.gatewayUrl(0);
+  await subscribeHealthy(ctx, url);
   const publishing = ctx.pool.worker(0).call('publish', {
     protocol: 'lfs',
     endpoint: { url },
@@ -89,46 +171,22 @@ async function slowConsumerOn(ctx: ScenarioContext, stack: BenchStack, maxOutbou
     drainMs: 15_000,
   });
   try {
-    await sleep(WARMUP_MS);
-    await ctx.pool.all('report', { group, reset: true });
-    const controlStarted = performance.now();
-    const stagesBefore = await scrapeStages(stack.stageSources());
-    await sleep(options['slow-control-ms']);
-    const control = await ctx.pool.all('report', { group, reset: true });
-    const controlSeconds = (performance.now() - controlStarted) / 1000;
-    const controlStages = stageLatencies(stack.stageSources(), stagesBefore, await scrapeStages(stack.stageSources()), controlSeconds);
-    ctx.log(`slow consumer: control window, inside the services (p50/p99): ${describeStages(controlStages)}`);
-
-    const live = await slowPhase(ctx, stack, group, 'live', options['slow-timeout-ms']);
-    const catchUp = options['slow-catchup-ms'] > 0 ? await slowPhase(ctx, stack, group, 'catchUp', options['slow-catchup-ms']) : undefined;
-
-    await ctx.pool.worker(0).call('stopPublish', { topic: TOPIC });
-    const published = await publishing;
-    const settled = await ctx.pool.all('awaitHead', { group, head: published.lastSequence, timeoutMs: 30_000 });
-    return {
-      sessions: specs.length,
-      ratePerSec: options['slow-rate'],
-      batchSize: options['slow-batch'],
-      payloadBytes: options['slow-payload'],
-      maxOutboundBytes,
-      control: Histogram.merged(control.map((r) => r.latency)).summary(),
-      controlDeliveriesPerSec: control.reduce((n, r) => n + r.events, 0) / controlSeconds,
-      controlStages,
-      live,
-      catchUp,
-      sessionsBehind: settled.reduce((n, s) => n + s.behind, 0),
-      gaps: settled.reduce((n, s) => n + s.gaps, 0),
-      duplicates: settled.reduce((n, s) => n + s.duplicates, 0),
-    };
+    return await measureSlow(ctx, stack, publishing, maxOutboundBytes);
   } finally {
     await ctx.pool.worker(0).call('stopPublish', { topic: TOPIC });
     await publishing.catch(() => undefined);
-    await ctx.pool.all('close', { group });
+    await ctx.pool.all('close', { group: GROUP });
   }
 }
 
 /** One slow session: pause, watch the gateway's memory and disconnect counter, resume, read the verdict. */
-async function slowPhase(ctx: ScenarioContext, stack: BenchStack, group: string, pause: 'live' | 'catchUp', timeoutMs: number): Promise<SlowPhaseResult> {
+async function slowPhase(
+  ctx: ScenarioContext,
+  stack: BenchStack,
+  group: string,
+  pause: 'live' | 'catchUp',
+  timeoutMs: number,
+): Promise<SlowPhaseResult> {
   const pid = stack.gatewayPid(0);
   const url = stack.gatewayUrl(0);
   const disconnects = () => metricValue(stack.httpUrl(0), 'gateway_slow_consumer_disconnects_total');
@@ -136,7 +194,9 @@ async function slowPhase(ctx: ScenarioContext, stack: BenchStack, group: string,
   const disconnectsBefore = await disconnects();
   await ctx.pool.worker(0).call('slowOpen', { endpoint: { url }, topic: TOPIC, pause });
   const paused = performance.now();
-  ctx.log(`slow consumer: one session stopped reading ${pause === 'live' ? 'while live' : 'before its catch-up'}`);
+  ctx.log(
+    `slow consumer: one session stopped reading ${pause === 'live' ? 'while live' : 'before its catch-up'}`,
+  );
   const rssSamples: Array<[number, number]> = [];
   let disconnectedAfterMs: number | undefined;
   let until = paused + timeoutMs;

@@ -64,11 +64,18 @@ export async function scrapeStages(sources: readonly StageSource[]): Promise<Sta
   return snapshot;
 }
 
-export function stageLatencies(sources: readonly StageSource[], before: StageSnapshot, after: StageSnapshot, seconds: number): StageLatency[] {
+export function stageLatencies(
+  sources: readonly StageSource[],
+  before: StageSnapshot,
+  after: StageSnapshot,
+  seconds: number,
+): StageLatency[] {
   return sources.map((source) => {
     const a = before.get(source.stage) ?? { buckets: [], sum: 0, count: 0 };
     const b = after.get(source.stage) ?? { buckets: [], sum: 0, count: 0 };
-    const buckets = b.buckets.map(([le, n]) => [le, n - (a.buckets.find((x) => x[0] === le)?.[1] ?? 0)] as [number, number]);
+    const buckets = b.buckets.map(
+      ([le, n]) => [le, n - (a.buckets.find((x) => x[0] === le)?.[1] ?? 0)] as [number, number],
+    );
     const count = b.count - a.count;
     const scale = source.unitless === true ? 1 : 1000;
     return {
@@ -89,7 +96,10 @@ export function describeStages(stages: readonly StageLatency[]): string {
   if (stages.some((s) => !s.available)) return 'unavailable: a service did not answer /metrics in time';
   return stages
     .filter((s) => s.count > 0)
-    .map((s) => `${s.stage} ${s.p50Ms.toFixed(1)}/${s.p99Ms.toFixed(1)}${s.metric.endsWith('_events') ? '' : ' ms'} (${Math.round(s.perSec)}/s)`)
+    .map(
+      (s) =>
+        `${s.stage} ${s.p50Ms.toFixed(1)}/${s.p99Ms.toFixed(1)}${s.metric.endsWith('_events') ? '' : ' ms'} (${Math.round(s.perSec)}/s)`,
+    )
     .join('; ');
 }
 
@@ -120,7 +130,9 @@ function quantile(buckets: ReadonlyArray<[number, number]>, count: number, q: nu
     if (cumulative >= rank) {
       if (!Number.isFinite(bound)) return previousBound;
       const inBucket = cumulative - previousCount;
-      return inBucket <= 0 ? bound : previousBound + ((bound - previousBound) * (rank - previousCount)) / inBucket;
+      return inBucket <= 0
+        ? bound
+        : previousBound + ((bound - previousBound) * (rank - previousCount)) / inBucket;
     }
     previousBound = bound;
     previousCount = cumulative;

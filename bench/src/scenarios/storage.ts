@@ -5,7 +5,7 @@ import { exactPercentile } from '../stats/histogram.ts';
 import { cpuSeconds } from '../system/proc.ts';
 import type { ScenarioContext } from './context.ts';
 
-export interface StorageRun {
+interface StorageRun {
   writers: number;
   batchSize: number;
   eventsPerSec: number;
@@ -21,6 +21,67 @@ export interface StorageResult {
 
 const RUN_MS = 5_000;
 
+function storageBatch(repository: string, head: number, batchSize: number, pad: string) {
+  const createdAt = new Date().toISOString();
+  return Array.from({ length: batchSize }, (_, k) => {
+    const id = `${repository}-${head + k}`;
+    return {
+      _event_id: id,
+      _operation: 0 as const,
+      _created_at: createdAt,
+      _data: { id, n: head + k, pad },
+      serverSequence: head + k + 1,
+    };
+  });
+}
+
+/** One writer: insert + advanceHeads per batch, as the persister does per group, until the run ends. */
+async function writeUntil(
+  store: MongoEventStore,
+  repository: string,
+  batchSize: number,
+  pad: string,
+  endMs: number,
+) {
+  const durations: number[] = [];
+  let head = 0;
+  while (performance.now() < endMs) {
+    const batch = storageBatch(repository, head, batchSize, pad);
+    const t0 = performance.now();
+    await store.insert([{ repository, fromSequence: head + 1, toSequence: head + batchSize, events: batch }]);
+    await store.advanceHeads(new Map([[repository, head + batchSize]]));
+    durations.push(performance.now() - t0);
+    head += batchSize;
+  }
+  return durations;
+}
+
+async function storageRun(
+  store: MongoEventStore,
+  pid: number,
+  writers: number,
+  batchSize: number,
+  pad: string,
+) {
+  const cpuBefore = cpuSeconds(pid);
+  const started = performance.now();
+  const perWriter = await Promise.all(
+    Array.from({ length: writers }, (_, w) =>
+      writeUntil(store, `storage-${writers}-${batchSize}-${w}`, batchSize, pad, started + RUN_MS),
+    ),
+  );
+  const durations = perWriter.flat();
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    writers,
+    batchSize,
+    eventsPerSec: (durations.length * batchSize) / seconds,
+    writeP50Ms: exactPercentile(durations, 50),
+    writeP99Ms: exactPercentile(durations, 99),
+    ferretDbCores: (cpuSeconds(pid) - cpuBefore) / seconds,
+  };
+}
+
 /**
  * Calibration, not a target: how many events per second the event store itself takes on this machine's
  * FerretDB, writing the persister's documents (same store class, same indexes) with nothing else running.
@@ -33,47 +94,18 @@ export async function runStorage(ctx: ScenarioContext): Promise<StorageResult> {
     const store = new MongoEventStore(client.db(uniqueName('storage')), { writeConcern: 1 });
     await store.ensureIndexes();
     const pad = 'x'.repeat(ctx.options['ingest-payload']);
+    const pid = mongo.process.pid ?? Number.NaN;
     const runs: StorageRun[] = [];
     for (const [writers, batchSize] of [
       [1, 750],
       [4, 750],
       [1, 50],
     ] as const) {
-      const durations: number[] = [];
-      let events = 0;
-      const pid = mongo.process.pid ?? Number.NaN;
-      const cpuBefore = cpuSeconds(pid);
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: writers }, async (_, w) => {
-          const repository = `storage-${writers}-${batchSize}-${w}`;
-          let head = 0;
-          while (performance.now() - started < RUN_MS) {
-            const createdAt = new Date().toISOString();
-            const batch = Array.from({ length: batchSize }, (_, k) => {
-              const id = `${repository}-${head + k}`;
-              return { _event_id: id, _operation: 0 as const, _created_at: createdAt, _data: { id, n: head + k, pad }, serverSequence: head + k + 1 };
-            });
-            const t0 = performance.now();
-            await store.insert([{ repository, fromSequence: head + 1, toSequence: head + batchSize, events: batch }]);
-            await store.advanceHeads(new Map([[repository, head + batchSize]]));
-            durations.push(performance.now() - t0);
-            head += batchSize;
-            events += batchSize;
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      const run: StorageRun = {
-        writers,
-        batchSize,
-        eventsPerSec: events / seconds,
-        writeP50Ms: exactPercentile(durations, 50),
-        writeP99Ms: exactPercentile(durations, 99),
-        ferretDbCores: (cpuSeconds(pid) - cpuBefore) / seconds,
-      };
+      const run = await storageRun(store, pid, writers, batchSize, pad);
       runs.push(run);
-      ctx.log(`storage: ${writers} writer(s) × batches of ${batchSize}: ${Math.round(run.eventsPerSec)} events/s, write p50 ${run.writeP50Ms.toFixed(0)} ms`);
+      ctx.log(
+        `storage: ${writers} writer(s) × batches of ${batchSize}: ${Math.round(run.eventsPerSec)} events/s, write p50 ${run.writeP50Ms.toFixed(0)} ms`,
+      );
     }
     return { runs };
   } finally {

@@ -13,7 +13,11 @@ export const FULL_ACCESS: TokenScope = { read: ['*'], write: ['*'] };
 
 const key = new TextEncoder().encode(BENCH_JWT_SECRET);
 
-export function signToken(subject: string, scope: TokenScope = FULL_ACCESS, expiresInSec = 3_600): Promise<string> {
+export function signToken(
+  subject: string,
+  scope: TokenScope = FULL_ACCESS,
+  expiresInSec = 3_600,
+): Promise<string> {
   return new SignJWT({ [SYNC_CLAIM]: { read: [...scope.read], write: [...scope.write] } })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(subject)

@@ -63,7 +63,8 @@ export class Histogram {
   merge(other: HistogramSnapshot | Histogram): void {
     const snapshot = other instanceof Histogram ? other.snapshot() : other;
     if (snapshot.count === 0) return;
-    for (const [index, count] of snapshot.buckets) this.#counts.set(index, (this.#counts.get(index) ?? 0) + count);
+    for (const [index, count] of snapshot.buckets)
+      this.#counts.set(index, (this.#counts.get(index) ?? 0) + count);
     this.#count += snapshot.count;
     this.#sumUs += snapshot.sumUs;
     this.#minUs = Math.min(this.#minUs, snapshot.minUs);

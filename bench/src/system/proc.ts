@@ -7,11 +7,6 @@ export function rssBytes(pid: number): number {
   return statusField(pid, 'VmRSS');
 }
 
-/** Peak resident memory of the process so far. */
-export function peakRssBytes(pid: number): number {
-  return statusField(pid, 'VmHWM');
-}
-
 function statusField(pid: number, field: string): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -60,7 +55,7 @@ export function openFileLimit(pid: number = process.pid): number {
   }
 }
 
-export interface CpuShare {
+interface CpuShare {
   name: string;
   cpuSeconds: number;
   /** CPU seconds per wall second: 1.0 = one core fully busy. */
@@ -103,7 +98,9 @@ export class CpuMeter {
     processes.sort((a, b) => b.cpuSeconds - a.cpuSeconds);
     const machineEnd = machineCpuSeconds();
     const machineCores =
-      machineEnd === undefined || this.#machineStart === undefined ? Number.NaN : (machineEnd - this.#machineStart) / wallSeconds;
+      machineEnd === undefined || this.#machineStart === undefined
+        ? Number.NaN
+        : (machineEnd - this.#machineStart) / wallSeconds;
     const ours = processes.reduce((n, p) => n + p.cores, 0);
     return { wallSeconds, processes, machineCores, otherCores: Math.max(0, machineCores - ours) };
   }
@@ -114,11 +111,13 @@ function sum(values: readonly number[]): number {
 }
 
 /** Busy CPU seconds of the whole machine (all processes, also other users'), from /proc/stat. */
-export function machineCpuSeconds(): number | undefined {
+function machineCpuSeconds(): number | undefined {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
-    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / clockTicks();
+    return (
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / clockTicks()
+    );
   } catch {
     return undefined;
   }

@@ -25,7 +25,7 @@ export type SyncError =
     }
   /** The token provider threw or rejected; the client retries with backoff. */
   | { readonly kind: 'token_unavailable'; readonly cause: unknown }
-  /** A frame that is not JSON or not a message of PROTOCOL.md; it was ignored. */
+  /** A frame that is not JSON or not a message of docs/protocol.md; it was ignored. */
   | { readonly kind: 'invalid_frame'; readonly detail: string }
   /** A server event without a record id (`_data_id` or `_data.id`); counted in the cursor but not applied. */
   | { readonly kind: 'unidentified_event'; readonly repository: string; readonly eventId: string }

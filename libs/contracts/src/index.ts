@@ -1,5 +1,21 @@
 export { PROTOCOL_VERSION } from './version.ts';
-export { AppError, ERROR_CODE_LIST, errorCodes, isErrorCode, type ErrorCode } from './errors.ts';
+export {
+  AppError,
+  ERROR_CODE_LIST,
+  errorCodes,
+  isErrorCode,
+  type ErrorCode,
+  type ErrorSpec,
+} from './errors.ts';
+export { failureLogLevel, isUnavailability, toAppError } from './error-conversion.ts';
+export {
+  errorBody,
+  errorFrame,
+  errorOfReply,
+  errorReply,
+  type ErrorFrameContext,
+} from './error-rendering.ts';
+export { nestsDeeperThan } from './json-depth.ts';
 export {
   MAX_REPOSITORY_NAME_LENGTH,
   isRepositoryName,
@@ -71,6 +87,8 @@ export {
   type SequenceResult,
   type SequencedBatch,
 } from './bus/messages.ts';
+export { decodeSequencedBatch, type DecodedBatch } from './bus/decode-batch.ts';
+export { DEFAULT_DUPLICATE_WINDOW_MS, SEQUENCING_DEADLINE_MS, sequencingTimeoutMs } from './bus/timing.ts';
 export { COMMITTED_AT_HEADER, DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';
 export { SYNC_CLAIM, claimAllows, syncClaimSchema, type SyncClaim } from './auth-claims.ts';
 export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';

@@ -9,4 +9,6 @@ export interface RestError {
   error: string;
   statusCode: number;
   code: string;
+  /** Present for retryable codes; also sent as `Retry-After` (seconds). */
+  retryAfterMs?: number;
 }

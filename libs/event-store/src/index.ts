@@ -1,2 +1,7 @@
-export type { EventStore, StoredEvent } from './event-store.ts';
-export { EVENTS_COLLECTION, HEADS_COLLECTION, MongoEventStore } from './mongo-event-store.ts';
+export {
+  EVENTS_COLLECTION,
+  HEADS_COLLECTION,
+  MongoEventStore,
+  type EventDocument,
+  type HeadDocument,
+} from './mongo-event-store.ts';

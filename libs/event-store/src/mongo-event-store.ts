@@ -1,4 +1,5 @@
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
+import { displacedEventId, type EventStore, type StoredEvent } from '@lfsync/ports';
 import {
   MongoBulkWriteError,
   type Collection,
@@ -6,14 +7,14 @@ import {
   type IndexDescription,
   type OptionalUnlessRequiredId,
   type WriteConcern,
+  type WriteError,
 } from 'mongodb';
-import type { EventStore, StoredEvent } from './event-store.ts';
 
 /**
  * MongoDB layout. The event is kept as its JSON text (`b`): the store never interprets client data, keys
  * such as `$x` or `a.b` inside `_data` are harmless, and catch-up pages are built without re-serialising.
  */
-interface EventDocument {
+export interface EventDocument {
   /** `<repository>:<sequence>`: a redelivered batch collides with itself instead of duplicating. */
   _id: string;
   r: string;
@@ -38,7 +39,7 @@ interface BatchDocument {
   b: string[];
 }
 
-interface HeadDocument {
+export interface HeadDocument {
   _id: string;
   s: number;
 }
@@ -51,7 +52,7 @@ const EVENT_INDEXES = [
 const BATCH_INDEX = { key: { r: 1, t: 1 }, name: 'repository_to_sequence' } as const;
 
 export const EVENTS_COLLECTION = 'events';
-export const BATCHES_COLLECTION = 'event_batches';
+const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 const DUPLICATE_KEY = 11000;
 
@@ -133,7 +134,7 @@ export class MongoEventStore implements EventStore {
     }
     const displaced = documents
       .filter((document) => !stored.has(document._id))
-      .map((document) => ({ ...document, e: `${document.e}#${document.s}` }));
+      .map((document) => ({ ...document, e: displacedEventId(document.e, document.s) }));
     if (displaced.length > 0) await insertIgnoringDuplicates(this.#events, displaced, this.#writeConcern);
     return { displacedEventIds: displaced.map((d) => d.e) };
   }
@@ -248,7 +249,7 @@ async function insertIgnoringDuplicates<T extends { _id: string }>(
     return [];
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    const errors = ([] as WriteError[]).concat(err.writeErrors);
     const onlyDuplicates = errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
     if (!onlyDuplicates || err.insertedCount + errors.length !== documents.length) throw err;
     return errors.map((e) => documents[e.index]).filter((d) => d !== undefined);

@@ -1,1 +1,13 @@
 export { systemClock, type Cancel, type Clock } from './clock.ts';
+export type { CommitPublisher } from './commit-publisher.ts';
+export type { EventIndex } from './event-index.ts';
+export {
+  displacedEventId,
+  type EventReader,
+  type EventStore,
+  type EventWriter,
+  type StoredEvent,
+} from './event-store.ts';
+export type { LogDelivery, LogFeed } from './log-feed.ts';
+export type { SequencerClient } from './sequencer-client.ts';
+export type { AppendResult, LogHead, SequenceLog } from './sequence-log.ts';

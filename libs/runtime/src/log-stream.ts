@@ -1,4 +1,4 @@
-import type { BusNames } from '@lfsync/contracts';
+import { DEFAULT_DUPLICATE_WINDOW_MS, type BusNames } from '@lfsync/contracts';
 import {
   DiscardPolicy,
   JetStreamApiError,
@@ -9,7 +9,6 @@ import {
 
 const NANOS_PER_MS = 1_000_000;
 const STREAM_NAME_IN_USE = 10058;
-const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 
 /**
  * Creates the log stream if missing. It keeps every append: the persister reads it, and the sequencer

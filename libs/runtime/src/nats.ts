@@ -28,6 +28,8 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
   const listeners: Array<() => void> = [];
   void (async () => {
     for await (const status of nc.status()) {
+      // Only these statuses change what the service reports; the rest (ping, stale connection, …) need nothing.
+      // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check
       switch (status.type) {
         case 'disconnect':
           connected = false;

@@ -1,13 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    natsUrl: string;
-    mongoUrl: string;
-  }
-}
-
 /**
  * Starts the real servers once per test run (or uses NATS_URL / MONGO_URL when set) and hands their
  * URLs to the tests through `inject('natsUrl')` / `inject('mongoUrl')`.

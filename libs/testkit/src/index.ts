@@ -1,10 +1,17 @@
 export { freePort } from './free-port.ts';
 export { captureLogs, type CapturedLogs } from './log-capture.ts';
 export { uniqueName } from './names.ts';
-export { FERRETDB_VERSION, NATS_SERVER_VERSION, ferretDbBinary, natsServerBinary } from './paths.ts';
+export {
+  FERRETDB_VERSION,
+  NATS_SERVER_VERSION,
+  binCacheDir,
+  ferretDbBinary,
+  natsServerBinary,
+} from './paths.ts';
 export { ServerProcess, type ServerProcessOptions } from './server-process.ts';
 export { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';
-export { WsTestClient, type Frame } from './ws-test-client.ts';
+export { WsTestClient } from './ws-test-client.ts';
+export type { MessageOf, ReceivedFrame, ServerMessageType, UnparsedFrame } from './received-frame.ts';
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';
 export { ManualClock } from './manual-clock.ts';

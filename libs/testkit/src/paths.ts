@@ -6,6 +6,7 @@ export const NATS_SERVER_VERSION = 'v2.12.4';
 export const FERRETDB_VERSION = 'v1.24.2';
 const DEBIAN_NATS_SERVER = '/usr/sbin/nats-server';
 
+/** Where built test and benchmark servers are kept (also used by build-test-servers.sh). */
 export function binCacheDir(): string {
   const base =
     process.env['LFS_CACHE_DIR'] ??

@@ -1,40 +1,46 @@
+import type {
+  AuthSuccessMessage,
+  ErrorMessage,
+  EventsMessage,
+  ServerEvent,
+  ServerMessage,
+  SyncCompleteMessage,
+} from '@lfsync/contracts';
 import WebSocket from 'ws';
-
-export type Frame = Record<string, unknown> & { type: string };
+import {
+  parseReceivedFrame,
+  type MessageOf,
+  type ReceivedFrame,
+  type ServerMessageType,
+  type UnparsedFrame,
+} from './received-frame.ts';
 
 interface Waiter {
-  predicate: (frame: Frame) => boolean;
-  resolve: (frame: Frame) => void;
+  predicate: (frame: ServerMessage) => boolean;
+  resolve: (frame: ServerMessage) => void;
+  reject: (error: Error) => void;
 }
 
 /**
- * A WebSocket client that speaks PROTOCOL.md the way a test needs: send frames, wait for the frame that
- * matches, see every frame received and how the connection closed.
+ * A WebSocket client that speaks docs/protocol.md the way a test needs: send frames, wait for the frame that
+ * matches, see every frame received and how the connection closed. Every frame received is parsed with
+ * the contracts' `serverMessageSchema`; one that does not parse is kept in `frames` as `unparsed` and
+ * fails every wait from then on, so a test never waits past malformed server output.
  */
 export class WsTestClient {
-  readonly frames: Frame[] = [];
+  readonly frames: ReceivedFrame[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly #socket: WebSocket;
-  #unclaimed: Frame[] = [];
+  #unclaimed: ServerMessage[] = [];
   #waiters: Waiter[] = [];
+  #unparsed: UnparsedFrame | undefined;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
     });
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      const frame = JSON.parse(data.toString()) as Frame;
-      this.frames.push(frame);
-      const waiter = this.#waiters.find((w) => w.predicate(frame));
-      if (waiter === undefined) {
-        this.#unclaimed.push(frame);
-      } else {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        waiter.resolve(frame);
-      }
-    });
+    socket.on('message', (data, isBinary) => this.#receive(parseReceivedFrame(data, isBinary)));
   }
 
   static connect(
@@ -84,38 +90,58 @@ export class WsTestClient {
   }
 
   /** The first frame not yet claimed by an earlier wait that matches; waits for it if needed. */
-  waitFor(predicate: (frame: Frame) => boolean, timeoutMs = 10_000): Promise<Frame> {
+  waitFor<F extends ServerMessage>(
+    predicate: (frame: ServerMessage) => frame is F,
+    timeoutMs?: number,
+  ): Promise<F>;
+  waitFor(predicate: (frame: ServerMessage) => boolean, timeoutMs?: number): Promise<ServerMessage>;
+  waitFor(predicate: (frame: ServerMessage) => boolean, timeoutMs = 10_000): Promise<ServerMessage> {
+    if (this.#unparsed !== undefined) return Promise.reject(unparsedError(this.#unparsed));
     const index = this.#unclaimed.findIndex(predicate);
     if (index >= 0) {
       const [frame] = this.#unclaimed.splice(index, 1);
-      return Promise.resolve(frame as Frame);
+      return Promise.resolve(frame as ServerMessage);
     }
     return new Promise((resolve, reject) => {
+      const settle = () => {
+        clearTimeout(timer);
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+      };
       const waiter: Waiter = {
         predicate,
-        resolve: (frame) => {
-          clearTimeout(timer);
-          resolve(frame);
-        },
+        resolve: (frame) => (settle(), resolve(frame)),
+        reject: (error) => (settle(), reject(error)),
       };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(
-          new Error(
-            `timed out after ${timeoutMs} ms waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`,
-          ),
-        );
-      }, timeoutMs);
+      const timer = setTimeout(() => waiter.reject(this.#timeoutError(timeoutMs)), timeoutMs);
       this.#waiters.push(waiter);
     });
   }
 
-  waitForType(type: string, timeoutMs?: number): Promise<Frame> {
-    return this.waitFor((f) => f.type === type, timeoutMs);
+  /** The first unclaimed frame of `type` (that also satisfies `where`), narrowed to that message. */
+  waitForType<T extends ServerMessageType>(type: T, timeoutMs?: number): Promise<MessageOf<T>>;
+  waitForType<T extends ServerMessageType>(
+    type: T,
+    where: (frame: MessageOf<T>) => boolean,
+    timeoutMs?: number,
+  ): Promise<MessageOf<T>>;
+  waitForType<T extends ServerMessageType>(
+    type: T,
+    whereOrTimeoutMs?: ((frame: MessageOf<T>) => boolean) | number,
+    timeoutMs?: number,
+  ): Promise<MessageOf<T>> {
+    const where = typeof whereOrTimeoutMs === 'function' ? whereOrTimeoutMs : () => true;
+    const isType = (frame: ServerMessage): frame is MessageOf<T> => frame.type === type;
+    return this.waitFor(
+      (frame): frame is MessageOf<T> => isType(frame) && where(frame),
+      typeof whereOrTimeoutMs === 'number' ? whereOrTimeoutMs : timeoutMs,
+    );
   }
 
   /** Sends `auth` and resolves with `auth_success` or the `error`. */
-  async auth(token: string | undefined, extra: Record<string, unknown> = {}): Promise<Frame> {
+  async auth(
+    token: string | undefined,
+    extra: Record<string, unknown> = {},
+  ): Promise<AuthSuccessMessage | ErrorMessage> {
     this.send({ type: 'auth', ...(token === undefined ? {} : { token }), ...extra });
     return this.waitFor((f) => f.type === 'auth_success' || f.type === 'error');
   }
@@ -125,28 +151,37 @@ export class WsTestClient {
     repository: string,
     afterSequence = 0,
     timeoutMs = 30_000,
-  ): Promise<{ events: Frame[]; lastSequence: number | undefined }> {
+  ): Promise<{ events: ServerEvent[]; lastSequence: number | undefined }> {
     this.send({ type: 'request_events', repository, afterSequence });
-    const events: Frame[] = [];
+    const events: ServerEvent[] = [];
     for (;;) {
       const frame = await this.waitFor(
-        (f) =>
+        (f): f is EventsMessage | SyncCompleteMessage | ErrorMessage =>
           (f.type === 'events' || f.type === 'sync_complete' || f.type === 'error') &&
-          f['repository'] === repository,
+          f.repository === repository,
         timeoutMs,
       );
       if (frame.type === 'error') throw new Error(`catch-up refused: ${JSON.stringify(frame)}`);
-      if (frame.type === 'sync_complete')
-        return { events, lastSequence: frame['lastSequence'] as number | undefined };
-      events.push(...(frame['events'] as Frame[]));
+      if (frame.type === 'sync_complete') return { events, lastSequence: frame.lastSequence };
+      events.push(...frame.events);
     }
   }
 
   /** Every event received in `events` frames of that repository so far, in arrival order. */
-  eventsOf(repository: string): Frame[] {
-    return this.frames
-      .filter((f) => f.type === 'events' && f['repository'] === repository)
-      .flatMap((f) => f['events'] as Frame[]);
+  eventsOf(repository: string): ServerEvent[] {
+    return this.frames.flatMap((f) => (f.type === 'events' && f.repository === repository ? f.events : []));
+  }
+
+  /**
+   * Stops reading from the socket, like a client that stalls: what the server sends piles up in the
+   * kernel's buffers and then in the server's send buffer, until `resumeReading`.
+   */
+  pauseReading(): void {
+    this.#socket.pause();
+  }
+
+  resumeReading(): void {
+    this.#socket.resume();
   }
 
   async close(): Promise<void> {
@@ -158,4 +193,28 @@ export class WsTestClient {
   terminate(): void {
     this.#socket.terminate();
   }
+
+  #receive(frame: ReceivedFrame): void {
+    this.frames.push(frame);
+    if (frame.type === 'unparsed') {
+      this.#unparsed ??= frame;
+      for (const waiter of [...this.#waiters]) waiter.reject(unparsedError(frame));
+      return;
+    }
+    const waiter = this.#waiters.find((w) => w.predicate(frame));
+    if (waiter === undefined) this.#unclaimed.push(frame);
+    else waiter.resolve(frame);
+  }
+
+  #timeoutError(timeoutMs: number): Error {
+    return new Error(
+      `timed out after ${timeoutMs} ms waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`,
+    );
+  }
+}
+
+function unparsedError(frame: UnparsedFrame): Error {
+  return new Error(
+    `the server sent a frame that is not a ServerMessage (${frame.problem}): ${frame.raw.slice(0, 500)}`,
+  );
 }

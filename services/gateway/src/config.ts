@@ -41,6 +41,14 @@ export const gatewayConfigSchema = z.object({
     .int()
     .positive()
     .default(64 * 1024),
+  /** How deep an event's `_data` (or any other field) may nest; deeper events are refused with NESTING_TOO_DEEP. */
+  MAX_DATA_DEPTH: z.coerce
+    .number()
+    .int()
+    .min(1, 'MAX_DATA_DEPTH must be at least 1')
+    // Stored events are serialised recursively (JSON.stringify); far below where that overflows the stack.
+    .max(1_000, 'MAX_DATA_DEPTH must be at most 1000')
+    .default(64),
   MAX_PENDING_ACKS: z.coerce.number().int().positive().default(5_000),
   RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(200),
   RATE_LIMIT_BURST: z.coerce.number().positive().default(400),

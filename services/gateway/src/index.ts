@@ -1,3 +1,3 @@
 export { connectGatewayAdapters, startGateway, type Gateway, type GatewayAdapters } from './app.ts';
-export type { SequencerClient } from './bus/sequencer-client.ts';
+export { natsSequencerClient } from './bus/sequencer-client.ts';
 export { gatewayConfigSchema, type GatewayConfig } from './config.ts';

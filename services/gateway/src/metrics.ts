@@ -5,6 +5,15 @@ export function createGatewayMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    ...connectionMetrics(registry),
+    ...trafficMetrics(registry),
+    ...latencyMetrics(registry),
+  };
+}
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+function connectionMetrics(registry: Registry) {
+  return {
     connections: new Gauge({
       name: 'gateway_connections',
       help: 'Open WebSocket connections',
@@ -20,6 +29,16 @@ export function createGatewayMetrics() {
       help: 'Memory held by recent committed events served to catch-ups without the database (approximate)',
       registers: [registry],
     }),
+    slowConsumers: new Counter({
+      name: 'gateway_slow_consumer_disconnects_total',
+      help: 'Sessions closed because their send buffer overflowed',
+      registers: [registry],
+    }),
+  };
+}
+
+function trafficMetrics(registry: Registry) {
+  return {
     frames: new Counter({
       name: 'gateway_frames_received_total',
       help: 'Frames received, by type',
@@ -44,15 +63,25 @@ export function createGatewayMetrics() {
       labelNames: ['code'],
       registers: [registry],
     }),
+    broadcastFrames: new Counter({
+      name: 'gateway_broadcast_frames_total',
+      help: 'Live event frames sent to sessions',
+      registers: [registry],
+    }),
+    commits: new Counter({
+      name: 'gateway_commits_received_total',
+      help: 'Commit broadcasts received from NATS',
+      registers: [registry],
+    }),
+  };
+}
+
+function latencyMetrics(registry: Registry) {
+  return {
     pushAckLatency: new Histogram({
       name: 'gateway_push_ack_duration_seconds',
       help: 'From push received to ack sent',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    }),
-    broadcastFrames: new Counter({
-      name: 'gateway_broadcast_frames_total',
-      help: 'Live event frames sent to sessions',
       registers: [registry],
     }),
     broadcastLag: new Histogram({
@@ -61,16 +90,5 @@ export function createGatewayMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
-    commits: new Counter({
-      name: 'gateway_commits_received_total',
-      help: 'Commit broadcasts received from NATS',
-      registers: [registry],
-    }),
-    slowConsumers: new Counter({
-      name: 'gateway_slow_consumer_disconnects_total',
-      help: 'Sessions closed because their send buffer overflowed',
-      registers: [registry],
-    }),
   };
 }
-export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -1,5 +1,6 @@
-import { COMMITTED_AT_HEADER, busNames } from '@lfsync/contracts';
+import { busNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
+import { systemClock } from '@lfsync/ports';
 import {
   MONGO_CLIENT_OPTIONS,
   connectNats,
@@ -10,13 +11,13 @@ import {
   type Logger,
 } from '@lfsync/runtime';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
 import type { PersisterConfig } from './config.ts';
-import { LogPersister } from './domain/log-persister.ts';
 import { createPersisterMetrics } from './metrics.ts';
 import { JetStreamLogReader } from './nats/jetstream-log-reader.ts';
-import { consumeLog } from './nats/log-consumer.ts';
+import { openJetStreamLogFeed } from './nats/jetstream-log-feed.ts';
+import { natsCommitPublisher } from './nats/nats-commit-publisher.ts';
+import { runPersister } from './run-persister.ts';
 
 export interface Persister {
   readonly opsPort: number;
@@ -28,37 +29,29 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const log = logger.child({ component: 'persister' });
   const names = busNames(config.BUS_PREFIX);
   const metrics = createPersisterMetrics();
-  const mongo = new MongoClient(config.MONGO_URL, MONGO_CLIENT_OPTIONS);
-  const store = new MongoEventStore(mongo.db(config.MONGO_DB), {
-    writeConcern: config.MONGO_WRITE_CONCERN === 'majority' ? 'majority' : 1,
-  });
-  await retryUntilDone('creating MongoDB indexes', () => store.ensureIndexes(), log);
+  const { mongo, store } = await openStore(config, log);
 
   const nats = await connectNats(config.NATS_URL, 'persister', log);
   const jsm = await jetstreamManager(nats.nc);
   await ensureLogStream(jsm, names);
-  const persister = new LogPersister({
+  const consumer = runPersister({
+    feed: await openJetStreamLogFeed({
+      js: jetstream(nats.nc),
+      jsm,
+      names,
+      batchSize: config.BATCH_SIZE,
+      logger: log,
+      metrics,
+      clock: systemClock,
+    }),
     store,
-    publisher: {
-      publish: (repository, data) => {
-        const h = headers();
-        h.set(COMMITTED_AT_HEADER, String(Date.now()));
-        nats.nc.publish(names.commitSubject(repository), data, { headers: h });
-      },
-    },
+    publisher: natsCommitPublisher(nats.nc, names, systemClock),
     logger: log,
-    metrics,
-    writesInFlight: config.WRITES_IN_FLIGHT,
-    ...(serverAtLeast(nats.nc.info?.version, 2, 11) ? { logReader: new JetStreamLogReader(jsm, names) } : {}),
-  });
-  const consumer = await consumeLog({
-    js: jetstream(nats.nc),
-    jsm,
-    names,
-    persister,
     batchSize: config.BATCH_SIZE,
-    logger: log,
+    writesInFlight: config.WRITES_IN_FLIGHT,
     metrics,
+    clock: systemClock,
+    ...(serverAtLeast(nats.nc.info?.version, 2, 11) ? { logReader: new JetStreamLogReader(jsm, names) } : {}),
   });
   const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
     { name: 'nats', check: () => nats.connected() },
@@ -74,4 +67,14 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
       await ops.close();
     },
   };
+}
+
+/** The MongoDB store, with its indexes created (retried until the database answers). */
+async function openStore(config: PersisterConfig, log: Logger) {
+  const mongo = new MongoClient(config.MONGO_URL, MONGO_CLIENT_OPTIONS);
+  const store = new MongoEventStore(mongo.db(config.MONGO_DB), {
+    writeConcern: config.MONGO_WRITE_CONCERN === 'majority' ? 'majority' : 1,
+  });
+  await retryUntilDone('creating MongoDB indexes', () => store.ensureIndexes(), log);
+  return { mongo, store };
 }

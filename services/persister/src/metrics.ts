@@ -3,8 +3,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createPersisterMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  return { registry, ...counters(registry), ...histograms(registry), ...consumerGauges(registry) };
+}
+export type PersisterMetrics = ReturnType<typeof createPersisterMetrics>;
+
+function counters(registry: Registry) {
   return {
-    registry,
     events: new Counter({
       name: 'persister_events_stored_total',
       help: 'Events written to MongoDB',
@@ -40,6 +44,11 @@ export function createPersisterMetrics() {
       help: 'Log messages that failed validation',
       registers: [registry],
     }),
+  };
+}
+
+function histograms(registry: Registry) {
+  return {
     writeLatency: new Histogram({
       name: 'persister_db_write_duration_seconds',
       help: 'Insert plus head update of one group of batches',
@@ -52,6 +61,11 @@ export function createPersisterMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000],
       registers: [registry],
     }),
+  };
+}
+
+function consumerGauges(registry: Registry) {
+  return {
     consumerPending: new Gauge({
       name: 'persister_consumer_pending',
       help: 'Log messages not yet delivered to the persister',
@@ -64,4 +78,3 @@ export function createPersisterMetrics() {
     }),
   };
 }
-export type PersisterMetrics = ReturnType<typeof createPersisterMetrics>;

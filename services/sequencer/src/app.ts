@@ -1,4 +1,5 @@
 import { busNames } from '@lfsync/contracts';
+import { systemClock } from '@lfsync/ports';
 import { connectNats, startOpsServer, type Logger } from '@lfsync/runtime';
 import type { SequencerConfig } from './config.ts';
 import { SequencerService } from './domain/sequencer-service.ts';
@@ -24,8 +25,9 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
     index: await KvEventIndex.open(nc, names),
     maxAppendBytes: config.MAX_APPEND_BYTES,
     onAppend: (_events, conflicts) => metrics.conflicts.inc(conflicts),
+    clock: systemClock,
   });
-  const subscription = serveSequenceRequests({ nc, names, service, logger: log, metrics });
+  const responder = serveSequenceRequests({ nc, names, service, logger: log, metrics });
   const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
     { name: 'nats', check: () => nats.connected() },
   ]);
@@ -33,7 +35,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   return {
     opsPort: ops.port,
     async stop() {
-      subscription.unsubscribe();
+      await responder.stop();
       await nc.drain().catch(() => nc.close());
       await ops.close();
     },

@@ -1,6 +1,7 @@
 export { startSequencer, type Sequencer } from './app.ts';
 export { sequencerConfigSchema, type SequencerConfig } from './config.ts';
-export type { AppendResult, EventIndex, LogHead, SequenceLog } from './domain/ports.ts';
 export { SequencerService } from './domain/sequencer-service.ts';
 export { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 export { KvEventIndex } from './nats/kv-event-index.ts';
+export { serveSequenceRequests, type SequenceResponder } from './nats/sequence-responder.ts';
+export { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';

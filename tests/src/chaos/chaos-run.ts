@@ -1,3 +1,4 @@
+import type { EventDocument, HeadDocument } from '@lfsync/event-store';
 import { busNames } from '@lfsync/contracts';
 import type { ServerProcess } from '@lfsync/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -166,18 +167,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     let stored = 0;
     for (const repository of repositories) {
-      const docs = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
+      const docs = await stack
+        .db()
+        .collection<EventDocument>('events')
+        .find({ r: repository })
+        .sort({ s: 1 })
+        .toArray();
       stored += docs.length;
-      const sequences = docs.map((d) => d['s'] as number);
+      const sequences = docs.map((d) => d['s']);
       if (sequences.some((s, i) => s !== i + 1)) {
         violations.push(
           `I1 ${repository}: sequences are not 1..${docs.length} (highest ${sequences.at(-1)}, ${new Set(sequences).size} distinct)`,
         );
         violations.push(...(await explainMissing(stack, repository, sequences)));
       }
-      const ids = docs.map((d) => d['e'] as string);
+      const ids = docs.map((d) => d['e']);
       if (new Set(ids).size !== ids.length) violations.push(`I2 ${repository}: an event id is stored twice`);
-      const bySequence = new Map(docs.map((d) => [d['e'] as string, d['s'] as number]));
+      const bySequence = new Map(docs.map((d) => [d['e'], d['s']]));
       for (const record of records.filter((r) => r.repository === repository && r.sequence !== undefined)) {
         if (bySequence.get(record.eventId) !== record.sequence) {
           violations.push(`I4 ${repository}: acked ${record.eventId}@${record.sequence} not stored there`);
@@ -222,13 +228,8 @@ async function diagnoseStall(stack: ProcessStack, repositories: readonly string[
         last_by_subj: names.logSubject(repository),
       });
       const logHead = last === null ? 0 : (last.json<{ toSequence: number }>().toSequence ?? 0);
-      const head = (
-        await stack
-          .db()
-          .collection('heads')
-          .findOne({ _id: repository as never })
-      )?.['s'];
-      const stored = await stack.db().collection('events').countDocuments({ r: repository });
+      const head = (await stack.db().collection<HeadDocument>('heads').findOne({ _id: repository }))?.s;
+      const stored = await stack.db().collection<EventDocument>('events').countDocuments({ r: repository });
       lines.push(
         `diagnosis: ${repository}: log up to ${logHead}, store head ${head}, event documents ${stored}`,
       );
@@ -263,7 +264,7 @@ async function explainMissing(
         ? []
         : await stack
             .db()
-            .collection('events')
+            .collection<EventDocument>('events')
             .find({ r: repository, e: { $regex: `^${eventId}` } })
             .toArray();
     lines.push(

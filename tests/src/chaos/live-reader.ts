@@ -71,7 +71,7 @@ export class LiveReader {
     this.#pendingSyncs.clear();
     this.#synced.clear();
     socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token: this.#token })));
-    socket.on('message', (data) => {
+    socket.on('message', (data: Buffer) => {
       const frame = JSON.parse(data.toString()) as Record<string, unknown>;
       const repository = frame['repository'] as string;
       if (frame['type'] === 'auth_success') this.#requestAll();

@@ -77,7 +77,7 @@ export class ReliablePusher {
     this.#socket = socket;
     this.#ready = false;
     socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token: this.#token })));
-    socket.on('message', (data) => {
+    socket.on('message', (data: Buffer) => {
       const frame = JSON.parse(data.toString()) as Record<string, unknown>;
       if (frame['type'] === 'auth_success') {
         this.#ready = true;

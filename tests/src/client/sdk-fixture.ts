@@ -22,7 +22,7 @@ export interface SdkClient {
  * `ws`'s WebSocket (Node 20 has no global one), recording every frame the SDK sends so that tests can check
  * what it asked for (e.g. the `afterSequence` of its catch-up).
  */
-export function recordingWebSocket(sent: SentFrame[]): WebSocketConstructor {
+function recordingWebSocket(sent: SentFrame[]): WebSocketConstructor {
   return class {
     constructor(url: string) {
       const socket = new WebSocket(url);

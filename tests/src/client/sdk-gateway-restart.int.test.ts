@@ -45,8 +45,8 @@ describe('client SDK across service restarts', () => {
     const checker = await authedClient(stack, 1, 'checker');
     const { events } = await checker.catchUp(repo, 0);
     await checker.close();
-    expect(events.map((e) => e['serverSequence'])).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    expect(new Set(events.map((e) => e['_event_id'])).size).toBe(total);
+    expect(events.map((e) => e.serverSequence)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(new Set(events.map((e) => e._event_id)).size).toBe(total);
   });
 
   it('pending pushes survive a persister and a sequencer restart', async () => {

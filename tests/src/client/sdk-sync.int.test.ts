@@ -24,8 +24,8 @@ describe('client SDK against the real stack', () => {
     try {
       const { events } = await reader.catchUp(repository, 0);
       return {
-        ids: events.map((e) => String(e['_event_id'])),
-        sequences: events.map((e) => Number(e['serverSequence'])),
+        ids: events.map((e) => String(e._event_id)),
+        sequences: events.map((e) => Number(e.serverSequence)),
       };
     } finally {
       await reader.close();

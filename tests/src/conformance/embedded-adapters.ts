@@ -1,16 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  LmdbEnvironment,
-  LmdbEventIndex,
-  LmdbEventStore,
-  LmdbSequenceLog,
-  startEmbedded,
-} from '@lfsync/embedded';
-import type { EventStore } from '@lfsync/event-store';
+import { LmdbEnvironment, LmdbEventIndex, LmdbEventStore, LmdbSequenceLog } from '@lfsync/embedded';
 import { gatewayConfigSchema } from '@lfsync/gateway';
-import type { EventIndex, SequenceLog } from '@lfsync/sequencer';
+import type { EventIndex, EventStore, SequenceLog } from '@lfsync/ports';
+import { startEmbedded } from '@lfsync/server';
 import { captureLogs } from '@lfsync/testkit';
 import { onTestFinished } from 'vitest';
 import { TEST_JWT_SECRET } from '../tokens.ts';

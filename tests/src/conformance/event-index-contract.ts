@@ -1,4 +1,4 @@
-import type { EventIndex } from '@lfsync/sequencer';
+import type { EventIndex } from '@lfsync/ports';
 import { uniqueName } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import type { OpenAdapter } from './harness.ts';

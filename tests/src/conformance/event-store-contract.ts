@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '@lfsync/event-store';
+import type { EventStore, StoredEvent } from '@lfsync/ports';
 import { uniqueName } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { batch, serverEvent } from './events.ts';

@@ -18,7 +18,7 @@ export interface RunningPipeline {
 }
 
 /** Starts the product on fresh data; `start` again (after `stop`) runs it on the same data. */
-export interface PipelineUnderTest {
+interface PipelineUnderTest {
   start(): Promise<RunningPipeline>;
 }
 

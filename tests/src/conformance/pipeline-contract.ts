@@ -1,4 +1,5 @@
-import { WsTestClient, uniqueName, type Frame } from '@lfsync/testkit';
+import type { ServerEvent } from '@lfsync/contracts';
+import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { signTestToken } from '../tokens.ts';
 import { clientEvent } from './events.ts';
@@ -11,8 +12,8 @@ async function client(pipeline: RunningPipeline, subject: string): Promise<WsTes
   return ws;
 }
 
-const idsAndSequences = (events: readonly Frame[]) =>
-  events.map((e) => [e['_event_id'], e['serverSequence']]);
+const idsAndSequences = (events: readonly ServerEvent[]) =>
+  events.map((e) => [e._event_id, e.serverSequence]);
 
 /**
  * The whole write and read path on one adapter set: sequencer service, log, index, persister, store and
@@ -32,7 +33,7 @@ export function describePipelineContract(name: string, open: OpenPipeline): void
         repository: repo,
         events: [clientEvent('a1'), clientEvent('a2')],
       });
-      expect((await alice.waitForType('ack'))['sequences']).toEqual({ a1: 1, a2: 2 });
+      expect((await alice.waitForType('ack')).sequences).toEqual({ a1: 1, a2: 2 });
       await expect
         .poll(() => idsAndSequences(bob.eventsOf(repo)))
         .toEqual([
@@ -55,10 +56,10 @@ export function describePipelineContract(name: string, open: OpenPipeline): void
         repository: repo,
         events: [clientEvent('x'), clientEvent('y')],
       });
-      expect((await pusher.waitForType('ack'))['sequences']).toEqual({ x: 1, y: 2 });
+      expect((await pusher.waitForType('ack')).sequences).toEqual({ x: 1, y: 2 });
       const again = [clientEvent('y'), clientEvent('z'), clientEvent('x')];
       pusher.send({ type: 'push_events_batch', repository: repo, events: again });
-      expect((await pusher.waitForType('ack'))['sequences']).toEqual({ y: 2, z: 3, x: 1 });
+      expect((await pusher.waitForType('ack')).sequences).toEqual({ y: 2, z: 3, x: 1 });
       const reader = await client(running, 'reader');
       expect(idsAndSequences((await reader.catchUp(repo, 0)).events)).toEqual([
         ['x', 1],
@@ -81,9 +82,9 @@ export function describePipelineContract(name: string, open: OpenPipeline): void
       const expected = Array.from({ length: total }, (_, i) => i + 1);
       for (const reader of [a, b]) {
         await expect
-          .poll(() => reader.eventsOf(repo).map((e) => e['serverSequence']), { timeout: 15_000 })
+          .poll(() => reader.eventsOf(repo).map((e) => e.serverSequence), { timeout: 15_000 })
           .toEqual(expected);
-        expect(new Set(reader.eventsOf(repo).map((e) => e['_event_id'])).size).toBe(total);
+        expect(new Set(reader.eventsOf(repo).map((e) => e._event_id)).size).toBe(total);
       }
     });
 
@@ -98,7 +99,7 @@ export function describePipelineContract(name: string, open: OpenPipeline): void
         repository: repo,
         events: [clientEvent('e1'), clientEvent('e2')],
       });
-      expect((await before.waitForType('ack'))['sequences']).toEqual({ e1: 1, e2: 2 });
+      expect((await before.waitForType('ack')).sequences).toEqual({ e1: 1, e2: 2 });
       await before.close();
       await running.stop();
 
@@ -113,7 +114,7 @@ export function describePipelineContract(name: string, open: OpenPipeline): void
         repository: repo,
         events: [clientEvent('e2'), clientEvent('e3')],
       });
-      expect((await after.waitForType('ack'))['sequences']).toEqual({ e2: 2, e3: 3 });
+      expect((await after.waitForType('ack')).sequences).toEqual({ e2: 2, e3: 3 });
       await expect.poll(() => idsAndSequences(after.eventsOf(repo)).at(-1)).toEqual(['e3', 3]);
     });
   });

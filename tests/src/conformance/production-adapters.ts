@@ -1,15 +1,9 @@
-import { busNames, type BusNames } from '@lfsync/contracts';
-import { MongoEventStore, type EventStore } from '@lfsync/event-store';
+import { DEFAULT_DUPLICATE_WINDOW_MS, busNames, type BusNames } from '@lfsync/contracts';
+import { MongoEventStore } from '@lfsync/event-store';
 import { gatewayConfigSchema, startGateway } from '@lfsync/gateway';
 import { persisterConfigSchema, startPersister } from '@lfsync/persister';
-import {
-  JetStreamSequenceLog,
-  KvEventIndex,
-  sequencerConfigSchema,
-  startSequencer,
-  type EventIndex,
-  type SequenceLog,
-} from '@lfsync/sequencer';
+import type { EventIndex, EventStore, SequenceLog } from '@lfsync/ports';
+import { JetStreamSequenceLog, KvEventIndex, sequencerConfigSchema, startSequencer } from '@lfsync/sequencer';
 import { captureLogs, uniqueName } from '@lfsync/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -17,8 +11,6 @@ import { MongoClient } from 'mongodb';
 import { inject, onTestFinished } from 'vitest';
 import { TEST_JWT_SECRET } from '../tokens.ts';
 import type { AdapterSet, AdapterUnderTest, OpenAdapter } from './harness.ts';
-
-const DUPLICATE_WINDOW_MS = 120_000;
 
 /** Opens `create` on its own NATS connection; a reopen is a new connection to the same stream or bucket. */
 function onNats<T>(create: (nc: NatsConnection, names: BusNames) => Promise<T>): OpenAdapter<T> {
@@ -74,7 +66,7 @@ const openMongoEventStore: OpenAdapter<EventStore> = async () => {
 /** The production adapters: JetStream log, KV index, MongoDB store, the three services on NATS. */
 export const productionAdapters: AdapterSet<SequenceLog, EventIndex, EventStore> = {
   name: 'production (JetStream, NATS KV, MongoDB wire)',
-  sequenceLog: onNats((nc, names) => JetStreamSequenceLog.open(nc, names, DUPLICATE_WINDOW_MS)),
+  sequenceLog: onNats((nc, names) => JetStreamSequenceLog.open(nc, names, DEFAULT_DUPLICATE_WINDOW_MS)),
   eventIndex: onNats((nc, names) => KvEventIndex.open(nc, names)),
   eventStore: openMongoEventStore,
   pipeline: () => {

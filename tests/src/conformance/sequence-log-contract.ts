@@ -1,4 +1,4 @@
-import type { SequenceLog } from '@lfsync/sequencer';
+import type { SequenceLog } from '@lfsync/ports';
 import { uniqueName } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { batch } from './events.ts';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isRecord, parseYaml, readRepoFile } from './repo-files.ts';
 
-export const COMPOSE_FILE = 'docker-compose.yml';
+const COMPOSE_FILE = 'docker-compose.yml';
 
 /** The parts of the Compose model these checks read; only trusted after schema validation. */
 export interface ComposeService {

@@ -1,6 +1,6 @@
 import { readRepoFile } from './repo-files.ts';
 
-export interface Instruction {
+interface Instruction {
   keyword: string;
   args: string;
 }

@@ -132,7 +132,7 @@ export function schemaErrors(m: Manifest): string[] {
   }
 }
 
-export function byKind<T>(
+function byKind<T>(
   manifests: readonly Manifest[],
   apiVersion: string,
   kind: string,

@@ -30,7 +30,7 @@ const schemas: Record<ServiceName, EnvSchema> = {
  * Names a deployment must set although the schema has a default: the defaults point at 127.0.0.1
  * (wrong in a container), or the value is tied to probes, ports and grace periods set beside it.
  */
-export const DEPLOYMENT_REQUIRED: Readonly<Record<ServiceName, readonly string[]>> = {
+const DEPLOYMENT_REQUIRED: Readonly<Record<ServiceName, readonly string[]>> = {
   gateway: [
     'NATS_URL',
     'MONGO_URL',
@@ -45,12 +45,12 @@ export const DEPLOYMENT_REQUIRED: Readonly<Record<ServiceName, readonly string[]
   persister: ['NATS_URL', 'MONGO_URL', 'MONGO_DB', 'OPS_PORT', 'MONGO_WRITE_CONCERN', 'SHUTDOWN_TIMEOUT_MS'],
 };
 
-export function schemaKeys(service: ServiceName): string[] {
+function schemaKeys(service: ServiceName): string[] {
   return Object.keys(schemas[service].shape);
 }
 
 /** Keys the schema itself requires (no default, not optional). */
-export function schemaRequiredKeys(service: ServiceName): string[] {
+function schemaRequiredKeys(service: ServiceName): string[] {
   const shape = schemas[service].shape;
   return Object.keys(shape).filter((key) => shape[key]?.safeParse(undefined).success === false);
 }

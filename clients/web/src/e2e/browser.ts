@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /** Debian's Chromium, headless (playwright cannot download its own browser here). */
 export async function launchChromium(): Promise<Browser> {
@@ -43,11 +43,13 @@ export function recordConsole(page: Page, name: string, onEntry: (entry: Console
   );
 }
 
+export const DEFAULT_VIEWPORT = { width: 1180, height: 820 } as const;
+
 /** Opens a page of a fresh, isolated context (its own storage, like another browser). */
 export async function openPage(
   browser: Browser,
   baseURL: string,
-  viewport = { width: 1180, height: 820 },
+  viewport: { width: number; height: number } = DEFAULT_VIEWPORT,
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL, viewport });
   const page = await context.newPage();

@@ -6,7 +6,8 @@ import { startStack, type TestStack } from '@lfsync/system-tests';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, openPage, recordConsole, type ConsoleEntry } from './browser.ts';
+import { DEFAULT_VIEWPORT, launchChromium, openPage, recordConsole, type ConsoleEntry } from './browser.ts';
+import { LAYOUT_WIDTHS, findOverflows } from './layout.ts';
 
 const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const screenshots = join(webRoot, 'screenshots');
@@ -124,6 +125,7 @@ describe('web app: two browsers count together, offline and back', () => {
     await expect.poll(() => a.locator('#username-error').textContent()).toBe('Please enter a username.');
     expect(await a.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');
     await a.screenshot({ path: join(screenshots, 'sign-in.png') });
+    expect(await findOverflows(a)).toEqual([]);
 
     await signIn(a, ' alice ');
     await signIn(b, 'bob');
@@ -159,6 +161,15 @@ describe('web app: two browsers count together, offline and back', () => {
     await expect.poll(() => a.getByTestId('pending').isHidden()).toBe(true);
     await topOfPage(a);
     await a.screenshot({ path: join(screenshots, 'home.png') });
+    expect(await findOverflows(a)).toEqual([]);
+    // Every control stays inside its card at every width (at 1100 px the counter's buttons once stuck out).
+    for (const width of LAYOUT_WIDTHS) {
+      await a.setViewportSize({ width, height: DEFAULT_VIEWPORT.height });
+      await topOfPage(a);
+      await a.screenshot({ path: join(screenshots, `home-${width}.png`), fullPage: true });
+      expect({ width, overflows: await findOverflows(a) }).toEqual({ width, overflows: [] });
+    }
+    await a.setViewportSize(DEFAULT_VIEWPORT);
 
     // 1. The browser goes offline: the app drops the connection at once; clicks show at once and wait.
     await alice.setOffline(true);
@@ -217,6 +228,7 @@ describe('web app: two browsers count together, offline and back', () => {
     await b.setViewportSize({ width: 390, height: 844 });
     await topOfPage(b);
     await b.screenshot({ path: join(screenshots, 'mobile.png') });
+    expect(await findOverflows(b)).toEqual([]);
 
     // Signing out forgets the user: a reload shows the sign-in screen.
     await a.getByRole('button', { name: 'Sign out' }).click();

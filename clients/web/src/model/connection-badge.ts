@@ -1,6 +1,6 @@
 import type { ConnectionState, OfflineReason } from '@lfsync/client';
 
-export type BadgeTone = 'live' | 'busy' | 'offline' | 'error';
+type BadgeTone = 'live' | 'busy' | 'offline' | 'error';
 
 export interface Badge {
   readonly status: ConnectionState['status'];

@@ -3,7 +3,7 @@ import type { CounterLogRecord, UserRecord } from '../model/records.ts';
 import { showAvatar } from './avatar-image.ts';
 import { h, reconcileList, setAttribute, setText } from './dom.ts';
 
-export const ACTIVITY_LIMIT = 20;
+const ACTIVITY_LIMIT = 20;
 
 export interface ActivityPanel {
   readonly element: HTMLElement;

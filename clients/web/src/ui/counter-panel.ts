@@ -19,20 +19,6 @@ export function counterPanel(onChange: (delta: 1 | -1) => void): CounterPanel {
     'data-testid': 'global-counter',
   });
   const detail = h('p', { class: 'counter-detail', 'data-testid': 'counter-detail' });
-  const button = (delta: 1 | -1, text: string, label: string, shortcut: string) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'counter-button',
-        'aria-label': label,
-        'aria-keyshortcuts': shortcut,
-        'aria-controls': 'global-counter',
-        'data-testid': delta > 0 ? 'increment' : 'decrement',
-        onclick: () => onChange(delta),
-      },
-      text,
-    );
   const element = h(
     'section',
     { class: 'card counter', 'aria-labelledby': 'counter-title' },
@@ -40,9 +26,9 @@ export function counterPanel(onChange: (delta: 1 | -1) => void): CounterPanel {
     h(
       'div',
       { class: 'counter-row' },
-      button(-1, '−', 'Decrease by 1', '-'),
+      counterButton(-1, '−', 'Decrease by 1', '-', onChange),
       total,
-      button(1, '+', 'Increase by 1', '+'),
+      counterButton(1, '+', 'Increase by 1', '+', onChange),
     ),
     detail,
     h('p', { class: 'hint' }, 'The sum of everyone’s clicks. Keys + and − work too.'),
@@ -59,6 +45,28 @@ export function counterPanel(onChange: (delta: 1 | -1) => void): CounterPanel {
       );
     },
   };
+}
+
+function counterButton(
+  delta: 1 | -1,
+  text: string,
+  label: string,
+  shortcut: string,
+  onChange: (delta: 1 | -1) => void,
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'counter-button',
+      'aria-label': label,
+      'aria-keyshortcuts': shortcut,
+      'aria-controls': 'global-counter',
+      'data-testid': delta > 0 ? 'increment' : 'decrement',
+      onclick: () => onChange(delta),
+    },
+    text,
+  );
 }
 
 function formatSigned(value: number): string {

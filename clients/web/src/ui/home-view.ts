@@ -2,13 +2,17 @@ import type { SyncClient } from '@lfsync/client';
 import { summarizeCounters } from '../model/counter.ts';
 import type { UserRecord } from '../model/records.ts';
 import type { CounterStore } from '../sync/counter-store.ts';
-import { activityPanel } from './activity-panel.ts';
-import { avatarPanel } from './avatar-panel.ts';
+import { activityPanel, type ActivityPanel } from './activity-panel.ts';
+import { alertArea } from './alert-area.ts';
+import { avatarPanel, type AvatarPanel } from './avatar-panel.ts';
 import { showAvatar } from './avatar-image.ts';
-import { connectionBadgeView } from './connection-badge-view.ts';
-import { counterPanel } from './counter-panel.ts';
-import { h, setText } from './dom.ts';
-import { usersPanel } from './users-panel.ts';
+import { coalescedRender } from './coalesced-render.ts';
+import { connectionBadgeView, type ConnectionBadgeView } from './connection-badge-view.ts';
+import { listenForCounterKeys } from './counter-keys.ts';
+import { counterPanel, type CounterPanel } from './counter-panel.ts';
+import { h } from './dom.ts';
+import { topBar } from './top-bar.ts';
+import { usersPanel, type UsersPanel } from './users-panel.ts';
 
 export interface HomeViewOptions {
   readonly client: SyncClient;
@@ -28,122 +32,99 @@ export interface HomeView {
 /** Re-render relative times ("2 min ago") this often. */
 const CLOCK_TICK_MS = 15_000;
 
+type HomePart = 'counters' | 'logs' | 'users' | 'connection';
+
+interface HomeWidgets {
+  readonly badge: ConnectionBadgeView;
+  readonly meAvatar: HTMLImageElement;
+  readonly counter: CounterPanel;
+  readonly activity: ActivityPanel;
+  readonly users: UsersPanel;
+  readonly avatar: AvatarPanel;
+}
+
 /** The signed-in screen. Renders from the SDK's local view: it never waits for the network. */
 export function renderHome(root: HTMLElement, options: HomeViewOptions): HomeView {
   const { client, store } = options;
-  const username = store.username;
-
-  const badge = connectionBadgeView(options.onRetry);
-  const meAvatar = h('img', { class: 'avatar small', alt: '', width: 32, height: 32 });
-  const header = h(
-    'header',
-    { class: 'top-bar' },
-    h('span', { class: 'brand' }, 'Shared counter'),
-    badge.element,
-    h(
-      'div',
-      { class: 'me' },
-      meAvatar,
-      h('span', { class: 'me-name', 'data-testid': 'signed-in-user' }, username),
-      h('button', { type: 'button', class: 'secondary', onclick: options.onSignOut }, 'Sign out'),
-    ),
-  );
-  const alertText = h('span');
-  const alertBox = h(
-    'div',
-    { class: 'alert', role: 'alert', hidden: true },
-    alertText,
-    h('button', { type: 'button', class: 'link', onclick: () => (alertBox.hidden = true) }, 'Dismiss'),
-  );
+  const alert = alertArea();
   const change = (delta: 1 | -1): void => {
-    store.change(delta).catch((cause: unknown) => showAlert(`Could not save the click: ${String(cause)}`));
+    store.change(delta).catch((cause: unknown) => alert.show(`Could not save the click: ${String(cause)}`));
   };
-  const counter = counterPanel(change);
-  const activity = activityPanel();
-  const users = usersPanel();
-  const avatar = avatarPanel(username, (url) => store.setAvatar(url));
-  const greeting = h('h1', { class: 'greeting', tabindex: -1 }, `Hello, ${username}!`);
+  const widgets = homeWidgets(options, change);
+  const greeting = h('h1', { class: 'greeting', tabindex: -1 }, `Hello, ${store.username}!`);
+  const { counter, activity, users, avatar } = widgets;
   const main = h(
     'main',
     { id: 'main', class: 'home', tabindex: -1 },
     greeting,
     options.notice === undefined ? null : h('p', { class: 'notice', role: 'status' }, options.notice),
-    alertBox,
+    alert.element,
     h('div', { class: 'grid' }, counter.element, activity.element, users.element, avatar.element),
   );
+  const header = topBar(store.username, widgets.badge.element, widgets.meAvatar, options.onSignOut);
   const skip = h('a', { class: 'skip-link', href: '#main' }, 'Skip to content');
 
-  function showAlert(message: string): void {
-    setText(alertText, message);
-    alertBox.hidden = false;
-  }
-
-  const usersByName = (records: readonly UserRecord[]): Map<string, UserRecord> =>
-    new Map(records.map((user) => [user.username, user]));
-
-  // Coalesces the many notifications of one catch-up page into one render.
-  let scheduled = false;
-  const dirty = new Set<'counters' | 'logs' | 'users' | 'connection'>();
-  const schedule = (part: 'counters' | 'logs' | 'users' | 'connection'): void => {
-    dirty.add(part);
-    if (scheduled) return;
-    scheduled = true;
-    queueMicrotask(render);
-  };
-  function render(): void {
-    scheduled = false;
-    const parts = new Set(dirty);
-    dirty.clear();
-    const userRecords = store.users.current();
-    if (parts.has('counters') || parts.has('users')) {
-      const summary = summarizeCounters(store.counters.current(), store.sessionId);
-      counter.update(summary, username);
-      users.update(userRecords, summary.byUser, username);
-    }
-    if (parts.has('logs') || parts.has('users')) {
-      activity.update(store.logs.current(), usersByName(userRecords), Date.now());
-    }
-    if (parts.has('users')) {
-      const me = store.me();
-      showAvatar(meAvatar, me?.avatar_url, username);
-      avatar.update(me);
-    }
-    if (parts.has('connection')) badge.update(client.state, client.pendingCount);
-  }
-
-  const onKey = (event: KeyboardEvent): void => {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    const target = event.target as HTMLElement | null;
-    if (target?.closest('input, textarea, select, [contenteditable]') != null) return;
-    if (event.key === '+' || event.key === '=') change(1);
-    else if (event.key === '-' || event.key === '−') change(-1);
-    else return;
-    event.preventDefault();
-  };
-  document.addEventListener('keydown', onKey);
-  const tick = setInterval(() => schedule('logs'), CLOCK_TICK_MS);
+  const render = coalescedRender<HomePart>((parts) => renderParts(parts, widgets, options));
+  const stopKeys = listenForCounterKeys(change);
+  const tick = setInterval(() => render.schedule('logs'), CLOCK_TICK_MS);
   const unsubscribes = [
-    store.counters.subscribe(() => schedule('counters')),
-    store.logs.subscribe(() => schedule('logs')),
-    store.users.subscribe(() => schedule('users')),
-    client.onStateChange(() => schedule('connection')),
-    client.onPendingCountChange(() => schedule('connection')),
+    store.counters.subscribe(() => render.schedule('counters')),
+    store.logs.subscribe(() => render.schedule('logs')),
+    store.users.subscribe(() => render.schedule('users')),
+    client.onStateChange(() => render.schedule('connection')),
+    client.onPendingCountChange(() => render.schedule('connection')),
   ];
-  schedule('connection');
+  render.schedule('connection');
   // Filled before it is attached, so that live regions announce changes, not the initial content.
-  render();
+  render.flush();
   root.replaceChildren(skip, header, main);
   // Screen readers land on the new screen's heading instead of a removed sign-in form.
   greeting.focus();
 
   return {
-    alert: showAlert,
+    alert: (message) => alert.show(message),
     dispose() {
-      document.removeEventListener('keydown', onKey);
+      stopKeys();
       clearInterval(tick);
       for (const unsubscribe of unsubscribes) unsubscribe();
       avatar.dispose();
       root.replaceChildren();
     },
   };
+}
+
+function homeWidgets(options: HomeViewOptions, change: (delta: 1 | -1) => void): HomeWidgets {
+  const { store } = options;
+  return {
+    badge: connectionBadgeView(options.onRetry),
+    meAvatar: h('img', { class: 'avatar small', alt: '', width: 32, height: 32 }),
+    counter: counterPanel(change),
+    activity: activityPanel(),
+    users: usersPanel(),
+    avatar: avatarPanel(store.username, (url) => store.setAvatar(url)),
+  };
+}
+
+function renderParts(parts: ReadonlySet<HomePart>, widgets: HomeWidgets, options: HomeViewOptions): void {
+  const { client, store } = options;
+  const username = store.username;
+  const userRecords = store.users.current();
+  if (parts.has('counters') || parts.has('users')) {
+    const summary = summarizeCounters(store.counters.current(), store.sessionId);
+    widgets.counter.update(summary, username);
+    widgets.users.update(userRecords, summary.byUser, username);
+  }
+  if (parts.has('logs') || parts.has('users')) {
+    widgets.activity.update(store.logs.current(), usersByName(userRecords), Date.now());
+  }
+  if (parts.has('users')) {
+    const me = store.me();
+    showAvatar(widgets.meAvatar, me?.avatar_url, username);
+    widgets.avatar.update(me);
+  }
+  if (parts.has('connection')) widgets.badge.update(client.state, client.pendingCount);
+}
+
+function usersByName(records: readonly UserRecord[]): Map<string, UserRecord> {
+  return new Map(records.map((user) => [user.username, user]));
 }

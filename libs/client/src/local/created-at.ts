@@ -2,7 +2,7 @@ const HAS_ZONE = /(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Epoch milliseconds of a `_created_at`: an ISO-8601 string (0–6 fractional digits; no zone means UTC, as
- * PROTOCOL.md says) or epoch milliseconds. Unparseable values count as 0 so that ordering stays total.
+ * docs/protocol.md says) or epoch milliseconds. Unparseable values count as 0 so that ordering stays total.
  */
 export function createdAtMs(value: string | number): number {
   if (typeof value === 'number') return value;

@@ -1,10 +1,10 @@
 /** The payload of a record: a JSON object. */
 export type RecordData = Record<string, unknown>;
 
-/** `0` insert (the record is new locally), `1` update, `2` delete — the wire encoding of PROTOCOL.md. */
+/** `0` insert (the record is new locally), `1` update, `2` delete — the wire encoding of docs/protocol.md. */
 export type LocalOperation = 0 | 1 | 2;
 
-/** An event this client writes: the wire event of PROTOCOL.md, minus the server's `serverSequence`. */
+/** An event this client writes: the wire event of docs/protocol.md, minus the server's `serverSequence`. */
 export interface LocalEvent {
   readonly _event_id: string;
   readonly _operation: LocalOperation;

@@ -48,7 +48,7 @@ export const pendingEntrySchema = z
     ackedSequence === undefined ? rest : { ...rest, ackedSequence },
   );
 
-export const cursorsSchema = z.record(z.string(), z.number().int().nonnegative());
+const cursorsSchema = z.record(z.string(), z.number().int().nonnegative());
 
 export const storedStateSchema = z.object({
   records: z.array(storedRecordSchema),

@@ -163,7 +163,7 @@ export class SyncConnection {
   }
 
   /**
-   * Sends a fresh token on the live connection shortly before the current one expires (PROTOCOL.md: a
+   * Sends a fresh token on the live connection shortly before the current one expires (docs/protocol.md: a
    * repeated `auth` refreshes the credentials), instead of losing access and reconnecting. If the provider
    * fails, the server eventually refuses the expired session and the client reconnects with a new token.
    */

@@ -16,7 +16,7 @@ export type OutboundFrame =
   AuthMessage | PushEventsBatchMessage | RequestEventsMessage | { readonly type: 'ping' | 'pong' };
 
 /** Delay before retrying after a retryable error that does not say how long to wait. */
-export const DEFAULT_RETRY_AFTER_MS = 1_000;
+const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 const AUTH_ERRORS = new Set<ErrorMessage['code']>([
   'NOT_AUTHENTICATED',

@@ -33,7 +33,7 @@ export type Refusal = (
 type Handler = ((event: never) => void) | null;
 
 /**
- * An in-memory gateway for unit tests: the server role of PROTOCOL.md (auth, gapless per-repository
+ * An in-memory gateway for unit tests: the server role of docs/protocol.md (auth, gapless per-repository
  * sequences, idempotent pushes acknowledged with their sequences, paged catch-up ending in `sync_complete`,
  * broadcast to every authenticated connection) over fake sockets, plus knobs to misbehave: refuse
  * connections, hold acks, go silent, drop broadcasts, refuse given events, inject any frame.

@@ -23,6 +23,7 @@ export const sequenceReplySchema = z.discriminatedUnion('ok', [
     ok: z.literal(false),
     code: z.enum(ERROR_CODE_LIST as [ErrorCode, ...ErrorCode[]]),
     message: z.string(),
+    retryAfterMs: z.number().int().nonnegative().optional(),
   }),
 ]);
 export type SequenceReply = z.infer<typeof sequenceReplySchema>;

@@ -1,5 +1,5 @@
-import { sequencedBatchSchema, type SequencedBatch } from '@lfsync/contracts';
-import type { CommitPublisher } from '@lfsync/persister';
+import { decodeSequencedBatch, type SequencedBatch } from '@lfsync/contracts';
+import type { CommitPublisher } from '@lfsync/ports';
 import type { Logger } from 'pino';
 
 /**
@@ -16,18 +16,12 @@ export class InProcessCommitBus implements CommitPublisher {
   }
 
   publish(repository: string, data: Uint8Array): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(data).toString('utf8'));
-    } catch {
-      json = undefined;
-    }
-    const parsed = sequencedBatchSchema.safeParse(json);
-    if (!parsed.success || parsed.data.repository !== repository) {
+    const decoded = decodeSequencedBatch(data);
+    if (!decoded.ok || decoded.batch.repository !== repository) {
       this.#logger.error({ repository }, 'invalid commit message ignored');
       return;
     }
-    const batch = parsed.data;
+    const batch = decoded.batch;
     for (const subscriber of this.#subscribers) {
       queueMicrotask(() => {
         try {

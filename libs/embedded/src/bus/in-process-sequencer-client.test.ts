@@ -52,10 +52,22 @@ describe('InProcessSequencerClient', () => {
     expect(called).toBe(false);
   });
 
-  it('reports a failing or silent sequencer as UNAVAILABLE (retryable), and passes coded errors on', async () => {
-    const failing = client(() => Promise.reject(new Error('storage down')));
+  it('reports an unreachable or silent sequencer as UNAVAILABLE (retryable), a bug as INTERNAL, and passes coded errors on', async () => {
+    const storageDown = Object.assign(new Error('storage down'), { code: 'ECONNREFUSED' });
+    const failing = client(() => Promise.reject(storageDown));
     const unavailable = await failure(failing.sequence('counter', [{ _event_id: 'a' }]));
-    expect([unavailable.code, unavailable.retryable]).toEqual(['UNAVAILABLE', true]);
+    expect([unavailable.code, unavailable.retryable, unavailable.retryAfterMs]).toEqual([
+      'UNAVAILABLE',
+      true,
+      1_000,
+    ]);
+
+    const buggy = client(() => Promise.reject(new TypeError('x is undefined')));
+    const internal = await failure(buggy.sequence('counter', [{ _event_id: 'a' }]));
+    expect([internal.code, internal.retryable]).toEqual(['INTERNAL', true]);
+
+    const busy = client(() => Promise.reject(new AppError('UNAVAILABLE', 'busy', { retryAfterMs: 250 })));
+    expect((await failure(busy.sequence('counter', [{ _event_id: 'a' }]))).retryAfterMs).toBe(250);
 
     const silent = client(() => new Promise<SequenceReply>(() => {}), 20);
     expect((await failure(silent.sequence('counter', [{ _event_id: 'a' }]))).code).toBe('UNAVAILABLE');

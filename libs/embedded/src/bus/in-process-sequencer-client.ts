@@ -1,5 +1,14 @@
-import { AppError, sequenceRequestSchema, type SequenceRequest, type SequenceReply } from '@lfsync/contracts';
-import type { SequencerClient } from '@lfsync/gateway';
+import {
+  AppError,
+  errorOfReply,
+  errorReply,
+  failureLogLevel,
+  sequenceRequestSchema,
+  toAppError,
+  type SequenceRequest,
+  type SequenceReply,
+} from '@lfsync/contracts';
+import type { SequencerClient } from '@lfsync/ports';
 import type { Logger } from 'pino';
 
 /** What the client calls: `SequencerService` in the embedded mode. */
@@ -9,8 +18,10 @@ export interface SequenceHandler {
 
 /**
  * The gateway's sequencer client without a network hop: the request crosses the same boundary as on NATS
- * (serialised, validated with the bus schema, sized in bytes) and failures map to the same errors — a
- * sequencer that fails or does not answer in `timeoutMs` is `UNAVAILABLE`, retryable.
+ * (serialised, validated with the bus schema, sized in bytes) and failures map to the same errors as the
+ * NATS responder and client do: the sequencer's failure becomes a reply (`errorReply`, logged once here
+ * as the responder would), read back as the requester reads it (`errorOfReply`); a sequencer that does not
+ * answer in `timeoutMs` is `UNAVAILABLE`, retryable.
  */
 export class InProcessSequencerClient implements SequencerClient {
   readonly #handler: SequenceHandler;
@@ -29,7 +40,7 @@ export class InProcessSequencerClient implements SequencerClient {
     const parsed = sequenceRequestSchema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new AppError('INVALID_MESSAGE', parsed.error.message);
     const reply = await this.#answer(parsed.data, Buffer.byteLength(text));
-    if (!reply.ok) throw new AppError(reply.code, reply.message);
+    if (!reply.ok) throw errorOfReply(reply);
     return reply.results;
   }
 
@@ -39,7 +50,12 @@ export class InProcessSequencerClient implements SequencerClient {
   }
 
   async #answer(request: SequenceRequest, bytes: number): Promise<SequenceReply> {
-    const work = this.#handler.handle(request, bytes);
+    const work = this.#handler.handle(request, bytes).catch((err: unknown) => {
+      const level = failureLogLevel(err);
+      if (level !== undefined)
+        this.#logger[level]({ err, repository: request.repository }, 'sequencing failed');
+      return errorReply(toAppError(err, 'sequencing'));
+    });
     this.#inFlight.add(work);
     void work.then(
       () => this.#inFlight.delete(work),
@@ -52,9 +68,8 @@ export class InProcessSequencerClient implements SequencerClient {
     try {
       return await Promise.race([work, timeout]);
     } catch (err) {
-      if (err instanceof AppError) throw err;
-      this.#logger.error({ err, repository: request.repository }, 'sequencing failed');
-      throw new AppError('UNAVAILABLE', 'sequencer did not answer', { cause: err, retryAfterMs: 1_000 });
+      // Only the timeout rejects: the requester's side of a request that got no answer.
+      throw new AppError('UNAVAILABLE', 'sequencer did not answer', { cause: err });
     } finally {
       clearTimeout(timer);
     }

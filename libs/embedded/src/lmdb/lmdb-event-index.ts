@@ -1,4 +1,4 @@
-import type { EventIndex } from '@lfsync/sequencer';
+import type { EventIndex } from '@lfsync/ports';
 import type { Database } from 'lmdb';
 import type { LmdbEnvironment } from './lmdb-environment.ts';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
-import type { EventStore, StoredEvent } from '@lfsync/event-store';
+import { displacedEventId, type EventStore, type StoredEvent } from '@lfsync/ports';
 import type { Database } from 'lmdb';
 import type { LmdbEnvironment } from './lmdb-environment.ts';
 
@@ -51,7 +51,7 @@ export class LmdbEventStore implements EventStore {
         if (this.#events.doesExist([repository, sequence])) continue;
         let eventId = event._event_id;
         if (this.#eventIds.doesExist([repository, eventId])) {
-          eventId = `${eventId}#${sequence}`;
+          eventId = displacedEventId(eventId, sequence);
           displacedEventIds.push(eventId);
         }
         const dataId = dataIdOf(event);

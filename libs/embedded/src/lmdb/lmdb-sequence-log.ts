@@ -1,5 +1,5 @@
-import { sequencedBatchSchema, type SequencedBatch } from '@lfsync/contracts';
-import type { AppendResult, LogHead, SequenceLog } from '@lfsync/sequencer';
+import { DEFAULT_DUPLICATE_WINDOW_MS, decodeSequencedBatch, type SequencedBatch } from '@lfsync/contracts';
+import { systemClock, type AppendResult, type Clock, type LogHead, type SequenceLog } from '@lfsync/ports';
 import type { Database } from 'lmdb';
 import type { LmdbEnvironment } from './lmdb-environment.ts';
 
@@ -21,8 +21,6 @@ interface StoredAppendId {
   at: number;
 }
 
-/** Matches the sequencer's DUPLICATE_WINDOW_MS default (JetStream's duplicate window). */
-const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 /** Expired append ids forgotten per append: bounded work in the write transaction. */
 const PRUNE_PER_APPEND = 64;
 
@@ -44,17 +42,17 @@ export class LmdbSequenceLog implements SequenceLog {
   readonly #appendIds: Database<StoredAppendId, string>;
   readonly #appendIdsByTime: Database<true, [number, string]>;
   readonly #duplicateWindowMs: number;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #listeners = new Set<() => void>();
 
-  constructor(env: LmdbEnvironment, options: { duplicateWindowMs?: number; now?: () => number } = {}) {
+  constructor(env: LmdbEnvironment, options: { duplicateWindowMs?: number; clock?: Clock } = {}) {
     this.#env = env;
     this.#entries = env.database('log.entries');
     this.#heads = env.database('log.heads');
     this.#appendIds = env.database('log.append-ids');
     this.#appendIdsByTime = env.database('log.append-ids-by-time');
     this.#duplicateWindowMs = options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
   }
 
   head(repository: string): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {
@@ -64,7 +62,7 @@ export class LmdbSequenceLog implements SequenceLog {
   async append(batch: SequencedBatch, expectedVersion: number, appendId: string): Promise<AppendResult> {
     const json = JSON.stringify(batch);
     const outcome = await this.#env.write((): TransactionOutcome => {
-      const now = this.#now();
+      const now = this.#clock.now();
       this.#forgetExpiredAppendIds(now);
       const seen = this.#appendIds.get(appendId);
       if (seen !== undefined && now - seen.at < this.#duplicateWindowMs) {
@@ -140,13 +138,7 @@ export class LmdbSequenceLog implements SequenceLog {
 }
 
 function parseBatch(position: number, json: string): SequencedBatch {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    value = undefined;
-  }
-  const parsed = sequencedBatchSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`log position ${position} is not a sequenced batch`);
-  return parsed.data;
+  const decoded = decodeSequencedBatch(json);
+  if (!decoded.ok) throw new Error(`log position ${position} is not a sequenced batch: ${decoded.reason}`);
+  return decoded.batch;
 }

@@ -1,6 +1,5 @@
-import { AppError, SYNC_CLAIM, syncClaimSchema, type SyncClaim } from '@lfsync/contracts';
+import { AppError, SYNC_CLAIM, syncClaimSchema, toAppError, type SyncClaim } from '@lfsync/contracts';
 import {
-  createLocalJWKSet,
   createRemoteJWKSet,
   errors as joseErrors,
   importSPKI,
@@ -57,10 +56,41 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
         expiresAt: payload.exp === undefined ? undefined : payload.exp * 1000,
       };
     } catch (err) {
-      if (err instanceof AppError) throw err;
-      if (err instanceof joseErrors.JWTExpired)
-        throw new AppError('TOKEN_EXPIRED', 'token expired', { cause: err });
-      throw new AppError('INVALID_TOKEN', 'token rejected', { cause: err });
+      throw verdictOf(err);
+    }
+  };
+}
+
+/** A jose error judges the token; anything else (the key set could not be fetched, a bug) does not. */
+function verdictOf(err: unknown): AppError {
+  if (err instanceof joseErrors.JWTExpired)
+    return new AppError('TOKEN_EXPIRED', 'token expired', { cause: err });
+  if (err instanceof joseErrors.JOSEError)
+    return new AppError('INVALID_TOKEN', 'token rejected', { cause: err });
+  return toAppError(err, 'token verification');
+}
+
+/** Errors of a remote key set that are about the token (its header names no usable key), not the fetch. */
+const TOKEN_KEY_ERRORS = [
+  joseErrors.JWKSNoMatchingKey,
+  joseErrors.JWKSMultipleMatchingKeys,
+  joseErrors.JOSENotSupported,
+  joseErrors.JOSEAlgNotAllowed,
+  joseErrors.JWSInvalid,
+];
+
+/**
+ * The issuer's key set, fetched when needed: a fetch that fails or times out (or an answer that is no key
+ * set) is `UNAVAILABLE`, so a client retries instead of taking its token for invalid.
+ */
+function remoteKeySet(url: URL): JWTVerifyGetKey {
+  const keySet = createRemoteJWKSet(url);
+  return async (header, token) => {
+    try {
+      return await keySet(header, token);
+    } catch (err) {
+      if (TOKEN_KEY_ERRORS.some((type) => err instanceof type)) throw err;
+      throw new AppError('UNAVAILABLE', "the token issuer's key set could not be fetched", { cause: err });
     }
   };
 }
@@ -76,10 +106,5 @@ async function keySource(options: TokenVerifierOptions): Promise<KeySource> {
     return { key: await importSPKI(options.publicKeyPem, 'RS256'), algorithms: ['RS256'] };
   }
   const url = options.jwksUrl as string;
-  return { getKey: createRemoteJWKSet(new URL(url)), algorithms: ['RS256', 'ES256'] };
-}
-
-/** For tests and embedded use: verify against an in-memory JWKS. */
-export function localJwks(jwks: Parameters<typeof createLocalJWKSet>[0]): JWTVerifyGetKey {
-  return createLocalJWKSet(jwks);
+  return { getKey: remoteKeySet(new URL(url)), algorithms: ['RS256', 'ES256'] };
 }

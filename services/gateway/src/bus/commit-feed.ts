@@ -1,7 +1,6 @@
 import {
   COMMITTED_AT_HEADER,
-  parseJsonWith,
-  sequencedBatchSchema,
+  decodeSequencedBatch,
   type BusNames,
   type SequencedBatch,
 } from '@lfsync/contracts';
@@ -21,13 +20,13 @@ export function subscribeCommits(
         logger.error({ err }, 'commit subscription failed');
         return;
       }
-      const parsed = parseJsonWith(sequencedBatchSchema, () => msg.json());
-      if (!parsed.success) {
+      const decoded = decodeSequencedBatch(msg.data);
+      if (!decoded.ok) {
         logger.error({ subject: msg.subject }, 'invalid commit message ignored');
         return;
       }
       const committedAt = Number(msg.headers?.get(COMMITTED_AT_HEADER));
-      onCommit(parsed.data, Number.isFinite(committedAt) && committedAt > 0 ? committedAt : undefined);
+      onCommit(decoded.batch, Number.isFinite(committedAt) && committedAt > 0 ? committedAt : undefined);
     },
   });
 }

@@ -1,10 +1,6 @@
-import { AppError, sequenceReplySchema, type BusNames, type SequenceResult } from '@lfsync/contracts';
+import { AppError, errorOfReply, sequenceReplySchema, type BusNames } from '@lfsync/contracts';
+import type { SequencerClient } from '@lfsync/ports';
 import type { NatsConnection } from '@nats-io/transport-node';
-
-export interface SequencerClient {
-  /** The sequences of the events (new or original); throws AppError UNAVAILABLE when no sequencer answers. */
-  sequence(repository: string, events: readonly Record<string, unknown>[]): Promise<SequenceResult[]>;
-}
 
 export function natsSequencerClient(nc: NatsConnection, names: BusNames, timeoutMs: number): SequencerClient {
   return {
@@ -16,12 +12,12 @@ export function natsSequencerClient(nc: NatsConnection, names: BusNames, timeout
         });
         reply = msg.json();
       } catch (err) {
-        throw new AppError('UNAVAILABLE', 'sequencer did not answer', { cause: err, retryAfterMs: 1_000 });
+        throw new AppError('UNAVAILABLE', 'sequencer did not answer', { cause: err });
       }
       const parsed = sequenceReplySchema.safeParse(reply);
       if (!parsed.success)
         throw new AppError('INTERNAL', 'malformed sequencer reply', { cause: parsed.error });
-      if (!parsed.data.ok) throw new AppError(parsed.data.code, parsed.data.message);
+      if (!parsed.data.ok) throw errorOfReply(parsed.data);
       return parsed.data.results;
     },
   };

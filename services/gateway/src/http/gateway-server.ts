@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { AppError } from '@lfsync/contracts';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { readJsonBody, sendError, sendJson } from './http-utils.ts';
+import { reportFailure } from '../report-failure.ts';
+import { readJsonBody, requestUrl, sendError, sendJson } from './http-utils.ts';
 
 export interface UpgradeLimits {
   allowedOrigins: readonly string[];
@@ -16,10 +17,12 @@ export interface UpgradeLimits {
 export interface GatewayRoutes {
   ops(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   rest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
-  devToken: ((username: string) => Promise<{ token: string; expiresAt: number }>) | undefined;
+  devToken: DevTokenIssuer | undefined;
   staticFiles: ((pathname: string, res: ServerResponse) => Promise<void>) | undefined;
   onConnection(ws: WebSocket, req: IncomingMessage): void;
 }
+
+type DevTokenIssuer = (username: string) => Promise<{ token: string; expiresAt: number }>;
 
 const WS_PATHS = new Set(['/sync', '/ws']);
 
@@ -34,44 +37,38 @@ export function createGatewayServer(
     maxPayload: limits.hardMaxFrameBytes,
     perMessageDeflate: false,
   });
-  const perIp = new Map<string, number>();
-
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      logger.error({ err }, 'http request failed');
-      if (!res.headersSent) sendError(res, 'INTERNAL', 'internal error');
+      const error = reportFailure(logger, err, 'http', { method: req.method, path: req.url });
+      if (!res.headersSent) sendError(res, error);
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const url = requestUrl(req);
     if (await routes.ops(req, res)) return;
     if (url.pathname.startsWith('/api/')) return routes.rest(req, res, url);
-    if (url.pathname === '/auth/dev-token' && routes.devToken !== undefined) {
-      if (req.method !== 'POST') return sendError(res, 'NOT_FOUND', 'use POST');
-      try {
-        const body = (await readJsonBody(req, 4096)) as { username?: unknown } | null;
-        const username = typeof body?.username === 'string' ? body.username.trim() : '';
-        if (username === '' || username.length > 64)
-          throw new AppError('INVALID_MESSAGE', 'username must be 1–64 characters');
-        return sendJson(res, 200, await routes.devToken(username));
-      } catch (err) {
-        return sendError(
-          res,
-          err instanceof AppError ? err.code : 'INTERNAL',
-          err instanceof AppError ? err.message : 'failed',
-        );
-      }
-    }
+    if (url.pathname === '/auth/dev-token' && routes.devToken !== undefined)
+      return issueDevToken(req, res, routes.devToken);
     if (routes.staticFiles !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
       return routes.staticFiles(url.pathname, res);
     }
-    sendError(res, 'NOT_FOUND', 'not found');
+    sendError(res, new AppError('NOT_FOUND', 'not found'));
   }
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-    if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found');
+  server.on('upgrade', upgradeHandler(wss, limits, routes));
+
+  return { server, wss };
+}
+
+/** Upgrades to WebSocket on the sync paths, within the origin and connection limits. */
+function upgradeHandler(wss: WebSocketServer, limits: UpgradeLimits, routes: GatewayRoutes) {
+  const perIp = new Map<string, number>();
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = URL.canParse(req.url ?? '/', 'http://gateway')
+      ? new URL(req.url ?? '/', 'http://gateway').pathname
+      : undefined;
+    if (path === undefined || !WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found');
     const origin = req.headers.origin;
     if (origin !== undefined && limits.allowedOrigins.length > 0 && !limits.allowedOrigins.includes(origin)) {
       return refuse(socket, 403, 'Forbidden');
@@ -87,9 +84,20 @@ export function createGatewayServer(
       else perIp.set(ip, left);
     });
     wss.handleUpgrade(req, socket, head, (ws) => routes.onConnection(ws, req));
-  });
+  };
+}
 
-  return { server, wss };
+async function issueDevToken(
+  req: IncomingMessage,
+  res: ServerResponse,
+  issue: DevTokenIssuer,
+): Promise<void> {
+  if (req.method !== 'POST') return sendError(res, new AppError('NOT_FOUND', 'use POST'));
+  const body = (await readJsonBody(req, 4096)) as { username?: unknown } | null;
+  const username = typeof body?.username === 'string' ? body.username.trim() : '';
+  if (username === '' || username.length > 64)
+    throw new AppError('INVALID_MESSAGE', 'username must be 1–64 characters');
+  sendJson(res, 200, await issue(username));
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

@@ -1,4 +1,4 @@
-import type { EventStore } from '@lfsync/event-store';
+import { systemClock, type Clock, type EventReader } from '@lfsync/ports';
 
 interface Waiter {
   sequence: number;
@@ -12,12 +12,14 @@ const MAX_TRACKED_REPOSITORIES = 100_000;
  * sequences are durable. When a broadcast was missed, the store is asked before giving up.
  */
 export class CommitTracker {
-  readonly #store: EventStore;
+  readonly #store: Pick<EventReader, 'head'>;
   readonly #heads = new Map<string, number>();
   readonly #waiters = new Map<string, Set<Waiter>>();
+  readonly #clock: Clock;
 
-  constructor(store: EventStore) {
+  constructor(store: Pick<EventReader, 'head'>, clock: Clock = systemClock) {
     this.#store = store;
+    this.#clock = clock;
   }
 
   committed(repository: string, toSequence: number): void {
@@ -44,14 +46,14 @@ export class CommitTracker {
       const waiter: Waiter = {
         sequence,
         resolve: (ok) => {
-          clearTimeout(timer);
+          cancelTimer();
           resolve(ok);
         },
       };
-      const timer = setTimeout(() => {
+      const cancelTimer = this.#clock.schedule(timeoutMs, () => {
         this.#waiters.get(repository)?.delete(waiter);
         resolve(false);
-      }, timeoutMs);
+      });
       let set = this.#waiters.get(repository);
       if (set === undefined) this.#waiters.set(repository, (set = new Set()));
       set.add(waiter);

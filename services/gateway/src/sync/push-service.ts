@@ -1,14 +1,24 @@
-import { AppError, clientEventSchema, type ErrorCode, type SequenceResult } from '@lfsync/contracts';
-import type { SequencerClient } from '../bus/sequencer-client.ts';
+import {
+  AppError,
+  clientEventSchema,
+  nestsDeeperThan,
+  type ErrorCode,
+  type SequenceResult,
+} from '@lfsync/contracts';
+import type { SequencerClient } from '@lfsync/ports';
+import type { Logger } from 'pino';
+import { reportFailure } from '../report-failure.ts';
 import type { CommitTracker } from './commit-tracker.ts';
 
 export interface PushLimits {
   maxBatchEvents: number;
   maxDataBytes: number;
+  /** Deepest nesting allowed inside an event (checked before anything is serialised). */
+  maxDataDepth: number;
   ackTimeoutMs: number;
 }
 
-export interface PushRejection {
+interface PushRejection {
   code: ErrorCode;
   message: string;
   eventIds: string[];
@@ -20,6 +30,8 @@ export interface PushOutcome {
   rejected: PushRejection[];
 }
 
+type Checked = { ok: true; event: Record<string, unknown> } | { ok: false; error: AppError };
+
 /**
  * The path of every push, WebSocket or REST: validate each event, get sequences, wait until they are
  * durable, and report every event as acked or rejected with a code (never silently dropped).
@@ -28,82 +40,76 @@ export class PushService {
   readonly #sequencer: SequencerClient;
   readonly #commits: CommitTracker;
   readonly #limits: PushLimits;
+  readonly #logger: Logger;
 
-  constructor(sequencer: SequencerClient, commits: CommitTracker, limits: PushLimits) {
+  constructor(sequencer: SequencerClient, commits: CommitTracker, limits: PushLimits, logger: Logger) {
     this.#sequencer = sequencer;
     this.#commits = commits;
     this.#limits = limits;
+    this.#logger = logger;
   }
 
   async push(repository: string, rawEvents: readonly unknown[]): Promise<PushOutcome> {
     if (rawEvents.length > this.#limits.maxBatchEvents) {
-      return {
-        acked: [],
-        rejected: [
-          {
-            code: 'BATCH_TOO_LARGE',
-            message: `a batch holds at most ${this.#limits.maxBatchEvents} events`,
-            eventIds: rawEvents.map(eventIdOf).filter((id) => id !== undefined),
-          },
-        ],
-      };
+      const error = new AppError(
+        'BATCH_TOO_LARGE',
+        `a batch holds at most ${this.#limits.maxBatchEvents} events`,
+      );
+      return { acked: [], rejected: [rejection(error, rawEvents.map(eventIdOf))] };
     }
     const rejected: PushRejection[] = [];
     const valid: Record<string, unknown>[] = [];
     for (const raw of rawEvents) {
       const checked = this.#validate(raw);
-      if (checked.ok) {
-        valid.push(checked.event);
-      } else {
-        const id = eventIdOf(raw);
-        rejected.push({
-          code: checked.code,
-          message: checked.message,
-          eventIds: id === undefined ? [] : [id],
-        });
-      }
+      if (checked.ok) valid.push(checked.event);
+      else rejected.push(rejection(checked.error, [eventIdOf(raw)]));
     }
     if (valid.length === 0) return { acked: [], rejected };
-
     try {
-      const results = await this.#sequencer.sequence(repository, valid);
-      const highest = Math.max(...results.map((r) => r.sequence));
-      if (await this.#commits.waitFor(repository, highest, this.#limits.ackTimeoutMs)) {
-        return { acked: results, rejected };
-      }
-      throw new AppError('UNAVAILABLE', 'events not yet durable; push them again', { retryAfterMs: 1_000 });
+      return { acked: await this.#sequenceDurably(repository, valid), rejected };
     } catch (err) {
-      const appError =
-        err instanceof AppError ? err : new AppError('INTERNAL', 'push failed', { cause: err });
-      rejected.push({
-        code: appError.code,
-        message: appError.message,
-        eventIds: valid.map((e) => e['_event_id'] as string),
-        ...(appError.retryAfterMs === undefined ? {} : { retryAfterMs: appError.retryAfterMs }),
-      });
+      const error = reportFailure(this.#logger, err, 'push', { repository });
+      rejected.push(rejection(error, valid.map(eventIdOf)));
       return { acked: [], rejected };
     }
   }
 
-  #validate(
-    raw: unknown,
-  ): { ok: true; event: Record<string, unknown> } | { ok: false; code: ErrorCode; message: string } {
+  async #sequenceDurably(repository: string, events: Record<string, unknown>[]): Promise<SequenceResult[]> {
+    const results = await this.#sequencer.sequence(repository, events);
+    const highest = Math.max(...results.map((r) => r.sequence));
+    if (await this.#commits.waitFor(repository, highest, this.#limits.ackTimeoutMs)) return results;
+    throw new AppError('UNAVAILABLE', 'events not yet durable; push them again', { retryAfterMs: 1_000 });
+  }
+
+  #validate(raw: unknown): Checked {
+    // First: zod keeps unknown keys and JSON.stringify recurses, so a hostile depth must not get further.
+    if (nestsDeeperThan(raw, this.#limits.maxDataDepth + 1)) {
+      const message = `event nests deeper than ${this.#limits.maxDataDepth} levels`;
+      return { ok: false, error: new AppError('NESTING_TOO_DEEP', message) };
+    }
     const parsed = clientEventSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue === undefined ? 'unknown' : `${issue.path.join('.')}: ${issue.message}`;
-      return { ok: false, code: 'INVALID_EVENT', message: `invalid event: ${where}` };
+      return { ok: false, error: new AppError('INVALID_EVENT', `invalid event: ${where}`) };
     }
     const data = parsed.data._data;
     if (data !== undefined && Buffer.byteLength(JSON.stringify(data)) > this.#limits.maxDataBytes) {
-      return {
-        ok: false,
-        code: 'PAYLOAD_TOO_LARGE',
-        message: `_data is larger than ${this.#limits.maxDataBytes} bytes`,
-      };
+      const message = `_data is larger than ${this.#limits.maxDataBytes} bytes`;
+      return { ok: false, error: new AppError('PAYLOAD_TOO_LARGE', message) };
     }
     return { ok: true, event: parsed.data };
   }
+}
+
+function rejection(error: AppError, eventIds: ReadonlyArray<string | undefined>): PushRejection {
+  const { retryAfterMs } = error;
+  return {
+    code: error.code,
+    message: error.message,
+    eventIds: eventIds.filter((id) => id !== undefined),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  };
 }
 
 function eventIdOf(raw: unknown): string | undefined {

@@ -1,26 +1,33 @@
 import type { SequencedBatch } from '@lfsync/contracts';
-import type { EventStore, StoredEvent } from '@lfsync/event-store';
+import type { EventReader, StoredEvent } from '@lfsync/ports';
 import { sequencedBatch } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { eventsJsonOf } from '../ws/frames.ts';
 import { RecentEventsStore } from './recent-events-store.ts';
 
 /** Holds 1..100 of every repository; counts the reads that reach it. */
-class FakeDatabase {
+class FakeDatabase implements EventReader {
   reads = 0;
-  async readAfter(_repository: string, after: number, limit: number): Promise<StoredEvent[]> {
+  readAfter(_repository: string, after: number, limit: number): Promise<StoredEvent[]> {
     this.reads += 1;
-    return Array.from({ length: Math.max(0, Math.min(limit, 100 - after)) }, (_, i) => ({
-      sequence: after + 1 + i,
-      json: `{"db":${after + 1 + i}}`,
-    }));
+    return Promise.resolve(
+      Array.from({ length: Math.max(0, Math.min(limit, 100 - after)) }, (_, i) => ({
+        sequence: after + 1 + i,
+        json: `{"db":${after + 1 + i}}`,
+      })),
+    );
   }
   async *scanAfter(repository: string, after: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
     yield await this.readAfter(repository, after, pageSize);
   }
+  head = () => Promise.resolve(100);
+  findByEventId = () => Promise.resolve(undefined);
+  latestByDataId = () => Promise.resolve(undefined);
+  repositories = () => Promise.resolve([]);
+  ping = () => Promise.resolve(true);
 }
 
-async function scan(store: EventStore, after: number, pageSize = 2): Promise<number[][]> {
+async function scan(store: EventReader, after: number, pageSize = 2): Promise<number[][]> {
   const pages: number[][] = [];
   for await (const page of store.scanAfter('r', after, pageSize)) pages.push(page.map((e) => e.sequence));
   return pages;
@@ -28,7 +35,7 @@ async function scan(store: EventStore, after: number, pageSize = 2): Promise<num
 
 function setup(maxBytes = 1_000_000) {
   const database = new FakeDatabase();
-  return { database, store: new RecentEventsStore(database as unknown as EventStore, maxBytes) };
+  return { database, store: new RecentEventsStore(database, maxBytes) };
 }
 
 function remember(store: RecentEventsStore, batch: SequencedBatch): void {

@@ -1,5 +1,5 @@
 import type { SequencedBatch } from '@lfsync/contracts';
-import type { EventStore, StoredEvent } from '@lfsync/event-store';
+import type { EventReader, StoredEvent } from '@lfsync/ports';
 
 /** Rough per-event cost beyond its JSON text (object, array slot). */
 const ENTRY_OVERHEAD_BYTES = 64;
@@ -12,20 +12,20 @@ interface Run {
 }
 
 /**
- * The event store, with the most recent committed events of each repository kept in memory (up to
+ * The event store as readers see it, with the most recent committed events of each repository kept in memory (up to
  * `maxBytes` in all), fed by the commit broadcasts this gateway receives anyway. A catch-up or page read
  * that starts inside that window is served from memory: a reconnecting client, or a fresh one on a
  * repository this gateway has seen from its start, costs the database nothing. Everything else, and a
  * window that may have missed broadcasts (`forget()` after a bus reconnect), goes to the store.
  */
-export class RecentEventsStore implements EventStore {
-  readonly #store: EventStore;
+export class RecentEventsStore implements EventReader {
+  readonly #store: EventReader;
   readonly #maxBytes: number;
   /** In order of last write: the first is evicted first. */
   readonly #runs = new Map<string, Run>();
   #bytes = 0;
 
-  constructor(store: EventStore, maxBytes: number) {
+  constructor(store: EventReader, maxBytes: number) {
     this.#store = store;
     this.#maxBytes = maxBytes;
   }
@@ -82,14 +82,6 @@ export class RecentEventsStore implements EventStore {
       return;
     }
     for (let i = 0; i < held.length; i += pageSize) yield held.slice(i, i + pageSize);
-  }
-
-  insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
-    return this.#store.insert(batches);
-  }
-
-  advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
-    return this.#store.advanceHeads(heads);
   }
 
   head(repository: string): Promise<number> {

@@ -1,4 +1,4 @@
-import type { ErrorCode, SequencedBatch, SequenceResult } from '@lfsync/contracts';
+import type { SequencedBatch, SequenceResult } from '@lfsync/contracts';
 
 /** A text frame: a broadcast is encoded to a Buffer once and the same bytes go to every session. */
 export type Frame = string | Buffer;
@@ -21,14 +21,6 @@ export function ackFrame(repository: string, results: readonly SequenceResult[])
     repositories: { [repository]: eventIds },
     sequences: Object.fromEntries(results.map((r) => [r.eventId, r.sequence])),
   });
-}
-
-export function errorFrame(
-  code: ErrorCode,
-  message: string,
-  extra: { eventIds?: string[]; repository?: string; retryAfterMs?: number } = {},
-): string {
-  return JSON.stringify({ type: 'error', code, message, ...extra });
 }
 
 export function syncCompleteFrame(repository: string | undefined, lastSequence: number | undefined): string {

@@ -1,22 +1,24 @@
-/** Token bucket: `ratePerSec` sustained, `burst` at once. The clock is injectable for tests. */
+import { systemClock, type Clock } from '@lfsync/ports';
+
+/** Token bucket: `ratePerSec` sustained, `burst` at once. */
 export class RateLimiter {
   readonly #ratePerSec: number;
   readonly #burst: number;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   #tokens: number;
   #last: number;
 
-  constructor(ratePerSec: number, burst: number, now: () => number = Date.now) {
+  constructor(ratePerSec: number, burst: number, clock: Clock = systemClock) {
     this.#ratePerSec = ratePerSec;
     this.#burst = burst;
-    this.#now = now;
+    this.#clock = clock;
     this.#tokens = burst;
-    this.#last = now();
+    this.#last = clock.now();
   }
 
   /** Takes one token; returns 0 when allowed, else the ms until one is available. */
   take(): number {
-    const now = this.#now();
+    const now = this.#clock.now();
     this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#ratePerSec);
     this.#last = now;
     if (this.#tokens >= 1) {

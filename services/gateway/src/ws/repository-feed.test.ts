@@ -1,5 +1,5 @@
 import type { SequencedBatch } from '@lfsync/contracts';
-import type { EventStore, StoredEvent } from '@lfsync/event-store';
+import type { EventReader, StoredEvent } from '@lfsync/ports';
 import { describe, expect, it } from 'vitest';
 import { eventsFrame, eventsJsonOf } from './frames.ts';
 import { RepositoryFeed } from './repository-feed.ts';
@@ -25,11 +25,13 @@ function batch(from: number, to: number): SequencedBatch {
 const frameOf = (b: SequencedBatch) => eventsFrame(b.repository, eventsJsonOf(b));
 
 /** A store holding events 1..head; only what the feed reads matters here. */
-class FakeStore {
+class FakeStore implements Pick<EventReader, 'scanAfter'> {
   head = 0;
   scans = 0;
+
   async *scanAfter(_repository: string, after: number, pageSize: number): AsyncGenerator<StoredEvent[]> {
     this.scans += 1;
+    await Promise.resolve(); // a store answers asynchronously
     let page: StoredEvent[] = [];
     for (let s = after + 1; s <= this.head; s++) {
       page.push({ sequence: s, json: JSON.stringify(event(s)) });
@@ -55,7 +57,7 @@ function feed(store: FakeStore, pageSize = 2) {
     },
     writable: () => Promise.resolve(true),
   };
-  return { feed: new RepositoryFeed('r', store as unknown as EventStore, output, pageSize), sent };
+  return { feed: new RepositoryFeed('r', store, output, pageSize), sent };
 }
 
 describe('RepositoryFeed', () => {

@@ -1,5 +1,5 @@
 import type { SequencedBatch } from '@lfsync/contracts';
-import type { EventStore } from '@lfsync/event-store';
+import type { EventReader } from '@lfsync/ports';
 import { eventsFrame, type Frame } from './frames.ts';
 
 export interface FeedOutput {
@@ -16,7 +16,7 @@ export interface FeedOutput {
  */
 export class RepositoryFeed {
   readonly #repository: string;
-  readonly #store: EventStore;
+  readonly #store: Pick<EventReader, 'scanAfter'>;
   readonly #output: FeedOutput;
   readonly #pageSize: number;
   /** Highest sequence sent; undefined until the session asked for events or got its first broadcast. */
@@ -25,7 +25,12 @@ export class RepositoryFeed {
   /** Tasks waiting or running in `#tail`. */
   #queued = 0;
 
-  constructor(repository: string, store: EventStore, output: FeedOutput, pageSize: number) {
+  constructor(
+    repository: string,
+    store: Pick<EventReader, 'scanAfter'>,
+    output: FeedOutput,
+    pageSize: number,
+  ) {
     this.#repository = repository;
     this.#store = store;
     this.#output = output;

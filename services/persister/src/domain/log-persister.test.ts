@@ -1,18 +1,18 @@
 import type { SequencedBatch } from '@lfsync/contracts';
-import type { EventStore } from '@lfsync/event-store';
-import { sequencedBatch } from '@lfsync/testkit';
+import type { EventWriter, LogDelivery } from '@lfsync/ports';
+import { ManualClock, sequencedBatch } from '@lfsync/testkit';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createPersisterMetrics } from '../metrics.ts';
-import { LogPersister, type LogDelivery, type LogReader } from './log-persister.ts';
+import { LogPersister, type LogReader } from './log-persister.ts';
 
 /** Inserts complete when the test releases them, in any order it likes. */
-class ControlledStore {
+class ControlledStore implements EventWriter {
   readonly log: string[] = [];
   readonly pending: Array<{ from: number; release(): void; fail(): void }> = [];
   committed = 0;
-  async head(): Promise<number> {
-    return this.committed;
+  head(): Promise<number> {
+    return Promise.resolve(this.committed);
   }
   insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
     const from = batches[0]?.fromSequence ?? 0;
@@ -27,10 +27,11 @@ class ControlledStore {
       });
     });
   }
-  async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
+  advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     const head = heads.get('r') ?? 0;
     this.log.push(`head ${head}`);
     this.committed = Math.max(this.committed, head);
+    return Promise.resolve();
   }
 }
 
@@ -38,7 +39,6 @@ function delivery(b: SequencedBatch, log: string[]): LogDelivery {
   const data = new TextEncoder().encode(JSON.stringify(b));
   return {
     data,
-    json: () => JSON.parse(JSON.stringify(b)) as unknown,
     ack: () => log.push(`ack ${b.fromSequence}`),
     retryLater: () => log.push(`retry ${b.fromSequence}`),
     reject: () => log.push(`reject ${b.fromSequence}`),
@@ -48,18 +48,21 @@ function delivery(b: SequencedBatch, log: string[]): LogDelivery {
 
 function setup(writesInFlight: number, logReader?: LogReader) {
   const store = new ControlledStore();
+  const clock = new ManualClock();
   const persister = new LogPersister({
     ...(logReader === undefined ? {} : { logReader }),
-    store: store as unknown as EventStore,
+    store,
+    clock,
     publisher: { publish: () => undefined },
     logger: pino({ level: 'silent' }),
     metrics: createPersisterMetrics(),
     writesInFlight,
   });
-  return { store, persister };
+  return { store, persister, clock };
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** Lets every promise job started so far run to its end (the fakes never wait for real time). */
+const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('LogPersister with several writes in flight', () => {
   it('writes groups at once but raises heads and acks strictly in order', async () => {
@@ -99,13 +102,15 @@ describe('LogPersister with several writes in flight', () => {
   });
 
   it('retries a failed write before any later group raises a head', async () => {
-    const { store, persister } = setup(3);
+    const { store, persister, clock } = setup(3);
     await persister.persist([delivery(sequencedBatch(1, 1), store.log)]);
     await persister.persist([delivery(sequencedBatch(2, 2), store.log)]);
     await tick();
     store.pending[1]?.release();
     store.pending[0]?.fail();
-    await new Promise((resolve) => setTimeout(resolve, 150)); // first backoff is 100 ms
+    await tick();
+    expect(store.pending).toHaveLength(2);
+    await clock.advance(100); // the first backoff
     expect(store.log).toEqual(['stored 2']);
     expect(store.pending).toHaveLength(3);
     store.pending[2]?.release();
@@ -135,9 +140,9 @@ describe('LogPersister with several writes in flight', () => {
   it('reads batches held up elsewhere from the log instead of waiting for their redelivery', async () => {
     const asked: Array<[number, number]> = [];
     const { store, persister } = setup(1, {
-      batchesAfter: async (_repository, after, limit) => {
+      batchesAfter: (_repository, after, limit) => {
         asked.push([after, limit]);
-        return [sequencedBatch(1, 2), sequencedBatch(3, 3)];
+        return Promise.resolve([sequencedBatch(1, 2), sequencedBatch(3, 3)]);
       },
     });
     const done = persister.persist([delivery(sequencedBatch(3, 3), store.log)]);

@@ -1,31 +1,20 @@
-import { parseJsonWith, sequencedBatchSchema, type SequencedBatch } from '@lfsync/contracts';
-import type { EventStore } from '@lfsync/event-store';
+import { decodeSequencedBatch, type SequencedBatch } from '@lfsync/contracts';
+import {
+  systemClock,
+  type Cancel,
+  type Clock,
+  type CommitPublisher,
+  type EventWriter,
+  type LogDelivery,
+} from '@lfsync/ports';
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 import { planCommit, type CommitPlan, type PlannedBatch } from './commit-planner.ts';
-
-/** One delivered log message, whatever carries it (JetStream in production). */
-export interface LogDelivery {
-  readonly data: Uint8Array;
-  json(): unknown;
-  ack(): void;
-  /** Deliver again later. */
-  retryLater(delayMs: number): void;
-  /** Never deliver again (poison message). */
-  reject(): void;
-  /** Still working on it: postpone redelivery. */
-  working(): void;
-}
 
 /** Reads the log directly, to fetch a batch whose delivery is held up (e.g. by a crashed persister). */
 export interface LogReader {
   /** Batches of `repository` with `toSequence > afterSequence`, in log order, at most `limit`. */
   batchesAfter(repository: string, afterSequence: number, limit: number): Promise<SequencedBatch[]>;
-}
-
-export interface CommitPublisher {
-  /** Announces a committed batch; `data` is its JSON. */
-  publish(repository: string, data: Uint8Array): void;
 }
 
 const BLOCKED_RETRY_MS = 250;
@@ -43,12 +32,13 @@ class Stopped extends Error {}
  * before it is stored.
  */
 export class LogPersister {
-  readonly #store: EventStore;
+  readonly #store: EventWriter;
   readonly #publisher: CommitPublisher;
   readonly #logger: Logger;
   readonly #metrics: PersisterMetrics;
   readonly #writesInFlight: number;
   readonly #logReader: LogReader | undefined;
+  readonly #clock: Clock;
   /** Per repository, the highest sequence stored or being stored by a group in flight. */
   readonly #heads = new Map<string, number>();
   #inFlight = 0;
@@ -58,7 +48,7 @@ export class LogPersister {
   #stopping = false;
 
   constructor(options: {
-    store: EventStore;
+    store: EventWriter;
     publisher: CommitPublisher;
     logger: Logger;
     metrics: PersisterMetrics;
@@ -68,6 +58,7 @@ export class LogPersister {
      * crash, the consumer's ack wait (30 s). With it, the missing batches are read at once.
      */
     logReader?: LogReader;
+    clock?: Clock;
   }) {
     this.#store = options.store;
     this.#publisher = options.publisher;
@@ -75,6 +66,7 @@ export class LogPersister {
     this.#metrics = options.metrics;
     this.#writesInFlight = Math.max(1, options.writesInFlight ?? 1);
     this.#logReader = options.logReader;
+    this.#clock = options.clock ?? systemClock;
   }
 
   stop(): void {
@@ -109,15 +101,7 @@ export class LogPersister {
     written.catch(() => undefined); // awaited below, in order
     const previous = this.#lastCommit;
     let stage = 'waiting for the group before';
-    const watchdog = setInterval(
-      () =>
-        this.#logger.warn(
-          { stage, seconds: Math.round((performance.now() - started) / 1000) },
-          'slow commit',
-        ),
-      SLOW_COMMIT_WARNING_MS,
-    );
-    watchdog.unref();
+    const stopWatchdog = this.#warnWhileSlow(() => stage);
     const commit = (async () => {
       await previous;
       stage = 'inserting';
@@ -125,7 +109,7 @@ export class LogPersister {
       stage = 'raising heads';
       if (plan.heads.size > 0) await this.#retrying(items, () => this.#store.advanceHeads(plan.heads));
       this.#finish(plan, displacedEventIds, performance.now() - started);
-    })().finally(() => clearInterval(watchdog));
+    })().finally(stopWatchdog);
     this.#lastCommit = commit;
     commit
       .catch((err: unknown) => {
@@ -141,12 +125,12 @@ export class LogPersister {
   #parse(deliveries: readonly LogDelivery[]): PlannedBatch<LogDelivery>[] {
     const items: PlannedBatch<LogDelivery>[] = [];
     for (const delivery of deliveries) {
-      const parsed = parseJsonWith(sequencedBatchSchema, () => delivery.json());
-      if (parsed.success) {
-        items.push({ batch: parsed.data, source: delivery });
+      const decoded = decodeSequencedBatch(delivery.data);
+      if (decoded.ok) {
+        items.push({ batch: decoded.batch, source: delivery });
       } else {
         this.#metrics.invalid.inc();
-        this.#logger.error({ issues: parsed.error.issues.slice(0, 3) }, 'invalid log message rejected');
+        this.#logger.error({ reason: decoded.reason }, 'invalid log message rejected');
         delivery.reject();
       }
     }
@@ -224,9 +208,21 @@ export class LogPersister {
         const delayMs = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
         this.#logger.error({ err, attempt, delayMs }, 'persisting failed, retrying');
         for (const item of items) item.source.working();
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await this.#clock.sleep(delayMs);
       }
     }
+  }
+
+  /** Warns every SLOW_COMMIT_WARNING_MS while a commit is not done; returns the function that ends it. */
+  #warnWhileSlow(stage: () => string): Cancel {
+    const since = this.#clock.now();
+    const warnAndRearm = () => {
+      const seconds = Math.round((this.#clock.now() - since) / 1000);
+      this.#logger.warn({ stage: stage(), seconds }, 'slow commit');
+      cancel = this.#clock.schedule(SLOW_COMMIT_WARNING_MS, warnAndRearm);
+    };
+    let cancel = this.#clock.schedule(SLOW_COMMIT_WARNING_MS, warnAndRearm);
+    return () => cancel();
   }
 
   async #loadHeads(repositories: readonly string[]): Promise<void> {
@@ -241,7 +237,6 @@ function detachedDelivery(batch: SequencedBatch): LogDelivery {
   const data = new TextEncoder().encode(JSON.stringify(batch));
   return {
     data,
-    json: () => batch,
     ack: () => undefined,
     retryLater: () => undefined,
     reject: () => undefined,

@@ -1,5 +1,5 @@
-import { parseJsonWith, sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
-import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import { decodeSequencedBatch, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { LogReader } from '../domain/log-persister.ts';
 
 const PAGE_SIZE = 256;
@@ -34,17 +34,12 @@ export class JetStreamLogReader implements LogReader {
       for await (const message of messages) {
         read += 1;
         from = message.seq + 1;
-        const batch = parseBatch(message);
-        if (batch !== undefined && batch.toSequence > afterSequence && batches.length < limit)
-          batches.push(batch);
+        const decoded = decodeSequencedBatch(message.data);
+        if (decoded.ok && decoded.batch.toSequence > afterSequence && batches.length < limit)
+          batches.push(decoded.batch);
       }
       if (read < PAGE_SIZE) break;
     }
     return batches;
   }
-}
-
-function parseBatch(message: StoredMsg): SequencedBatch | undefined {
-  const parsed = parseJsonWith(sequencedBatchSchema, () => message.json());
-  return parsed.success ? parsed.data : undefined;
 }

@@ -1,17 +1,24 @@
 import type { SequencedBatch } from '@lfsync/contracts';
+import type { AppendResult, EventIndex, LogHead, SequenceLog } from '@lfsync/ports';
+import { ManualClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
-import type { AppendResult, EventIndex, LogHead, SequenceLog } from './ports.ts';
 import { RepositorySequencer, assign } from './repository-sequencer.ts';
 
 /** An in-memory log shared by several sequencers; `version` is the number of appends. */
 class FakeLog implements SequenceLog {
   batches: SequencedBatch[] = [];
   appendIds = new Map<string, number>();
-  async head(): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {
+  head(): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {
     const last = this.batches.at(-1);
-    return { head: { sequence: last?.toSequence ?? 0, version: this.batches.length }, lastBatch: last };
+    return Promise.resolve({
+      head: { sequence: last?.toSequence ?? 0, version: this.batches.length },
+      lastBatch: last,
+    });
   }
-  async append(batch: SequencedBatch, expectedVersion: number, appendId: string): Promise<AppendResult> {
+  append(batch: SequencedBatch, expectedVersion: number, appendId: string): Promise<AppendResult> {
+    return Promise.resolve(this.#append(batch, expectedVersion, appendId));
+  }
+  #append(batch: SequencedBatch, expectedVersion: number, appendId: string): AppendResult {
     const seen = this.appendIds.get(appendId);
     if (seen !== undefined)
       return { kind: 'duplicate', version: seen, batch: this.batches[seen - 1] as SequencedBatch };
@@ -24,16 +31,16 @@ class FakeLog implements SequenceLog {
 
 class FakeIndex implements EventIndex {
   entries = new Map<string, number>();
-  async getMany(repository: string, ids: readonly string[]) {
-    return new Map(
-      ids.flatMap((id) => {
-        const s = this.entries.get(`${repository}/${id}`);
-        return s === undefined ? [] : [[id, s] as const];
-      }),
-    );
+  getMany(repository: string, ids: readonly string[]): Promise<Map<string, number>> {
+    const found = ids.flatMap((id) => {
+      const s = this.entries.get(`${repository}/${id}`);
+      return s === undefined ? [] : [[id, s] as const];
+    });
+    return Promise.resolve(new Map(found));
   }
-  async putMany(repository: string, entries: ReadonlyArray<readonly [string, number]>) {
+  putMany(repository: string, entries: ReadonlyArray<readonly [string, number]>): Promise<void> {
     for (const [id, s] of entries) this.entries.set(`${repository}/${id}`, s);
+    return Promise.resolve();
   }
 }
 
@@ -68,7 +75,7 @@ describe('RepositorySequencer', () => {
   const make = (
     log: FakeLog,
     index: FakeIndex,
-    limits: { maxQueuedEvents?: number; requestDeadlineMs?: number } = {},
+    limits: { maxQueuedEvents?: number; requestDeadlineMs?: number; clock?: ManualClock } = {},
   ) => new RepositorySequencer({ repository: 'r', log, index, maxAppendBytes: 1_000_000, ...limits });
 
   it('two sequencers on one log stay gapless: a stale one re-reads the head on conflict', async () => {
@@ -131,17 +138,23 @@ describe('RepositorySequencer', () => {
     expect((await later).map((r) => r.sequence)).toEqual([4]);
   });
 
-  it('answers requests that waited past the deadline with "retry" instead of sequencing them', async () => {
+  it('answers requests that waited past the deadline with "retry" instead of sequencing them, and sequences the others', async () => {
     const log = new FakeLog();
     const { slowLog, release } = gated(log);
-    const sequencer = make(slowLog, new FakeIndex(), { requestDeadlineMs: 20 });
+    const clock = new ManualClock();
+    const sequencer = make(slowLog, new FakeIndex(), { requestDeadlineMs: 20, clock });
     const first = sequencer.sequence([ev('a')], 10);
     await new Promise((resolve) => setTimeout(resolve, 0));
     const stale = sequencer.sequence([ev('b')], 10);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await clock.advance(21);
+    const late = sequencer.sequence([ev('d')], 10);
+    await clock.advance(19);
     release();
     await first;
     await expect(stale).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    expect(log.batches.flatMap((b) => b.events.map((e) => e._event_id))).toEqual(['a']);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    release();
+    expect((await late).map((r) => r.sequence)).toEqual([2]);
+    expect(log.batches.flatMap((b) => b.events.map((e) => e._event_id))).toEqual(['a', 'd']);
   });
 });

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
-import { AppError, type SequenceResult, type SequencedBatch, type ServerEvent } from '@lfsync/contracts';
-import type { EventIndex, LogHead, SequenceLog } from './ports.ts';
+import {
+  AppError,
+  SEQUENCING_DEADLINE_MS,
+  type SequenceResult,
+  type SequencedBatch,
+  type ServerEvent,
+} from '@lfsync/contracts';
+import { systemClock, type Clock, type EventIndex, type LogHead, type SequenceLog } from '@lfsync/ports';
 
 export type SequencerEvent = Record<string, unknown> & { _event_id: string };
 
@@ -15,8 +21,6 @@ interface PendingRequest {
 const MAX_CONFLICT_RETRIES = 50;
 /** Beyond this many events waiting for one repository, new requests are turned away at once. */
 const MAX_QUEUED_EVENTS = 20_000;
-/** A request that waited this long is answered "retry": its requester (10 s timeout) has given up. */
-const REQUEST_DEADLINE_MS = 10_000;
 
 /**
  * Assigns the next sequences of one repository. Requests that arrive while an append is in flight are
@@ -32,6 +36,7 @@ export class RepositorySequencer {
   readonly #onAppend: (events: number, conflicts: number) => void;
   readonly #maxQueuedEvents: number;
   readonly #requestDeadlineMs: number;
+  readonly #clock: Clock;
   #queue: PendingRequest[] = [];
   #queuedEvents = 0;
   #draining = false;
@@ -44,7 +49,9 @@ export class RepositorySequencer {
     maxAppendBytes: number;
     onAppend?: (events: number, conflicts: number) => void;
     maxQueuedEvents?: number;
+    /** A request that waited this long is answered "retry": its requester has given up. */
     requestDeadlineMs?: number;
+    clock?: Clock;
   }) {
     this.#repository = options.repository;
     this.#log = options.log;
@@ -52,7 +59,8 @@ export class RepositorySequencer {
     this.#maxAppendBytes = options.maxAppendBytes;
     this.#onAppend = options.onAppend ?? (() => {});
     this.#maxQueuedEvents = options.maxQueuedEvents ?? MAX_QUEUED_EVENTS;
-    this.#requestDeadlineMs = options.requestDeadlineMs ?? REQUEST_DEADLINE_MS;
+    this.#requestDeadlineMs = options.requestDeadlineMs ?? SEQUENCING_DEADLINE_MS;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get idle(): boolean {
@@ -68,7 +76,7 @@ export class RepositorySequencer {
       return Promise.reject(busy(`repository ${this.#repository}: too many events waiting to be sequenced`));
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ events, bytes, queuedAt: Date.now(), resolve, reject });
+      this.#queue.push({ events, bytes, queuedAt: this.#clock.now(), resolve, reject });
       this.#queuedEvents += events.length;
       if (!this.#draining) void this.#drain();
     });
@@ -98,7 +106,7 @@ export class RepositorySequencer {
 
   #takeGroup(): PendingRequest[] {
     const group: PendingRequest[] = [];
-    const staleBefore = Date.now() - this.#requestDeadlineMs;
+    const staleBefore = this.#clock.now() - this.#requestDeadlineMs;
     let bytes = 0;
     while (this.#queue.length > 0) {
       const next = this.#queue[0] as PendingRequest;
@@ -149,7 +157,9 @@ export class RepositorySequencer {
           return results;
       }
     }
-    throw new Error(
+    // Other replicas keep winning the race: the push is retryable, not a bug.
+    throw new AppError(
+      'UNAVAILABLE',
       `repository ${this.#repository}: gave up after ${MAX_CONFLICT_RETRIES} conflicting appends`,
     );
   }

@@ -1,6 +1,6 @@
 import type { SequenceReply, SequenceRequest } from '@lfsync/contracts';
-import type { EventIndex, SequenceLog } from './ports.ts';
-import { RepositorySequencer, type SequencerEvent } from './repository-sequencer.ts';
+import { systemClock, type Clock, type EventIndex, type SequenceLog } from '@lfsync/ports';
+import { RepositorySequencer } from './repository-sequencer.ts';
 
 const MAX_CACHED_REPOSITORIES = 10_000;
 
@@ -10,6 +10,7 @@ export class SequencerService {
   readonly #index: EventIndex;
   readonly #maxAppendBytes: number;
   readonly #onAppend: (events: number, conflicts: number) => void;
+  readonly #clock: Clock;
   readonly #repositories = new Map<string, RepositorySequencer>();
 
   constructor(options: {
@@ -17,18 +18,17 @@ export class SequencerService {
     index: EventIndex;
     maxAppendBytes: number;
     onAppend?: (events: number, conflicts: number) => void;
+    clock?: Clock;
   }) {
     this.#log = options.log;
     this.#index = options.index;
     this.#maxAppendBytes = options.maxAppendBytes;
     this.#onAppend = options.onAppend ?? (() => {});
+    this.#clock = options.clock ?? systemClock;
   }
 
   async handle(request: SequenceRequest, bytes: number): Promise<SequenceReply> {
-    const results = await this.#sequencerFor(request.repository).sequence(
-      request.events as SequencerEvent[],
-      bytes,
-    );
+    const results = await this.#sequencerFor(request.repository).sequence(request.events, bytes);
     return { ok: true, results };
   }
 
@@ -42,6 +42,7 @@ export class SequencerService {
         index: this.#index,
         maxAppendBytes: this.#maxAppendBytes,
         onAppend: this.#onAppend,
+        clock: this.#clock,
       });
       this.#repositories.set(repository, sequencer);
     }

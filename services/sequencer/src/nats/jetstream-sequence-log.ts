@@ -1,4 +1,6 @@
-import { sequencedBatchSchema, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import { decodeSequencedBatch, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import type { AppendResult, LogHead, SequenceLog } from '@lfsync/ports';
+import { ensureLogStream } from '@lfsync/runtime';
 import {
   JetStreamApiCodes,
   JetStreamApiError,
@@ -9,8 +11,6 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { AppendResult, LogHead, SequenceLog } from '../domain/ports.ts';
-import { ensureLogStream } from '@lfsync/runtime';
 
 /**
  * The log on JetStream: one subject per repository in one file-backed stream. `Nats-Expected-Last-Subject-
@@ -66,9 +66,8 @@ export class JetStreamSequenceLog implements SequenceLog {
   }
 }
 
-export function parseBatch(message: StoredMsg): SequencedBatch {
-  const parsed = sequencedBatchSchema.safeParse(message.json());
-  if (!parsed.success)
-    throw new Error(`log message ${message.seq} is not a sequenced batch: ${parsed.error.message}`);
-  return parsed.data;
+function parseBatch(message: StoredMsg): SequencedBatch {
+  const decoded = decodeSequencedBatch(message.data);
+  if (!decoded.ok) throw new Error(`log message ${message.seq} is not a sequenced batch: ${decoded.reason}`);
+  return decoded.batch;
 }

@@ -1,9 +1,9 @@
 import { eventIndexEntrySchema, parseJsonWith, type BusNames } from '@lfsync/contracts';
+import type { EventIndex } from '@lfsync/ports';
 import { jetstreamManager, type DirectStreamAPI, type StoredMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { serverAtLeast } from '@lfsync/runtime';
-import type { EventIndex } from '../domain/ports.ts';
 
 /** Subjects per batched look-up (the server caps a multi-subject direct get). */
 const SUBJECTS_PER_LOOKUP = 256;

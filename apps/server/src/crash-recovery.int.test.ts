@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { WsTestClient, freePort, uniqueName, waitUntilReady, type Frame } from '@lfsync/testkit';
+import { WsTestClient, freePort, uniqueName, waitUntilReady } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../../..');
 
 /** `npm start` in embedded mode without the npm wrapper, so SIGKILL hits the very process that holds the data. */
 async function startProcess(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -54,9 +54,8 @@ const event = (id: string) => ({
 
 function ackedSequences(ws: WsTestClient): Map<string, number> {
   const acked = new Map<string, number>();
-  for (const frame of ws.frames.filter((f: Frame) => f.type === 'ack')) {
-    for (const [id, sequence] of Object.entries(frame['sequences'] as Record<string, number>))
-      acked.set(id, sequence);
+  for (const frame of ws.frames.filter((f) => f.type === 'ack')) {
+    for (const [id, sequence] of Object.entries(frame.sequences)) acked.set(id, sequence);
   }
   return acked;
 }
@@ -90,8 +89,8 @@ describe('embedded mode under kill -9', () => {
     child = await startProcess(dataDir, port);
     const reader = await client(port);
     const { events } = await reader.catchUp(repo, 0);
-    const stored = new Map(events.map((e) => [e['_event_id'] as string, e['serverSequence'] as number]));
-    expect(events.map((e) => e['serverSequence'])).toEqual(events.map((_, i) => i + 1));
+    const stored = new Map(events.map((e) => [e._event_id, e.serverSequence]));
+    expect(events.map((e) => e.serverSequence)).toEqual(events.map((_, i) => i + 1));
     expect(stored.size).toBe(events.length);
     for (const [id, sequence] of acked) expect(stored.get(id)).toBe(sequence);
 
@@ -104,8 +103,8 @@ describe('embedded mode under kill -9', () => {
     for (const [id, sequence] of stored) expect(final.get(id)).toBe(sequence);
     expect([...final.values()].sort((a, b) => a - b)).toEqual(sent.map((_, i) => i + 1));
     const { events: all } = await (await client(port)).catchUp(repo, 0);
-    expect(all.map((e) => e['serverSequence'])).toEqual(sent.map((_, i) => i + 1));
-    expect(new Set(all.map((e) => e['_event_id']))).toEqual(new Set(sent));
+    expect(all.map((e) => e.serverSequence)).toEqual(sent.map((_, i) => i + 1));
+    expect(new Set(all.map((e) => e._event_id))).toEqual(new Set(sent));
     await kill9(child);
   }, 120_000);
 });

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SequencedBatch } from '@lfsync/contracts';
 import { gatewayConfigSchema } from '@lfsync/gateway';
+import { LmdbSequenceLog } from '@lfsync/embedded';
 import { WsTestClient, captureLogs, uniqueName } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { LmdbSequenceLog } from './lmdb/lmdb-sequence-log.ts';
-import { openEmbeddedStorage, startEmbedded, type Embedded } from './start-embedded.ts';
+import { openEmbeddedStorage, startEmbedded, type Embedded } from './embedded.ts';
 
 async function start(dataDir: string): Promise<Embedded> {
   const gatewayConfig = gatewayConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DEV_AUTH: 'true' });
@@ -69,14 +69,12 @@ describe('startEmbedded', () => {
     const embedded = await start(dataDir);
     const reader = await client(embedded);
     await expect
-      .poll(async () =>
-        (await reader.catchUp(repo, 0)).events.map((e) => [e['_event_id'], e['serverSequence']]),
-      )
+      .poll(async () => (await reader.catchUp(repo, 0)).events.map((e) => [e._event_id, e.serverSequence]))
       .toEqual([
         ['e1', 1],
         ['e2', 2],
       ]);
     reader.send({ type: 'push_events_batch', repository: repo, events: [event('e2'), event('e3')] });
-    expect((await reader.waitForType('ack'))['sequences']).toEqual({ e2: 2, e3: 3 });
+    expect((await reader.waitForType('ack')).sequences).toEqual({ e2: 2, e3: 3 });
   });
 });

@@ -21,12 +21,3 @@ export interface SequenceLog {
   /** Appends only if the repository's log is still at `expectedVersion` (optimistic concurrency). */
   append(batch: SequencedBatch, expectedVersion: number, appendId: string): Promise<AppendResult>;
 }
-
-/** Durable map (repository, event id) → sequence; the dedupe that outlives any time window. */
-export interface EventIndex {
-  getMany(repository: string, eventIds: readonly string[]): Promise<Map<string, number>>;
-  putMany(
-    repository: string,
-    entries: ReadonlyArray<readonly [eventId: string, sequence: number]>,
-  ): Promise<void>;
-}

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { sequencingTimeoutMs } from '@lfsync/contracts';
+import {
+  InProcessCommitBus,
+  InProcessSequencerClient,
+  LmdbEnvironment,
+  LmdbEventIndex,
+  LmdbEventStore,
+  LmdbLogFeed,
+  LmdbSequenceLog,
+} from '@lfsync/embedded';
+import { startGateway, type GatewayAdapters, type GatewayConfig } from '@lfsync/gateway';
+import { persisterConfigSchema, runPersister } from '@lfsync/persister';
+import { systemClock } from '@lfsync/ports';
+import { SequencerService, sequencerConfigSchema } from '@lfsync/sequencer';
+import type { Logger } from 'pino';
+
+export interface EmbeddedOptions {
+  /** Where the LMDB environment lives (created if missing); the data survives restarts. */
+  dataDir: string;
+  gatewayConfig: GatewayConfig;
+  logger: Logger;
+  /** Defaults are the sequencer's and persister's own config defaults. */
+  duplicateWindowMs?: number;
+  maxAppendBytes?: number;
+  batchSize?: number;
+}
+
+export interface Embedded {
+  readonly port: number;
+  readonly url: string;
+  /** Stops the gateway (sessions closed with 1001), lets in-flight work finish, then closes the storage. */
+  stop(): Promise<void>;
+}
+
+/** The LMDB environment of the embedded mode's data directory (created if missing). */
+export function openEmbeddedStorage(dataDir: string): LmdbEnvironment {
+  return LmdbEnvironment.open(join(dataDir, 'lmdb'));
+}
+
+/**
+ * The whole product in one process without NATS or MongoDB: the same sequencer, persister and gateway
+ * code, wired to the LMDB log, index and store and to an in-process commit bus.
+ */
+export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
+  const { gatewayConfig, logger } = options;
+  const env = openEmbeddedStorage(options.dataDir);
+  const log = new LmdbSequenceLog(env, {
+    duplicateWindowMs: options.duplicateWindowMs ?? sequencerConfigSchema.parse({}).DUPLICATE_WINDOW_MS,
+    clock: systemClock,
+  });
+  const store = new LmdbEventStore(env);
+  const bus = new InProcessCommitBus(logger.child({ component: 'commit-bus' }));
+  const persister = runPersister({
+    feed: new LmdbLogFeed(env, log, { clock: systemClock }),
+    store,
+    publisher: bus,
+    logger: logger.child({ component: 'persister' }),
+    batchSize: options.batchSize ?? persisterConfigSchema.parse({}).BATCH_SIZE,
+    clock: systemClock,
+  });
+  let gateway;
+  try {
+    gateway = await startGateway(gatewayConfig, logger, gatewayAdapters(env, log, store, bus, options));
+  } catch (err) {
+    await persister.stop();
+    await env.close();
+    throw err;
+  }
+  logger.info({ dataDir: options.dataDir, port: gateway.port }, 'embedded mode started');
+  return {
+    port: gateway.port,
+    url: gateway.url,
+    async stop() {
+      await gateway.stop();
+      await persister.stop();
+      await env.close();
+    },
+  };
+}
+
+/** The gateway's view of the embedded mode: the store, the in-process sequencer and commit bus. */
+function gatewayAdapters(
+  env: LmdbEnvironment,
+  log: LmdbSequenceLog,
+  store: LmdbEventStore,
+  bus: InProcessCommitBus,
+  options: EmbeddedOptions,
+): GatewayAdapters {
+  const sequencer = new InProcessSequencerClient({
+    handler: new SequencerService({
+      log,
+      index: new LmdbEventIndex(env),
+      maxAppendBytes: options.maxAppendBytes ?? sequencerConfigSchema.parse({}).MAX_APPEND_BYTES,
+      clock: systemClock,
+    }),
+    timeoutMs: sequencingTimeoutMs(options.gatewayConfig.ACK_TIMEOUT_MS),
+    logger: options.logger.child({ component: 'sequencer' }),
+  });
+  return {
+    store,
+    sequencer,
+    subscribeCommits: (onCommit) => bus.subscribe(onCommit),
+    // In-process delivery cannot miss a broadcast: there is no connection to lose.
+    onBroadcastGap: () => undefined,
+    readiness: [{ name: 'storage', check: () => store.ping() }],
+    close: () => sequencer.drain(),
+  };
+}

@@ -1,0 +1,1 @@
+export { openEmbeddedStorage, startEmbedded, type Embedded, type EmbeddedOptions } from './embedded.ts';

@@ -1,0 +1,52 @@
+import type { SequencedBatch } from '@lfsync/contracts';
+
+/** A stored event: its sequence and its JSON exactly as clients receive it (with `serverSequence`). */
+export interface StoredEvent {
+  sequence: number;
+  json: string;
+}
+
+/**
+ * The committed events of every repository, as readers (the gateway) see them: never past a
+ * repository's head, so a gap being filled is never visible (invariant I3).
+ */
+export interface EventReader {
+  /** The committed head: every sequence up to it is stored. */
+  head(repository: string): Promise<number>;
+  /** Events with `afterSequence < serverSequence ≤ head`, ascending, at most `limit`. */
+  readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Every event with `afterSequence < serverSequence ≤ head` (head read once, at the start), ascending, in
+   * pages of at most `pageSize`, from a single read: a long catch-up costs one query, not one per page.
+   */
+  scanAfter(repository: string, afterSequence: number, pageSize: number): AsyncIterable<StoredEvent[]>;
+  findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined>;
+  /** The latest committed event of an entity. */
+  latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined>;
+  /** Every repository with at least one committed event. */
+  repositories(): Promise<string[]>;
+  ping(): Promise<boolean>;
+}
+
+/** What the persister writes with: it inserts batches, then advances heads from where they stand. */
+export interface EventWriter {
+  /**
+   * Idempotent: re-inserting a stored batch changes nothing. An event id already stored at another
+   * sequence (a double fault) is stored under `displacedEventId(...)`, and returned.
+   */
+  insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }>;
+  /** Raises heads, never lowers them. */
+  advanceHeads(heads: ReadonlyMap<string, number>): Promise<void>;
+  /** The committed head (where the writer resumes). */
+  head(repository: string): Promise<number>;
+}
+
+export type EventStore = EventReader & EventWriter;
+
+/**
+ * The id under which an event is stored when its id already sits at another sequence: the slot is
+ * filled (the sequence stays gapless) without breaking the uniqueness of event ids.
+ */
+export function displacedEventId(eventId: string, sequence: number): string {
+  return `${eventId}#${sequence}`;
+}

@@ -1,0 +1,7 @@
+import type { SequenceResult } from '@lfsync/contracts';
+
+/** How the gateway asks for sequences: NATS request/reply, or in-process in the embedded mode. */
+export interface SequencerClient {
+  /** The sequences of the events (new or original); throws AppError UNAVAILABLE when no sequencer answers. */
+  sequence(repository: string, events: readonly Record<string, unknown>[]): Promise<SequenceResult[]>;
+}

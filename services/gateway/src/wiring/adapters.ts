@@ -1,0 +1,49 @@
+import { busNames, sequencingTimeoutMs, type SequencedBatch } from '@lfsync/contracts';
+import { MongoEventStore } from '@lfsync/event-store';
+import type { EventReader, SequencerClient } from '@lfsync/ports';
+import { MONGO_CLIENT_OPTIONS, connectNats, type Logger, type ReadinessCheck } from '@lfsync/runtime';
+import { MongoClient } from 'mongodb';
+import { subscribeCommits } from '../bus/commit-feed.ts';
+import { natsSequencerClient } from '../bus/sequencer-client.ts';
+import type { GatewayConfig } from '../config.ts';
+
+/** What the gateway talks to: NATS + MongoDB in production, in-process adapters in the embedded mode. */
+export interface GatewayAdapters {
+  store: EventReader;
+  sequencer: SequencerClient;
+  /** Every committed batch of every repository; returns the unsubscribe function. */
+  subscribeCommits(onCommit: (batch: SequencedBatch, committedAtMs?: number) => void): () => void;
+  /** Called when commit broadcasts may have been missed (the bus connection was lost and is back). */
+  onBroadcastGap(listener: () => void): void;
+  readiness: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+/** The production adapters: MongoDB for reads, NATS for sequencing and commit broadcasts. */
+export async function connectGatewayAdapters(
+  config: GatewayConfig,
+  logger: Logger,
+): Promise<GatewayAdapters> {
+  const names = busNames(config.BUS_PREFIX);
+  // Not connected up front: the driver connects on first use, so the gateway starts while MongoDB is down.
+  const mongo = new MongoClient(config.MONGO_URL, MONGO_CLIENT_OPTIONS);
+  const store = new MongoEventStore(mongo.db(config.MONGO_DB));
+  const nats = await connectNats(config.NATS_URL, 'gateway', logger);
+  return {
+    store,
+    sequencer: natsSequencerClient(nats.nc, names, sequencingTimeoutMs(config.ACK_TIMEOUT_MS)),
+    subscribeCommits: (onCommit) => {
+      const subscription = subscribeCommits(nats.nc, names, logger, onCommit);
+      return () => subscription.unsubscribe();
+    },
+    onBroadcastGap: (listener) => nats.onReconnect(listener),
+    readiness: [
+      { name: 'nats', check: () => nats.connected() },
+      { name: 'mongodb', check: () => store.ping() },
+    ],
+    async close() {
+      await nats.nc.drain().catch(() => nats.nc.close());
+      await mongo.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Clock } from '@lfsync/ports';
+import { opsHandler, type ReadinessCheck } from '@lfsync/runtime';
+import type { Logger } from 'pino';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { GatewayConfig } from '../config.ts';
+import { createGatewayServer } from '../http/gateway-server.ts';
+import { staticFiles } from '../http/static-files.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import { restApi } from '../rest/rest-api.ts';
+import { Session, type SessionLimits } from '../ws/session.ts';
+import type { GatewayAuth } from './auth.ts';
+import type { SyncServices } from './sync-services.ts';
+
+export interface HttpWiring {
+  config: GatewayConfig;
+  auth: GatewayAuth;
+  services: SyncServices;
+  readiness: ReadinessCheck[];
+  metrics: GatewayMetrics;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The HTTP server: ops endpoints, REST, dev tokens, the web app, and a Session per WebSocket. */
+export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocketServer } {
+  const { config, auth, services, metrics, logger } = wiring;
+  const limits = {
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    maxConnections: config.MAX_CONNECTIONS,
+    maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+    hardMaxFrameBytes: config.MAX_FRAME_BYTES * 4,
+  };
+  const rest = restApi({
+    verify: auth.verify,
+    push: services.push,
+    store: services.store,
+    metrics,
+    logger,
+    maxBodyBytes: config.MAX_FRAME_BYTES,
+    pageSize: config.CATCHUP_PAGE_SIZE,
+  });
+  const routes = {
+    ops: opsHandler(metrics.registry, wiring.readiness),
+    rest,
+    devToken: auth.devToken,
+    staticFiles: config.STATIC_DIR === undefined ? undefined : staticFiles(config.STATIC_DIR),
+    onConnection: (ws: WebSocket) => openSession(ws, wiring),
+  };
+  return createGatewayServer(limits, routes, logger);
+}
+
+function openSession(ws: WebSocket, wiring: HttpWiring): void {
+  const { services, metrics } = wiring;
+  const { registry, sessions } = services;
+  const session = new Session(randomUUID(), ws, {
+    limits: sessionLimits(wiring.config),
+    verify: wiring.auth.verify,
+    push: services.push,
+    store: services.store,
+    logger: wiring.logger,
+    metrics,
+    clock: wiring.clock,
+    onAuthenticated: (s, authenticated) => {
+      registry.set(s, authenticated);
+      metrics.sessions.set(registry.size);
+    },
+  });
+  sessions.add(session);
+  metrics.connections.set(sessions.size);
+  ws.once('close', () => {
+    sessions.delete(session);
+    metrics.connections.set(sessions.size);
+  });
+}
+
+function sessionLimits(config: GatewayConfig): SessionLimits {
+  return {
+    authTimeoutMs: config.AUTH_TIMEOUT_MS,
+    maxFrameBytes: config.MAX_FRAME_BYTES,
+    maxPendingAcks: config.MAX_PENDING_ACKS,
+    ratePerSec: config.RATE_LIMIT_PER_SEC,
+    rateBurst: config.RATE_LIMIT_BURST,
+    maxOutboundBytes: config.MAX_OUTBOUND_BYTES,
+    slowConsumerTimeoutMs: config.SLOW_CONSUMER_TIMEOUT_MS,
+    catchUpPageSize: config.CATCHUP_PAGE_SIZE,
+    invalidFrameLimit: config.INVALID_FRAME_LIMIT,
+  };
+}

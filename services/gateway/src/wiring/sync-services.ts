@@ -1,0 +1,41 @@
+import type { Clock } from '@lfsync/ports';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import { CommitTracker } from '../sync/commit-tracker.ts';
+import { PushService } from '../sync/push-service.ts';
+import { RecentEventsStore } from '../sync/recent-events-store.ts';
+import type { Session } from '../ws/session.ts';
+import { SessionRegistry } from '../ws/session-registry.ts';
+import type { GatewayAdapters } from './adapters.ts';
+
+export interface SyncServices {
+  /** The database behind a window of recent commits. */
+  store: RecentEventsStore;
+  commits: CommitTracker;
+  push: PushService;
+  /** Authenticated sessions, for broadcasts. */
+  registry: SessionRegistry;
+  /** Every open session. */
+  sessions: Set<Session>;
+}
+
+export function createSyncServices(
+  config: GatewayConfig,
+  adapters: Pick<GatewayAdapters, 'store' | 'sequencer'>,
+  metrics: GatewayMetrics,
+  clock: Clock,
+  logger: Logger,
+): SyncServices {
+  const store = new RecentEventsStore(adapters.store, config.RECENT_EVENTS_CACHE_BYTES);
+  const commits = new CommitTracker(store, clock);
+  const limits = {
+    maxBatchEvents: config.MAX_BATCH_EVENTS,
+    maxDataBytes: config.MAX_DATA_BYTES,
+    maxDataDepth: config.MAX_DATA_DEPTH,
+    ackTimeoutMs: config.ACK_TIMEOUT_MS,
+  };
+  const push = new PushService(adapters.sequencer, commits, limits, logger);
+  const registry = new SessionRegistry((frames) => metrics.broadcastFrames.inc(frames));
+  return { store, commits, push, registry, sessions: new Set() };
+}

@@ -1,0 +1,97 @@
+import { AppError, type SequencedBatch } from '@lfsync/contracts';
+import type { EventReader } from '@lfsync/ports';
+import type { Logger } from 'pino';
+import { reportFailure } from '../report-failure.ts';
+import { syncCompleteFrame, type Frame } from './frames.ts';
+import { RepositoryFeed } from './repository-feed.ts';
+import type { SessionSocket } from './session-socket.ts';
+
+export interface FeedsOptions {
+  socket: SessionSocket;
+  store: EventReader;
+  catchUpPageSize: number;
+  logger: Logger;
+  /** Whether the session may currently read the repository. */
+  mayRead(repository: string): boolean;
+}
+
+/** What a session receives: one feed per repository, for live batches and catch-up requests alike. */
+export class SessionFeeds {
+  readonly #options: FeedsOptions;
+  readonly #feeds = new Map<string, RepositoryFeed>();
+
+  constructor(options: FeedsOptions) {
+    this.#options = options;
+  }
+
+  /** A committed batch the session may read; `frame` is shared by every session. */
+  live(batch: SequencedBatch, frame: Frame): void {
+    this.#feed(batch.repository)
+      .live(batch, frame)
+      ?.catch((err: unknown) => this.#lostTrack(err, 'gap fill', batch.repository));
+  }
+
+  /** After the gateway lost its bus connection: send what was committed meanwhile. */
+  refresh(): void {
+    for (const [repository, feed] of this.#feeds)
+      feed.refresh().catch((err: unknown) => this.#lostTrack(err, 'refresh', repository));
+  }
+
+  /** Forgets the feeds of repositories the session may no longer read. */
+  prune(): void {
+    for (const repository of this.#feeds.keys())
+      if (!this.#options.mayRead(repository)) this.#feeds.delete(repository);
+  }
+
+  clear(): void {
+    this.#feeds.clear();
+  }
+
+  async requestEvents(
+    repository: string,
+    afterSequence: number,
+    pageSize: number | undefined,
+  ): Promise<void> {
+    const { socket } = this.#options;
+    if (!this.#options.mayRead(repository))
+      return socket.sendError(new AppError('FORBIDDEN', `no read access to ${repository}`), { repository });
+    let lastSequence: number;
+    try {
+      lastSequence = await this.#feed(repository).catchUp(afterSequence, pageSize);
+    } catch (err) {
+      const error = reportFailure(this.#options.logger, err, 'catch-up', { repository });
+      return socket.sendError(error, { repository });
+    }
+    socket.send(syncCompleteFrame(repository, lastSequence));
+  }
+
+  async requestAllEvents(repository: string | undefined, pageSize: number | undefined): Promise<void> {
+    if (repository !== undefined) return this.requestEvents(repository, 0, pageSize);
+    const { socket, store } = this.#options;
+    try {
+      const repositories = (await store.repositories()).filter((r) => this.#options.mayRead(r));
+      for (const name of repositories) await this.#feed(name).catchUp(0, pageSize);
+    } catch (err) {
+      return socket.sendError(reportFailure(this.#options.logger, err, 'catch-up'));
+    }
+    socket.send(syncCompleteFrame(undefined, undefined));
+  }
+
+  /** Missed events could not be read: the client reconnects and catches up. */
+  #lostTrack(err: unknown, context: string, repository: string): void {
+    const cause = reportFailure(this.#options.logger, err, context, { repository });
+    const message = 'could not deliver missed events; reconnect and catch up';
+    this.#options.socket.closeWithError(new AppError('UNAVAILABLE', message, { cause }));
+  }
+
+  #feed(repository: string): RepositoryFeed {
+    let feed = this.#feeds.get(repository);
+    if (feed === undefined) {
+      const { socket, store, catchUpPageSize } = this.#options;
+      const output = { send: (frame: Frame) => socket.send(frame), writable: () => socket.writable() };
+      feed = new RepositoryFeed(repository, store, output, catchUpPageSize);
+      this.#feeds.set(repository, feed);
+    }
+    return feed;
+  }
+}

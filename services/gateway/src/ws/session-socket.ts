@@ -1,0 +1,101 @@
+import { AppError, errorFrame, type ErrorFrameContext } from '@lfsync/contracts';
+import type { Clock } from '@lfsync/ports';
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { Frame } from './frames.ts';
+
+export interface SocketLimits {
+  maxOutboundBytes: number;
+  slowConsumerTimeoutMs: number;
+}
+
+const WRITABLE_POLL_MS = 10;
+const CLOSE_GRACE_MS = 5_000;
+
+/** A session's socket: frames out (with back-pressure), errors, closing, liveness. */
+export class SessionSocket {
+  readonly #ws: WebSocket;
+  readonly #limits: SocketLimits;
+  readonly #clock: Clock;
+  readonly #metrics: GatewayMetrics;
+  readonly #logger: Logger;
+  #alive = true;
+
+  constructor(ws: WebSocket, limits: SocketLimits, clock: Clock, metrics: GatewayMetrics, logger: Logger) {
+    this.#ws = ws;
+    this.#limits = limits;
+    this.#clock = clock;
+    this.#metrics = metrics;
+    this.#logger = logger;
+    ws.on('pong', () => this.markAlive());
+    ws.on('error', (err) => this.#logger.debug({ err }, 'socket error'));
+  }
+
+  markAlive(): void {
+    this.#alive = true;
+  }
+
+  /** Called on every heartbeat tick: a connection that did not answer the last ping is dropped. */
+  heartbeat(): void {
+    if (!this.#alive) {
+      this.#logger.debug('no pong, terminating');
+      this.#ws.terminate();
+      return;
+    }
+    this.#alive = false;
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.ping();
+  }
+
+  send(frame: Frame): boolean {
+    if (this.#ws.readyState !== WebSocket.OPEN) return false;
+    if (this.#ws.bufferedAmount > this.#limits.maxOutboundBytes) {
+      this.#dropSlowConsumer('send buffer overflow: read faster or reconnect and catch up');
+      return false;
+    }
+    this.#ws.send(frame, { binary: false });
+    return true;
+  }
+
+  sendError(error: AppError, context: ErrorFrameContext = {}): void {
+    this.#metrics.rejections.inc({ code: error.code });
+    this.send(errorFrame(error, context));
+  }
+
+  /** Sends the error, then closes with its close code (1008 when the code has none). */
+  closeWithError(error: AppError): void {
+    this.#metrics.rejections.inc({ code: error.code });
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(errorFrame(error));
+    this.close(error.spec.closeCode ?? 1008, error.code);
+    // A peer that does not read never answers the close handshake; don't hold its buffers for long.
+    this.#clock.schedule(CLOSE_GRACE_MS, () => this.#ws.terminate());
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING)
+      this.#ws.close(code, reason);
+  }
+
+  /** Resolves true once the send buffer is half empty; false if the socket closed or stayed full too long. */
+  writable(): Promise<boolean> {
+    const deadline = this.#clock.now() + this.#limits.slowConsumerTimeoutMs;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.#ws.readyState !== WebSocket.OPEN) return resolve(false);
+        if (this.#ws.bufferedAmount < this.#limits.maxOutboundBytes / 2) return resolve(true);
+        if (this.#clock.now() >= deadline) {
+          this.#dropSlowConsumer('not reading: reconnect and catch up');
+          return resolve(false);
+        }
+        this.#clock.schedule(WRITABLE_POLL_MS, check);
+      };
+      check();
+    });
+  }
+
+  #dropSlowConsumer(message: string): void {
+    this.#metrics.slowConsumers.inc();
+    this.#logger.warn({ bufferedBytes: this.#ws.bufferedAmount }, 'slow consumer disconnected');
+    this.closeWithError(new AppError('SLOW_CONSUMER', message));
+  }
+}
