@@ -71,6 +71,11 @@ export const errorCodes = {
   ),
   FORBIDDEN: refusal(403, 'no access', 'Ask for a token whose sync claim covers the repository.'),
   NOT_FOUND: refusal(404, 'not found', 'Check the path, the event id or the data id.'),
+  METHOD_NOT_ALLOWED: refusal(
+    405,
+    'Method not allowed',
+    'Use the HTTP method the endpoint is documented with (GET or POST).',
+  ),
   PAYLOAD_TOO_LARGE: refusal(
     413,
     'payload too large',

@@ -18,6 +18,14 @@ export const envBoolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Env lists: comma-separated, blanks around items and empty items ignored. */
+export const envList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== ''),
+);
+
 /** Shared env names, identical in every service. */
 export const commonConfigShape = {
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),

@@ -2,6 +2,7 @@ export {
   MONGO_CLIENT_OPTIONS,
   commonConfigShape,
   envBoolean,
+  envList,
   loadConfig,
   mongoConfigShape,
 } from './config.ts';

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '@lfsync/ports';
 import type { Logger } from '@lfsync/runtime';
+import { compatStartupWarnings } from './compat/compat-config.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { connectGatewayAdapters, type GatewayAdapters } from './wiring/adapters.ts';
@@ -40,6 +41,7 @@ export async function startGateway(
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const port = (server.address() as AddressInfo).port;
   log.info({ port, devAuth: config.DEV_AUTH }, 'gateway listening');
+  for (const warning of compatStartupWarnings(config)) log.warn(warning.data, warning.message);
   const release = {
     beforeClose: stopHeartbeat,
     async afterClose() {

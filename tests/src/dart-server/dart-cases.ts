@@ -26,9 +26,11 @@ export interface CaseContext {
  *   `_data`); the Dart tests post bare objects. `EVENT_VALIDATION=loose` restores.
  * - `complete-log`: `GET /api/events/{r}` is the complete log, ascending, for every repository (no
  *   latest-per-`_data_id`, no newest-first `counter_log`). `REST_LIST_VIEW=dart` restores.
- * (Authentication, the third, is the run without tokens: `ANONYMOUS_REPOSITORIES`.)
+ * - `protocol-heartbeat`: the server checks liveness with WebSocket ping frames, which every WebSocket
+ *   library answers by itself, instead of `{"type":"ping"}` text frames. `HEARTBEAT=json` restores.
+ * (Authentication, the fourth, is the run without tokens: `ANONYMOUS_REPOSITORIES`.)
  */
-export type Difference = 'strict-events' | 'complete-log';
+export type Difference = 'strict-events' | 'complete-log' | 'protocol-heartbeat';
 
 export interface DartCase {
   id: string;
@@ -565,6 +567,17 @@ export const dartCases: DartCase[] = [
       expect(ping.type).toBe('ping');
       await ws.close();
     },
+    differs: {
+      // WebSocket-level pings instead: the session stays alive while its library answers them.
+      'protocol-heartbeat': async (ctx) => {
+        const ws = await connectWs(ctx);
+        await authenticate(ws, ctx.wsToken);
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+        expect(ws.isOpen).toBe(true);
+        expect(ws.frames.some((f) => f.type === 'ping')).toBe(false);
+        await ws.close();
+      },
+    },
   },
   {
     id: 'T28',
@@ -579,6 +592,16 @@ export const dartCases: DartCase[] = [
       ]);
       if (!closed) ws.terminate();
       expect(closed).toBe(true);
+    },
+    differs: {
+      // A client whose library answers WebSocket pings is alive, whatever it sends.
+      'protocol-heartbeat': async (ctx) => {
+        const ws = await connectWs(ctx);
+        await authenticate(ws, ctx.wsToken);
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+        expect(ws.isOpen).toBe(true);
+        await ws.close();
+      },
     },
   },
 

@@ -16,6 +16,7 @@ interface Run {
 const restoredBy: Record<Difference, string> = {
   'strict-events': 'EVENT_VALIDATION=loose',
   'complete-log': 'REST_LIST_VIEW=dart',
+  'protocol-heartbeat': 'HEARTBEAT=json',
 };
 
 /**
@@ -27,18 +28,23 @@ export const dartRuns: Run[] = [
     name: 'default settings, with tokens',
     env: {},
     tokens: true,
-    differences: ['strict-events', 'complete-log'],
+    differences: ['strict-events', 'complete-log', 'protocol-heartbeat'],
   },
   {
     name: 'EVENT_VALIDATION=loose, with tokens',
     env: { EVENT_VALIDATION: 'loose' },
     tokens: true,
-    differences: ['complete-log'],
+    differences: ['complete-log', 'protocol-heartbeat'],
   },
   {
     name: 'compatibility mode, without tokens',
     // `*`: the Dart tests create repositories with generated names (T23).
-    env: { ANONYMOUS_REPOSITORIES: '*', REST_LIST_VIEW: 'dart', EVENT_VALIDATION: 'loose' },
+    env: {
+      ANONYMOUS_REPOSITORIES: '*',
+      REST_LIST_VIEW: 'dart',
+      EVENT_VALIDATION: 'loose',
+      HEARTBEAT: 'json',
+    },
     tokens: false,
     differences: [],
   },

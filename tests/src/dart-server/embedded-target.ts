@@ -1,5 +1,5 @@
 // The one import of the embedded mode; it moves to apps/server (change this line only).
-import { startEmbedded, type EmbeddedOptions } from '@lfsync/embedded';
+import { startEmbedded, type EmbeddedOptions } from '@lfsync/server';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

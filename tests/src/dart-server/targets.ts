@@ -17,11 +17,7 @@ export interface DartTarget {
   stop(): Promise<void>;
 }
 
-/**
- * Gateway settings as environment strings. The compatibility settings are not in the gateway's config
- * schema until the integrator adds them; until then the schema drops them (so the stack runs with its
- * defaults and the compat-mode cases fail on authentication, which is the point).
- */
+/** Gateway settings as environment strings (the compatibility settings among them). */
 export type GatewayEnv = Record<string, string>;
 
 /** The server's own heartbeat, short as in the Dart server's test mode (3 s). */

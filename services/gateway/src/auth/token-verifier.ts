@@ -13,6 +13,8 @@ export interface Principal {
   claim: SyncClaim;
   /** Epoch ms; undefined when the token does not expire. */
   expiresAt: number | undefined;
+  /** Admitted without a token (the compatibility mode's `ANONYMOUS_REPOSITORIES`). */
+  anonymous?: true;
 }
 
 export interface TokenVerifierOptions {

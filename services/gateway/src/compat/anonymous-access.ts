@@ -1,4 +1,5 @@
 import type { SyncClaim } from '@lfsync/contracts';
+import type { Principal, TokenVerifier } from '../auth/token-verifier.ts';
 
 /** The subject of a session or request admitted without a token. */
 export const ANONYMOUS_SUBJECT = 'anonymous';
@@ -8,22 +9,35 @@ export function anonymousClaim(anonymousRepositories: readonly string[]): SyncCl
   return { read: [...anonymousRepositories], write: [...anonymousRepositories] };
 }
 
+/**
+ * Who presents a token (or none): the principal, or undefined when there is no token and no anonymous
+ * access (the caller answers with its own "not authenticated" error). Rejections are AppErrors.
+ */
+export type Authenticator = (token: string | undefined) => Promise<Principal | undefined>;
+
 /** A JWT is three base64url segments; anything else cannot be a token of ours. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-export type CredentialDecision = 'verify' | 'anonymous' | 'refuse';
-
 /**
- * How a request or an `auth` frame is treated. With a JWT: verified as always — an expired or forged
- * token is still refused (a client must learn that it has to refresh, not silently lose its rights).
- * Without one — no token, or a placeholder such as the Dart tests' `"test_token"` — it becomes the
- * anonymous principal when the compatibility mode is on, and is refused otherwise.
+ * A JWT is verified as always — an expired or forged token is still refused (a client must learn that it
+ * has to refresh, not silently lose its rights). Without one — no token, or a placeholder such as the Dart
+ * tests' `"test_token"` — the request is anonymous when `ANONYMOUS_REPOSITORIES` opens repositories.
  */
-export function credentialDecision(
-  token: string | undefined,
+export function createAuthenticator(
+  verify: TokenVerifier,
   anonymousRepositories: readonly string[],
-): CredentialDecision {
-  const trimmed = token?.trim();
-  if (trimmed !== undefined && JWT_SHAPE.test(trimmed)) return 'verify';
-  return anonymousRepositories.length > 0 ? 'anonymous' : 'refuse';
+): Authenticator {
+  if (anonymousRepositories.length === 0) {
+    return (token) => (token === undefined ? Promise.resolve(undefined) : verify(token));
+  }
+  const anonymous: Principal = {
+    subject: ANONYMOUS_SUBJECT,
+    claim: anonymousClaim(anonymousRepositories),
+    expiresAt: undefined,
+    anonymous: true,
+  };
+  return (token) => {
+    const trimmed = token?.trim();
+    return trimmed !== undefined && JWT_SHAPE.test(trimmed) ? verify(trimmed) : Promise.resolve(anonymous);
+  };
 }

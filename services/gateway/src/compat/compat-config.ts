@@ -1,16 +1,9 @@
 import { isRepositoryName } from '@lfsync/contracts';
-import { envBoolean } from '@lfsync/runtime';
+import { envBoolean, envList } from '@lfsync/runtime';
 import { z } from 'zod';
 
-const csv = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== ''),
-);
-
 /** `*` (every repository) or one repository name; the same patterns a token's `sync` claim holds. */
-const repositoryPatterns = csv.pipe(
+const repositoryPatterns = envList.pipe(
   z.array(
     z.string().refine((p) => p === '*' || isRepositoryName(p), {
       message: 'expected a repository name or *',
@@ -34,7 +27,8 @@ export const compatConfigShape = {
   REST_NEWEST_FIRST_REPOSITORIES: repositoryPatterns.default(['counter_log']),
   /**
    * `strict`: events must be what the Dart client library sends (`_operation`, `_created_at`, `_data`).
-   * `loose`: any JSON object with a string `_event_id`, as the Dart server accepts.
+   * `loose`: any JSON object with a string `_event_id`, as the Dart server accepts; what is missing is
+   * filled in (see loose-event.ts).
    */
   EVENT_VALIDATION: z.enum(['strict', 'loose']).default('strict'),
   /** Set in production deployments: refuses settings that open repositories to anyone. */
@@ -78,7 +72,7 @@ export function compatStartupWarnings(config: CompatConfig): CompatWarning[] {
   if (config.EVENT_VALIDATION === 'loose') {
     warnings.push({
       message:
-        'compatibility mode: events are accepted without _operation, _created_at or _data (EVENT_VALIDATION=loose); clients that apply events may fail on them',
+        'compatibility mode: events without _operation, _created_at or _data are completed as inserts (EVENT_VALIDATION=loose)',
       data: {},
     });
   }

@@ -24,9 +24,10 @@ export interface GatewayRoutes {
 
 type DevTokenIssuer = (username: string) => Promise<{ token: string; expiresAt: number }>;
 
-const WS_PATHS = new Set(['/sync', '/ws']);
+// `/` too: the Dart server and its tests upgrade on the root path.
+const WS_PATHS = new Set(['/sync', '/ws', '/']);
 
-/** One HTTP server: WebSocket upgrades on /sync and /ws, REST under /api, ops endpoints, the web app. */
+/** One HTTP server: WebSocket upgrades on /sync, /ws and /, REST under /api, ops endpoints, the web app. */
 export function createGatewayServer(
   limits: UpgradeLimits,
   routes: GatewayRoutes,

@@ -18,8 +18,8 @@ export function sendJson(
 }
 
 /** An error as its REST body; retryable codes also say when to come back in `Retry-After` (seconds). */
-export function sendError(res: ServerResponse, error: AppError): void {
-  const body = errorBody(error);
+export function sendError(res: ServerResponse, error: AppError, extra: Record<string, unknown> = {}): void {
+  const body = { ...errorBody(error), ...extra };
   const retryAfter =
     body.retryAfterMs === undefined ? {} : { 'retry-after': String(Math.ceil(body.retryAfterMs / 1000)) };
   sendJson(res, body.statusCode, body, retryAfter);

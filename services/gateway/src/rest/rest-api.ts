@@ -1,47 +1,59 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '@lfsync/contracts';
 import type { Logger } from 'pino';
-import type { TokenVerifier } from '../auth/token-verifier.ts';
+import type { Authenticator } from '../compat/anonymous-access.ts';
 import { bearerToken, sendError } from '../http/http-utils.ts';
 import { reportFailure } from '../report-failure.ts';
 import { matchRoute, type RouteRequest } from './route-table.ts';
 import { restRoutes, type RestRoutesOptions } from './rest-routes.ts';
 
 export interface RestApiOptions extends RestRoutesOptions {
-  verify: TokenVerifier;
+  authenticate: Authenticator;
   logger: Logger;
 }
 
 /**
- * The REST compatibility API of docs/protocol.md, under the same rules as the WebSocket: bearer JWT, read and
- * write claims per repository, the same validation and the same durable-ack push path.
+ * Bearer tokens are not ambient credentials (unlike cookies), so any origin may call the API: a page can
+ * only use the tokens it holds. The Dart server sends the same headers.
+ */
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'Content-Type, Authorization',
+} as const;
+
+/**
+ * The REST API of docs/protocol.md, shaped as the Dart server's, under the same rules as the WebSocket:
+ * bearer JWT (or the compatibility mode's anonymous access), read and write claims per repository, the same
+ * validation and the same durable-ack push path.
  */
 export function restApi(options: RestApiOptions) {
   const routes = restRoutes(options);
-  const { verify, metrics, logger } = options;
+  const { metrics, logger } = options;
 
-  function authenticate(req: IncomingMessage) {
-    const token = bearerToken(req);
-    if (token === undefined) throw new AppError('NOT_AUTHENTICATED', 'missing Authorization: Bearer token');
-    return verify(token);
+  async function authenticate(req: IncomingMessage) {
+    const principal = await options.authenticate(bearerToken(req));
+    if (principal === undefined)
+      throw new AppError('NOT_AUTHENTICATED', 'missing Authorization: Bearer token');
+    return principal;
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, { 'content-length': '0' }).end();
+      return;
+    }
     const matched = matchRoute(routes, req.method ?? 'GET', url.pathname);
-    const request: RouteRequest = {
-      req,
-      res,
-      url,
-      params: matched?.params ?? {},
-      authenticate: () => authenticate(req),
-    };
-    if (matched !== undefined) return matched.route.handle(request);
-    // Who may not use the API learns that before learning which endpoints exist.
-    await request.authenticate();
-    throw new AppError('NOT_FOUND', 'no such endpoint');
+    const params = matched.kind === 'route' ? matched.params : {};
+    const request: RouteRequest = { req, res, url, params, authenticate: () => authenticate(req) };
+    if (matched.kind === 'route') return matched.route.handle(request);
+    // Decided before authentication, as in the Dart server: the endpoints are public knowledge.
+    if (matched.kind === 'method-not-allowed') throw new AppError('METHOD_NOT_ALLOWED');
+    throw new AppError('NOT_FOUND', 'Endpoint not found');
   }
 
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
     try {
       await route(req, res, url);
     } catch (err) {

@@ -21,19 +21,23 @@ export interface Route {
   handle(request: RouteRequest): Promise<void>;
 }
 
-/** The route whose method and pattern match, with its parameters; undefined when none does. */
-export function matchRoute(
-  routes: readonly Route[],
-  method: string,
-  pathname: string,
-): { route: Route; params: RouteParams } | undefined {
+export type RouteMatch =
+  | { kind: 'route'; route: Route; params: RouteParams }
+  /** The path is an endpoint, but not for this method. */
+  | { kind: 'method-not-allowed' }
+  | { kind: 'none' };
+
+/** The first route whose method and pattern match (table order decides between overlapping patterns). */
+export function matchRoute(routes: readonly Route[], method: string, pathname: string): RouteMatch {
   const segments = pathname.split('/').filter((s) => s !== '');
+  let pathKnown = false;
   for (const route of routes) {
-    if (route.method !== method) continue;
     const params = matchPath(route.path, segments);
-    if (params !== undefined) return { route, params };
+    if (params === undefined) continue;
+    if (route.method === method) return { kind: 'route', route, params };
+    pathKnown = true;
   }
-  return undefined;
+  return pathKnown ? { kind: 'method-not-allowed' } : { kind: 'none' };
 }
 
 function matchPath(pattern: string, segments: readonly string[]): RouteParams | undefined {

@@ -16,6 +16,8 @@ export interface PushLimits {
   /** Deepest nesting allowed inside an event (checked before anything is serialised). */
   maxDataDepth: number;
   ackTimeoutMs: number;
+  /** Applied to each raw event before validation (the compatibility mode's Dart defaults). */
+  normalize?: ((raw: unknown) => unknown) | undefined;
 }
 
 interface PushRejection {
@@ -87,7 +89,7 @@ export class PushService {
       const message = `event nests deeper than ${this.#limits.maxDataDepth} levels`;
       return { ok: false, error: new AppError('NESTING_TOO_DEEP', message) };
     }
-    const parsed = clientEventSchema.safeParse(raw);
+    const parsed = clientEventSchema.safeParse(this.#limits.normalize?.(raw) ?? raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue === undefined ? 'unknown' : `${issue.path.join('.')}: ${issue.message}`;

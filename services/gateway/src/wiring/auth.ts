@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { issueDevToken } from '../auth/dev-tokens.ts';
-import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.ts';
+import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createAuthenticator, type Authenticator } from '../compat/anonymous-access.ts';
 import type { GatewayConfig } from '../config.ts';
 
 export interface GatewayAuth {
-  verify: TokenVerifier;
+  /** Tokens of requests and auth frames, with anonymous access where the compatibility mode opens it. */
+  authenticate: Authenticator;
   /** Development tokens (DEV_AUTH), signed with the configured or a random secret. */
   devToken: ((username: string) => Promise<{ token: string; expiresAt: number }>) | undefined;
 }
@@ -28,7 +30,7 @@ export async function createAuth(config: GatewayConfig): Promise<GatewayAuth> {
     throw new Error('DEV_AUTH needs JWT_SECRET (or no key configured at all)');
   const claims = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
   return {
-    verify,
+    authenticate: createAuthenticator(verify, config.ANONYMOUS_REPOSITORIES),
     devToken:
       config.DEV_AUTH && secret !== undefined
         ? (username) => issueDevToken(secret, username, claims)

@@ -33,13 +33,16 @@ export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocket
     hardMaxFrameBytes: config.MAX_FRAME_BYTES * 4,
   };
   const rest = restApi({
-    verify: auth.verify,
+    authenticate: auth.authenticate,
     push: services.push,
     store: services.store,
     metrics,
     logger,
     maxBodyBytes: config.MAX_FRAME_BYTES,
     pageSize: config.CATCHUP_PAGE_SIZE,
+    listView: config.REST_LIST_VIEW,
+    newestFirstRepositories: config.REST_NEWEST_FIRST_REPOSITORIES,
+    activeConnections: () => services.sessions.size,
   });
   const routes = {
     ops: opsHandler(metrics.registry, wiring.readiness),
@@ -56,7 +59,7 @@ function openSession(ws: WebSocket, wiring: HttpWiring): void {
   const { registry, sessions } = services;
   const session = new Session(randomUUID(), ws, {
     limits: sessionLimits(wiring.config),
-    verify: wiring.auth.verify,
+    authenticate: wiring.auth.authenticate,
     push: services.push,
     store: services.store,
     logger: wiring.logger,
@@ -86,5 +89,6 @@ function sessionLimits(config: GatewayConfig): SessionLimits {
     slowConsumerTimeoutMs: config.SLOW_CONSUMER_TIMEOUT_MS,
     catchUpPageSize: config.CATCHUP_PAGE_SIZE,
     invalidFrameLimit: config.INVALID_FRAME_LIMIT,
+    heartbeat: config.HEARTBEAT,
   };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
+import { withDartDefaults } from '../compat/loose-event.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { CommitTracker } from '../sync/commit-tracker.ts';
@@ -34,6 +35,8 @@ export function createSyncServices(
     maxDataBytes: config.MAX_DATA_BYTES,
     maxDataDepth: config.MAX_DATA_DEPTH,
     ackTimeoutMs: config.ACK_TIMEOUT_MS,
+    normalize:
+      config.EVENT_VALIDATION === 'loose' ? (raw: unknown) => withDartDefaults(raw, clock.now()) : undefined,
   };
   const push = new PushService(adapters.sequencer, commits, limits, logger);
   const registry = new SessionRegistry((frames) => metrics.broadcastFrames.inc(frames));

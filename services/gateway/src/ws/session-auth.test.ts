@@ -18,13 +18,15 @@ function fakeSocket() {
 }
 
 function setUp(verify: (token: string) => Promise<Principal>) {
+  const authenticate = (token: string | undefined) =>
+    token === undefined ? Promise.resolve(undefined) : verify(token);
   const clock = new ManualClock();
   const { socket, errors, sent } = fakeSocket();
   const principals: Array<Principal | undefined> = [];
   const auth = new SessionAuth({
     sessionId: 's1',
     socket,
-    verify,
+    authenticate,
     clock,
     authTimeoutMs: 1_000,
     logger: pino({ level: 'silent' }),

@@ -1,14 +1,15 @@
 import { AppError, tokenOfAuthMessage, type AuthMessage } from '@lfsync/contracts';
 import type { Cancel, Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
-import type { Principal, TokenVerifier } from '../auth/token-verifier.ts';
+import type { Principal } from '../auth/token-verifier.ts';
+import type { Authenticator } from '../compat/anonymous-access.ts';
 import { reportFailure } from '../report-failure.ts';
 import type { SessionSocket } from './session-socket.ts';
 
 export interface AuthOptions {
   sessionId: string;
   socket: SessionSocket;
-  verify: TokenVerifier;
+  authenticate: Authenticator;
   clock: Clock;
   authTimeoutMs: number;
   logger: Logger;
@@ -56,17 +57,16 @@ export class SessionAuth {
 
   async #authenticate(message: AuthMessage): Promise<void> {
     const { socket, logger } = this.#options;
-    const token = tokenOfAuthMessage(message);
-    if (token === undefined)
-      return socket.closeWithError(new AppError('INVALID_TOKEN', 'auth needs a token'));
-    let principal: Principal;
+    let principal: Principal | undefined;
     try {
-      principal = await this.#options.verify(token);
+      principal = await this.#options.authenticate(tokenOfAuthMessage(message));
     } catch (err) {
       const error = reportFailure(logger, err, 'authentication');
       logger.info({ code: error.code }, 'authentication refused');
       return socket.closeWithError(error);
     }
+    if (principal === undefined)
+      return socket.closeWithError(new AppError('INVALID_TOKEN', 'auth needs a token'));
     const refresh = this.#principal !== undefined;
     this.#principal = principal;
     this.#cancelAuthTimer();

@@ -8,6 +8,8 @@ import type { Frame } from './frames.ts';
 export interface SocketLimits {
   maxOutboundBytes: number;
   slowConsumerTimeoutMs: number;
+  /** `protocol`: WebSocket ping frames; `json`: `{"type":"ping"}` text frames, as the Dart server sends. */
+  heartbeat: 'protocol' | 'json';
 }
 
 const WRITABLE_POLL_MS = 10;
@@ -36,7 +38,10 @@ export class SessionSocket {
     this.#alive = true;
   }
 
-  /** Called on every heartbeat tick: a connection that did not answer the last ping is dropped. */
+  /**
+   * Called on every heartbeat tick: a connection that sent nothing since the last ping (no pong, no frame)
+   * is dropped.
+   */
   heartbeat(): void {
     if (!this.#alive) {
       this.#logger.debug('no pong, terminating');
@@ -44,7 +49,9 @@ export class SessionSocket {
       return;
     }
     this.#alive = false;
-    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.ping();
+    if (this.#ws.readyState !== WebSocket.OPEN) return;
+    if (this.#limits.heartbeat === 'json') this.send('{"type":"ping"}');
+    else this.#ws.ping();
   }
 
   send(frame: Frame): boolean {

@@ -3,7 +3,7 @@ import type { EventReader } from '@lfsync/ports';
 import type { Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
-import type { TokenVerifier } from '../auth/token-verifier.ts';
+import type { Authenticator } from '../compat/anonymous-access.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { reportFailure } from '../report-failure.ts';
 import type { PushService } from '../sync/push-service.ts';
@@ -26,7 +26,7 @@ export interface SessionLimits extends IntakeLimits, SocketLimits {
 
 export interface SessionContext {
   limits: SessionLimits;
-  verify: TokenVerifier;
+  authenticate: Authenticator;
   push: PushService;
   store: EventReader;
   logger: Logger;
@@ -72,7 +72,7 @@ export class Session {
     this.#auth = new SessionAuth({
       sessionId: id,
       socket,
-      verify: ctx.verify,
+      authenticate: ctx.authenticate,
       clock,
       authTimeoutMs: limits.authTimeoutMs,
       logger,
