@@ -140,7 +140,13 @@ describe('REST compatibility API', () => {
       body: JSON.stringify(dartEvent('p1', { v: 1 })),
     });
     expect(one.status).toBe(201);
-    expect(await one.json()).toMatchObject({ eventIds: ['p1'], sequences: { p1: 1 } });
+    expect(await one.json()).toMatchObject({
+      status: 'success',
+      repository: repo,
+      eventId: 'p1',
+      eventIds: ['p1'],
+      sequences: { p1: 1 },
+    });
     const batch = await fetch(`${base}/events/${repo}/batch`, {
       method: 'POST',
       headers: auth,
@@ -152,27 +158,41 @@ describe('REST compatibility API', () => {
       }),
     });
     expect(batch.status).toBe(201);
-    expect(await batch.json()).toMatchObject({ sequences: { p2: 2, p3: 3 } });
+    expect(await batch.json()).toMatchObject({
+      status: 'success',
+      repository: repo,
+      eventIds: ['p2', 'p3'],
+      count: 2,
+      sequences: { p2: 2, p3: 3 },
+    });
 
     const page = await (await fetch(`${base}/events/${repo}?seq=1&limit=1`, { headers: auth })).json();
     expect(page).toMatchObject({
       repository: repo,
       events: [{ _event_id: 'p2', serverSequence: 2 }],
+      count: 1,
       hasMore: true,
     });
     expect(await (await fetch(`${base}/events/${repo}/p2`, { headers: auth })).json()).toMatchObject({
-      serverSequence: 2,
+      repository: repo,
+      event: { serverSequence: 2 },
     });
     expect(await (await fetch(`${base}/events/${repo}/byDataId/p1`, { headers: auth })).json()).toMatchObject(
-      { _event_id: 'p3' },
+      { repository: repo, event: { _event_id: 'p3' } },
     );
     const missing = await fetch(`${base}/events/${repo}/nope`, { headers: auth });
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    expect(await missing.json()).toMatchObject({
+      error: 'Event not found',
+      statusCode: 404,
+      code: 'NOT_FOUND',
+    });
     const listed = (await (await fetch(`${base}/repositories`, { headers: auth })).json()) as {
-      repositories: string[];
+      repositories: Array<{ name: string; eventCount: number; maxSequence: number }>;
+      count: number;
     };
-    expect(listed.repositories).toContain(repo);
+    expect(listed.repositories).toContainEqual({ name: repo, eventCount: 3, maxSequence: 3 });
+    expect(listed.count).toBe(listed.repositories.length);
 
     const bad = await fetch(`${base}/events/${repo}`, {
       method: 'POST',

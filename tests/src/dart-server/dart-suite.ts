@@ -23,7 +23,7 @@ const restoredBy: Record<Difference, string> = {
  * (a) default settings with a token on every request; (a′) the same with Dart-style loose events, so the
  * list-view difference shows on its own; (b) the compatibility mode, no tokens, exactly as the Dart tests.
  */
-export const dartRuns: Run[] = [
+const dartRuns: Run[] = [
   {
     name: 'default settings, with tokens',
     env: {},

@@ -2,10 +2,10 @@ import type { SyncClaim } from '@lfsync/contracts';
 import type { Principal, TokenVerifier } from '../auth/token-verifier.ts';
 
 /** The subject of a session or request admitted without a token. */
-export const ANONYMOUS_SUBJECT = 'anonymous';
+const ANONYMOUS_SUBJECT = 'anonymous';
 
 /** What an anonymous principal may do: exactly the `ANONYMOUS_REPOSITORIES`, read and write. */
-export function anonymousClaim(anonymousRepositories: readonly string[]): SyncClaim {
+function anonymousClaim(anonymousRepositories: readonly string[]): SyncClaim {
   return { read: [...anonymousRepositories], write: [...anonymousRepositories] };
 }
 

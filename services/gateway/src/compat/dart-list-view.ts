@@ -1,8 +1,8 @@
 import { matchesRepository } from './compat-config.ts';
 
 /** The Dart server's default `limit` per repository: 5 for the newest-first logs, 100 otherwise. */
-export const DART_NEWEST_FIRST_DEFAULT_LIMIT = 5;
-export const DART_DEFAULT_LIMIT = 100;
+const DART_NEWEST_FIRST_DEFAULT_LIMIT = 5;
+const DART_DEFAULT_LIMIT = 100;
 
 /** What the Dart view needs of a stored event; `T` carries the rest (e.g. its JSON text). */
 export interface ViewEvent {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/token-verifier.ts';
 import { decodePathSegment } from '../http/http-utils.ts';
 
-export type RouteParams = Readonly<Record<string, string>>;
+type RouteParams = Readonly<Record<string, string>>;
 
 export interface RouteRequest {
   req: IncomingMessage;
