@@ -1,4 +1,6 @@
+import type { MongoClientOptions } from 'mongodb';
 import { z } from 'zod';
+import { credentialProblems, mongoCredentialsShape, natsCredentialsShape } from './credentials-config.ts';
 
 /** Parses env against a service's config schema; fails with one readable message listing every problem. */
 export function loadConfig<S extends z.ZodType>(
@@ -6,11 +8,11 @@ export function loadConfig<S extends z.ZodType>(
   env: Record<string, string | undefined>,
 ): z.output<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('\n');
-  throw new Error(`invalid configuration:\n${problems}`);
+  const problems = result.success
+    ? credentialProblems(result.data as Record<string, unknown>)
+    : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (result.success && problems.length === 0) return result.data;
+  throw new Error(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 }
 
 /** Env booleans: `true/1/yes` and `false/0/no`. */
@@ -35,6 +37,7 @@ export const commonConfigShape = {
     .default('lfs'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  ...natsCredentialsShape,
 };
 
 export const mongoConfigShape = {
@@ -43,6 +46,7 @@ export const mongoConfigShape = {
     .string()
     .regex(/^[A-Za-z0-9_-]{1,63}$/)
     .default('lfs'),
+  ...mongoCredentialsShape,
 };
 
 /**
@@ -51,3 +55,25 @@ export const mongoConfigShape = {
  * the operation after 30 s instead of holding the caller forever; callers retry.
  */
 export const MONGO_CLIENT_OPTIONS = { serverSelectionTimeoutMS: 5_000, socketTimeoutMS: 30_000 } as const;
+
+export interface MongoCredentialsConfig {
+  MONGO_USERNAME?: string | undefined;
+  MONGO_PASSWORD?: string | undefined;
+  MONGO_TLS_CA_FILE?: string | undefined;
+}
+
+/**
+ * MONGO_CLIENT_OPTIONS plus the credentials and TLS settings of the config. Credentials authenticate
+ * against `admin` unless MONGO_URL names another `authSource`.
+ */
+export function mongoClientOptions(config: MongoCredentialsConfig): MongoClientOptions {
+  const options: MongoClientOptions = { ...MONGO_CLIENT_OPTIONS };
+  if (config.MONGO_USERNAME !== undefined && config.MONGO_PASSWORD !== undefined) {
+    options.auth = { username: config.MONGO_USERNAME, password: config.MONGO_PASSWORD };
+  }
+  if (config.MONGO_TLS_CA_FILE !== undefined) {
+    options.tls = true;
+    options.tlsCAFile = config.MONGO_TLS_CA_FILE;
+  }
+  return options;
+}

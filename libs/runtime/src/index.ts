@@ -4,8 +4,19 @@ export {
   envBoolean,
   envList,
   loadConfig,
+  mongoClientOptions,
   mongoConfigShape,
+  type MongoCredentialsConfig,
 } from './config.ts';
+export { credentialProblems } from './credentials-config.ts';
+export { isMongoAuthError } from './mongo-errors.ts';
+export {
+  natsAuthorizationBlock,
+  natsPermissions,
+  type NatsPermissions,
+  type ServiceRole,
+} from './nats-permissions.ts';
+export { natsConnectionOptions, type NatsConnectionConfig } from './nats-options.ts';
 export { stopOnSignals, type Stoppable } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { connectNats, serverAtLeast, type NatsHandle } from './nats.ts';

@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** The root logger of a service; tokens and authorization headers never reach the output. */
+/** The root logger of a service; tokens, authorization headers and passwords never reach the output. */
 export function createLogger(options: { name: string; level: string }): Logger {
   return pino({
     name: options.name,
@@ -17,6 +17,14 @@ export function createLogger(options: { name: string; level: string }): Logger {
         '*.Authorization',
         'headers.authorization',
         'req.headers.authorization',
+        'pass',
+        '*.pass',
+        'password',
+        '*.password',
+        'NATS_PASSWORD',
+        '*.NATS_PASSWORD',
+        'MONGO_PASSWORD',
+        '*.MONGO_PASSWORD',
       ],
       censor: '[redacted]',
     },

@@ -1,6 +1,6 @@
 import { busNames } from '@lfsync/contracts';
 import { systemClock } from '@lfsync/ports';
-import { connectNats, startOpsServer, type Logger } from '@lfsync/runtime';
+import { connectNats, startOpsServer, type Logger, type NatsHandle } from '@lfsync/runtime';
 import type { SequencerConfig } from './config.ts';
 import { SequencerService } from './domain/sequencer-service.ts';
 import { createSequencerMetrics } from './metrics.ts';
@@ -13,13 +13,23 @@ export interface Sequencer {
   stop(): Promise<void>;
 }
 
-/** Wires the sequencer: JetStream log + KV event index, served on NATS request/reply. */
+/**
+ * Wires the sequencer: JetStream log + KV event index, served on NATS request/reply. The ops server
+ * answers first, so that `/readyz` reports not-ready while NATS is unreachable or refuses the credentials.
+ */
 export async function startSequencer(config: SequencerConfig, logger: Logger): Promise<Sequencer> {
   const log = logger.child({ component: 'sequencer' });
   const names = busNames(config.BUS_PREFIX);
-  const nats = await connectNats(config.NATS_URL, 'sequencer', log);
-  const nc = nats.nc;
   const metrics = createSequencerMetrics();
+  const bus: { nats?: NatsHandle } = {};
+  let serving = false;
+  const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
+    { name: 'nats', check: () => bus.nats?.connected() ?? false },
+    { name: 'serving', check: () => serving },
+  ]);
+  const nats = await connectNats(config, 'sequencer', log);
+  bus.nats = nats;
+  const nc = nats.nc;
   const service = new SequencerService({
     log: await JetStreamSequenceLog.open(nc, names, config.DUPLICATE_WINDOW_MS),
     index: await KvEventIndex.open(nc, names),
@@ -28,13 +38,12 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
     clock: systemClock,
   });
   const responder = serveSequenceRequests({ nc, names, service, logger: log, metrics });
-  const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
-    { name: 'nats', check: () => nats.connected() },
-  ]);
+  serving = true;
   log.info({ opsPort: ops.port, prefix: names.prefix }, 'sequencer started');
   return {
     opsPort: ops.port,
     async stop() {
+      serving = false;
       await responder.stop();
       await nc.drain().catch(() => nc.close());
       await ops.close();

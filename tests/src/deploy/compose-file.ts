@@ -23,6 +23,7 @@ export interface ComposeService {
   tmpfs?: string | string[];
   user?: string;
   stop_grace_period?: string;
+  stop_signal?: string;
   volumes?: Array<string | { type?: string; source?: string; target?: string }>;
   configs?: Array<string | { source?: string; target?: string }>;
 }

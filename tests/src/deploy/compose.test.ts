@@ -1,3 +1,5 @@
+import { busNames } from '@lfsync/contracts';
+import { natsAuthorizationBlock } from '@lfsync/runtime';
 import { describe, expect, test } from 'vitest';
 import {
   buildSpec,
@@ -10,6 +12,7 @@ import {
   type ComposeService,
 } from './compose-file.ts';
 import { findStage, loadDockerfile } from './dockerfile.ts';
+import { parseMongoUrl } from './mongo-url.ts';
 import { isRecord } from './repo-files.ts';
 import { checkServiceEnv, SERVICE_NAMES } from './service-config.ts';
 
@@ -33,6 +36,8 @@ function definedEnv(name: string): Record<string, string> {
 }
 
 const isLongRunning = (s: ComposeService) => s.restart !== 'no';
+const NATS_NODES = ['nats-1', 'nats-2', 'nats-3'] as const;
+const MONGO_MEMBERS = ['mongo-1', 'mongo-2', 'mongo-3'] as const;
 
 describe('docker-compose.yml', () => {
   test('conforms to the Compose Specification schema', () => {
@@ -51,9 +56,9 @@ describe('docker-compose.yml', () => {
     expect(errors.some((e) => e.startsWith('/:') && e.includes('servcies'))).toBe(true);
   });
 
-  test('brings up MongoDB, its init step, NATS, the three services and the gateway proxy', () => {
+  test('brings up 3 MongoDB members, their init step, 3 NATS nodes, the three services and the proxy', () => {
     expect(Object.keys(compose().services).sort()).toEqual(
-      ['gateway', 'mongo', 'mongo-init', 'nats', 'persister', 'proxy', 'sequencer'].sort(),
+      [...MONGO_MEMBERS, 'mongo-init', ...NATS_NODES, 'gateway', 'persister', 'proxy', 'sequencer'].sort(),
     );
   });
 
@@ -71,14 +76,16 @@ describe('docker-compose.yml', () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(dependsOn(service('mongo-init'))).toEqual({ mongo: 'service_healthy' });
+    const allHealthy = (names: readonly string[]) =>
+      Object.fromEntries(names.map((n) => [n, 'service_healthy']));
+    expect(dependsOn(service('mongo-init'))).toEqual(allHealthy(MONGO_MEMBERS));
     for (const name of ['gateway', 'persister']) {
       expect(dependsOn(service(name))).toMatchObject({
-        nats: 'service_healthy',
+        ...allHealthy(NATS_NODES),
         'mongo-init': 'service_completed_successfully',
       });
     }
-    expect(dependsOn(service('sequencer'))).toMatchObject({ nats: 'service_healthy' });
+    expect(dependsOn(service('sequencer'))).toMatchObject(allHealthy(NATS_NODES));
     expect(dependsOn(service('proxy'))).toMatchObject({ gateway: 'service_healthy' });
   });
 
@@ -123,36 +130,70 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  test('local development settings: replica set URL, majority writes, dev auth', () => {
+  test('services reach every NATS node and every replica set member, majority writes, dev auth', () => {
     for (const name of ['gateway', 'persister']) {
-      const url = new URL(definedEnv(name)['MONGO_URL'] ?? '');
-      expect(url.searchParams.get('replicaSet')).toBe('rs0');
-      expect(compose().services[url.hostname]).toBeDefined();
+      const url = parseMongoUrl(definedEnv(name)['MONGO_URL'] ?? '');
+      expect(url.params.get('replicaSet')).toBe('rs0');
+      expect(url.hosts).toEqual(MONGO_MEMBERS.map((m) => `${m}:27017`));
     }
     for (const name of SERVICE_NAMES) {
-      expect(compose().services[new URL(definedEnv(name)['NATS_URL'] ?? '').hostname]).toBeDefined();
+      const hosts = (definedEnv(name)['NATS_URL'] ?? '').split(',').map((u) => new URL(u).hostname);
+      expect(hosts).toEqual([...NATS_NODES]);
+      expect(definedEnv(name)['NATS_REPLICAS']).toBe('3');
     }
     expect(definedEnv('persister')['MONGO_WRITE_CONCERN']).toBe('majority');
     expect(definedEnv('gateway')['DEV_AUTH']).toBe('true');
     expect(definedEnv('gateway')['STATIC_DIR']).toBe('/app/clients/web/dist');
   });
 
-  test('MongoDB runs as replica set rs0 and the init step initiates it with the member name clients use', () => {
-    expect(service('mongo').command).toEqual(expect.arrayContaining(['--replSet', 'rs0']));
+  test.each(SERVICE_NAMES)('%s authenticates to NATS as itself and to MongoDB as its own user', (name) => {
+    const env = definedEnv(name);
+    expect(env['NATS_USER']).toBe(name);
+    const natsNode = service(NATS_NODES[0]);
+    const passwordVariable = `${name.toUpperCase()}_NATS_PASSWORD`;
+    expect(serviceEnvironment(natsNode)[passwordVariable]).toBe(env['NATS_PASSWORD']);
+    if (name !== 'sequencer') {
+      const url = parseMongoUrl(env['MONGO_URL'] ?? '');
+      expect(url.username).toBe(name);
+      expect(url.password).not.toBe('');
+      expect(JSON.stringify(service('mongo-init').command)).toContain(`user: '${name}'`);
+    } else {
+      expect(env['MONGO_URL']).toBeUndefined();
+    }
+  });
+
+  test('the NATS config carries the per-service permissions of libs/runtime and the cluster routes', () => {
+    const conf = (compose().configs?.['nats-conf']?.content ?? '').replaceAll('$$', '$');
+    expect(conf).toContain(natsAuthorizationBlock(busNames('lfs')).trim().split('\n').join('\n'));
+    for (const node of NATS_NODES) expect(conf).toContain(`nats://${node}:6222`);
+    expect(conf).toMatch(/sync_interval: \S+/);
+    expect(conf).toMatch(/lame_duck_duration: \S+/);
+  });
+
+  test('MongoDB runs as replica set rs0 with keyfile auth; the init step initiates every member', () => {
     const init = JSON.stringify(service('mongo-init').command);
-    const mongoUrl = new URL(definedEnv('persister')['MONGO_URL'] ?? '');
+    for (const member of MONGO_MEMBERS) {
+      expect(service(member).command).toEqual(
+        expect.arrayContaining(['--replSet', 'rs0', '--keyFile', '/tmp/keyfile']),
+      );
+      expect(init).toContain(`host: '${member}:27017'`);
+    }
     expect(init).toContain("_id: 'rs0'");
-    expect(init).toContain(`host: '${mongoUrl.hostname}:27017'`);
     expect(init).toContain('isWritablePrimary');
     expect(service('mongo-init').restart).toBe('no');
   });
 
-  test('NATS runs JetStream with its store on a named volume', () => {
-    const nats = service('nats');
-    expect(nats.command).toEqual(expect.arrayContaining(['-js', '-sd', '/data']));
-    expect(nats.volumes).toContain('nats-data:/data');
-    expect(compose().volumes).toHaveProperty('nats-data');
-    expect(service('mongo').volumes).toContain('mongo-data:/data/db');
+  test('NATS nodes run JetStream in a cluster with their store on named volumes and stop in lame-duck mode', () => {
+    for (const [i, node] of NATS_NODES.entries()) {
+      const nats = service(node);
+      expect(nats.command).toEqual(['nats-server', '--config', '/etc/nats/nats.conf']);
+      expect(nats.volumes).toContain(`nats-${i + 1}-data:/data`);
+      expect(compose().volumes).toHaveProperty(`nats-${i + 1}-data`);
+      expect(nats.stop_signal).toBe('SIGUSR2');
+      expect(durationMs(nats.stop_grace_period ?? '10s')).toBeGreaterThan(30_000);
+    }
+    for (const [i, member] of MONGO_MEMBERS.entries())
+      expect(service(member).volumes).toContain(`mongo-${i + 1}-data:/data/db`);
   });
 
   test('two gateway replicas behind the proxy, which is the only published port, on loopback', () => {

@@ -9,6 +9,7 @@ import {
   PodDisruptionBudget,
   type IPodDisruptionBudget,
 } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
@@ -75,6 +76,11 @@ export const KINDS = {
     validate: (d: JsonRecord) => new HorizontalPodAutoscaler(d).validate(),
     module: 'autoscaling/v2/HorizontalPodAutoscaler',
     type: 'IHorizontalPodAutoscaler',
+  },
+  'networking.k8s.io/v1/NetworkPolicy': {
+    validate: (d: JsonRecord) => new NetworkPolicy(d).validate(),
+    module: 'networking.k8s.io/v1/NetworkPolicy',
+    type: 'INetworkPolicy',
   },
   'policy/v1/PodDisruptionBudget': {
     validate: (d: JsonRecord) => new PodDisruptionBudget(d).validate(),
@@ -151,6 +157,8 @@ export const configMaps = (ms: readonly Manifest[]) => byKind<IConfigMap>(ms, 'v
 export const secrets = (ms: readonly Manifest[]) => byKind<ISecret>(ms, 'v1', 'Secret');
 export const hpas = (ms: readonly Manifest[]) =>
   byKind<IHorizontalPodAutoscaler>(ms, 'autoscaling/v2', 'HorizontalPodAutoscaler');
+export const networkPolicies = (ms: readonly Manifest[]) =>
+  byKind<INetworkPolicy>(ms, 'networking.k8s.io/v1', 'NetworkPolicy');
 export const pdbs = (ms: readonly Manifest[]) =>
   byKind<IPodDisruptionBudget>(ms, 'policy/v1', 'PodDisruptionBudget');
 

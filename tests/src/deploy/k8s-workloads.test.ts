@@ -1,3 +1,5 @@
+import { busNames } from '@lfsync/contracts';
+import { natsAuthorizationBlock } from '@lfsync/runtime';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { describe, expect, test } from 'vitest';
@@ -9,6 +11,7 @@ import {
   jobs,
   label,
   loadManifests,
+  networkPolicies,
   pdbs,
   podTemplates,
   secrets,
@@ -16,9 +19,14 @@ import {
   services,
   statefulSets,
 } from './k8s-manifests.ts';
+import { parseMongoUrl } from './mongo-url.ts';
 import { checkServiceEnv, isServiceName, SERVICE_NAMES, type ServiceName } from './service-config.ts';
 
 const manifests = loadManifests();
+
+function natsConf(): string {
+  return configMaps(manifests).find((c) => c.name === 'nats-config')?.typed.data?.['nats.conf'] ?? '';
+}
 
 function deployment(name: ServiceName) {
   const d = deployments(manifests).find((m) => m.name === name);
@@ -91,45 +99,68 @@ describe('k8s/ services', () => {
     },
   );
 
-  test('only the gateway gets the JWT secret; every ConfigMap is used by a service that reads all its keys', () => {
-    const secretUsers = SERVICE_NAMES.filter((name) =>
-      (mainContainer(name).envFrom ?? []).some((source) => source.secretRef !== undefined),
-    );
-    expect(secretUsers).toEqual(['gateway']);
-    expect(secrets(manifests).map((s) => Object.keys(s.typed.stringData ?? s.typed.data ?? {}))).toEqual([
-      ['JWT_SECRET'],
-    ]);
+  test('each service takes its credentials from its own Secret; every ConfigMap is read whole by a service', () => {
+    for (const name of SERVICE_NAMES) {
+      const secretRefs = (mainContainer(name).envFrom ?? []).flatMap((s) => s.secretRef?.name ?? []);
+      expect(secretRefs).toEqual([name]);
+      const secret = secrets(manifests).find((s) => s.name === name);
+      const keys = Object.keys(secret?.typed.stringData ?? secret?.typed.data ?? {}).sort();
+      const expected = {
+        gateway: ['JWT_SECRET', 'MONGO_URL', 'NATS_PASSWORD'],
+        sequencer: ['NATS_PASSWORD'],
+        persister: ['MONGO_URL', 'NATS_PASSWORD'],
+      };
+      expect(keys).toEqual(expected[name]);
+      expect(definedEnv(name)['NATS_USER']).toBe(name);
+    }
+    const serviceConfigMaps = configMaps(manifests).filter((c) => c.name !== 'nats-config');
     const referenced = new Set(
       SERVICE_NAMES.flatMap((name) => (mainContainer(name).envFrom ?? []).map((s) => s.configMapRef?.name)),
     );
-    expect(
-      configMaps(manifests)
-        .map((c) => c.name)
-        .filter((n) => !referenced.has(n)),
-    ).toEqual([]);
+    expect(serviceConfigMaps.map((c) => c.name).filter((n) => !referenced.has(n))).toEqual([]);
   });
 
-  test('MONGO_URL names the replica set member that the init Job initiates, NATS_URL a NATS Service', () => {
-    const mongoUrl = new URL(definedEnv('persister')['MONGO_URL'] ?? '');
-    expect(mongoUrl.searchParams.get('replicaSet')).toBe('rs0');
-    expect(definedEnv('gateway')['MONGO_URL']).toBe(mongoUrl.href);
-    const mongo = statefulSets(manifests).find((s) => s.name === 'mongo');
-    expect(mongo?.typed.spec?.template.spec?.containers[0]?.args).toEqual(
-      expect.arrayContaining(['--replSet', 'rs0']),
+  test('no credential sits in a ConfigMap', () => {
+    const problems = configMaps(manifests).flatMap((c) =>
+      Object.entries(c.typed.data ?? {}).flatMap(([key, value]) => {
+        const found: string[] = [];
+        if (/PASSWORD|SECRET|KEY$|TOKEN/.test(key)) found.push(`${c.name}: key ${key}`);
+        if (/mongodb:\/\/[^/@]+@/.test(value)) found.push(`${c.name}: ${key} holds a URL with credentials`);
+        // nats.conf may only refer to passwords through $VARIABLES resolved from the Secret.
+        if (/password:\s*(?!\$)\S/.test(value)) found.push(`${c.name}: ${key} holds a literal password`);
+        return found;
+      }),
     );
-    const member = `${mongo?.name ?? ''}-0.${mongo?.typed.spec?.serviceName ?? ''}:${mongoUrl.port || '27017'}`;
-    expect(mongoUrl.host).toBe(member);
+    expect(problems).toEqual([]);
+  });
+
+  test('MONGO_URL names every replica set member the init Job initiates, NATS_URL a NATS Service', () => {
+    const mongoUrl = parseMongoUrl(definedEnv('persister')['MONGO_URL'] ?? '');
+    expect(mongoUrl.params.get('replicaSet')).toBe('rs0');
+    expect(mongoUrl.username).toBe('persister');
+    expect(parseMongoUrl(definedEnv('gateway')['MONGO_URL'] ?? '').username).toBe('gateway');
+    expect(parseMongoUrl(definedEnv('gateway')['MONGO_URL'] ?? '').hosts).toEqual(mongoUrl.hosts);
+    const mongo = statefulSets(manifests).find((s) => s.name === 'mongo');
+    const replicas = mongo?.typed.spec?.replicas ?? 1;
+    expect(replicas).toBe(3);
+    const members = Array.from(
+      { length: replicas },
+      (_, i) => `${mongo?.name ?? ''}-${i}.${mongo?.typed.spec?.serviceName ?? ''}:27017`,
+    );
+    expect(mongoUrl.hosts).toEqual(members);
     const init = JSON.stringify(
       jobs(manifests).find((j) => j.name === 'mongo-init')?.typed.spec?.template.spec?.containers,
     );
-    expect(init).toContain(`host: '${member}'`);
+    for (const member of members) expect(init).toContain(`host: '${member}'`);
     expect(init).toContain("_id: 'rs0'");
+    for (const user of ['gateway', 'persister']) expect(init).toContain(`user: '${user}'`);
 
     const natsUrl = new URL(definedEnv('sequencer')['NATS_URL'] ?? '');
     const natsService = services(manifests).find((s) => s.name === natsUrl.hostname);
     expect(natsService?.typed.spec?.ports?.map((p) => p.port)).toContain(Number(natsUrl.port));
     expect(definedEnv('persister')['MONGO_WRITE_CONCERN']).toBe('majority');
     expect(definedEnv('gateway')['DEV_AUTH']).toBe('false');
+    for (const name of SERVICE_NAMES) expect(definedEnv(name)['NATS_REPLICAS']).toBe('3');
   });
 
   test.each(SERVICE_NAMES)(
@@ -299,7 +330,8 @@ describe('k8s/ NATS and MongoDB', () => {
   test('NATS: a StatefulSet with JetStream on a PersistentVolumeClaim, behind a headless Service', () => {
     const nats = statefulSets(manifests).find((s) => s.name === 'nats');
     const container = nats?.typed.spec?.template.spec?.containers[0];
-    expect(container?.args).toEqual(expect.arrayContaining(['--jetstream', '--store_dir', '/data']));
+    expect(container?.args).toEqual(['--config', '/etc/nats/nats.conf']);
+    expect(natsConf()).toMatch(/jetstream \{\s*store_dir: \/data/);
     const claim = nats?.typed.spec?.volumeClaimTemplates?.[0];
     expect(container?.volumeMounts).toContainEqual({ name: claim?.metadata?.name, mountPath: '/data' });
     expect(claim?.spec?.resources?.requests?.['storage']).toBeDefined();
@@ -324,5 +356,83 @@ describe('k8s/ NATS and MongoDB', () => {
     expect(init?.typed.spec?.backoffLimit).toBeGreaterThan(0);
     expect(init?.typed.spec?.template.spec?.restartPolicy).toBe('OnFailure');
     expect(JSON.stringify(init?.typed.spec?.template.spec?.containers)).toContain('NotYetInitialized');
+  });
+});
+
+describe('k8s/ high availability and isolation', () => {
+  const podLabels = (name: string) =>
+    podTemplates(manifests).find((t) => t.owner.endsWith(`/${name}`))?.labels ?? {};
+
+  test.each(['nats', 'mongo'])('%s: 3 replicas, one per host, a PDB keeping a quorum of 2', (name) => {
+    const set = statefulSets(manifests).find((s) => s.name === name);
+    expect(set?.typed.spec?.replicas).toBe(3);
+    const antiAffinity =
+      set?.typed.spec?.template.spec?.affinity?.podAntiAffinity
+        ?.requiredDuringSchedulingIgnoredDuringExecution;
+    expect(antiAffinity?.[0]?.topologyKey).toBe('kubernetes.io/hostname');
+    expect(selectorMatches(antiAffinity?.[0]?.labelSelector?.matchLabels, podLabels(name))).toBe(true);
+    const pdb = pdbs(manifests).find((p) => p.name === name);
+    expect(pdb?.typed.spec?.minAvailable).toBe(2);
+    expect(selectorMatches(pdb?.typed.spec?.selector?.matchLabels, podLabels(name))).toBe(true);
+  });
+
+  test('NATS: cluster routes to every pod, lame-duck preStop inside the grace period, sync_interval chosen', () => {
+    const nats = statefulSets(manifests).find((s) => s.name === 'nats');
+    const spec = nats?.typed.spec?.template.spec;
+    const container = spec?.containers[0];
+    for (let i = 0; i < 3; i++) expect(natsConf()).toContain(`nats://nats-${i}.nats-headless:6222`);
+    expect(container?.lifecycle?.preStop?.exec?.command).toEqual(
+      expect.arrayContaining(['nats-server', '--signal', 'ldm=/var/run/nats/nats.pid']),
+    );
+    expect(natsConf()).toContain('pid_file: /var/run/nats/nats.pid');
+    const lameDuckS = Number(/lame_duck_duration: (\d+)s/.exec(natsConf())?.[1]);
+    const graceS = Number(/lame_duck_grace_period: (\d+)s/.exec(natsConf())?.[1]);
+    expect(lameDuckS + graceS).toBeLessThan(spec?.terminationGracePeriodSeconds ?? 30);
+    expect(natsConf()).toMatch(/sync_interval: \S+/);
+    expect(nats?.typed.spec?.podManagementPolicy).toBe('Parallel');
+  });
+
+  test('NATS: the authorization block is the per-service permissions of libs/runtime, passwords from a Secret', () => {
+    expect(natsConf()).toContain(natsAuthorizationBlock(busNames('lfs')).trim());
+    const container = statefulSets(manifests).find((s) => s.name === 'nats')?.typed.spec?.template.spec
+      ?.containers[0];
+    const fromSecret = containerEnv(manifests, container ?? { name: 'nats' }).values;
+    for (const role of SERVICE_NAMES) {
+      const serverSide = fromSecret[`${role.toUpperCase()}_NATS_PASSWORD`];
+      expect(serverSide).toBeDefined();
+      expect(definedEnv(role)['NATS_PASSWORD']).toBe(serverSide);
+    }
+  });
+
+  test.each([
+    ['nats', 4222, ['gateway', 'sequencer', 'persister']],
+    ['mongo', 27017, ['gateway', 'persister', 'mongo-init', 'mongo']],
+  ] as const)('a NetworkPolicy lets only our pods reach %s on %d', (name, port, allowed) => {
+    const policy = networkPolicies(manifests).find((p) =>
+      selectorMatches(p.typed.spec?.podSelector.matchLabels, podLabels(name)),
+    );
+    expect(policy?.typed.spec?.policyTypes).toEqual(['Ingress']);
+    const rules = policy?.typed.spec?.ingress ?? [];
+    const rule = rules.find((r) => r.ports?.some((p) => p.port === port));
+    const peers = (rule?.from ?? []).map((peer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name']);
+    expect(peers.sort()).toEqual([...allowed].sort());
+    expect(
+      (rule?.from ?? []).every((peer) => peer.namespaceSelector === undefined && peer.ipBlock === undefined),
+    ).toBe(true);
+    if (name === 'nats') {
+      const routes = rules.find((r) => r.ports?.some((p) => p.port === 6222));
+      expect(routes?.from?.map((peer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'])).toEqual([
+        'nats',
+      ]);
+    }
+  });
+
+  test('MongoDB members authenticate each other with a keyfile from a Secret, private to mongod', () => {
+    const mongo = statefulSets(manifests).find((s) => s.name === 'mongo')?.typed.spec?.template.spec;
+    expect(JSON.stringify(mongo?.containers[0]?.command)).toContain('--keyFile /keyfile/keyfile');
+    expect(JSON.stringify(mongo?.initContainers?.[0]?.command)).toContain('install -m 0400');
+    expect(mongo?.volumes?.find((v) => v.name === 'keyfile-secret')?.secret?.secretName).toBe(
+      'mongo-keyfile',
+    );
   });
 });

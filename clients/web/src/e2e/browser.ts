@@ -7,7 +7,9 @@ const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** Debian's Chromium, headless (playwright cannot download its own browser here). */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: run scripts/ensure-chromium.sh (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: run scripts/ensure-test-tools.sh (or set CHROMIUM_PATH)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -1,7 +1,7 @@
 import { busNames, sequencingTimeoutMs, type SequencedBatch } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
 import type { EventReader, SequencerClient } from '@lfsync/ports';
-import { MONGO_CLIENT_OPTIONS, connectNats, type Logger, type ReadinessCheck } from '@lfsync/runtime';
+import { connectNats, mongoClientOptions, type Logger, type ReadinessCheck } from '@lfsync/runtime';
 import { MongoClient } from 'mongodb';
 import { subscribeCommits } from '../bus/commit-feed.ts';
 import { natsSequencerClient } from '../bus/sequencer-client.ts';
@@ -26,9 +26,9 @@ export async function connectGatewayAdapters(
 ): Promise<GatewayAdapters> {
   const names = busNames(config.BUS_PREFIX);
   // Not connected up front: the driver connects on first use, so the gateway starts while MongoDB is down.
-  const mongo = new MongoClient(config.MONGO_URL, MONGO_CLIENT_OPTIONS);
+  const mongo = new MongoClient(config.MONGO_URL, mongoClientOptions(config));
   const store = new MongoEventStore(mongo.db(config.MONGO_DB));
-  const nats = await connectNats(config.NATS_URL, 'gateway', logger);
+  const nats = await connectNats(config, 'gateway', logger);
   return {
     store,
     sequencer: natsSequencerClient(nats.nc, names, sequencingTimeoutMs(config.ACK_TIMEOUT_MS)),

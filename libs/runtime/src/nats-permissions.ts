@@ -1,0 +1,94 @@
+import type { BusNames } from '@lfsync/contracts';
+
+/** One service's NATS permissions, in nats-server's `authorization.users[].permissions` shape. */
+export interface NatsPermissions {
+  publish: { allow: string[] };
+  subscribe: { allow: string[] };
+  /** Lets a responder publish its replies to the requester's inbox, and nothing else in `_INBOX`. */
+  allow_responses?: boolean;
+}
+
+export type ServiceRole = 'gateway' | 'sequencer' | 'persister';
+
+const INBOX = '_INBOX.>';
+
+/** JetStream API subjects to create, read and update one stream (never delete or purge it). */
+function streamApi(stream: string): string[] {
+  return [
+    `$JS.API.STREAM.CREATE.${stream}`,
+    `$JS.API.STREAM.UPDATE.${stream}`,
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+  ];
+}
+
+/**
+ * Least privilege per service. The gateway may only ask for sequences and hear commits; the sequencer
+ * appends to the log and owns the event-id index; the persister reads the log through its durable
+ * consumer and broadcasts commits. No service may delete or purge a stream or publish another's
+ * subjects, so a stolen gateway credential cannot forge log entries.
+ */
+export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermissions> {
+  const log = names.logStream;
+  const consumer = names.persisterConsumer;
+  const kvStream = `KV_${names.eventIndexBucket}`;
+  return {
+    gateway: {
+      publish: { allow: [names.sequenceSubject] },
+      subscribe: { allow: [names.commitSubjectWildcard, INBOX] },
+    },
+    sequencer: {
+      publish: {
+        allow: [
+          names.logSubjectWildcard,
+          `$KV.${names.eventIndexBucket}.>`,
+          '$JS.API.INFO',
+          ...streamApi(log),
+          ...streamApi(kvStream),
+        ],
+      },
+      subscribe: { allow: [names.sequenceSubject, INBOX] },
+      allow_responses: true,
+    },
+    persister: {
+      publish: {
+        allow: [
+          names.commitSubjectWildcard,
+          '$JS.API.INFO',
+          `$JS.API.STREAM.CREATE.${log}`,
+          `$JS.API.STREAM.INFO.${log}`,
+          `$JS.API.CONSUMER.CREATE.${log}.${consumer}`,
+          `$JS.API.CONSUMER.CREATE.${log}.${consumer}.>`,
+          `$JS.API.CONSUMER.DURABLE.CREATE.${log}.${consumer}`,
+          `$JS.API.CONSUMER.INFO.${log}.${consumer}`,
+          `$JS.API.CONSUMER.MSG.NEXT.${log}.${consumer}`,
+          `$JS.ACK.${log}.${consumer}.>`,
+        ],
+      },
+      subscribe: { allow: [INBOX] },
+    },
+  };
+}
+
+/**
+ * The `authorization` block of a nats-server config: one user per service with its permissions.
+ * Passwords are nats-server variable references (`$GATEWAY_NATS_PASSWORD`), resolved from the server's
+ * environment, so the file itself holds no secret and can live in a ConfigMap.
+ */
+export function natsAuthorizationBlock(
+  names: BusNames,
+  passwords: Record<ServiceRole, string> = {
+    gateway: '$GATEWAY_NATS_PASSWORD',
+    sequencer: '$SEQUENCER_NATS_PASSWORD',
+    persister: '$PERSISTER_NATS_PASSWORD',
+  },
+): string {
+  const permissions = natsPermissions(names);
+  const users = (['gateway', 'sequencer', 'persister'] as const).map((role) => {
+    const password = passwords[role].startsWith('$') ? passwords[role] : JSON.stringify(passwords[role]);
+    return `    { user: ${role}, password: ${password}, permissions: ${JSON.stringify(permissions[role])} }`;
+  });
+  return `authorization {\n  users: [\n${users.join('\n')}\n  ]\n}\n`;
+}
