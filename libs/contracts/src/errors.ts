@@ -38,7 +38,7 @@ export const errorCodes = {
   INVALID_REPOSITORY: refusal(
     400,
     'invalid repository name',
-    'Use a repository name of 1–64 characters matching [A-Za-z0-9][A-Za-z0-9_-]*.',
+    'Use a repository name of 1–64 characters matching [A-Za-z0-9][A-Za-z0-9_:/-]* (subscriptions also take "*" or a name prefix ending in "*").',
   ),
   INVALID_EVENT: refusal(
     400,
@@ -82,6 +82,17 @@ export const errorCodes = {
     'Send smaller frames and events (MAX_FRAME_BYTES, MAX_DATA_BYTES).',
   ),
   BATCH_TOO_LARGE: refusal(413, 'batch too large', 'Split the batch (at most MAX_BATCH_EVENTS events).'),
+  TOO_MANY_SUBSCRIPTIONS: refusal(
+    429,
+    'too many subscriptions',
+    'Unsubscribe from something first, or subscribe to a pattern (MAX_SUBSCRIPTIONS_PER_SESSION).',
+  ),
+  PRESENCE_LIMIT: retryable(
+    429,
+    1_000,
+    'presence limit reached',
+    'The repository has PRESENCE_MAX_MEMBERS members, or presence updates came faster than PRESENCE_UPDATES_PER_SEC: retry after retryAfterMs.',
+  ),
   RATE_LIMITED: retryable(429, 1_000, 'too many messages', 'Slow down; send again after retryAfterMs.'),
   TOO_MANY_PENDING: retryable(
     429,

@@ -17,6 +17,15 @@ export {
 } from './error-rendering.ts';
 export { nestsDeeperThan } from './json-depth.ts';
 export {
+  isExactName,
+  parsePattern,
+  patternCovers,
+  patternMatches,
+  patternProblem,
+  repositoryPatternSchema,
+  type RepositoryPattern,
+} from './repository-pattern.ts';
+export {
   MAX_REPOSITORY_NAME_LENGTH,
   isRepositoryName,
   repositoryNameSchema,
@@ -90,6 +99,37 @@ export {
 export { decodeSequencedBatch, type DecodedBatch } from './bus/decode-batch.ts';
 export { DEFAULT_DUPLICATE_WINDOW_MS, SEQUENCING_DEADLINE_MS, sequencingTimeoutMs } from './bus/timing.ts';
 export { COMMITTED_AT_HEADER, DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';
-export { SYNC_CLAIM, claimAllows, syncClaimSchema, type SyncClaim } from './auth-claims.ts';
+export {
+  SUBJECT_PLACEHOLDER,
+  SYNC_CLAIM,
+  claimAllows,
+  claimCovers,
+  resolveClaim,
+  syncClaimSchema,
+  type ResolvedClaim,
+  type SyncClaim,
+} from './auth-claims.ts';
+export {
+  presenceDiffMessageSchema,
+  presenceMemberSchema,
+  presenceMessageSchema,
+  presenceMetaSchema,
+  presenceUpdateMessageSchema,
+  subscribeMessageSchema,
+  subscribedMessageSchema,
+  unsubscribeMessageSchema,
+  unsubscribedMessageSchema,
+  type PresenceMember,
+  type PresenceMeta,
+  type PresenceUpdateMessage,
+  type SubscribeMessage,
+  type UnsubscribeMessage,
+} from './wire/subscription-messages.ts';
+export {
+  presenceBusMessageSchema,
+  presenceHeartbeatSchema,
+  type PresenceBusMessage,
+  type PresenceHeartbeat,
+} from './bus/presence-messages.ts';
 export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';
 export { parseJsonWith } from './parse-json.ts';

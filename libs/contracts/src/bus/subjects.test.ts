@@ -6,6 +6,7 @@ describe('busNames', () => {
     const names = busNames('t1');
     expect(names.logSubject('counter_log')).toBe('t1.log.counter_log');
     expect(names.commitSubject('user')).toBe('t1.commit.user');
+    expect(names.presenceSubject('doc:1')).toBe('t1.presence.doc:1');
     expect(names.logStream).toBe('T1_LOG');
     expect(names.eventIndexKey('user', 'a/b+c=')).toMatch(/^user\.[A-Za-z0-9_-]+$/);
   });
@@ -17,5 +18,14 @@ describe('busNames', () => {
   it('refuses a prefix that is not a subject token', () => {
     expect(() => busNames('a.b')).toThrow();
     expect(() => busNames('')).toThrow();
+  });
+});
+
+describe('eventIndexKey', () => {
+  it('keeps the keys of names without ":" and writes ":" as a KV-safe escape', () => {
+    const names = busNames();
+    expect(names.eventIndexKey('team/1', 'e')).toBe(`team/1.${names.eventIndexKey('x', 'e').slice(2)}`);
+    expect(names.eventIndexKey('doc:1', 'e')).toMatch(/^doc=3A1\.[A-Za-z0-9_-]+$/);
+    expect(names.eventIndexKey('doc:1', 'e')).not.toBe(names.eventIndexKey('doc1', 'e'));
   });
 });

@@ -18,6 +18,10 @@ export interface BusNames {
   /** KV bucket: `<repository>.<base64url(eventId)>` → where that event sits. */
   readonly eventIndexBucket: string;
   eventIndexKey(repository: string, eventId: string): string;
+  /** Core subject on which gateways announce presence joins, leaves and state for one repository. */
+  presenceSubject(repository: string): string;
+  /** Core subject on which every gateway announces it is alive, so others can expire its members. */
+  readonly presenceHeartbeatSubject: string;
 }
 
 export const DEFAULT_BUS_PREFIX = 'lfs';
@@ -39,8 +43,18 @@ export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
     commitSubject: (repository) => `${prefix}.commit.${repository}`,
     commitSubjectWildcard: `${prefix}.commit.*`,
     eventIndexBucket: `${upper}_EVENT_IDS`,
-    eventIndexKey: (repository, eventId) => `${repository}.${base64Url(eventId)}`,
+    eventIndexKey: (repository, eventId) => `${kvKeyOf(repository)}.${base64Url(eventId)}`,
+    presenceSubject: (repository) => `${prefix}.presence.${repository}`,
+    presenceHeartbeatSubject: `${prefix}.presence-gateways`,
   };
+}
+
+/**
+ * KV keys allow `[-/_=.A-Za-z0-9]`: a `:` of a repository name is written `=3A`. Names never hold `=`, and
+ * names without `:` keep the keys they always had.
+ */
+function kvKeyOf(repository: string): string {
+  return repository.replaceAll(':', '=3A');
 }
 
 function base64Url(text: string): string {

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { repositoryNameSchema } from '../repository.ts';
 import { clientEventSchema } from './event.ts';
+import {
+  presenceUpdateMessageSchema,
+  subscribeMessageSchema,
+  unsubscribeMessageSchema,
+} from './subscription-messages.ts';
 
 /** Every client frame has a string `type`; the gateway reads it first to answer unknown types precisely. */
 export const frameEnvelopeSchema = z.looseObject({ type: z.string().min(1).max(64) });
@@ -66,6 +71,9 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   requestEventsMessageSchema,
   requestAllEventsMessageSchema,
   eventsReceivedMessageSchema,
+  subscribeMessageSchema,
+  unsubscribeMessageSchema,
+  presenceUpdateMessageSchema,
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -79,6 +87,9 @@ export const CLIENT_MESSAGE_TYPES = [
   'request_events',
   'request_all_events',
   'events_received',
+  'subscribe',
+  'unsubscribe',
+  'presence_update',
 ] as const satisfies readonly ClientMessageType[];
 
 /** The bearer token of an auth frame: `token`, else an `Authorization: Bearer …` header spread in. */

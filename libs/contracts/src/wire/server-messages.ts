@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { ERROR_CODE_LIST, type ErrorCode } from '../errors.ts';
 import { repositoryNameSchema } from '../repository.ts';
+import { repositoryPatternSchema } from '../repository-pattern.ts';
 import { eventIdSchema, serverEventSchema, serverSequenceSchema } from './event.ts';
+import {
+  presenceDiffMessageSchema,
+  presenceMessageSchema,
+  subscribedMessageSchema,
+  unsubscribedMessageSchema,
+} from './subscription-messages.ts';
 
 export const authSuccessMessageSchema = z.object({
   type: z.literal('auth_success'),
@@ -40,7 +47,7 @@ export const errorMessageSchema = z.object({
   message: z.string(),
   code: z.enum(ERROR_CODE_LIST as [ErrorCode, ...ErrorCode[]]),
   eventIds: z.array(eventIdSchema).optional(),
-  repository: repositoryNameSchema.optional(),
+  repository: repositoryPatternSchema.optional(),
   retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type ErrorMessage = z.infer<typeof errorMessageSchema>;
@@ -53,5 +60,9 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   serverPingMessageSchema,
   serverPongMessageSchema,
   errorMessageSchema,
+  subscribedMessageSchema,
+  unsubscribedMessageSchema,
+  presenceMessageSchema,
+  presenceDiffMessageSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
