@@ -21,6 +21,12 @@ describe('gateway after missed broadcasts', () => {
       sequencer: { sequence: () => Promise.reject(new Error('not in this test')) },
       subscribeCommits: () => () => {},
       onBroadcastGap: (listener) => (reconnected = listener),
+      presence: {
+        publish: () => {},
+        subscribe: () => () => {},
+        publishHeartbeat: () => {},
+        subscribeHeartbeats: () => () => {},
+      },
       readiness: [],
       close: async () => {},
     };

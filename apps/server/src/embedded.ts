@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { sequencingTimeoutMs } from '@lfsync/contracts';
 import {
   InProcessCommitBus,
+  InProcessPresenceBus,
   InProcessSequencerClient,
   LmdbEnvironment,
   LmdbEventIndex,
@@ -100,7 +101,11 @@ function gatewayAdapters(
   return {
     store,
     sequencer,
-    subscribeCommits: (onCommit) => bus.subscribe(onCommit),
+    subscribeCommits: (onCommit, wants) =>
+      bus.subscribe((batch) => {
+        if (wants(batch.repository)) onCommit(batch);
+      }),
+    presence: new InProcessPresenceBus(options.logger.child({ component: 'presence-bus' })),
     // In-process delivery cannot miss a broadcast: there is no connection to lose.
     onBroadcastGap: () => undefined,
     readiness: [{ name: 'storage', check: () => store.ping() }],

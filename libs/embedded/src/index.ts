@@ -1,4 +1,5 @@
 export { InProcessCommitBus } from './bus/in-process-commit-bus.ts';
+export { InProcessPresenceBus } from './bus/in-process-presence-bus.ts';
 export { InProcessSequencerClient, type SequenceHandler } from './bus/in-process-sequencer-client.ts';
 export { LmdbEnvironment } from './lmdb/lmdb-environment.ts';
 export { LmdbEventIndex } from './lmdb/lmdb-event-index.ts';

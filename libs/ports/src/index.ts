@@ -9,5 +9,6 @@ export {
   type StoredEvent,
 } from './event-store.ts';
 export type { LogDelivery, LogFeed } from './log-feed.ts';
+export type { PresenceBus } from './presence-bus.ts';
 export type { SequencerClient } from './sequencer-client.ts';
 export type { AppendResult, LogHead, SequenceLog } from './sequence-log.ts';

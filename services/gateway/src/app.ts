@@ -37,6 +37,7 @@ export async function startGateway(
   const { readiness } = connection;
   const { server, wss } = createHttp({ config, auth, services, readiness, metrics, clock, logger: log });
   const stopHeartbeat = startHeartbeat(services.sessions, config.PING_INTERVAL_MS, clock);
+  services.presence.start();
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const port = (server.address() as AddressInfo).port;
@@ -45,6 +46,7 @@ export async function startGateway(
   const release = {
     beforeClose: stopHeartbeat,
     async afterClose() {
+      services.presence.stop();
       unsubscribe();
       await connection.close();
     },

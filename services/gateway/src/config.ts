@@ -1,12 +1,14 @@
 import { commonConfigShape, envBoolean, envList, mongoConfigShape } from '@lfsync/runtime';
 import { z } from 'zod';
 import { compatConfigShape, refineCompatConfig } from './compat/compat-config.ts';
+import { subscriptionConfigShape } from './subscription-config.ts';
 
 export const gatewayConfigSchema = z
   .object({
     ...commonConfigShape,
     ...mongoConfigShape,
     ...compatConfigShape,
+    ...subscriptionConfigShape,
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     /** HS256 shared secret. Set this, JWT_PUBLIC_KEY (RS256 PEM) or JWT_JWKS_URL. */

@@ -73,6 +73,11 @@ function trafficMetrics(registry: Registry) {
       help: 'Commit broadcasts received from NATS',
       registers: [registry],
     }),
+    skippedCommits: new Counter({
+      name: 'gateway_commits_skipped_total',
+      help: 'Commit broadcasts dropped undecoded: no session here subscribed to their repository',
+      registers: [registry],
+    }),
   };
 }
 

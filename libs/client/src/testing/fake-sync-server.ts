@@ -263,7 +263,7 @@ export class FakeServerConnection {
   }
 
   /** Sends any frame, valid or not. */
-  send(frame: ServerMessage | Record<string, unknown>): void {
+  send(frame: ServerMessage | object): void {
     if (!this.silent) this.sendRaw(JSON.stringify(frame));
   }
 

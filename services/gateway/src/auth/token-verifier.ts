@@ -1,4 +1,11 @@
-import { AppError, SYNC_CLAIM, syncClaimSchema, toAppError, type SyncClaim } from '@lfsync/contracts';
+import {
+  AppError,
+  SYNC_CLAIM,
+  resolveClaim,
+  syncClaimSchema,
+  toAppError,
+  type SyncClaim,
+} from '@lfsync/contracts';
 import {
   createRemoteJWKSet,
   errors as joseErrors,
@@ -10,6 +17,7 @@ import {
 
 export interface Principal {
   subject: string;
+  /** With `{sub}` replaced by the subject; every entry is a valid pattern. */
   claim: SyncClaim;
   /** Epoch ms; undefined when the token does not expire. */
   expiresAt: number | undefined;
@@ -52,9 +60,11 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
         throw new AppError('INVALID_TOKEN', 'token has no subject');
       const claim = syncClaimSchema.safeParse(payload[SYNC_CLAIM] ?? {});
       if (!claim.success) throw new AppError('INVALID_TOKEN', `token claim "${SYNC_CLAIM}" is malformed`);
+      const resolved = resolveClaim(claim.data, payload.sub);
+      if (!resolved.ok) throw new AppError('INVALID_TOKEN', `invalid pattern in the token: ${resolved.message}`);
       return {
         subject: payload.sub,
-        claim: claim.data,
+        claim: resolved.claim,
         expiresAt: payload.exp === undefined ? undefined : payload.exp * 1000,
       };
     } catch (err) {

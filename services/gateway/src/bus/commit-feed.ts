@@ -13,13 +13,17 @@ export function subscribeCommits(
   names: BusNames,
   logger: Logger,
   onCommit: (batch: SequencedBatch, committedAtMs: number | undefined) => void,
+  wants: (repository: string) => boolean,
 ): Subscription {
+  // The subject ends with the repository: a commit nobody here needs is dropped before it is decoded.
+  const repositoryAt = names.commitSubject('').length;
   return nc.subscribe(names.commitSubjectWildcard, {
     callback: (err, msg) => {
       if (err !== null) {
         logger.error({ err }, 'commit subscription failed');
         return;
       }
+      if (!wants(msg.subject.slice(repositoryAt))) return;
       const decoded = decodeSequencedBatch(msg.data);
       if (!decoded.ok) {
         logger.error({ subject: msg.subject }, 'invalid commit message ignored');

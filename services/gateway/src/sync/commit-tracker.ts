@@ -15,11 +15,30 @@ export class CommitTracker {
   readonly #store: Pick<EventReader, 'head'>;
   readonly #heads = new Map<string, number>();
   readonly #waiters = new Map<string, Set<Waiter>>();
+  /** Repository → pushes in flight: their commits must be read even when no session here subscribed. */
+  readonly #expected = new Map<string, number>();
   readonly #clock: Clock;
 
   constructor(store: Pick<EventReader, 'head'>, clock: Clock = systemClock) {
     this.#store = store;
     this.#clock = clock;
+  }
+
+  /** A push to `repository` starts; call the returned function once it is settled. */
+  expect(repository: string): () => void {
+    this.#expected.set(repository, (this.#expected.get(repository) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#expected.get(repository) ?? 1) - 1;
+      if (left === 0) this.#expected.delete(repository);
+      else this.#expected.set(repository, left);
+    };
+  }
+
+  expects(repository: string): boolean {
+    return this.#expected.has(repository);
   }
 
   committed(repository: string, toSequence: number): void {
@@ -39,9 +58,19 @@ export class CommitTracker {
     if (waiters.size === 0) this.#waiters.delete(repository);
   }
 
-  /** Resolves true once `sequence` of `repository` is committed, false after `timeoutMs` if it is not. */
-  async waitFor(repository: string, sequence: number, timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true once `sequence` of `repository` is committed, false after `timeoutMs` if it is not.
+   * `askStore`: the sequence may have been committed before anyone here listened (a re-pushed event whose
+   * broadcast this gateway skipped), so the store is asked at once as well.
+   */
+  async waitFor(repository: string, sequence: number, timeoutMs: number, askStore = false): Promise<boolean> {
     if ((this.#heads.get(repository) ?? 0) >= sequence) return true;
+    if (askStore) {
+      this.#store
+        .head(repository)
+        .then((head) => head >= sequence && this.committed(repository, head))
+        .catch(() => undefined);
+    }
     const committed = await new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
         sequence,

@@ -77,9 +77,16 @@ export class PushService {
   }
 
   async #sequenceDurably(repository: string, events: Record<string, unknown>[]): Promise<SequenceResult[]> {
-    const results = await this.#sequencer.sequence(repository, events);
-    const highest = Math.max(...results.map((r) => r.sequence));
-    if (await this.#commits.waitFor(repository, highest, this.#limits.ackTimeoutMs)) return results;
+    const release = this.#commits.expect(repository);
+    try {
+      const results = await this.#sequencer.sequence(repository, events);
+      const highest = results.reduce((a, b) => (b.sequence > a.sequence ? b : a));
+      const { ackTimeoutMs } = this.#limits;
+      if (await this.#commits.waitFor(repository, highest.sequence, ackTimeoutMs, highest.duplicate))
+        return results;
+    } finally {
+      release();
+    }
     throw new AppError('UNAVAILABLE', 'events not yet durable; push them again', { retryAfterMs: 1_000 });
   }
 

@@ -59,6 +59,14 @@ export class RecentEventsStore implements EventReader {
     this.#evict();
   }
 
+  /** A commit of `repository` was not remembered: its window would be stale, so it goes. */
+  skipped(repository: string): void {
+    const run = this.#runs.get(repository);
+    if (run === undefined) return;
+    this.#runs.delete(repository);
+    this.#bytes -= run.bytes;
+  }
+
   /** Drops every window: broadcasts may have been missed. */
   forget(): void {
     this.#runs.clear();

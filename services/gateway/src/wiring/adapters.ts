@@ -1,9 +1,10 @@
 import { busNames, sequencingTimeoutMs, type SequencedBatch } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
-import type { EventReader, SequencerClient } from '@lfsync/ports';
+import type { EventReader, PresenceBus, SequencerClient } from '@lfsync/ports';
 import { connectNats, mongoClientOptions, type Logger, type ReadinessCheck } from '@lfsync/runtime';
 import { MongoClient } from 'mongodb';
 import { subscribeCommits } from '../bus/commit-feed.ts';
+import { natsPresenceBus } from '../bus/nats-presence-bus.ts';
 import { natsSequencerClient } from '../bus/sequencer-client.ts';
 import type { GatewayConfig } from '../config.ts';
 
@@ -11,8 +12,16 @@ import type { GatewayConfig } from '../config.ts';
 export interface GatewayAdapters {
   store: EventReader;
   sequencer: SequencerClient;
-  /** Every committed batch of every repository; returns the unsubscribe function. */
-  subscribeCommits(onCommit: (batch: SequencedBatch, committedAtMs?: number) => void): () => void;
+  /**
+   * Every committed batch of the repositories `wants` accepts (asked per commit before it is decoded, so
+   * a commit nobody here needs costs almost nothing); returns the unsubscribe function.
+   */
+  subscribeCommits(
+    onCommit: (batch: SequencedBatch, committedAtMs?: number) => void,
+    wants: (repository: string) => boolean,
+  ): () => void;
+  /** Who is online, between gateways. */
+  presence: PresenceBus;
   /** Called when commit broadcasts may have been missed (the bus connection was lost and is back). */
   onBroadcastGap(listener: () => void): void;
   readiness: ReadinessCheck[];
@@ -32,11 +41,12 @@ export async function connectGatewayAdapters(
   return {
     store,
     sequencer: natsSequencerClient(nats.nc, names, sequencingTimeoutMs(config.ACK_TIMEOUT_MS)),
-    subscribeCommits: (onCommit) => {
-      const subscription = subscribeCommits(nats.nc, names, logger, onCommit);
+    subscribeCommits: (onCommit, wants) => {
+      const subscription = subscribeCommits(nats.nc, names, logger, onCommit, wants);
       return () => subscription.unsubscribe();
     },
     onBroadcastGap: (listener) => nats.onReconnect(listener),
+    presence: natsPresenceBus(nats.nc, names, logger),
     readiness: [
       { name: 'nats', check: () => nats.connected() },
       { name: 'mongodb', check: () => store.ping() },

@@ -1,3 +1,4 @@
+import type { SequencedBatch } from '@lfsync/contracts';
 import type { Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.ts';
@@ -17,8 +18,15 @@ export function startCommitIntake(
   clock: Clock,
   logger: Logger,
 ): () => void {
-  const { store, registry, commits, sessions } = services;
-  const unsubscribe = adapters.subscribeCommits((batch, committedAtMs) => {
+  const { store, registry, commits, sessions, presence } = services;
+  const wants = (repository: string) => {
+    if (registry.wants(repository) || commits.expects(repository)) return true;
+    // Its window of recent events would go stale: catch-ups of it read the store from now on.
+    store.skipped(repository);
+    metrics.skippedCommits.inc();
+    return false;
+  };
+  const onCommit = (batch: SequencedBatch, committedAtMs: number | undefined) => {
     metrics.commits.inc();
     if (committedAtMs !== undefined)
       metrics.broadcastLag.observe(Math.max(0, clock.now() - committedAtMs) / 1000);
@@ -28,11 +36,13 @@ export function startCommitIntake(
     // Queued before the acks that this commit releases, so a pusher sees the events frame first.
     registry.broadcast(batch, eventsJson);
     commits.committed(batch.repository, batch.toSequence);
-  });
+  };
+  const unsubscribe = adapters.subscribeCommits(onCommit, wants);
   adapters.onBroadcastGap(() => {
     store.forget();
     logger.info({ sessions: sessions.size }, 'bus reconnected: refreshing sessions from the store');
     for (const session of sessions) session.refresh();
+    presence.resync();
   });
   return unsubscribe;
 }

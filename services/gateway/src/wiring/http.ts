@@ -9,6 +9,7 @@ import { createGatewayServer } from '../http/gateway-server.ts';
 import { staticFiles } from '../http/static-files.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { restApi } from '../rest/rest-api.ts';
+import { SessionPresence } from '../presence/session-presence.ts';
 import { Session, type SessionLimits } from '../ws/session.ts';
 import type { GatewayAuth } from './auth.ts';
 import type { SyncServices } from './sync-services.ts';
@@ -57,6 +58,12 @@ export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocket
 function openSession(ws: WebSocket, wiring: HttpWiring): void {
   const { services, metrics } = wiring;
   const { registry, sessions } = services;
+  const { config, clock } = wiring;
+  const presenceLimits = {
+    maxMembers: config.PRESENCE_MAX_MEMBERS,
+    metaMaxBytes: config.PRESENCE_META_MAX_BYTES,
+    updatesPerSec: config.PRESENCE_UPDATES_PER_SEC,
+  };
   const session = new Session(randomUUID(), ws, {
     limits: sessionLimits(wiring.config),
     authenticate: wiring.auth.authenticate,
@@ -64,7 +71,15 @@ function openSession(ws: WebSocket, wiring: HttpWiring): void {
     store: services.store,
     logger: wiring.logger,
     metrics,
-    clock: wiring.clock,
+    clock,
+    registry,
+    presence: (s, socket) =>
+      new SessionPresence(
+        services.presence,
+        { sessionId: s.id, send: (frame) => socket.send(frame) },
+        presenceLimits,
+        clock,
+      ),
     onAuthenticated: (s, authenticated) => {
       registry.set(s, authenticated);
       metrics.sessions.set(registry.size);
@@ -90,5 +105,7 @@ function sessionLimits(config: GatewayConfig): SessionLimits {
     catchUpPageSize: config.CATCHUP_PAGE_SIZE,
     invalidFrameLimit: config.INVALID_FRAME_LIMIT,
     heartbeat: config.HEARTBEAT,
+    maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_SESSION,
+    implicitAll: config.IMPLICIT_SUBSCRIPTION === 'all',
   };
 }

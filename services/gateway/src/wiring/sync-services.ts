@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
 import { withDartDefaults } from '../compat/loose-event.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { GatewayMetrics } from '../metrics.ts';
+import { PresenceHub } from '../presence/presence-hub.ts';
 import { CommitTracker } from '../sync/commit-tracker.ts';
 import { PushService } from '../sync/push-service.ts';
 import { RecentEventsStore } from '../sync/recent-events-store.ts';
@@ -15,15 +17,17 @@ export interface SyncServices {
   store: RecentEventsStore;
   commits: CommitTracker;
   push: PushService;
-  /** Authenticated sessions, for broadcasts. */
-  registry: SessionRegistry;
+  /** Authenticated sessions and their subscriptions, for broadcasts. */
+  registry: SessionRegistry<Session>;
+  /** Who is online, per repository, kept in step with the other gateways. */
+  presence: PresenceHub;
   /** Every open session. */
   sessions: Set<Session>;
 }
 
 export function createSyncServices(
   config: GatewayConfig,
-  adapters: Pick<GatewayAdapters, 'store' | 'sequencer'>,
+  adapters: Pick<GatewayAdapters, 'store' | 'sequencer' | 'presence'>,
   metrics: GatewayMetrics,
   clock: Clock,
   logger: Logger,
@@ -39,6 +43,16 @@ export function createSyncServices(
       config.EVENT_VALIDATION === 'loose' ? (raw: unknown) => withDartDefaults(raw, clock.now()) : undefined,
   };
   const push = new PushService(adapters.sequencer, commits, limits, logger);
-  const registry = new SessionRegistry((frames) => metrics.broadcastFrames.inc(frames));
-  return { store, commits, push, registry, sessions: new Set() };
+  const registry = new SessionRegistry<Session>({
+    implicitAll: config.IMPLICIT_SUBSCRIPTION === 'all',
+    onFrames: (frames) => metrics.broadcastFrames.inc(frames),
+  });
+  const timing = {
+    heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
+    timeoutMs: config.PRESENCE_TIMEOUT_MS,
+    queryWaitMs: config.PRESENCE_QUERY_WAIT_MS,
+  };
+  const presenceLog = logger.child({ component: 'presence' });
+  const presence = new PresenceHub(randomUUID(), adapters.presence, clock, timing, presenceLog);
+  return { store, commits, push, registry, presence, sessions: new Set() };
 }

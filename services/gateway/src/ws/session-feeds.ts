@@ -13,6 +13,8 @@ export interface FeedsOptions {
   logger: Logger;
   /** Whether the session may currently read the repository. */
   mayRead(repository: string): boolean;
+  /** Whether the session receives the repository's live events (implicitly, or by a subscription). */
+  receives(repository: string): boolean;
 }
 
 /** What a session receives: one feed per repository, for live batches and catch-up requests alike. */
@@ -37,10 +39,16 @@ export class SessionFeeds {
       feed.refresh().catch((err: unknown) => this.#lostTrack(err, 'refresh', repository));
   }
 
-  /** Forgets the feeds of repositories the session may no longer read. */
+  /** Forgets the feeds of repositories the session may no longer read or no longer receives. */
   prune(): void {
     for (const repository of this.#feeds.keys())
-      if (!this.#options.mayRead(repository)) this.#feeds.delete(repository);
+      if (!this.#options.mayRead(repository) || !this.#options.receives(repository))
+        this.#feeds.delete(repository);
+  }
+
+  /** How many repositories the session holds a position in. */
+  get size(): number {
+    return this.#feeds.size;
   }
 
   clear(): void {
@@ -84,13 +92,17 @@ export class SessionFeeds {
     this.#options.socket.closeWithError(new AppError('UNAVAILABLE', message, { cause }));
   }
 
+  /**
+   * The repository's feed. A catch-up of a repository the session does not receive live gets a feed of its
+   * own that is not kept: state exists only for what the session receives.
+   */
   #feed(repository: string): RepositoryFeed {
     let feed = this.#feeds.get(repository);
     if (feed === undefined) {
       const { socket, store, catchUpPageSize } = this.#options;
       const output = { send: (frame: Frame) => socket.send(frame), writable: () => socket.writable() };
       feed = new RepositoryFeed(repository, store, output, catchUpPageSize);
-      this.#feeds.set(repository, feed);
+      if (this.#options.receives(repository)) this.#feeds.set(repository, feed);
     }
     return feed;
   }

@@ -1,6 +1,6 @@
 import type { SequencedBatch } from '@lfsync/contracts';
-import { eventsFrame, eventsJsonOf } from './frames.ts';
-import type { Session } from './session.ts';
+import { SubscriptionIndex } from '../fanout/subscription-index.ts';
+import { eventsFrame, eventsJsonOf, type Frame } from './frames.ts';
 
 /** A committed batch with its events' JSON (serialised once, shared with the recent-events window). */
 export interface Commit {
@@ -8,35 +8,95 @@ export interface Commit {
   eventsJson: readonly string[];
 }
 
+/** What the registry fans out to: a session. */
+export interface Subscriber {
+  /** A committed batch; `frame` is shared by every subscriber. False when nothing was sent. */
+  deliver(batch: SequencedBatch, frame: Frame): boolean;
+}
+
 /** Commits merged into one frame at most; larger runs are split. */
 const MAX_MERGED_EVENTS = 1_000;
 
 /**
- * The authenticated sessions of this gateway; fans each commit out to those that may read it. Commits
- * that arrive together (one read from the bus) are merged per repository and serialised once, so a busy
- * repository costs each session one frame per read, not one per commit.
+ * The authenticated sessions of this gateway, and what each receives. A session that never subscribed is
+ * "implicit": it receives every repository it may read (today's protocol, the Dart client), unless
+ * `implicitAll` is off. A session that subscribed receives its subscriptions only, found through an index
+ * by repository, so a commit costs the sessions subscribed to it and nothing for the others. Commits that
+ * arrive together (one read from the bus) are merged per repository and serialised once.
  */
-export class SessionRegistry {
-  readonly #sessions = new Set<Session>();
+export class SessionRegistry<S extends Subscriber = Subscriber> {
+  readonly #implicit = new Set<S>();
+  readonly #subscriptions = new Map<S, Set<string>>();
+  readonly #index = new SubscriptionIndex<S>();
+  readonly #authenticated = new Set<S>();
+  readonly #implicitAll: boolean;
   readonly #onFrames: (frames: number) => void;
   #pending = new Map<string, Commit[]>();
   #flushScheduled = false;
 
-  constructor(onFrames: (frames: number) => void = () => {}) {
-    this.#onFrames = onFrames;
+  constructor(options: { implicitAll?: boolean; onFrames?: (frames: number) => void } = {}) {
+    this.#implicitAll = options.implicitAll ?? true;
+    this.#onFrames = options.onFrames ?? (() => {});
   }
 
   get size(): number {
-    return this.#sessions.size;
+    return this.#authenticated.size;
   }
 
-  set(session: Session, authenticated: boolean): void {
-    if (authenticated) this.#sessions.add(session);
-    else this.#sessions.delete(session);
+  /** Exact names and prefixes in the subscription index. */
+  get indexedKeys(): number {
+    return this.#index.keys;
+  }
+
+  /** A session became authenticated (it receives what it may) or stopped being so (it receives nothing). */
+  set(session: S, authenticated: boolean): void {
+    if (authenticated) {
+      this.#authenticated.add(session);
+      if (this.#implicitAll && !this.#subscriptions.has(session)) this.#implicit.add(session);
+      for (const pattern of this.#subscriptions.get(session) ?? []) this.#index.add(pattern, session);
+      return;
+    }
+    this.#authenticated.delete(session);
+    this.#implicit.delete(session);
+    for (const pattern of this.#subscriptions.get(session) ?? []) this.#index.remove(pattern, session);
+  }
+
+  /** The session's subscriptions from now on (an empty set once it unsubscribed from everything). */
+  subscriptionsOf(session: S): ReadonlySet<string> | undefined {
+    return this.#subscriptions.get(session);
+  }
+
+  /** From its first subscription on, the session receives only what it subscribed to. */
+  subscribe(session: S, pattern: string): void {
+    let patterns = this.#subscriptions.get(session);
+    if (patterns === undefined) {
+      this.#subscriptions.set(session, (patterns = new Set()));
+      this.#implicit.delete(session);
+    }
+    if (patterns.has(pattern)) return;
+    patterns.add(pattern);
+    if (this.#authenticated.has(session)) this.#index.add(pattern, session);
+  }
+
+  unsubscribe(session: S, pattern: string): void {
+    const patterns = this.#subscriptions.get(session);
+    if (patterns?.delete(pattern) !== true) return;
+    this.#index.remove(pattern, session);
+  }
+
+  /** Forgets a closed session entirely. */
+  remove(session: S): void {
+    this.set(session, false);
+    this.#subscriptions.delete(session);
+  }
+
+  /** Whether any session here may want the commits of `repository` (else they need not even be decoded). */
+  wants(repository: string): boolean {
+    return this.#implicit.size > 0 || this.#index.has(repository);
   }
 
   broadcast(batch: SequencedBatch, eventsJson: readonly string[] = eventsJsonOf(batch)): void {
-    if (this.#sessions.size === 0) return;
+    if (this.#authenticated.size === 0) return;
     const queued = this.#pending.get(batch.repository);
     if (queued === undefined) this.#pending.set(batch.repository, [{ batch, eventsJson }]);
     else queued.push({ batch, eventsJson });
@@ -52,10 +112,13 @@ export class SessionRegistry {
     this.#pending = new Map();
     this.#flushScheduled = false;
     let frames = 0;
-    for (const commits of pending.values()) {
+    for (const [repository, commits] of pending) {
+      const subscribed = this.#index.subscribers(repository);
+      if (subscribed.size === 0 && this.#implicit.size === 0) continue;
       for (const { batch, eventsJson } of mergeContiguous(commits)) {
         const frame = Buffer.from(eventsFrame(batch.repository, eventsJson));
-        for (const session of this.#sessions) if (session.deliver(batch, frame)) frames += 1;
+        for (const session of this.#implicit) if (session.deliver(batch, frame)) frames += 1;
+        for (const session of subscribed) if (session.deliver(batch, frame)) frames += 1;
       }
     }
     this.#onFrames(frames);

@@ -14,7 +14,9 @@ import { RateLimiter } from './rate-limiter.ts';
 import { SessionAuth } from './session-auth.ts';
 import { SessionFeeds } from './session-feeds.ts';
 import { SessionPush } from './session-push.ts';
+import type { SessionRegistry } from './session-registry.ts';
 import { SessionSocket, type SocketLimits } from './session-socket.ts';
+import { SessionSubscriptions, type PresenceMembership } from './session-subscriptions.ts';
 
 export interface SessionLimits extends IntakeLimits, SocketLimits {
   authTimeoutMs: number;
@@ -22,6 +24,9 @@ export interface SessionLimits extends IntakeLimits, SocketLimits {
   ratePerSec: number;
   rateBurst: number;
   catchUpPageSize: number;
+  maxSubscriptions: number;
+  /** Whether a session that never subscribed receives every repository it may read. */
+  implicitAll: boolean;
 }
 
 export interface SessionContext {
@@ -32,6 +37,9 @@ export interface SessionContext {
   logger: Logger;
   metrics: GatewayMetrics;
   clock: Clock;
+  registry: SessionRegistry<Session>;
+  /** The session's presence memberships. */
+  presence(session: Session, socket: SessionSocket): PresenceMembership;
   /** Called when the session gains or loses the right to receive broadcasts. */
   onAuthenticated(session: Session, authenticated: boolean): void;
 }
@@ -46,6 +54,7 @@ export class Session {
   readonly #auth: SessionAuth;
   readonly #feeds: SessionFeeds;
   readonly #push: SessionPush;
+  readonly #subscriptions: SessionSubscriptions<Session>;
   readonly #logger: Logger;
 
   constructor(id: string, ws: WebSocket, ctx: SessionContext) {
@@ -61,6 +70,18 @@ export class Session {
       catchUpPageSize: limits.catchUpPageSize,
       logger,
       mayRead: (repository) => this.mayRead(repository),
+      receives: (repository) => this.#subscriptions.receives(repository),
+    });
+    const presence = ctx.presence(this, socket);
+    this.#subscriptions = new SessionSubscriptions({
+      session: this,
+      registry: ctx.registry,
+      socket,
+      maxSubscriptions: limits.maxSubscriptions,
+      implicitAll: limits.implicitAll,
+      presence,
+      catchUp: (repository, afterSequence) => this.#feeds.requestEvents(repository, afterSequence, undefined),
+      onChange: () => this.#feeds.prune(),
     });
     this.#push = new SessionPush({
       socket,
@@ -77,8 +98,13 @@ export class Session {
       authTimeoutMs: limits.authTimeoutMs,
       logger,
       onPrincipal: (principal, refresh) => {
-        if (principal === undefined) this.#feeds.clear();
-        else this.#feeds.prune();
+        if (principal === undefined) {
+          this.#subscriptions.clear();
+          this.#feeds.clear();
+        } else {
+          this.#subscriptions.prune(principal);
+          this.#feeds.prune();
+        }
         if (!refresh) ctx.onAuthenticated(this, principal !== undefined);
       },
     });
@@ -86,6 +112,8 @@ export class Session {
     ws.on('close', () => {
       if (this.#auth.principal !== undefined) ctx.onAuthenticated(this, false);
       this.#auth.stop();
+      ctx.registry.remove(this);
+      presence.leaveAll();
       this.#feeds.clear();
     });
   }
@@ -145,6 +173,9 @@ export class Session {
       case 'push_events_batch':
       case 'request_events':
       case 'request_all_events':
+      case 'subscribe':
+      case 'unsubscribe':
+      case 'presence_update':
         return this.#handleAuthenticated(message);
     }
   }
@@ -164,6 +195,12 @@ export class Session {
         return this.#feeds.requestEvents(message.repository, message.afterSequence ?? 0, message.limit);
       case 'request_all_events':
         return this.#feeds.requestAllEvents(message.repository, message.limit);
+      case 'subscribe':
+        return this.#subscriptions.subscribe(principal, message);
+      case 'unsubscribe':
+        return this.#subscriptions.unsubscribe(message.repository);
+      case 'presence_update':
+        return this.#subscriptions.updatePresence(message.repository, message.meta);
     }
   }
 }

@@ -1,0 +1,59 @@
+import { sequencedBatch } from '@lfsync/testkit';
+import { describe, expect, it } from 'vitest';
+import { SessionRegistry, type Subscriber } from './session-registry.ts';
+
+class FakeSession implements Subscriber {
+  readonly received: string[] = [];
+  deliver(batch: { repository: string }): boolean {
+    this.received.push(batch.repository);
+    return true;
+  }
+}
+
+const flush = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+describe('SessionRegistry fan-out', () => {
+  it('sends a session that never subscribed everything, and one that did only its subscriptions', async () => {
+    const registry = new SessionRegistry<FakeSession>();
+    const implicit = new FakeSession();
+    const subscriber = new FakeSession();
+    registry.set(implicit, true);
+    registry.set(subscriber, true);
+    registry.subscribe(subscriber, 'doc:*');
+    for (const repository of ['doc:1', 'other']) registry.broadcast(sequencedBatch(1, 1, repository));
+    await flush();
+    expect(implicit.received).toEqual(['doc:1', 'other']);
+    expect(subscriber.received).toEqual(['doc:1']);
+  });
+
+  it('wants no commit of a repository nobody subscribed to when implicit sessions are off', async () => {
+    const registry = new SessionRegistry<FakeSession>({ implicitAll: false });
+    const silent = new FakeSession();
+    const subscriber = new FakeSession();
+    registry.set(silent, true);
+    registry.set(subscriber, true);
+    registry.subscribe(subscriber, 'mine');
+    expect(registry.wants('mine')).toBe(true);
+    expect(registry.wants('theirs')).toBe(false);
+    registry.broadcast(sequencedBatch(1, 1, 'mine'));
+    await flush();
+    expect(silent.received).toEqual([]);
+    registry.unsubscribe(subscriber, 'mine');
+    expect(registry.wants('mine')).toBe(false);
+  });
+
+  it('stops delivering to a session that lost its authentication, and resumes its subscriptions after', async () => {
+    const registry = new SessionRegistry<FakeSession>();
+    const session = new FakeSession();
+    registry.set(session, true);
+    registry.subscribe(session, 'r');
+    registry.set(session, false);
+    expect(registry.wants('r')).toBe(false);
+    registry.set(session, true);
+    registry.broadcast(sequencedBatch(1, 1, 'r'));
+    await flush();
+    expect(session.received).toEqual(['r']);
+    registry.remove(session);
+    expect(registry.indexedKeys).toBe(0);
+  });
+});
