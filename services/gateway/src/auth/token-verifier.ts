@@ -61,7 +61,8 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       const claim = syncClaimSchema.safeParse(payload[SYNC_CLAIM] ?? {});
       if (!claim.success) throw new AppError('INVALID_TOKEN', `token claim "${SYNC_CLAIM}" is malformed`);
       const resolved = resolveClaim(claim.data, payload.sub);
-      if (!resolved.ok) throw new AppError('INVALID_TOKEN', `invalid pattern in the token: ${resolved.message}`);
+      if (!resolved.ok)
+        throw new AppError('INVALID_TOKEN', `invalid pattern in the token: ${resolved.message}`);
       return {
         subject: payload.sub,
         claim: resolved.claim,

@@ -1,8 +1,4 @@
-import {
-  presenceBusMessageSchema,
-  presenceHeartbeatSchema,
-  type BusNames,
-} from '@lfsync/contracts';
+import { presenceBusMessageSchema, presenceHeartbeatSchema, type BusNames } from '@lfsync/contracts';
 import type { PresenceBus } from '@lfsync/ports';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -14,7 +10,9 @@ export function natsPresenceBus(nc: NatsConnection, names: BusNames, logger: Log
   return {
     publish: (repository, message) => nc.publish(names.presenceSubject(repository), encode(message)),
     subscribe: (repository, onMessage) =>
-      unsubscriber(listen(nc, names.presenceSubject(repository), presenceBusMessageSchema, logger, onMessage)),
+      unsubscriber(
+        listen(nc, names.presenceSubject(repository), presenceBusMessageSchema, logger, onMessage),
+      ),
     publishHeartbeat: (heartbeat) => nc.publish(names.presenceHeartbeatSubject, encode(heartbeat)),
     subscribeHeartbeats: (onHeartbeat) =>
       unsubscriber(listen(nc, names.presenceHeartbeatSubject, presenceHeartbeatSchema, logger, onHeartbeat)),

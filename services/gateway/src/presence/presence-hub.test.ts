@@ -30,7 +30,11 @@ describe('PresenceHub', () => {
     two.set('doc', member('s2', 'bob', { color: 'red' }), bob);
     await clock.advance(100);
     expect(bob.frames).toEqual([
-      { type: 'presence', repository: 'doc', members: [member('s2', 'bob', { color: 'red' }), member('s1', 'alice')] },
+      {
+        type: 'presence',
+        repository: 'doc',
+        members: [member('s2', 'bob', { color: 'red' }), member('s1', 'alice')],
+      },
     ]);
     expect(alice.frames.at(-1)).toEqual({
       type: 'presence_diff',
@@ -41,7 +45,12 @@ describe('PresenceHub', () => {
 
     two.stop(); // as if it died: no leave, no more heartbeats
     await clock.advance(4_000);
-    expect(alice.frames.at(-1)).toEqual({ type: 'presence_diff', repository: 'doc', joins: [], leaves: ['s2'] });
+    expect(alice.frames.at(-1)).toEqual({
+      type: 'presence_diff',
+      repository: 'doc',
+      joins: [],
+      leaves: ['s2'],
+    });
     expect(one.memberCount('doc')).toBe(1);
     one.leave('doc', 's1');
     expect(one.memberCount('doc')).toBe(0);

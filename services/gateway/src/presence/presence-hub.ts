@@ -89,7 +89,11 @@ export class PresenceHub {
   /** After a bus reconnect (messages may be lost): ask every room's members again. */
   resync(): void {
     for (const [repository, entry] of this.#rooms) {
-      this.#bus.publish(repository, { kind: 'state', gatewayId: this.gatewayId, members: entry.room.localMembers() });
+      this.#bus.publish(repository, {
+        kind: 'state',
+        gatewayId: this.gatewayId,
+        members: entry.room.localMembers(),
+      });
       this.#bus.publish(repository, { kind: 'query', gatewayId: this.gatewayId });
     }
   }

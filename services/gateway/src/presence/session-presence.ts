@@ -41,13 +41,20 @@ export class SessionPresence implements PresenceMembership {
 
   join(repository: string, principal: Principal, meta: Record<string, unknown>): void {
     this.#joined.set(repository, principal.subject);
-    this.#hub.set(repository, { sessionId: this.#watcher.sessionId, subject: principal.subject, meta }, this.#watcher);
+    this.#hub.set(
+      repository,
+      { sessionId: this.#watcher.sessionId, subject: principal.subject, meta },
+      this.#watcher,
+    );
   }
 
   update(repository: string, meta: Record<string, unknown>): AppError | undefined {
     const subject = this.#joined.get(repository);
     if (subject === undefined)
-      return new AppError('INVALID_MESSAGE', `not a presence member of ${repository}: subscribe with presence first`);
+      return new AppError(
+        'INVALID_MESSAGE',
+        `not a presence member of ${repository}: subscribe with presence first`,
+      );
     const refusal = this.#metaRefusal(meta) ?? this.#rateRefusal();
     if (refusal !== undefined) return refusal;
     this.#hub.set(repository, { sessionId: this.#watcher.sessionId, subject, meta }, this.#watcher);
@@ -68,7 +75,10 @@ export class SessionPresence implements PresenceMembership {
       return new AppError('INVALID_MESSAGE', `presence meta nests deeper than ${MAX_META_DEPTH} levels`);
     const bytes = Buffer.byteLength(JSON.stringify(meta));
     if (bytes <= this.#limits.metaMaxBytes) return undefined;
-    return new AppError('PAYLOAD_TOO_LARGE', `presence meta is larger than ${this.#limits.metaMaxBytes} bytes`);
+    return new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `presence meta is larger than ${this.#limits.metaMaxBytes} bytes`,
+    );
   }
 
   #rateRefusal(): AppError | undefined {

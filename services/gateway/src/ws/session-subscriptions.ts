@@ -1,10 +1,4 @@
-import {
-  AppError,
-  claimCovers,
-  isExactName,
-  patternMatches,
-  type SubscribeMessage,
-} from '@lfsync/contracts';
+import { AppError, claimCovers, isExactName, patternMatches, type SubscribeMessage } from '@lfsync/contracts';
 import type { Principal } from '../auth/token-verifier.ts';
 import type { SessionRegistry, Subscriber } from './session-registry.ts';
 import type { SessionSocket } from './session-socket.ts';
@@ -87,7 +81,8 @@ export class SessionSubscriptions<S extends Subscriber> {
   /** The session lost its principal: every subscription and presence ends (it subscribes again). */
   clear(): void {
     const { registry, session, presence } = this.#options;
-    for (const pattern of [...(registry.subscriptionsOf(session) ?? [])]) registry.unsubscribe(session, pattern);
+    for (const pattern of [...(registry.subscriptionsOf(session) ?? [])])
+      registry.unsubscribe(session, pattern);
     presence.leaveAll();
   }
 
