@@ -133,6 +133,9 @@ export class FakeSyncServer {
       case 'pong':
       case 'events_received':
       case 'request_all_events':
+      case 'subscribe':
+      case 'unsubscribe':
+      case 'presence_update':
         return;
       case 'push_event':
       case 'push_events_batch': {

@@ -16,15 +16,15 @@ function fingerprint(value: unknown): string {
 describe('wire schema fingerprint', () => {
   it('pins the client → server messages', () => {
     expect(fingerprint(z.toJSONSchema(clientMessageSchema, { io: 'input', unrepresentable: 'any' }))).toBe(
-      '05aab324f39ad1b2',
+      'ded05168c9e21070',
     );
   });
   it('pins the server → client messages', () => {
     expect(fingerprint(z.toJSONSchema(serverMessageSchema, { io: 'output', unrepresentable: 'any' }))).toBe(
-      'c72610fb25b7562e',
+      '299177c4be034a60',
     );
   });
   it('pins the error-code registry', () => {
-    expect(fingerprint(errorCodes)).toBe('d93013831e88ca81');
+    expect(fingerprint(errorCodes)).toBe('8d56825d36febd02');
   });
 });

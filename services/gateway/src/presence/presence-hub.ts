@@ -56,7 +56,7 @@ export class PresenceHub {
   stop(): void {
     this.#cancelTimer();
     this.#cancelHeartbeats();
-    for (const { cancelBus } of this.#rooms.values()) cancelBus();
+    for (const entry of this.#rooms.values()) entry.cancelBus();
     this.#rooms.clear();
   }
 

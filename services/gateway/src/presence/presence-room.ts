@@ -13,14 +13,11 @@ interface LocalMember {
   synced: boolean;
 }
 
-export const presenceFrame = (repository: string, members: readonly PresenceMember[]) =>
+const presenceFrame = (repository: string, members: readonly PresenceMember[]) =>
   JSON.stringify({ type: 'presence', repository, members });
 
-export const presenceDiffFrame = (
-  repository: string,
-  joins: readonly PresenceMember[],
-  leaves: readonly string[],
-) => JSON.stringify({ type: 'presence_diff', repository, joins, leaves });
+const presenceDiffFrame = (repository: string, joins: readonly PresenceMember[], leaves: readonly string[]) =>
+  JSON.stringify({ type: 'presence_diff', repository, joins, leaves });
 
 /**
  * Who is online in one repository, as this gateway knows it: its own members, and those other gateways
@@ -82,7 +79,7 @@ export class PresenceRoom {
 
   setRemote(gatewayId: string, member: PresenceMember): void {
     let members = this.#remote.get(gatewayId);
-    if (members === undefined) this.#remote.set(gatewayId, (members = new Map()));
+    if (members === undefined) this.#remote.set(gatewayId, (members = new Map<string, PresenceMember>()));
     members.set(member.sessionId, member);
     this.#tell([member], []);
   }
@@ -97,7 +94,7 @@ export class PresenceRoom {
   /** What a gateway says it has now replaces what was known of it. */
   replaceRemote(gatewayId: string, state: readonly PresenceMember[]): void {
     const before = this.#remote.get(gatewayId) ?? new Map<string, PresenceMember>();
-    const after = new Map(state.map((m) => [m.sessionId, m]));
+    const after = new Map<string, PresenceMember>(state.map((m) => [m.sessionId, m]));
     const joins = state.filter((m) => JSON.stringify(before.get(m.sessionId)) !== JSON.stringify(m));
     const leaves = [...before.keys()].filter((id) => !after.has(id));
     if (after.size === 0) this.#remote.delete(gatewayId);

@@ -3,6 +3,7 @@ import type { EventReader } from '@lfsync/ports';
 import type { Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
+import type { Principal } from '../auth/token-verifier.ts';
 import type { Authenticator } from '../compat/anonymous-access.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { reportFailure } from '../report-failure.ts';
@@ -73,16 +74,7 @@ export class Session {
       receives: (repository) => this.#subscriptions.receives(repository),
     });
     const presence = ctx.presence(this, socket);
-    this.#subscriptions = new SessionSubscriptions({
-      session: this,
-      registry: ctx.registry,
-      socket,
-      maxSubscriptions: limits.maxSubscriptions,
-      implicitAll: limits.implicitAll,
-      presence,
-      catchUp: (repository, afterSequence) => this.#feeds.requestEvents(repository, afterSequence, undefined),
-      onChange: () => this.#feeds.prune(),
-    });
+    this.#subscriptions = this.#createSubscriptions(ctx, socket, presence);
     this.#push = new SessionPush({
       socket,
       push: ctx.push,
@@ -98,13 +90,7 @@ export class Session {
       authTimeoutMs: limits.authTimeoutMs,
       logger,
       onPrincipal: (principal, refresh) => {
-        if (principal === undefined) {
-          this.#subscriptions.clear();
-          this.#feeds.clear();
-        } else {
-          this.#subscriptions.prune(principal);
-          this.#feeds.prune();
-        }
+        this.#onPrincipal(principal);
         if (!refresh) ctx.onAuthenticated(this, principal !== undefined);
       },
     });
@@ -116,6 +102,34 @@ export class Session {
       presence.leaveAll();
       this.#feeds.clear();
     });
+  }
+
+  #createSubscriptions(
+    ctx: SessionContext,
+    socket: SessionSocket,
+    presence: PresenceMembership,
+  ): SessionSubscriptions<Session> {
+    return new SessionSubscriptions({
+      session: this,
+      registry: ctx.registry,
+      socket,
+      maxSubscriptions: ctx.limits.maxSubscriptions,
+      implicitAll: ctx.limits.implicitAll,
+      presence,
+      catchUp: (repository, afterSequence) => this.#feeds.requestEvents(repository, afterSequence, undefined),
+      onChange: () => this.#feeds.prune(),
+    });
+  }
+
+  /** The session gained a principal, refreshed it, or lost it (expiry). */
+  #onPrincipal(principal: Principal | undefined): void {
+    if (principal === undefined) {
+      this.#subscriptions.clear();
+      this.#feeds.clear();
+    } else {
+      this.#subscriptions.prune(principal);
+      this.#feeds.prune();
+    }
   }
 
   get authenticated(): boolean {
