@@ -17,6 +17,7 @@ import { runConnections } from './scenarios/connections.ts';
 import { BENCH_SERVICE_ENV, type ScenarioContext } from './scenarios/context.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runIngest } from './scenarios/ingest.ts';
+import { runManyUsers } from './scenarios/many-users.ts';
 import { runReconnect } from './scenarios/reconnect.ts';
 import { runSlowConsumer } from './scenarios/slow-consumer.ts';
 import { runStorage } from './scenarios/storage.ts';
@@ -82,6 +83,7 @@ try {
     machine.centrifugo = `${report.centrifugo.version} (go install, ${report.centrifugo.binary})`;
 
   report.slowConsumer = await attempt('slow', () => runSlowConsumer(ctx));
+  report.manyUsers = await attempt('many-users', () => runManyUsers(ctx));
 
   // One stack for the rest. Order matters on FerretDB: a catch-up read scans the whole events collection
   // (no filter pushdown on its SQLite backend), so the 100k-event load comes last.

@@ -10,6 +10,7 @@ const SCENARIOS = [
   'catchup',
   'reconnect',
   'slow',
+  'many-users',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -63,6 +64,16 @@ const NUMBER_FLAGS = {
   ],
   'slow-control-ms': [6_000, 'slow consumer: window without the slow session (control latency)'],
   'slow-timeout-ms': [30_000, 'slow consumer: give up waiting for the gateway to drop the slow session'],
+  'many-users-sessions': [
+    10_000,
+    'many-users: sessions over 2 gateways, each on its own and its team-of-10 repository',
+  ],
+  'many-users-rate': [200, 'many-users: events per second during the latency window'],
+  'many-users-duration-ms': [15_000, 'many-users: latency window'],
+  'many-users-idle-commits': [
+    20_000,
+    'many-users: commits to repositories nobody subscribed to (CPU per commit)',
+  ],
   'slow-catchup-ms': [
     20_000,
     'slow consumer: how long to watch a session that stops reading during its catch-up (0 = skip)',

@@ -8,6 +8,7 @@ import {
 } from './context-sections.ts';
 import { fanoutSection, ingestSection } from './load-sections.ts';
 import type { BenchReport } from './model.ts';
+import { manyUsersSection } from './many-users-section.ts';
 import { catchUpSection, connectionsSection, reconnectSection, slowSection } from './session-sections.ts';
 
 /** The report in the order a reader needs it: targets and comparisons first, then each scenario, then method. */
@@ -21,6 +22,7 @@ const SECTIONS: ReadonlyArray<(r: BenchReport) => string> = [
   catchUpSection,
   reconnectSection,
   slowSection,
+  manyUsersSection,
   profileSection,
   methodSection,
 ];

@@ -5,6 +5,7 @@ import type { CentrifugoResult } from '../scenarios/centrifugo.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutResult } from '../scenarios/fanout.ts';
 import type { IngestResult } from '../scenarios/ingest.ts';
+import type { ManyUsersResult } from '../scenarios/many-users.ts';
 import type { ReconnectResult } from '../scenarios/reconnect.ts';
 import type { SlowConsumerResult } from '../scenarios/slow-consumer.ts';
 import type { StorageResult } from '../scenarios/storage.ts';
@@ -33,6 +34,7 @@ export interface BenchReport {
   catchUp?: CatchUpScenarioResult | undefined;
   reconnect?: ReconnectResult | undefined;
   slowConsumer?: SlowConsumerResult | undefined;
+  manyUsers?: ManyUsersResult | undefined;
   /** Scenarios that threw, with the error. */
   failures: Array<{ scenario: ScenarioName; error: string }>;
 }
