@@ -9,6 +9,8 @@ export function manyUsersSection(r: BenchReport): string {
     ['sessions (2 gateways; own + team-of-10 repository each)', int(m.sessions)],
     ['gateway RSS per session, events in 1,000 repositories', kib(m.rssPerSessionAt1kReposBytes)],
     ['gateway RSS per session, events in 10,000 repositories', kib(m.rssPerSessionAt10kReposBytes)],
+    ['gateway V8 heap per session, 1,000 repositories', kib(m.heapPerSessionAt1kReposBytes)],
+    ['gateway V8 heap per session, 10,000 repositories', kib(m.heapPerSessionAt10kReposBytes)],
     [
       `delivery p50 / p99 at ${int(m.eventsPerSec)} events/s`,
       `${ms(m.deliveryLatency.p50Ms)} / ${ms(m.deliveryLatency.p99Ms)}`,
