@@ -109,6 +109,10 @@ export class SyncSession {
         this.#send({ type: 'pong' });
         return;
       case 'pong':
+      case 'subscribed':
+      case 'unsubscribed':
+      case 'presence':
+      case 'presence_diff':
         return;
     }
   }
