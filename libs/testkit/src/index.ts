@@ -8,3 +8,10 @@ export { WsTestClient, type Frame } from './ws-test-client.ts';
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';
 export { ManualClock } from './manual-clock.ts';
+export {
+  startNatsCluster,
+  type NatsCluster,
+  type NatsClusterOptions,
+  type NatsNode,
+} from './nats-cluster.ts';
+export { netnsUnavailable } from './cluster-network.ts';

@@ -33,13 +33,14 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
 
   const nats = await connectNats(config.NATS_URL, 'persister', log);
   const jsm = await jetstreamManager(nats.nc);
-  await ensureLogStream(jsm, names);
+  await ensureLogStream(jsm, names, { replicas: config.NATS_REPLICAS });
   const consumer = runPersister({
     feed: await openJetStreamLogFeed({
       js: jetstream(nats.nc),
       jsm,
       names,
       batchSize: config.BATCH_SIZE,
+      replicas: config.NATS_REPLICAS,
       logger: log,
       metrics,
       clock: systemClock,

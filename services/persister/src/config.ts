@@ -1,8 +1,9 @@
-import { commonConfigShape, mongoConfigShape } from '@lfsync/runtime';
+import { commonConfigShape, jetStreamConfigShape, mongoConfigShape } from '@lfsync/runtime';
 import { z } from 'zod';
 
 export const persisterConfigSchema = z.object({
   ...commonConfigShape,
+  ...jetStreamConfigShape,
   ...mongoConfigShape,
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
   /** `majority` on a real replica set; `1` where there is a single node without replication (FerretDB). */

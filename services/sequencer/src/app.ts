@@ -21,8 +21,11 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   const nc = nats.nc;
   const metrics = createSequencerMetrics();
   const service = new SequencerService({
-    log: await JetStreamSequenceLog.open(nc, names, config.DUPLICATE_WINDOW_MS),
-    index: await KvEventIndex.open(nc, names),
+    log: await JetStreamSequenceLog.open(nc, names, {
+      duplicateWindowMs: config.DUPLICATE_WINDOW_MS,
+      replicas: config.NATS_REPLICAS,
+    }),
+    index: await KvEventIndex.open(nc, names, config.NATS_REPLICAS),
     maxAppendBytes: config.MAX_APPEND_BYTES,
     onAppend: (_events, conflicts) => metrics.conflicts.inc(conflicts),
     clock: systemClock,

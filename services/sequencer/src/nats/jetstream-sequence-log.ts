@@ -31,10 +31,10 @@ export class JetStreamSequenceLog implements SequenceLog {
   static async open(
     nc: NatsConnection,
     names: BusNames,
-    duplicateWindowMs: number,
+    options: { duplicateWindowMs: number; replicas: number },
   ): Promise<JetStreamSequenceLog> {
     const jsm = await jetstreamManager(nc);
-    await ensureLogStream(jsm, names, duplicateWindowMs);
+    await ensureLogStream(jsm, names, options);
     return new JetStreamSequenceLog(names, jetstream(nc), jsm);
   }
 

@@ -3,7 +3,7 @@ import type { EventIndex } from '@lfsync/ports';
 import { jetstreamManager, type DirectStreamAPI, type StoredMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { serverAtLeast } from '@lfsync/runtime';
+import { creatingWithReplicas, ensureReplicas, serverAtLeast } from '@lfsync/runtime';
 
 /** Subjects per batched look-up (the server caps a multi-subject direct get). */
 const SUBJECTS_PER_LOOKUP = 256;
@@ -24,9 +24,15 @@ export class KvEventIndex implements EventIndex {
     this.#direct = direct;
   }
 
-  static async open(nc: NatsConnection, names: BusNames): Promise<KvEventIndex> {
-    const kv = await new Kvm(nc).create(names.eventIndexBucket, { history: 1, storage: 'file' });
-    const direct = serverAtLeast(nc.info?.version, 2, 11) ? (await jetstreamManager(nc)).direct : undefined;
+  /** Opens (or creates) the bucket, kept on `replicas` servers; an existing bucket with fewer is scaled up. */
+  static async open(nc: NatsConnection, names: BusNames, replicas = 1): Promise<KvEventIndex> {
+    const bucket = names.eventIndexBucket;
+    const kv = await creatingWithReplicas(`JetStream KV bucket ${bucket}`, replicas, () =>
+      new Kvm(nc).create(bucket, { history: 1, storage: 'file', replicas }),
+    );
+    const jsm = await jetstreamManager(nc);
+    await ensureReplicas(jsm, `KV_${bucket}`, replicas);
+    const direct = serverAtLeast(nc.info?.version, 2, 11) ? jsm.direct : undefined;
     return new KvEventIndex(names, kv, direct);
   }
 
