@@ -1,6 +1,7 @@
 import { DEFAULT_DUPLICATE_WINDOW_MS, type BusNames } from '@lfsync/contracts';
 import {
   DiscardPolicy,
+  JetStreamApiCodes,
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
@@ -38,14 +39,20 @@ export async function ensureLogStream(
     allow_direct: true,
     num_replicas: replicas,
   };
-  try {
-    await creatingWithReplicas(`JetStream stream ${names.logStream}`, replicas, () =>
-      jsm.streams.add(config),
-    );
-    return;
-  } catch (err) {
-    // Already there with another configuration (another window or replica count).
-    if (!(err instanceof JetStreamApiError && err.code === STREAM_NAME_IN_USE)) throw err;
+  const existing = await jsm.streams.info(names.logStream).catch((err: unknown) => {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined;
+    throw err;
+  });
+  if (existing === undefined) {
+    try {
+      await creatingWithReplicas(`JetStream stream ${names.logStream}`, replicas, () =>
+        jsm.streams.add(config),
+      );
+      return;
+    } catch (err) {
+      // Created meanwhile by another service, perhaps with another window or replica count.
+      if (!(err instanceof JetStreamApiError && err.code === STREAM_NAME_IN_USE)) throw err;
+    }
   }
   await ensureReplicas(jsm, names.logStream, replicas);
   if (options.duplicateWindowMs !== undefined) {

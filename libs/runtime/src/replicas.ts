@@ -45,6 +45,8 @@ export async function ensureReplicas(jsm: JetStreamManager, stream: string, repl
   const current = Math.max(1, info.config.num_replicas);
   if (current >= replicas) return;
   try {
+    // A single server takes the new count without complaint, and keeps one copy.
+    if (info.cluster?.name === undefined) throw new Error('this NATS server is not part of a cluster');
     await jsm.streams.update(stream, { ...info.config, num_replicas: replicas });
   } catch (err) {
     throw new JetStreamReplicasError(`JetStream stream ${stream}`, current, replicas, err);
@@ -63,6 +65,7 @@ export async function ensureConsumerReplicas(
   // 0 means "as many as the stream", which ensureReplicas has already raised.
   if (current === 0 || current >= replicas) return;
   try {
+    if (info.cluster?.name === undefined) throw new Error('this NATS server is not part of a cluster');
     await jsm.consumers.update(stream, consumer, { num_replicas: replicas });
   } catch (err) {
     throw new JetStreamReplicasError(`JetStream consumer ${consumer}`, current, replicas, err);
