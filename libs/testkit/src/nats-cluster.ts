@@ -60,40 +60,81 @@ export async function startNatsCluster(size = 3, options: NatsClusterOptions = {
   const baseDir = mkdtempSync(join(tmpdir(), 'lfs-nats-cluster-'));
   const ports: NodePorts[] = [];
   for (let i = 0; i < size; i++) ports.push(await nodePorts(network));
-  const monitorUrl = (i: number) => `http://${network.address(i)}:${ports[i]?.monitor}`;
-  const nodes = ports.map((p, i): NatsNode => {
-    const dir = join(baseDir, `n${i}`);
-    mkdirSync(dir);
-    const configFile = join(dir, 'nats.conf');
-    writeFileSync(configFile, nodeConfig(i, dir, ports, network, options.syncInterval));
-    const { command, args } = network.wrap(i, natsServerBinary(), ['-c', configFile]);
-    const process = new ServerProcess({
-      name: `nats n${i}`,
-      command,
-      args,
-      host: network.address(i),
-      port: p.client,
-      detached: true,
-      ...(options.logDir === undefined ? {} : { logFile: join(options.logDir, `nats${i}.log`) }),
-    });
-    return { name: `n${i}`, url: `nats://${network.address(i)}:${p.client}`, process };
+  const nodes = ports.map((_, i) => createNode(i, { network, ports, baseDir, options }));
+  const monitorUrls = ports.map((p, i) => `http://${network.address(i)}:${p.monitor}`);
+  const api: { jsm?: JetStreamManager; nc?: NatsConnection } = {};
+  const cluster = clusterHandle(nodes, network, monitorUrls, api, async () => {
+    await api.nc?.close().catch(() => undefined);
+    await Promise.all(nodes.map((n) => n.process.stop()));
+    network.dispose();
+    rmSync(baseDir, { recursive: true, force: true });
   });
-  const url = nodes.map((n) => n.url).join(',');
-  let nc: NatsConnection | undefined;
-  let jsm: JetStreamManager | undefined;
-  const indexOf = (name: string | undefined) => nodes.findIndex((n) => n.name === name);
-  const found = (i: number) => (i < 0 ? undefined : i);
-  const cluster: NatsCluster = {
+  try {
+    await Promise.all(nodes.map((n) => n.process.start()));
+    await cluster.waitUntilHealthy();
+    api.nc = await connect({
+      servers: cluster.url.split(','),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 200,
+    });
+    api.jsm = await jetstreamManager(api.nc, { timeout: 2_000 });
+  } catch (err) {
+    await cluster.dispose();
+    throw err;
+  }
+  return cluster;
+}
+
+function createNode(
+  i: number,
+  setup: {
+    network: ClusterNetwork;
+    ports: readonly NodePorts[];
+    baseDir: string;
+    options: NatsClusterOptions;
+  },
+): NatsNode {
+  const { network, ports, baseDir, options } = setup;
+  const dir = join(baseDir, `n${i}`);
+  mkdirSync(dir);
+  const configFile = join(dir, 'nats.conf');
+  writeFileSync(configFile, nodeConfig(i, dir, ports, network, options.syncInterval));
+  const { command, args } = network.wrap(i, natsServerBinary(), ['-c', configFile]);
+  const process = new ServerProcess({
+    name: `nats n${i}`,
+    command,
+    args,
+    host: network.address(i),
+    port: (ports[i] as NodePorts).client,
+    detached: true,
+    ...(options.logDir === undefined ? {} : { logFile: join(options.logDir, `nats${i}.log`) }),
+  });
+  return { name: `n${i}`, url: `nats://${network.address(i)}:${ports[i]?.client}`, process };
+}
+
+function clusterHandle(
+  nodes: readonly NatsNode[],
+  network: ClusterNetwork,
+  monitorUrls: readonly string[],
+  api: { jsm?: JetStreamManager },
+  dispose: () => Promise<void>,
+): NatsCluster {
+  const indexOf = (name: string | undefined) => {
+    const i = nodes.findIndex((n) => n.name === name);
+    return i < 0 ? undefined : i;
+  };
+  return {
     nodes,
-    url,
+    url: nodes.map((n) => n.url).join(','),
     network: network.kind,
     async streamLeader(stream, consumer) {
+      const jsm = api.jsm as JetStreamManager;
       try {
         const info =
           consumer === undefined
-            ? await (jsm as JetStreamManager).streams.info(stream)
-            : await (jsm as JetStreamManager).consumers.info(stream, consumer);
-        return found(indexOf(info.cluster?.leader));
+            ? await jsm.streams.info(stream)
+            : await jsm.consumers.info(stream, consumer);
+        return indexOf(info.cluster?.leader);
       } catch {
         return undefined;
       }
@@ -101,9 +142,9 @@ export async function startNatsCluster(size = 3, options: NatsClusterOptions = {
     async metaLeader() {
       for (const [i, node] of nodes.entries()) {
         if (!node.process.running) continue;
-        const jsz = await fetchJson(`${monitorUrl(i)}/jsz`);
+        const jsz = await fetchJson(`${monitorUrls[i]}/jsz`);
         const leader = (jsz as { meta_cluster?: { leader?: string } } | undefined)?.meta_cluster?.leader;
-        if (leader !== undefined && leader !== '') return found(indexOf(leader));
+        if (leader !== undefined && leader !== '') return indexOf(leader);
       }
       return undefined;
     },
@@ -112,29 +153,14 @@ export async function startNatsCluster(size = 3, options: NatsClusterOptions = {
     async waitUntilHealthy(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (const [i, node] of nodes.entries()) {
-        while (node.process.running && !(await isHealthy(monitorUrl(i)))) {
+        while (node.process.running && !(await isHealthy(monitorUrls[i] as string))) {
           if (Date.now() > deadline) throw new Error(`nats n${i} not healthy within ${timeoutMs} ms`);
           await new Promise((r) => setTimeout(r, 200));
         }
       }
     },
-    async dispose() {
-      await nc?.close().catch(() => undefined);
-      await Promise.all(nodes.map((n) => n.process.stop()));
-      network.dispose();
-      rmSync(baseDir, { recursive: true, force: true });
-    },
+    dispose,
   };
-  try {
-    await Promise.all(nodes.map((n) => n.process.start()));
-    await cluster.waitUntilHealthy();
-    nc = await connect({ servers: url.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-    jsm = await jetstreamManager(nc, { timeout: 2_000 });
-  } catch (err) {
-    await cluster.dispose();
-    throw err;
-  }
-  return cluster;
 }
 
 async function nodePorts(network: ClusterNetwork): Promise<NodePorts> {

@@ -3,6 +3,7 @@ import type { ServerProcess } from '@lfsync/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startProcessStack, type ProcessStack } from '../process-stack.ts';
+import { checkStored } from './invariants.ts';
 import { LiveReader } from './live-reader.ts';
 import { ReliablePusher } from './reliable-pusher.ts';
 
@@ -164,33 +165,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     for (const p of pushers) violations.push(...p.ackMismatches.map((m) => `ack changed: ${m}`));
 
-    let stored = 0;
-    for (const repository of repositories) {
-      const docs = await stack.db().collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
-      stored += docs.length;
-      const sequences = docs.map((d) => d['s'] as number);
-      if (sequences.some((s, i) => s !== i + 1)) {
-        violations.push(
-          `I1 ${repository}: sequences are not 1..${docs.length} (highest ${sequences.at(-1)}, ${new Set(sequences).size} distinct)`,
-        );
-        violations.push(...(await explainMissing(stack, repository, sequences)));
-      }
-      const ids = docs.map((d) => d['e'] as string);
-      if (new Set(ids).size !== ids.length) violations.push(`I2 ${repository}: an event id is stored twice`);
-      const bySequence = new Map(docs.map((d) => [d['e'] as string, d['s'] as number]));
-      for (const record of records.filter((r) => r.repository === repository && r.sequence !== undefined)) {
-        if (bySequence.get(record.eventId) !== record.sequence) {
-          violations.push(`I4 ${repository}: acked ${record.eventId}@${record.sequence} not stored there`);
-        }
-      }
-      for (const [i, reader] of readers.entries()) {
-        const seen = reader.eventIds.get(repository) ?? [];
-        if (seen.join() !== ids.join())
-          violations.push(`I5 reader${i} ${repository}: saw ${seen.length} events, store has ${ids.length}`);
-      }
-    }
-    for (const [i, reader] of readers.entries())
-      violations.push(...reader.violations.map((v) => `I3/I5 reader${i}: ${v}`));
+    const checked = await checkStored(stack.db(), repositories, records, readers);
+    violations.push(...checked.violations);
+    const stored = checked.stored;
     for (const p of pushers) p.stop();
     for (const r of readers) r.stop();
 
@@ -227,7 +204,7 @@ async function diagnoseStall(stack: ProcessStack, repositories: readonly string[
           .db()
           .collection('heads')
           .findOne({ _id: repository as never })
-      )?.['s'];
+      )?.['s'] as number | undefined;
       const stored = await stack.db().collection('events').countDocuments({ r: repository });
       lines.push(
         `diagnosis: ${repository}: log up to ${logHead}, store head ${head}, event documents ${stored}`,
@@ -239,38 +216,6 @@ async function diagnoseStall(stack: ProcessStack, repositories: readonly string[
   } finally {
     await nc.close();
   }
-}
-
-/** For each missing slot: what the batch documents hold there, and where else that event id is stored. */
-async function explainMissing(
-  stack: ProcessStack,
-  repository: string,
-  sequences: number[],
-): Promise<string[]> {
-  const present = new Set(sequences);
-  const highest = sequences.at(-1) ?? 0;
-  const missing = Array.from({ length: highest }, (_, i) => i + 1).filter((s) => !present.has(s));
-  const lines: string[] = [];
-  for (const sequence of missing.slice(0, 5)) {
-    const batch = await stack
-      .db()
-      .collection('event_batches')
-      .findOne({ r: repository, f: { $lte: sequence }, t: { $gte: sequence } });
-    const json = (batch?.['b'] as string[] | undefined)?.[sequence - (batch?.['f'] as number)];
-    const eventId = json === undefined ? undefined : (JSON.parse(json) as { _event_id: string })._event_id;
-    const elsewhere =
-      eventId === undefined
-        ? []
-        : await stack
-            .db()
-            .collection('events')
-            .find({ r: repository, e: { $regex: `^${eventId}` } })
-            .toArray();
-    lines.push(
-      `missing ${repository}@${sequence}: batch ${batch === null ? 'none' : `${batch['f']}..${batch['t']}`} holds ${eventId ?? 'nothing'}; events with that id: ${elsewhere.map((d) => `${d['e']}@${d['s']}`).join(', ') || 'none'}`,
-    );
-  }
-  return lines;
 }
 
 export function formatReport(report: ChaosReport, options: ChaosOptions): string {

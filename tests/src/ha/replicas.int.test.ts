@@ -1,12 +1,13 @@
 import { busNames } from '@lfsync/contracts';
 import { persisterConfigSchema, startPersister } from '@lfsync/persister';
+import { JetStreamReplicasError } from '@lfsync/runtime';
 import { sequencerConfigSchema, startSequencer } from '@lfsync/sequencer';
 import { captureLogs, startNatsCluster, uniqueName, type NatsCluster } from '@lfsync/testkit';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-const logger = captureLogs('silent').logger;
+const logger = captureLogs('fatal').logger;
 
 function configs(natsUrl: string, prefix: string, replicas: number) {
   const common = { NATS_URL: natsUrl, BUS_PREFIX: prefix, OPS_PORT: '0', NATS_REPLICAS: String(replicas) };
@@ -90,9 +91,12 @@ describe('NATS_REPLICAS on a single server', () => {
     const prefix = uniqueName('p');
     await startAndStop(inject('natsUrl'), prefix, 1);
     const { sequencer } = configs(inject('natsUrl'), prefix, 3);
-    await expect(startSequencer(sequencer, logger)).rejects.toMatchObject({
-      code: 'NATS_REPLICAS_UNAVAILABLE',
-      message: expect.stringMatching(/has 1 replica\(s\).*nats stream edit.*or set NATS_REPLICAS=1/),
-    });
+    const failure: unknown = await startSequencer(sequencer, logger).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(JetStreamReplicasError);
+    expect((failure as JetStreamReplicasError).code).toBe('NATS_REPLICAS_UNAVAILABLE');
+    expect(String(failure)).toMatch(/has 1 replica\(s\).*nats stream edit.*or set NATS_REPLICAS=1/);
   });
 });

@@ -1,9 +1,10 @@
 import { eventIndexEntrySchema, parseJsonWith, type BusNames } from '@lfsync/contracts';
 import type { EventIndex } from '@lfsync/ports';
-import { jetstreamManager, type DirectStreamAPI, type StoredMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type DirectStreamAPI, type StoredMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { creatingWithReplicas, ensureReplicas, serverAtLeast } from '@lfsync/runtime';
+import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
 
 /** Subjects per batched look-up (the server caps a multi-subject direct get). */
 const SUBJECTS_PER_LOOKUP = 256;
@@ -28,9 +29,13 @@ export class KvEventIndex implements EventIndex {
   static async open(nc: NatsConnection, names: BusNames, replicas = 1): Promise<KvEventIndex> {
     const bucket = names.eventIndexBucket;
     const kv = await creatingWithReplicas(`JetStream KV bucket ${bucket}`, replicas, () =>
-      new Kvm(nc).create(bucket, { history: 1, storage: 'file', replicas }),
+      new Kvm(jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS })).create(bucket, {
+        history: 1,
+        storage: 'file',
+        replicas,
+      }),
     );
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
     await ensureReplicas(jsm, `KV_${bucket}`, replicas);
     const direct = serverAtLeast(nc.info?.version, 2, 11) ? jsm.direct : undefined;
     return new KvEventIndex(names, kv, direct);
