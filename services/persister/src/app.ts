@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { busNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
 import { systemClock } from '@lfsync/ports';
@@ -9,14 +10,17 @@ import {
   serverAtLeast,
   startOpsServer,
   type Logger,
+  type NatsHandle,
 } from '@lfsync/runtime';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { MongoClient } from 'mongodb';
 import type { PersisterConfig } from './config.ts';
-import { createPersisterMetrics } from './metrics.ts';
+import { createPersisterMetrics, type PersisterMetrics } from './metrics.ts';
 import { JetStreamLogReader } from './nats/jetstream-log-reader.ts';
 import { openJetStreamLogFeed } from './nats/jetstream-log-feed.ts';
+import { ensureLogConsumer } from './nats/log-consumer.ts';
 import { natsCommitPublisher } from './nats/nats-commit-publisher.ts';
+import { PersisterLease } from './nats/persister-lease.ts';
 import { runPersister } from './run-persister.ts';
 
 export interface Persister {
@@ -24,7 +28,10 @@ export interface Persister {
   stop(): Promise<void>;
 }
 
-/** Wires the persister: JetStream log consumer → MongoDB → commit broadcast on NATS. */
+/**
+ * Wires the persister: JetStream log consumer → MongoDB → commit broadcast on NATS. Of several replicas one
+ * consumes (the holder of the lease) and the others stand by to take over.
+ */
 export async function startPersister(config: PersisterConfig, logger: Logger): Promise<Persister> {
   const log = logger.child({ component: 'persister' });
   const names = busNames(config.BUS_PREFIX);
@@ -34,17 +41,75 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const nats = await connectNats(config.NATS_URL, 'persister', log);
   const jsm = await jetstreamManager(nats.nc);
   await ensureLogStream(jsm, names, { replicas: config.NATS_REPLICAS });
+  await ensureLogConsumer(jsm, names, { batchSize: config.BATCH_SIZE, replicas: config.NATS_REPLICAS });
+  const lease = await PersisterLease.open(nats.nc, names, {
+    ttlMs: config.LEASE_TTL_MS,
+    replicas: config.NATS_REPLICAS,
+    holder: `${hostname()}:${process.pid}`,
+    logger: log,
+  });
+  const consuming = consumeWhileLeaseHeld(lease, () =>
+    startConsuming(config, { nats, jsm, store, metrics, log }),
+  );
+  const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
+    { name: 'nats', check: () => nats.connected() },
+    { name: 'mongodb', check: () => store.ping() },
+  ]);
+  log.info({ opsPort: ops.port, prefix: names.prefix }, 'persister started');
+  return {
+    opsPort: ops.port,
+    async stop() {
+      lease.stop();
+      await consuming;
+      await lease.release();
+      await nats.nc.drain().catch(() => nats.nc.close());
+      await mongo.close();
+      await ops.close();
+    },
+  };
+}
+
+/** While this replica holds the lease, consumes the log; stands by otherwise, until the lease is stopped. */
+async function consumeWhileLeaseHeld(
+  lease: PersisterLease,
+  start: () => Promise<{ stop(): Promise<void> }>,
+): Promise<void> {
+  while (await lease.acquire()) {
+    const consumer = await start();
+    await lease.held();
+    await consumer.stop();
+  }
+}
+
+async function startConsuming(
+  config: PersisterConfig,
+  deps: {
+    nats: NatsHandle;
+    jsm: JetStreamManager;
+    store: MongoEventStore;
+    metrics: PersisterMetrics;
+    log: Logger;
+  },
+): Promise<{ stop(): Promise<void> }> {
+  const { nats, jsm, store, metrics, log } = deps;
+  const names = busNames(config.BUS_PREFIX);
+  const feed = await retryUntilDone(
+    'opening the log consumer',
+    () =>
+      openJetStreamLogFeed({
+        js: jetstream(nats.nc),
+        names,
+        batchSize: config.BATCH_SIZE,
+        logger: log,
+        metrics,
+        clock: systemClock,
+      }),
+    log,
+    { maxDelayMs: 1_000 },
+  );
+  metrics.active.set(1);
   const consumer = runPersister({
-    feed: await openJetStreamLogFeed({
-      js: jetstream(nats.nc),
-      jsm,
-      names,
-      batchSize: config.BATCH_SIZE,
-      replicas: config.NATS_REPLICAS,
-      logger: log,
-      metrics,
-      clock: systemClock,
-    }),
+    feed,
     store,
     publisher: natsCommitPublisher(nats.nc, names, systemClock),
     logger: log,
@@ -54,18 +119,10 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
     clock: systemClock,
     ...(serverAtLeast(nats.nc.info?.version, 2, 11) ? { logReader: new JetStreamLogReader(jsm, names) } : {}),
   });
-  const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
-    { name: 'nats', check: () => nats.connected() },
-    { name: 'mongodb', check: () => store.ping() },
-  ]);
-  log.info({ opsPort: ops.port, prefix: names.prefix }, 'persister started');
   return {
-    opsPort: ops.port,
     async stop() {
       await consumer.stop();
-      await nats.nc.drain().catch(() => nats.nc.close());
-      await mongo.close();
-      await ops.close();
+      metrics.active.set(0);
     },
   };
 }

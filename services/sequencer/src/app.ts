@@ -7,6 +7,7 @@ import { createSequencerMetrics } from './metrics.ts';
 import { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 import { KvEventIndex } from './nats/kv-event-index.ts';
 import { serveSequenceRequests } from './nats/sequence-responder.ts';
+import { SequencerMembership } from './nats/sequencer-membership.ts';
 
 export interface Sequencer {
   readonly opsPort: number;
@@ -27,10 +28,15 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
     }),
     index: await KvEventIndex.open(nc, names, config.NATS_REPLICAS),
     maxAppendBytes: config.MAX_APPEND_BYTES,
-    onAppend: (_events, conflicts) => metrics.conflicts.inc(conflicts),
+    onAppend: (events, conflicts) => {
+      metrics.conflicts.inc(conflicts);
+      if (events > 0) metrics.appends.inc();
+    },
     clock: systemClock,
   });
-  const subscription = serveSequenceRequests({ nc, names, service, logger: log, metrics });
+  const membership = new SequencerMembership(nc, names, log);
+  membership.start();
+  const subscription = serveSequenceRequests({ nc, names, service, logger: log, metrics, membership });
   const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
     { name: 'nats', check: () => nats.connected() },
   ]);
@@ -38,6 +44,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   return {
     opsPort: ops.port,
     async stop() {
+      membership.stop();
       subscription.unsubscribe();
       await nc.drain().catch(() => nc.close());
       await ops.close();

@@ -1,20 +1,9 @@
 import type { BusNames } from '@lfsync/contracts';
 import type { Cancel, Clock, LogDelivery, LogFeed } from '@lfsync/ports';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiError,
-  type ConsumerMessages,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
-import { creatingWithReplicas, ensureConsumerReplicas } from '@lfsync/runtime';
+import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 
-const NANOS_PER_MS = 1_000_000;
-const ACK_WAIT_MS = 30_000;
 const GAUGES_INTERVAL_MS = 5_000;
 /**
  * Pull requests expire after 5 s with a heartbeat each second (the client's defaults: 30 s and 15 s). When
@@ -22,8 +11,6 @@ const GAUGES_INTERVAL_MS = 5_000;
  * about 2 s instead of 30.
  */
 const PULL_TIMING = { expires: 5_000, idle_heartbeat: 1_000 };
-/** The durable exists with another configuration. */
-const CONSUMER_EXISTS = 10148;
 
 function delivery(message: JsMsg): LogDelivery {
   return {
@@ -77,35 +64,16 @@ class JetStreamLogFeed implements LogFeed {
   }
 }
 
-/** Creates (or finds) the persister's durable consumer on the log stream and feeds from it. */
+/** Feeds from the persister's durable consumer (created by `ensureLogConsumer`). */
 export async function openJetStreamLogFeed(options: {
   js: JetStreamClient;
-  jsm: JetStreamManager;
   names: BusNames;
   batchSize: number;
-  replicas: number;
   logger: Logger;
   metrics: PersisterMetrics;
   clock: Clock;
 }): Promise<LogFeed> {
-  const { js, jsm, names, batchSize, replicas, logger, metrics, clock } = options;
-  const config = {
-    durable_name: names.persisterConsumer,
-    ack_policy: AckPolicy.Explicit,
-    ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: names.logSubjectWildcard,
-    max_ack_pending: Math.max(1_000, batchSize * 8),
-    num_replicas: replicas,
-  };
-  const what = `JetStream consumer ${names.persisterConsumer}`;
-  try {
-    await creatingWithReplicas(what, replicas, () => jsm.consumers.add(names.logStream, config));
-  } catch (err) {
-    // Created before with another replica count: raise it (never lowered).
-    if (!(err instanceof JetStreamApiError && err.code === CONSUMER_EXISTS)) throw err;
-    await ensureConsumerReplicas(jsm, names.logStream, names.persisterConsumer, replicas);
-  }
+  const { js, names, batchSize, logger, metrics, clock } = options;
   const consumer = await js.consumers.get(names.logStream, names.persisterConsumer);
   const feed = new JetStreamLogFeed(
     await consumer.consume({ max_messages: batchSize * 4, ...PULL_TIMING }),

@@ -1,59 +1,110 @@
-import { AppError, sequenceRequestSchema, type BusNames, type SequenceReply } from '@lfsync/contracts';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import {
+  AppError,
+  SEQUENCING_DEADLINE_MS,
+  sequenceRequestSchema,
+  type BusNames,
+  type SequenceReply,
+  type SequenceRequest,
+} from '@lfsync/contracts';
+import { RequestError, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { SequencerService } from '../domain/sequencer-service.ts';
 import type { SequencerMetrics } from '../metrics.ts';
+import type { SequencerMembership } from './sequencer-membership.ts';
 
-/** Serves `sequence` requests in the sequencers' queue group: any replica may answer any request. */
+type Parsed = { ok: true; request: SequenceRequest } | { ok: false; reply: SequenceReply };
+
+/**
+ * Serves `sequence` requests in the sequencers' queue group: any replica may receive any request. With
+ * `membership`, a request for a repository another replica owns is forwarded to that owner (on its own
+ * subject), so that each repository is appended to by one replica and replicas do not spend their time
+ * on conflicting appends. Where the owner has gone (no responders) the request is sequenced here.
+ */
 export function serveSequenceRequests(options: {
   nc: NatsConnection;
   names: BusNames;
   service: SequencerService;
   logger: Logger;
   metrics: SequencerMetrics;
-}): Subscription {
-  const { nc, names, service, logger, metrics } = options;
-  const inFlight = new Set<Promise<void>>();
-  const subscription = nc.subscribe(names.sequenceSubject, {
-    queue: names.sequencerQueue,
-    callback: (err, msg) => {
-      if (err !== null) {
-        logger.error({ err }, 'sequence subscription failed');
-        return;
-      }
-      const work = answer(msg).finally(() => inFlight.delete(work));
-      inFlight.add(work);
-    },
-  });
-
-  async function answer(msg: Msg): Promise<void> {
-    const stopTimer = metrics.latency.startTimer();
-    const reply = await compute(msg);
-    if (!reply.ok) metrics.failures.inc({ code: reply.code });
-    else {
-      for (const r of reply.results) (r.duplicate ? metrics.duplicates : metrics.sequenced).inc();
+  membership?: SequencerMembership;
+}): { unsubscribe(): void } {
+  const { nc, names, service, logger, metrics, membership } = options;
+  const handle = (route: boolean) => (err: Error | null, msg: Msg) => {
+    if (err !== null) {
+      logger.error({ err }, 'sequence subscription failed');
+      return;
     }
-    if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
+    void answer(msg, route);
+  };
+  const shared = nc.subscribe(names.sequenceSubject, { queue: names.sequencerQueue, callback: handle(true) });
+  const direct =
+    membership === undefined
+      ? undefined
+      : nc.subscribe(names.sequencerDirectSubject(membership.id), { callback: handle(false) });
+
+  async function answer(msg: Msg, route: boolean): Promise<void> {
+    const stopTimer = metrics.latency.startTimer();
+    const parsed = parse(msg);
+    const owner = parsed.ok && route ? membership?.owner(parsed.request.repository) : undefined;
+    const forwarded = owner !== undefined && owner !== membership?.id ? await forward(msg, owner) : false;
+    if (!forwarded) {
+      const reply = parsed.ok ? await compute(parsed.request, msg.data.length) : parsed.reply;
+      if (!reply.ok) metrics.failures.inc({ code: reply.code });
+      else for (const r of reply.results) (r.duplicate ? metrics.duplicates : metrics.sequenced).inc();
+      if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
+    }
     stopTimer();
   }
 
-  async function compute(msg: Msg): Promise<SequenceReply> {
-    let json: unknown;
+  /** Passes the request to its owner and its reply back; false when the owner is gone. */
+  async function forward(msg: Msg, owner: string): Promise<boolean> {
     try {
-      json = msg.json();
-    } catch {
-      return { ok: false, code: 'INVALID_MESSAGE', message: 'request is not JSON' };
-    }
-    const parsed = sequenceRequestSchema.safeParse(json);
-    if (!parsed.success) return { ok: false, code: 'INVALID_MESSAGE', message: parsed.error.message };
-    try {
-      return await service.handle(parsed.data, msg.data.length);
+      const reply = await nc.request(names.sequencerDirectSubject(owner), msg.data, {
+        timeout: SEQUENCING_DEADLINE_MS,
+      });
+      metrics.forwarded.inc();
+      if (msg.reply !== undefined && msg.reply !== '') msg.respond(reply.data);
+      return true;
     } catch (err) {
-      logger.error({ err, repository: parsed.data.repository }, 'sequencing failed');
+      if (err instanceof RequestError && err.isNoResponders()) {
+        membership?.forget(owner);
+        return false;
+      }
+      logger.warn({ err, owner }, 'forwarded sequence request failed');
+      const reply: SequenceReply = { ok: false, code: 'UNAVAILABLE', message: 'sequencing failed, retry' };
+      metrics.failures.inc({ code: reply.code });
+      if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
+      return true;
+    }
+  }
+
+  async function compute(request: SequenceRequest, bytes: number): Promise<SequenceReply> {
+    try {
+      return await service.handle(request, bytes);
+    } catch (err) {
+      logger.error({ err, repository: request.repository }, 'sequencing failed');
       const code = err instanceof AppError ? err.code : 'UNAVAILABLE';
       return { ok: false, code, message: 'sequencing failed, retry' };
     }
   }
 
-  return subscription;
+  return {
+    unsubscribe() {
+      shared.unsubscribe();
+      direct?.unsubscribe();
+    },
+  };
+}
+
+function parse(msg: Msg): Parsed {
+  let json: unknown;
+  try {
+    json = msg.json();
+  } catch {
+    return { ok: false, reply: { ok: false, code: 'INVALID_MESSAGE', message: 'request is not JSON' } };
+  }
+  const parsed = sequenceRequestSchema.safeParse(json);
+  if (!parsed.success)
+    return { ok: false, reply: { ok: false, code: 'INVALID_MESSAGE', message: parsed.error.message } };
+  return { ok: true, request: parsed.data };
 }
