@@ -78,19 +78,7 @@ export function createNetnsNetwork(size: number): ClusterNetwork {
   };
   process.once('exit', dispose);
   try {
-    ip('link', 'add', bridge, 'type', 'bridge');
-    ip('addr', 'add', `${subnet}.1/24`, 'dev', bridge);
-    ip('link', 'set', bridge, 'up');
-    for (let i = 0; i < size; i++) {
-      const [hostSide, nodeSide] = [`lfs${id}v${i}`, `lfs${id}p${i}`];
-      ip('netns', 'add', namespace(i));
-      ip('link', 'add', hostSide, 'type', 'veth', 'peer', 'name', nodeSide);
-      ip('link', 'set', nodeSide, 'netns', namespace(i));
-      ip('link', 'set', hostSide, 'master', bridge, 'up');
-      ip('-n', namespace(i), 'addr', 'add', `${address(i)}/24`, 'dev', nodeSide);
-      ip('-n', namespace(i), 'link', 'set', nodeSide, 'up');
-      ip('-n', namespace(i), 'link', 'set', 'lo', 'up');
-    }
+    createLinks({ id, size, bridge, subnet, namespace, address });
   } catch (err) {
     dispose();
     throw err;
@@ -111,6 +99,31 @@ export function createNetnsNetwork(size: number): ClusterNetwork {
     },
     dispose,
   };
+}
+
+/** The bridge here (address .1) and, per node, a namespace joined to it by a veth pair. */
+function createLinks(net: {
+  id: string;
+  size: number;
+  bridge: string;
+  subnet: string;
+  namespace: (i: number) => string;
+  address: (i: number) => string;
+}): void {
+  const { id, size, bridge, subnet, namespace, address } = net;
+  ip('link', 'add', bridge, 'type', 'bridge');
+  ip('addr', 'add', `${subnet}.1/24`, 'dev', bridge);
+  ip('link', 'set', bridge, 'up');
+  for (let i = 0; i < size; i++) {
+    const [hostSide, nodeSide] = [`lfs${id}v${i}`, `lfs${id}p${i}`];
+    ip('netns', 'add', namespace(i));
+    ip('link', 'add', hostSide, 'type', 'veth', 'peer', 'name', nodeSide);
+    ip('link', 'set', nodeSide, 'netns', namespace(i));
+    ip('link', 'set', hostSide, 'master', bridge, 'up');
+    ip('-n', namespace(i), 'addr', 'add', `${address(i)}/24`, 'dev', nodeSide);
+    ip('-n', namespace(i), 'link', 'set', nodeSide, 'up');
+    ip('-n', namespace(i), 'link', 'set', 'lo', 'up');
+  }
 }
 
 function runQuietly(step: () => void): void {

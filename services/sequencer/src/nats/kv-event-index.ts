@@ -25,20 +25,27 @@ export class KvEventIndex implements EventIndex {
     this.#direct = direct;
   }
 
-  /** Opens (or creates) the bucket, kept on `replicas` servers; an existing bucket with fewer is scaled up. */
+  /**
+   * Opens (or creates) the bucket, kept on `replicas` servers; an existing bucket with fewer is scaled up.
+   * With more than one replica every look-up goes to the bucket's leader: a direct get may be answered by
+   * any replica, and one that lags (or is cut off from the others) would miss an indexed event id, which
+   * would then be sequenced twice (the cluster crash test found this).
+   */
   static async open(nc: NatsConnection, names: BusNames, replicas = 1): Promise<KvEventIndex> {
     const bucket = names.eventIndexBucket;
+    const consistentReads = replicas > 1;
     const kv = await creatingWithReplicas(`JetStream KV bucket ${bucket}`, replicas, () =>
       new Kvm(jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS })).create(bucket, {
         history: 1,
         storage: 'file',
         replicas,
+        ...(consistentReads ? { allow_direct: false } : {}),
       }),
     );
     const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
     await ensureReplicas(jsm, `KV_${bucket}`, replicas);
-    const direct = serverAtLeast(nc.info?.version, 2, 11) ? jsm.direct : undefined;
-    return new KvEventIndex(names, kv, direct);
+    const batched = serverAtLeast(nc.info?.version, 2, 11) && !consistentReads;
+    return new KvEventIndex(names, kv, batched ? jsm.direct : undefined);
   }
 
   async getMany(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {

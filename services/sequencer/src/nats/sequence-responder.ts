@@ -20,15 +20,8 @@ type Parsed = { ok: true; request: SequenceRequest } | { ok: false; reply: Seque
  * subject), so that each repository is appended to by one replica and replicas do not spend their time
  * on conflicting appends. Where the owner has gone (no responders) the request is sequenced here.
  */
-export function serveSequenceRequests(options: {
-  nc: NatsConnection;
-  names: BusNames;
-  service: SequencerService;
-  logger: Logger;
-  metrics: SequencerMetrics;
-  membership?: SequencerMembership;
-}): { unsubscribe(): void } {
-  const { nc, names, service, logger, metrics, membership } = options;
+export function serveSequenceRequests(options: Responder): { unsubscribe(): void } {
+  const { nc, names, logger, metrics, membership } = options;
   const handle = (route: boolean) => (err: Error | null, msg: Msg) => {
     if (err !== null) {
       logger.error({ err }, 'sequence subscription failed');
@@ -46,46 +39,15 @@ export function serveSequenceRequests(options: {
     const stopTimer = metrics.latency.startTimer();
     const parsed = parse(msg);
     const owner = parsed.ok && route ? membership?.owner(parsed.request.repository) : undefined;
-    const forwarded = owner !== undefined && owner !== membership?.id ? await forward(msg, owner) : false;
+    const forwarded =
+      owner !== undefined && owner !== membership?.id ? await forward(options, msg, owner) : false;
     if (!forwarded) {
-      const reply = parsed.ok ? await compute(parsed.request, msg.data.length) : parsed.reply;
+      const reply = parsed.ok ? await compute(options, parsed.request, msg.data.length) : parsed.reply;
       if (!reply.ok) metrics.failures.inc({ code: reply.code });
       else for (const r of reply.results) (r.duplicate ? metrics.duplicates : metrics.sequenced).inc();
       if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
     }
     stopTimer();
-  }
-
-  /** Passes the request to its owner and its reply back; false when the owner is gone. */
-  async function forward(msg: Msg, owner: string): Promise<boolean> {
-    try {
-      const reply = await nc.request(names.sequencerDirectSubject(owner), msg.data, {
-        timeout: SEQUENCING_DEADLINE_MS,
-      });
-      metrics.forwarded.inc();
-      if (msg.reply !== undefined && msg.reply !== '') msg.respond(reply.data);
-      return true;
-    } catch (err) {
-      if (err instanceof RequestError && err.isNoResponders()) {
-        membership?.forget(owner);
-        return false;
-      }
-      logger.warn({ err, owner }, 'forwarded sequence request failed');
-      const reply: SequenceReply = { ok: false, code: 'UNAVAILABLE', message: 'sequencing failed, retry' };
-      metrics.failures.inc({ code: reply.code });
-      if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
-      return true;
-    }
-  }
-
-  async function compute(request: SequenceRequest, bytes: number): Promise<SequenceReply> {
-    try {
-      return await service.handle(request, bytes);
-    } catch (err) {
-      logger.error({ err, repository: request.repository }, 'sequencing failed');
-      const code = err instanceof AppError ? err.code : 'UNAVAILABLE';
-      return { ok: false, code, message: 'sequencing failed, retry' };
-    }
   }
 
   return {
@@ -94,6 +56,53 @@ export function serveSequenceRequests(options: {
       direct?.unsubscribe();
     },
   };
+}
+
+interface Responder {
+  nc: NatsConnection;
+  names: BusNames;
+  service: SequencerService;
+  logger: Logger;
+  metrics: SequencerMetrics;
+  membership?: SequencerMembership;
+}
+
+/** Passes the request to its owner and its reply back; false when the owner is gone. */
+async function forward(responder: Responder, msg: Msg, owner: string): Promise<boolean> {
+  const { nc, names, logger, metrics, membership } = responder;
+  try {
+    const reply = await nc.request(names.sequencerDirectSubject(owner), msg.data, {
+      timeout: SEQUENCING_DEADLINE_MS,
+    });
+    metrics.forwarded.inc();
+    if (msg.reply !== undefined && msg.reply !== '') msg.respond(reply.data);
+    return true;
+  } catch (err) {
+    if (err instanceof RequestError && err.isNoResponders()) {
+      membership?.forget(owner);
+      return false;
+    }
+    // The owner took the request but did not answer in time: its requester has given up by now.
+    logger.warn({ err, owner }, 'forwarded sequence request failed');
+    const reply: SequenceReply = { ok: false, code: 'UNAVAILABLE', message: 'sequencing failed, retry' };
+    metrics.failures.inc({ code: reply.code });
+    if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
+    return true;
+  }
+}
+
+async function compute(
+  responder: Responder,
+  request: SequenceRequest,
+  bytes: number,
+): Promise<SequenceReply> {
+  try {
+    return await responder.service.handle(request, bytes);
+  } catch (err) {
+    responder.logger.error({ err, repository: request.repository }, 'sequencing failed');
+    const code = err instanceof AppError ? err.code : 'UNAVAILABLE';
+    return { ok: false, code, message: 'sequencing failed, retry' };
+  }
 }
 
 function parse(msg: Msg): Parsed {
