@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ServerProcess,
@@ -53,6 +54,7 @@ export interface ProcessStack {
  * place: for crash tests and benchmarks.
  */
 export async function startProcessStack(options: ProcessStackOptions = {}): Promise<ProcessStack> {
+  if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true });
   const logFile = (name: string) =>
     options.logDir === undefined ? {} : { logFile: join(options.logDir, `${name}.log`) };
   const natsCluster =
