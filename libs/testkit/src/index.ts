@@ -15,3 +15,10 @@ export type { MessageOf, ReceivedFrame, ServerMessageType, UnparsedFrame } from 
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';
 export { ManualClock } from './manual-clock.ts';
+export {
+  startNatsCluster,
+  type NatsCluster,
+  type NatsClusterOptions,
+  type NatsNode,
+} from './nats-cluster.ts';
+export { netnsUnavailable } from './cluster-network.ts';

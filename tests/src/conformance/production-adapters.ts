@@ -66,7 +66,9 @@ const openMongoEventStore: OpenAdapter<EventStore> = async () => {
 /** The production adapters: JetStream log, KV index, MongoDB store, the three services on NATS. */
 export const productionAdapters: AdapterSet<SequenceLog, EventIndex, EventStore> = {
   name: 'production (JetStream, NATS KV, MongoDB wire)',
-  sequenceLog: onNats((nc, names) => JetStreamSequenceLog.open(nc, names, DEFAULT_DUPLICATE_WINDOW_MS)),
+  sequenceLog: onNats((nc, names) =>
+    JetStreamSequenceLog.open(nc, names, { duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS, replicas: 1 }),
+  ),
   eventIndex: onNats((nc, names) => KvEventIndex.open(nc, names)),
   eventStore: openMongoEventStore,
   pipeline: () => {

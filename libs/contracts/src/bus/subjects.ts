@@ -18,6 +18,12 @@ export interface BusNames {
   /** KV bucket: `<repository>.<base64url(eventId)>` → where that event sits. */
   readonly eventIndexBucket: string;
   eventIndexKey(repository: string, eventId: string): string;
+  /** KV bucket of the persisters' lease: which replica consumes the log. */
+  readonly leaseBucket: string;
+  /** Core subject the sequencers announce themselves on (who owns which repository). */
+  readonly sequencerHeartbeatSubject: string;
+  /** Core subject one sequencer replica serves alone: requests forwarded to the owner of their repository. */
+  sequencerDirectSubject(member: string): string;
 }
 
 export const DEFAULT_BUS_PREFIX = 'lfs';
@@ -40,6 +46,9 @@ export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
     commitSubjectWildcard: `${prefix}.commit.*`,
     eventIndexBucket: `${upper}_EVENT_IDS`,
     eventIndexKey: (repository, eventId) => `${repository}.${base64Url(eventId)}`,
+    leaseBucket: `${upper}_LEASES`,
+    sequencerHeartbeatSubject: `${prefix}.sequencers.heartbeat`,
+    sequencerDirectSubject: (member) => `${prefix}.sequencers.direct.${member}`,
   };
 }
 
