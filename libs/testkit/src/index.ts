@@ -22,3 +22,12 @@ export {
   type NatsNode,
 } from './nats-cluster.ts';
 export { netnsUnavailable } from './cluster-network.ts';
+export { findContainerRuntime, type ContainerRuntime } from './containers/container-runtime.ts';
+export {
+  startMongoReplicaSet,
+  type MongoReplicaSetEndpoints,
+} from './containers/mongo-replica-set-containers.ts';
+export {
+  startNatsClusterContainers,
+  type NatsClusterEndpoints,
+} from './containers/nats-cluster-containers.ts';

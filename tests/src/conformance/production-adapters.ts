@@ -44,7 +44,7 @@ const openMongoEventStore: OpenAdapter<EventStore> = async () => {
   const database = uniqueName('db');
   const connectStore = async () => {
     const client = await MongoClient.connect(inject('mongoUrl'));
-    const store = new MongoEventStore(client.db(database), { writeConcern: 1 });
+    const store = new MongoEventStore(client.db(database), { writeConcern: inject('mongoWriteConcern') });
     await store.ensureIndexes();
     return { client, store };
   };
@@ -85,7 +85,11 @@ export const productionAdapters: AdapterSet<SequenceLog, EventIndex, EventStore>
       async start() {
         const sequencer = await startSequencer(sequencerConfigSchema.parse(common), logger);
         const persister = await startPersister(
-          persisterConfigSchema.parse({ ...common, ...mongo, MONGO_WRITE_CONCERN: '1' }),
+          persisterConfigSchema.parse({
+            ...common,
+            ...mongo,
+            MONGO_WRITE_CONCERN: String(inject('mongoWriteConcern')),
+          }),
           logger,
         );
         const gateway = await startGateway(
