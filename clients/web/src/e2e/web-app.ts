@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { build, type PluginOption } from 'vite';
 import { expect } from 'vitest';
 
-export const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const screenshots = join(webRoot, 'screenshots');
 
 /** Builds the app into `outDir` (a new temporary directory by default); `build` marks a version in index.html. */
