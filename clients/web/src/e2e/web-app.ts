@@ -52,9 +52,14 @@ export async function signIn(page: Page, username: string): Promise<void> {
 }
 
 /** Waits until the service worker is active, i.e. the app shell and assets are in its cache. */
-export async function waitForOfflineReady(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    return registration.active?.state;
-  });
+export async function waitForOfflineReady(page: Page, timeoutMs = 15_000): Promise<void> {
+  const active = await page.evaluate(
+    (ms) =>
+      Promise.race([
+        navigator.serviceWorker.ready.then((registration) => registration.active !== null),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+      ]),
+    timeoutMs,
+  );
+  expect(active, 'a service worker is active (the app can open offline)').toBe(true);
 }
