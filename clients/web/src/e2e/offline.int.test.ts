@@ -88,6 +88,13 @@ describe('web app as an installable offline app: cold open offline, tabs, update
     await increase(first);
     await expect.poll(() => first.getByTestId('pending').isHidden()).toBe(true);
     await waitForOfflineReady(first);
+    // What Chromium checks before it offers "Install": manifest, icons, service worker, secure context.
+    const cdp = await context.newCDPSession(first);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: { errorId: string }[];
+    };
+    // Playwright's contexts are incognito-like, where Chromium never offers to install: not the app's doing.
+    expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
     await first.close();
 
     // No network and no server: whatever shows now comes from the service worker and IndexedDB.
