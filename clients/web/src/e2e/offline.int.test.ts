@@ -19,7 +19,7 @@ import {
 
 /** Chromium's own messages about requests that fail because the network or the server is gone on purpose. */
 const isExpectedNetworkFailure = (entry: ConsoleEntry): boolean =>
-  /net::ERR_(INTERNET_DISCONNECTED|CONNECTION_REFUSED|FAILED)|WebSocket connection to .* failed|Failed to load resource/.test(
+  /net::ERR_(INTERNET_DISCONNECTED|CONNECTION_REFUSED|FAILED)|WebSocket connection to .* failed/.test(
     entry.text,
   );
 
@@ -209,6 +209,7 @@ describe('web app as an installable offline app: cold open offline, tabs, update
     await page.reload(); // Now controlled by the service worker, as on every later visit.
     await waitLive(page);
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await expect.poll(() => page.getByTestId('pending').isHidden()).toBe(true);
     const before = await counter(page);
     blockSync = true;
     await page.evaluate(() => window.dispatchEvent(new Event('offline')));
@@ -260,6 +261,8 @@ describe('web app as an installable offline app: cold open offline, tabs, update
     await signIn(page, 'frank');
     await expect.poll(() => page.locator('.notice').textContent()).toContain('was repaired');
     await waitLive(page);
+    // The user record the app creates once live is acknowledged: what is pending below are the clicks alone.
+    await expect.poll(() => page.getByTestId('pending').isHidden()).toBe(true);
 
     // Offline changes, then rows of the store are damaged behind the app's back.
     await context.setOffline(true);
