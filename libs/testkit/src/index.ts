@@ -15,3 +15,4 @@ export type { MessageOf, ReceivedFrame, ServerMessageType, UnparsedFrame } from 
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';
 export { ManualClock } from './manual-clock.ts';
+export { runKubectl, startKubeApiServer, type KubeApiServer, type KubectlResult } from './kube-api-server.ts';

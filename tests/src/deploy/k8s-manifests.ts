@@ -19,7 +19,7 @@ import { Service, type IService } from 'kubernetes-models/v1/Service';
 import { generatedManifests } from './kustomize-generators.ts';
 import { isRecord, parseYaml, parseYamlDocuments, readRepoFile, type JsonRecord } from './repo-files.ts';
 
-export const K8S_DIR = 'k8s';
+export const K8S_DIR = 'k8s/base';
 
 export interface Manifest {
   file: string;

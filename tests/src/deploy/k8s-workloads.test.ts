@@ -4,6 +4,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { describe, expect, test } from 'vitest';
 import {
+  K8S_DIR,
   configMaps,
   containerEnv,
   deployments,
@@ -323,7 +324,7 @@ describe('k8s/ every workload', () => {
     const ours = podTemplates(manifests).flatMap(({ owner, spec }) =>
       spec.containers.filter((c) => c.image?.startsWith('lfsync/') === true).map((c) => `${owner}:${c.name}`),
     );
-    expect(ours.sort()).toEqual(SERVICE_NAMES.map((n) => `k8s/${n}.yaml Deployment/${n}:${n}`).sort());
+    expect(ours.sort()).toEqual(SERVICE_NAMES.map((n) => `${K8S_DIR}/${n}.yaml Deployment/${n}:${n}`).sort());
     expect(deployments(manifests).every((d) => isServiceName(d.name))).toBe(true);
   });
 });
