@@ -4,7 +4,7 @@ import { createPersisterMetrics } from '@lfsync/persister';
 import { createSequencerMetrics } from '@lfsync/sequencer';
 
 /** Metrics the rules use that come from elsewhere, each with its source. */
-export const EXTERNAL_METRICS: Readonly<Record<string, string>> = {
+const EXTERNAL_METRICS: Readonly<Record<string, string>> = {
   up: 'Prometheus (one per scrape target)',
   kubelet_volume_stats_used_bytes: 'the kubelet (JetStream volumes)',
   kubelet_volume_stats_capacity_bytes: 'the kubelet (JetStream volumes)',
