@@ -31,3 +31,4 @@ export {
   startNatsClusterContainers,
   type NatsClusterEndpoints,
 } from './containers/nats-cluster-containers.ts';
+export { runKubectl, startKubeApiServer, type KubeApiServer, type KubectlResult } from './kube-api-server.ts';
