@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the Debian tools the tests drive are installed: Chromium at /usr/bin/chromium for the web app's
-# end-to-end test (playwright-core cannot download a browser here) and openssl for the TLS tests' certificates.
+# end-to-end test (playwright-core cannot download a browser here), openssl for the TLS tests' certificates and
+# iproute2 for the cluster crash test's network partitions.
 # Idempotent: exits 0 at once when everything is there; installs what is missing when running as root;
 # otherwise says what to do.
 set -euo pipefail
@@ -10,6 +11,8 @@ if [[ ! -x /usr/bin/chromium ]] && ! [[ -n "${CHROMIUM_PATH:-}" && -x "${CHROMIU
   missing+=(chromium)
 fi
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The cluster crash test partitions NATS nodes in network namespaces of its own.
+command -v ip >/dev/null 2>&1 || [[ -x /usr/sbin/ip ]] || missing+=(iproute2)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0

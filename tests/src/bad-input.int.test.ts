@@ -1,8 +1,7 @@
-import type { EventDocument } from '@lfsync/event-store';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
-import { authedClient, dartEvent } from './support.ts';
+import { authedClient, dartEvent, storedEvents } from './support.ts';
 
 describe('bad input: a clear error each, the connection and the server keep working', () => {
   let stack: TestStack;
@@ -100,12 +99,7 @@ describe('bad input: a clear error each, the connection and the server keep work
       events: Array.from({ length: 11 }, (_, i) => dartEvent(`b${i}`)),
     });
     expect(await client.waitForType('error')).toMatchObject({ code: 'BATCH_TOO_LARGE' });
-    const stored = await stack
-      .db()
-      .collection<EventDocument>('events')
-      .find({ r: repo })
-      .sort({ s: 1 })
-      .toArray();
+    const stored = await storedEvents(stack.db(), repo);
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'good1'],
       [2, 'good2'],

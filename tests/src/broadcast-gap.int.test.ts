@@ -13,7 +13,7 @@ describe('gateway after missed broadcasts', () => {
       await db.dropDatabase();
       await mongo.close();
     });
-    const store = new MongoEventStore(db, { writeConcern: 1 });
+    const store = new MongoEventStore(db, { writeConcern: inject('mongoWriteConcern') });
     await store.ensureIndexes();
     let reconnected: () => void = () => {};
     const adapters: GatewayAdapters = {

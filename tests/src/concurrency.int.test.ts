@@ -2,7 +2,7 @@ import type { EventDocument } from '@lfsync/event-store';
 import { uniqueName, type WsTestClient } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
-import { authedClient, dartEvent } from './support.ts';
+import { authedClient, dartEvent, storedEvents } from './support.ts';
 
 const CLIENTS = 50;
 const PUSHES_PER_CLIENT = 12;
@@ -92,12 +92,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
     await reading;
 
     for (const repo of repos) {
-      const stored = await stack
-        .db()
-        .collection<EventDocument>('events')
-        .find({ r: repo })
-        .sort({ s: 1 })
-        .toArray();
+      const stored = await storedEvents(stack.db(), repo);
       const sequences = stored.map((d) => d['s']);
       expect(sequences).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
       const ids = stored.map((d) => d['e']);
@@ -140,12 +135,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
         }
       }),
     );
-    const stored = await stack
-      .db()
-      .collection<EventDocument>('events')
-      .find({ r: repo })
-      .sort({ s: 1 })
-      .toArray();
+    const stored = await storedEvents(stack.db(), repo);
     expect(stored).toHaveLength(10 * 10 + 10);
     expect(stored.map((d) => d['s'])).toEqual(Array.from({ length: 110 }, (_, i) => i + 1));
     expect(new Set(stored.map((d) => d['e'])).size).toBe(110);

@@ -1,7 +1,6 @@
-import type { EventDocument } from '@lfsync/event-store';
 import type { AckMessage, ErrorMessage } from '@lfsync/contracts';
 import { WsTestClient, type ServerProcess } from '@lfsync/testkit';
-import { dartEvent } from './support.ts';
+import { dartEvent, storedEvents } from './support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReliablePusher } from './chaos/reliable-pusher.ts';
 import { startProcessStack, type ProcessStack } from './process-stack.ts';
@@ -57,12 +56,7 @@ describe('graceful operations (every service in its own process)', () => {
       .toBe(true);
     const records = pushers.flatMap((p) => [...p.records.values()]);
     for (const repository of ['rolling0', 'rolling1']) {
-      const stored = await stack
-        .db()
-        .collection<EventDocument>('events')
-        .find({ r: repository })
-        .sort({ s: 1 })
-        .toArray();
+      const stored = await storedEvents(stack.db(), repository);
       expect(stored.map((d) => d['s'])).toEqual(stored.map((_, i) => i + 1));
       const expected = records.filter((r) => r.repository === repository);
       expect(stored).toHaveLength(expected.length);
@@ -155,12 +149,7 @@ describe('graceful operations (every service in its own process)', () => {
     push(['c']);
     await ackOf('c', 12_000);
     expect(Date.now() - started).toBeLessThan(12_000);
-    const stored = await stack
-      .db()
-      .collection<EventDocument>('events')
-      .find({ r: repository })
-      .sort({ s: 1 })
-      .toArray();
+    const stored = await storedEvents(stack.db(), repository);
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'a'],
       [2, 'b1'],

@@ -1,4 +1,5 @@
 import type { EventDocument } from '@lfsync/event-store';
+import { storedEvents } from './support.ts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
@@ -61,12 +62,7 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     expect((await c.waitForType('ack')).sequences).toEqual({ x: 1, y: 2 });
     c.send({ type: 'push_events_batch', repository: repo, events: [event('y'), event('z'), event('x')] });
     expect((await c.waitForType('ack')).sequences).toEqual({ y: 2, z: 3, x: 1 });
-    const stored = await stack
-      .db()
-      .collection<EventDocument>('events')
-      .find({ r: repo })
-      .sort({ s: 1 })
-      .toArray();
+    const stored = await storedEvents(stack.db(), repo);
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'x'],
       [2, 'y'],

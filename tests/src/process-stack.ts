@@ -1,10 +1,13 @@
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ServerProcess,
   freePort,
   startFerretDb,
+  startNatsCluster,
   startNatsServer,
   uniqueName,
+  type NatsCluster,
   type RunningServer,
 } from '@lfsync/testkit';
 import { MongoClient, type Db } from 'mongodb';
@@ -18,6 +21,8 @@ export interface ProcessStackOptions {
   persisters?: number;
   /** Extra env for every service (e.g. limits). */
   env?: Record<string, string>;
+  /** A NATS cluster of this many nodes instead of one server; the services keep min(size, 3) replicas. */
+  natsCluster?: { size: number; network: 'loopback' | 'netns' };
   /** Use these servers instead of starting (killable) ones of its own. */
   natsUrl?: string;
   mongoUrl?: string;
@@ -27,6 +32,7 @@ export interface ProcessStackOptions {
 
 export interface ProcessStack {
   readonly nats: RunningServer | undefined;
+  readonly natsCluster: NatsCluster | undefined;
   readonly mongo: RunningServer | undefined;
   readonly gateways: ServerProcess[];
   readonly sequencers: ServerProcess[];
@@ -48,11 +54,22 @@ export interface ProcessStack {
  * place: for crash tests and benchmarks.
  */
 export async function startProcessStack(options: ProcessStackOptions = {}): Promise<ProcessStack> {
+  if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true });
   const logFile = (name: string) =>
     options.logDir === undefined ? {} : { logFile: join(options.logDir, `${name}.log`) };
-  const nats = options.natsUrl === undefined ? await startNatsServer(logFile('nats')) : undefined;
+  const natsCluster =
+    options.natsCluster === undefined
+      ? undefined
+      : await startNatsCluster(options.natsCluster.size, {
+          network: options.natsCluster.network,
+          ...(options.logDir === undefined ? {} : { logDir: options.logDir }),
+        });
+  const nats =
+    options.natsUrl === undefined && natsCluster === undefined
+      ? await startNatsServer(logFile('nats'))
+      : undefined;
   const mongo = options.mongoUrl === undefined ? await startFerretDb(logFile('ferretdb')) : undefined;
-  const natsUrl = options.natsUrl ?? (nats as RunningServer).url;
+  const natsUrl = options.natsUrl ?? natsCluster?.url ?? (nats as RunningServer).url;
   const mongoUrl = options.mongoUrl ?? (mongo as RunningServer).url;
   const common = {
     NATS_URL: natsUrl,
@@ -62,6 +79,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     LOG_LEVEL: 'warn',
     MONGO_WRITE_CONCERN: 'majority',
     JWT_SECRET: TEST_JWT_SECRET,
+    ...(natsCluster === undefined ? {} : { NATS_REPLICAS: String(Math.min(3, natsCluster.nodes.length)) }),
     ...options.env,
   };
   const started = new Map<string, number>();
@@ -99,6 +117,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
   };
   return {
     nats,
+    natsCluster,
     mongo,
     gateways,
     sequencers,
@@ -118,6 +137,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
         .catch(() => undefined);
       await client.close();
       await nats?.dispose();
+      await natsCluster?.dispose();
       await mongo?.dispose();
     },
   };

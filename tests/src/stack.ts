@@ -16,6 +16,8 @@ export interface StackOptions {
   sequencers?: number;
   persisters?: number;
   gatewayEnv?: Partial<Record<keyof GatewayConfig, string>>;
+  /** Extra env for the sequencers and persisters (e.g. NATS_REPLICAS). */
+  serviceEnv?: Record<string, string>;
   logLevel?: 'debug' | 'info' | 'warn';
 }
 
@@ -58,12 +60,13 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
     PING_INTERVAL_MS: '2000',
     ...options.gatewayEnv,
   });
-  const sequencerConfig = sequencerConfigSchema.parse({ ...common, OPS_PORT: '0' });
+  const sequencerConfig = sequencerConfigSchema.parse({ ...common, OPS_PORT: '0', ...options.serviceEnv });
   const persisterConfig = persisterConfigSchema.parse({
     ...common,
     ...mongoEnv,
     OPS_PORT: '0',
     MONGO_WRITE_CONCERN: 'majority',
+    ...options.serviceEnv,
   });
 
   const sequencers: Array<Sequencer | undefined> = [];

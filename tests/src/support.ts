@@ -1,4 +1,6 @@
+import type { EventDocument } from '@lfsync/event-store';
 import { WsTestClient } from '@lfsync/testkit';
+import type { Db } from 'mongodb';
 import type { TestStack } from './stack.ts';
 
 let counter = 0;
@@ -23,4 +25,9 @@ export async function authedClient(
   const reply = await client.auth(await stack.token(subject));
   if (reply.type !== 'auth_success') throw new Error(`auth failed: ${JSON.stringify(reply)}`);
   return client;
+}
+
+/** What the store holds for a repository, in sequence order. */
+export function storedEvents(db: Db, repository: string): Promise<EventDocument[]> {
+  return db.collection<EventDocument>('events').find({ r: repository }).sort({ s: 1 }).toArray();
 }

@@ -3,6 +3,7 @@ import {
   createUuidV7Generator,
   IndexedDbStorage,
   MemoryStorage,
+  type StorageRepair,
   type SyncClient,
   type SyncError,
   type SyncStorage,
@@ -83,7 +84,7 @@ export class CounterApp {
       client,
       store,
       onSignOut: () => void this.signOut(),
-      onRetry: () => void this.#reconnectNow(),
+      onRetry: () => client.reconnect(),
       ...(notice === undefined ? {} : { notice }),
     });
     const cleanups = [
@@ -93,7 +94,7 @@ export class CounterApp {
         // Online: skip the rest of the backoff. Offline: a socket that lost the network may look open until the
         // heartbeat times out (Chromium keeps it open, dropping what arrives); reconnecting now shows the truth
         // at once, and the attempts fail fast (no token request while the browser is offline).
-        if ((client.state.status === 'offline') === online) void this.#reconnectNow();
+        if ((client.state.status === 'offline') === online) client.reconnect();
       }),
     ];
     this.#signedIn = { username, client, session, view, cleanups };
@@ -124,12 +125,9 @@ export class CounterApp {
     });
   }
 
-  /** Drops the connection and connects again at once (the browser's network changed, or the user asked). */
-  async #reconnectNow(): Promise<void> {
-    const signedIn = this.#signedIn;
-    if (signedIn === undefined) return;
-    await signedIn.client.stop();
-    if (this.#signedIn === signedIn) signedIn.client.start();
+  /** Resolves once every change made in this tab is stored on this device (before a reload to update). */
+  async persisted(): Promise<void> {
+    await this.#signedIn?.client.persisted();
   }
 }
 
@@ -143,9 +141,15 @@ async function openClient(
     repositories: APP_REPOSITORIES,
     backoff: BACKOFF,
   };
-  const storage: SyncStorage = new IndexedDbStorage(`lfsync-web.${username}`);
+  const name = `lfsync-web.${username}`;
+  const storage: SyncStorage = new IndexedDbStorage(name);
   try {
-    return { client: await createSyncClient({ ...options, storage }) };
+    // Tabs of the same user share one store and one socket (the tab holding the Web Lock connects).
+    const client = await createSyncClient({ ...options, storage, tabs: { name } });
+    const repair = client.storageRepair;
+    if (repair === undefined) return { client };
+    console.warn('lfsync web: the data on this device was repaired', repair);
+    return { client, notice: repairNotice(repair) };
   } catch (cause) {
     // E.g. IndexedDB disabled (some private modes): still usable, but nothing survives the tab.
     console.warn('lfsync web: IndexedDB unavailable, keeping data in memory', cause);
@@ -155,6 +159,18 @@ async function openClient(
         'This browser does not let the app store data: changes made offline are lost when the tab closes.',
     };
   }
+}
+
+function repairNotice(repair: StorageRepair): string {
+  const kept =
+    repair.keptPending === 0
+      ? ''
+      : ` ${repair.keptPending} unsynced ${repair.keptPending === 1 ? 'change was' : 'changes were'} kept.`;
+  const lost =
+    repair.droppedPending === 0
+      ? ''
+      : ` ${repair.droppedPending} unsynced ${repair.droppedPending === 1 ? 'change' : 'changes'} could not be read and ${repair.droppedPending === 1 ? 'is' : 'are'} lost.`;
+  return `The data saved on this device could not be read in full and was repaired; the rest is fetched again from the server.${kept}${lost}`;
 }
 
 /** Errors the SDK reports: the ones a person can act on are shown; all but expected ones are logged. */
@@ -179,6 +195,9 @@ function reportSyncError(error: SyncError, view: HomeView): void {
       return;
     case 'listener_failed':
       console.error('lfsync web: a view failed to update', error.cause);
+      return;
+    case 'tab_coordination_failed':
+      console.warn('lfsync web: tabs could not coordinate', error.cause);
       return;
   }
 }

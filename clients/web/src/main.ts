@@ -1,4 +1,6 @@
 import { CounterApp } from './app.ts';
+import { registerServiceWorker } from './pwa/service-worker.ts';
+import { updateBanner } from './pwa/update-banner.ts';
 
 const root = document.getElementById('app');
 if (root === null) throw new Error('index.html has no #app element');
@@ -22,6 +24,17 @@ const app = new CounterApp({
       window.removeEventListener('offline', offline);
     };
   },
+});
+
+const banner = updateBanner();
+document.body.prepend(banner.element);
+registerServiceWorker({
+  onUpdateReady: (update) =>
+    banner.show(async () => {
+      // The queue is in IndexedDB once stored: the new version picks it up after the reload.
+      await app.persisted();
+      await update();
+    }),
 });
 
 app.start().catch((cause: unknown) => {

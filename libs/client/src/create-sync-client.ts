@@ -10,6 +10,10 @@ import { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './sync/heartbeat.ts';
 import { DEFAULT_PUSH, type PushOptions } from './sync/push-flow.ts';
 import { resolveWebSocket, type WebSocketConstructor } from './sync/web-socket.ts';
 import { createErrorEmitter, SyncClient } from './sync-client.ts';
+import type { ConnectionLink } from './tabs/connection-link.ts';
+import { SharedTabLink, type LockManagerLike } from './tabs/shared-tab-link.ts';
+import { SoloLink } from './tabs/solo-link.ts';
+import { TabChannel, type BroadcastChannelConstructor } from './tabs/tab-channel.ts';
 import type { SyncError } from './sync-error.ts';
 import { createUuidV7Generator } from './uuidv7.ts';
 
@@ -36,6 +40,21 @@ export interface SyncClientOptions {
   readonly clock?: Clock;
   /** In [0, 1), for the backoff jitter; default `Math.random`. */
   readonly random?: () => number;
+  /**
+   * Share one store and one connection with the other tabs (or workers) that open the same storage: the tab
+   * holding a Web Lock owns the socket, the others follow over a BroadcastChannel. Without Web Locks or
+   * BroadcastChannel (insecure contexts, old browsers) each client keeps its own connection.
+   */
+  readonly tabs?: TabSharing;
+}
+
+export interface TabSharing {
+  /** Tabs with the same name share; use the storage's name (e.g. the IndexedDB database name). */
+  readonly name: string;
+  /** Default: `navigator.locks`. */
+  readonly locks?: LockManagerLike;
+  /** Default: the global `BroadcastChannel`. */
+  readonly broadcastChannel?: BroadcastChannelConstructor;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -58,6 +77,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     if (errors.size === 0) console.warn('lfsync client:', error);
     else errors.emit(error);
   };
+  const channel = openTabChannel(options.tabs, report);
   const store = await LocalStore.open({
     storage,
     repositories,
@@ -80,5 +100,28 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     push: { ...DEFAULT_PUSH, ...options.push },
     report,
   });
-  return new SyncClient({ store, connection, storage, errors });
+  const link: ConnectionLink =
+    channel === undefined
+      ? new SoloLink(connection)
+      : new SharedTabLink({ connection, store, report, ...channel });
+  return new SyncClient({ store, connection: link, storage, errors, storageRepair: store.storageRepair });
+}
+
+/** Opened before the storage is read (see `TabChannel`); undefined when tabs cannot share here. */
+function openTabChannel(
+  tabs: TabSharing | undefined,
+  report: (error: SyncError) => void,
+): { channel: TabChannel; locks: LockManagerLike; name: string } | undefined {
+  if (tabs === undefined) return undefined;
+  const global = globalThis as unknown as {
+    navigator?: { locks?: LockManagerLike };
+    BroadcastChannel?: BroadcastChannelConstructor;
+  };
+  const locks = tabs.locks ?? global.navigator?.locks;
+  const Channel = tabs.broadcastChannel ?? global.BroadcastChannel;
+  if (locks === undefined || Channel === undefined) return undefined;
+  const channel = new TabChannel(new Channel(`lfsync:${tabs.name}`), (detail) =>
+    report({ kind: 'invalid_frame', detail }),
+  );
+  return { channel, locks, name: tabs.name };
 }

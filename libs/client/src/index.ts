@@ -3,7 +3,11 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_TOKEN_REFRESH_MARGIN_MS,
   type SyncClientOptions,
+  type TabSharing,
 } from './create-sync-client.ts';
+export type { TabRole } from './tabs/connection-link.ts';
+export type { LockManagerLike } from './tabs/shared-tab-link.ts';
+export type { BroadcastChannelConstructor, BroadcastChannelLike } from './tabs/tab-channel.ts';
 export { SyncClient } from './sync-client.ts';
 export type { Repository } from './repository.ts';
 export type { Query } from './query.ts';
@@ -32,7 +36,13 @@ export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.
 export { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './sync/heartbeat.ts';
 export { DEFAULT_PUSH, type PushOptions } from './sync/push-flow.ts';
 export { systemClock, type Cancel, type Clock } from './clock.ts';
-export type { StorageChanges, StoredRecord, StoredState, SyncStorage } from './storage/sync-storage.ts';
+export type {
+  StorageChanges,
+  StorageRepair,
+  StoredRecord,
+  StoredState,
+  SyncStorage,
+} from './storage/sync-storage.ts';
 export { MemoryStorage } from './storage/memory-storage.ts';
 export { IndexedDbStorage } from './storage/indexed-db-storage.ts';
 export { createUuidV7Generator } from './uuidv7.ts';

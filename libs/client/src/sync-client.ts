@@ -4,26 +4,31 @@ import type { ConflictReport } from './local/conflict.ts';
 import type { LocalStore } from './local/local-store.ts';
 import { StoreRepository, type Repository } from './repository.ts';
 import type { SyncStorage } from './storage/sync-storage.ts';
-import type { SyncConnection } from './sync/connection.ts';
+import type { StorageRepair } from './storage/sync-storage.ts';
+import type { ConnectionLink, TabRole } from './tabs/connection-link.ts';
 import type { ConnectionState } from './sync/connection-state.ts';
 import type { SyncError } from './sync-error.ts';
 
 /** The app's handle on sync: repositories to read and write, and what the connection is doing. */
 export class SyncClient {
   readonly #store: LocalStore;
-  readonly #connection: SyncConnection;
+  readonly #connection: ConnectionLink;
   readonly #storage: SyncStorage;
   readonly #errors: Emitter<SyncError>;
   readonly #repositories = new Map<string, StoreRepository<object>>();
   #stopWaiters = new Set<(reason: Error) => void>();
+  /** Set when the stored state was unreadable in part or whole and was repaired on opening (see `StorageRepair`). */
+  readonly storageRepair: StorageRepair | undefined;
 
   /** Use `createSyncClient`. */
   constructor(parts: {
     readonly store: LocalStore;
-    readonly connection: SyncConnection;
+    readonly connection: ConnectionLink;
     readonly storage: SyncStorage;
     readonly errors: Emitter<SyncError>;
+    readonly storageRepair?: StorageRepair | undefined;
   }) {
+    this.storageRepair = parts.storageRepair;
     this.#store = parts.store;
     this.#connection = parts.connection;
     this.#storage = parts.storage;
@@ -46,6 +51,11 @@ export class SyncClient {
 
   onStateChange(listener: (state: ConnectionState) => void): Unsubscribe {
     return this.#connection.onStateChange(listener);
+  }
+
+  /** `leader` or `follower` when tabs share the storage (`tabs` option), else `solo`. */
+  get tabRole(): TabRole {
+    return this.#connection.role;
   }
 
   /** Local writes the server has not acknowledged yet ("N pending changes"). */
@@ -81,9 +91,15 @@ export class SyncClient {
     await this.#store.persisted();
   }
 
-  /** `stop()`, then releases the storage (e.g. closes the IndexedDB connection). */
+  /** Drops the connection and connects again at once, skipping the backoff (a follower tab asks the leader). */
+  reconnect(): void {
+    this.#connection.reconnect();
+  }
+
+  /** `stop()`, then releases the storage (e.g. closes the IndexedDB connection) and leaves the other tabs. */
   async close(): Promise<void> {
     await this.stop();
+    this.#connection.close();
     await this.#storage.close?.();
   }
 

@@ -33,5 +33,7 @@ export type SyncError =
   | { readonly kind: 'catch_up_stalled'; readonly repository: string; readonly cursor: number }
   /** Writing to the local storage failed; the changes are retried with the next write. */
   | { readonly kind: 'storage_failed'; readonly cause: unknown }
+  /** Tabs sharing a storage could not coordinate (a Web Lock request failed, a message could not be sent). */
+  | { readonly kind: 'tab_coordination_failed'; readonly cause: unknown }
   /** An app listener threw. */
   | { readonly kind: 'listener_failed'; readonly cause: unknown };

@@ -24,7 +24,7 @@ describe('MongoEventStore', () => {
   beforeAll(async () => {
     const client = await MongoClient.connect(inject('mongoUrl'));
     const db = client.db(uniqueName('store'));
-    store = new MongoEventStore(db, { writeConcern: 1 });
+    store = new MongoEventStore(db, { writeConcern: inject('mongoWriteConcern') });
     await store.ensureIndexes();
     return async () => {
       await db.dropDatabase();

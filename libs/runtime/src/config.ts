@@ -40,6 +40,14 @@ export const commonConfigShape = {
   ...natsCredentialsShape,
 };
 
+/**
+ * For services that create JetStream assets (the log stream, the event-id index, the persister's consumer):
+ * how many NATS servers keep each of them. 1 on a single server; 3 on a cluster (survives one node lost).
+ */
+export const jetStreamConfigShape = {
+  NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+};
+
 export const mongoConfigShape = {
   MONGO_URL: z.string().default('mongodb://127.0.0.1:27017/'),
   MONGO_DB: z

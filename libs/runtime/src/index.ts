@@ -3,6 +3,7 @@ export {
   commonConfigShape,
   envBoolean,
   envList,
+  jetStreamConfigShape,
   loadConfig,
   mongoClientOptions,
   mongoConfigShape,
@@ -22,4 +23,10 @@ export { createLogger, type Logger } from './logger.ts';
 export { connectNats, serverAtLeast, type NatsHandle } from './nats.ts';
 export { opsHandler, startOpsServer, type ReadinessCheck } from './ops-server.ts';
 export { ensureLogStream } from './log-stream.ts';
+export {
+  creatingWithReplicas,
+  ensureConsumerReplicas,
+  ensureReplicas,
+  JetStreamReplicasError,
+} from './replicas.ts';
 export { retryUntilDone } from './retry.ts';

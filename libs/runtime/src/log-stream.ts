@@ -1,14 +1,23 @@
 import { DEFAULT_DUPLICATE_WINDOW_MS, type BusNames } from '@lfsync/contracts';
 import {
   DiscardPolicy,
+  JetStreamApiCodes,
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
   type JetStreamManager,
 } from '@nats-io/jetstream';
+import { creatingWithReplicas, ensureReplicas } from './replicas.ts';
 
 const NANOS_PER_MS = 1_000_000;
 const STREAM_NAME_IN_USE = 10058;
+
+export interface LogStreamOptions {
+  /** Given by the sequencer, which owns the window: an existing stream is updated to it. */
+  duplicateWindowMs?: number;
+  /** Copies kept in a cluster (NATS_REPLICAS); an existing stream with fewer is scaled up. */
+  replicas?: number;
+}
 
 /**
  * Creates the log stream if missing. It keeps every append: the persister reads it, and the sequencer
@@ -17,22 +26,38 @@ const STREAM_NAME_IN_USE = 10058;
 export async function ensureLogStream(
   jsm: JetStreamManager,
   names: BusNames,
-  duplicateWindowMs?: number,
+  options: LogStreamOptions = {},
 ): Promise<void> {
+  const replicas = options.replicas ?? 1;
   const config = {
     name: names.logStream,
     subjects: [names.logSubjectWildcard],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
-    duplicate_window: (duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS) * NANOS_PER_MS,
+    duplicate_window: (options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS) * NANOS_PER_MS,
     allow_direct: true,
+    num_replicas: replicas,
   };
-  try {
-    await jsm.streams.add(config);
-  } catch (err) {
-    // Already there with another configuration: the sequencer (which owns the window) updates it.
-    if (!(err instanceof JetStreamApiError && err.code === STREAM_NAME_IN_USE)) throw err;
-    if (duplicateWindowMs !== undefined) await jsm.streams.update(names.logStream, config);
+  const existing = await jsm.streams.info(names.logStream).catch((err: unknown) => {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined;
+    throw err;
+  });
+  if (existing === undefined) {
+    try {
+      await creatingWithReplicas(`JetStream stream ${names.logStream}`, replicas, () =>
+        jsm.streams.add(config),
+      );
+      return;
+    } catch (err) {
+      // Created meanwhile by another service, perhaps with another window or replica count.
+      if (!(err instanceof JetStreamApiError && err.code === STREAM_NAME_IN_USE)) throw err;
+    }
+  }
+  await ensureReplicas(jsm, names.logStream, replicas);
+  if (options.duplicateWindowMs !== undefined) {
+    const current = (await jsm.streams.info(names.logStream)).config;
+    if (current.duplicate_window !== config.duplicate_window)
+      await jsm.streams.update(names.logStream, { ...current, duplicate_window: config.duplicate_window });
   }
 }

@@ -26,39 +26,49 @@ function streamApi(stream: string): string[] {
 
 /**
  * Least privilege per service. The gateway may only ask for sequences and hear commits; the sequencer
- * appends to the log and owns the event-id index; the persister reads the log through its durable
- * consumer and broadcasts commits. No service may delete or purge a stream or publish another's
- * subjects, so a stolen gateway credential cannot forge log entries.
+ * appends to the log, owns the event-id index and talks to its replicas; the persister reads the log
+ * through its durable consumer, holds its lease and broadcasts commits; gateways share presence. No
+ * service may delete or purge a stream or publish another's subjects, so a stolen gateway credential
+ * cannot forge log entries.
  */
 export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermissions> {
   const log = names.logStream;
   const consumer = names.persisterConsumer;
   const kvStream = `KV_${names.eventIndexBucket}`;
+  const leaseStream = `KV_${names.leaseBucket}`;
+  // Heartbeats of the sequencer replicas, and requests forwarded to the owner of a repository.
+  const sequencers = `${names.prefix}.sequencers.>`;
+  // Presence: joins, leaves and state per repository, and the gateways' heartbeats.
+  const presence = [names.presenceSubject('>'), names.presenceHeartbeatSubject];
   return {
     gateway: {
-      publish: { allow: [names.sequenceSubject] },
-      subscribe: { allow: [names.commitSubjectWildcard, INBOX] },
+      publish: { allow: [names.sequenceSubject, ...presence] },
+      subscribe: { allow: [names.commitSubjectWildcard, ...presence, INBOX] },
+      // Presence queries between gateways are answered on the asker's inbox.
+      allow_responses: true,
     },
     sequencer: {
       publish: {
         allow: [
           names.logSubjectWildcard,
+          sequencers,
           `$KV.${names.eventIndexBucket}.>`,
           '$JS.API.INFO',
           ...streamApi(log),
           ...streamApi(kvStream),
         ],
       },
-      subscribe: { allow: [names.sequenceSubject, INBOX] },
+      subscribe: { allow: [names.sequenceSubject, sequencers, INBOX] },
       allow_responses: true,
     },
     persister: {
       publish: {
         allow: [
           names.commitSubjectWildcard,
+          `$KV.${names.leaseBucket}.>`,
           '$JS.API.INFO',
-          `$JS.API.STREAM.CREATE.${log}`,
-          `$JS.API.STREAM.INFO.${log}`,
+          ...streamApi(log),
+          ...streamApi(leaseStream),
           `$JS.API.CONSUMER.CREATE.${log}.${consumer}`,
           `$JS.API.CONSUMER.CREATE.${log}.${consumer}.>`,
           `$JS.API.CONSUMER.DURABLE.CREATE.${log}.${consumer}`,

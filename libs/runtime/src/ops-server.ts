@@ -36,11 +36,12 @@ export function opsHandler(registry: Registry, checks: readonly ReadinessCheck[]
   };
 }
 
-/** A small HTTP server with only the ops endpoints, for the services that have no other HTTP. */
+/** A small HTTP server with only the ops endpoints (the gateway's when OPS_PORT is set). */
 export async function startOpsServer(
   port: number,
   registry: Registry,
   checks: readonly ReadinessCheck[],
+  host = '0.0.0.0',
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const handle = opsHandler(registry, checks);
   const server = createServer((req, res) => {
@@ -48,7 +49,7 @@ export async function startOpsServer(
       if (!handled) res.writeHead(404).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return {
     server,
     port: (server.address() as AddressInfo).port,

@@ -49,3 +49,37 @@ else
   echo "test-servers: need Go 1.24+ to build FerretDB (https://go.dev/dl; Debian: install golang from backports), or set MONGO_URL to a MongoDB 7 server." >&2
   exit 1
 fi
+
+# etcd and kube-apiserver (+ kubectl) for the deploy test that applies k8s/ to a real API server.
+# Upstream's go.mod files carry replace directives, so `go install` refuses them: our wrapper modules
+# (go/etcd, go/kube) pin the dependencies, and the binaries are the upstream entries. kubectl rejects a
+# server without a version, hence the -X flags. LFS_SKIP_KUBE=1 skips them (the test then fails
+# with a message saying so).
+ETCD_VERSION="v3.6.16"
+KUBE_VERSION="v1.34.4"
+etcd_bin="$cache/etcd-$ETCD_VERSION"
+apiserver_bin="$cache/kube-apiserver-$KUBE_VERSION"
+kubectl_bin="$cache/kubectl-$KUBE_VERSION"
+if [[ "${LFS_SKIP_KUBE:-}" == 1 ]]; then
+  echo "test-servers: LFS_SKIP_KUBE=1, not building etcd and kube-apiserver"
+elif [[ -x "$etcd_bin" && -x "$apiserver_bin" && -x "$kubectl_bin" ]]; then
+  echo "test-servers: etcd $ETCD_VERSION, kube-apiserver and kubectl $KUBE_VERSION cached in $cache"
+elif have_go; then
+  echo "test-servers: building etcd $ETCD_VERSION, kube-apiserver and kubectl $KUBE_VERSION (5-30 minutes the first time) ..."
+  if [[ ! -x "$etcd_bin" ]]; then
+    (cd "$here/go/etcd" && GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w" -o "$etcd_bin.tmp" .)
+    mv "$etcd_bin.tmp" "$etcd_bin"
+  fi
+  v=k8s.io/component-base/version
+  minor="${KUBE_VERSION#v1.}"
+  ld="-s -w -X $v.gitVersion=$KUBE_VERSION -X $v.gitMajor=1 -X $v.gitMinor=${minor%%.*} -X $v.gitTreeState=clean"
+  for cmd in kube-apiserver kubectl; do
+    out="$cache/$cmd-$KUBE_VERSION"
+    [[ -x "$out" ]] && continue
+    (cd "$here/go/kube" && GOFLAGS=-mod=mod go build -trimpath -ldflags="$ld" -o "$out.tmp" "k8s.io/kubernetes/cmd/$cmd")
+    mv "$out.tmp" "$out"
+  done
+else
+  echo "test-servers: need Go 1.24+ to build etcd and kube-apiserver (https://go.dev/dl), or set LFS_SKIP_KUBE=1." >&2
+  exit 1
+fi

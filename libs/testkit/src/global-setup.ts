@@ -1,27 +1,18 @@
 import type { TestProject } from 'vitest/node';
-import { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';
+import { testServersConfig } from './test-servers-config.ts';
+import { startTestServers } from './test-servers.ts';
 
 /**
- * Starts the real servers once per test run (or uses NATS_URL / MONGO_URL when set) and hands their
- * URLs to the tests through `inject('natsUrl')` / `inject('mongoUrl')`.
+ * Starts the real servers once per test run and hands them to the tests through `inject('natsUrl')`,
+ * `inject('mongoUrl')` and `inject('mongoWriteConcern')`. NATS_URL / MONGO_URL name servers of your own;
+ * TEST_SERVERS (auto | local | containers) picks local binaries or Docker containers for the rest.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const started: RunningServer[] = [];
-  let natsUrl = process.env['NATS_URL'];
-  if (natsUrl === undefined) {
-    const nats = await startNatsServer();
-    started.push(nats);
-    natsUrl = nats.url;
-  }
-  let mongoUrl = process.env['MONGO_URL'];
-  if (mongoUrl === undefined) {
-    const ferret = await startFerretDb();
-    started.push(ferret);
-    mongoUrl = ferret.url;
-  }
-  project.provide('natsUrl', natsUrl);
-  project.provide('mongoUrl', mongoUrl);
-  return async () => {
-    await Promise.all(started.map((s) => s.dispose()));
-  };
+  const servers = await startTestServers(testServersConfig(process.env));
+  if (servers.kind === 'containers') process.stdout.write(`test servers: ${servers.describe()}\n`);
+  project.provide('natsUrl', servers.natsUrl);
+  project.provide('mongoUrl', servers.mongoUrl);
+  project.provide('mongoWriteConcern', servers.mongoWriteConcern);
+  project.provide('testServers', servers.kind);
+  return () => servers.dispose();
 }

@@ -15,3 +15,20 @@ export type { MessageOf, ReceivedFrame, ServerMessageType, UnparsedFrame } from 
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';
 export { ManualClock } from './manual-clock.ts';
+export {
+  startNatsCluster,
+  type NatsCluster,
+  type NatsClusterOptions,
+  type NatsNode,
+} from './nats-cluster.ts';
+export { netnsUnavailable } from './cluster-network.ts';
+export { findContainerRuntime, type ContainerRuntime } from './containers/container-runtime.ts';
+export {
+  startMongoReplicaSet,
+  type MongoReplicaSetEndpoints,
+} from './containers/mongo-replica-set-containers.ts';
+export {
+  startNatsClusterContainers,
+  type NatsClusterEndpoints,
+} from './containers/nats-cluster-containers.ts';
+export { runKubectl, startKubeApiServer, type KubeApiServer, type KubectlResult } from './kube-api-server.ts';

@@ -6,5 +6,9 @@ declare module 'vitest' {
   export interface ProvidedContext {
     natsUrl: string;
     mongoUrl: string;
+    /** For MongoEventStore; `String(…)` of it for MONGO_WRITE_CONCERN. `majority` on a replica set. */
+    mongoWriteConcern: 'majority' | 1;
+    /** What started the servers not given by NATS_URL / MONGO_URL. */
+    testServers: 'local' | 'containers';
   }
 }

@@ -8,6 +8,8 @@ export interface ServerProcessOptions {
   command: string;
   args: readonly string[];
   port: number;
+  /** Where the port is reached (default 127.0.0.1; a network namespace's address). */
+  host?: string;
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
   /**
@@ -111,7 +113,7 @@ export class ServerProcess {
       if (!this.running) {
         throw new Error(`${this.#options.name} exited during start:\n${this.output().slice(-4000)}`);
       }
-      if (await canConnect(this.#options.port)) return;
+      if (await canConnect(this.#options.host ?? '127.0.0.1', this.#options.port)) return;
       await sleep(50);
     }
     throw new Error(
@@ -120,9 +122,9 @@ export class ServerProcess {
   }
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '@lfsync/ports';
-import type { Logger } from '@lfsync/runtime';
+import { startOpsServer, type Logger } from '@lfsync/runtime';
 import { compatStartupWarnings } from './compat/compat-config.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGatewayMetrics } from './metrics.ts';
@@ -17,6 +17,8 @@ export { connectGatewayAdapters, type GatewayAdapters } from './wiring/adapters.
 export interface Gateway {
   readonly port: number;
   readonly url: string;
+  /** The port of `/metrics`, `/readyz` and `/healthz` when OPS_PORT is set; otherwise they are on `port`. */
+  readonly opsPort: number | undefined;
   /** Stops accepting, closes every session with 1001, then releases NATS and MongoDB. */
   stop(): Promise<void>;
 }
@@ -39,9 +41,13 @@ export async function startGateway(
   const stopHeartbeat = startHeartbeat(services.sessions, config.PING_INTERVAL_MS, clock);
   services.presence.start();
 
+  const ops =
+    config.OPS_PORT === undefined
+      ? undefined
+      : await startOpsServer(config.OPS_PORT, metrics.registry, readiness, config.HOST);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const port = (server.address() as AddressInfo).port;
-  log.info({ port, devAuth: config.DEV_AUTH }, 'gateway listening');
+  log.info({ port, opsPort: ops?.port, devAuth: config.DEV_AUTH }, 'gateway listening');
   for (const warning of compatStartupWarnings(config)) log.warn(warning.data, warning.message);
   const release = {
     beforeClose: stopHeartbeat,
@@ -49,11 +55,13 @@ export async function startGateway(
       services.presence.stop();
       unsubscribe();
       await connection.close();
+      await ops?.close();
     },
   };
   return {
     port,
     url: `ws://127.0.0.1:${port}/sync`,
+    opsPort: ops?.port,
     stop: () => stopGateway({ server, wss, sessions: services.sessions, clock, release }),
   };
 }

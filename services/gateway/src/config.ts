@@ -2,6 +2,7 @@ import { commonConfigShape, envBoolean, envList, mongoConfigShape } from '@lfsyn
 import { z } from 'zod';
 import { compatConfigShape, refineCompatConfig } from './compat/compat-config.ts';
 import { subscriptionConfigShape } from './subscription-config.ts';
+import { compileTrustedProxies } from './http/client-address.ts';
 
 export const gatewayConfigSchema = z
   .object({
@@ -11,6 +12,18 @@ export const gatewayConfigSchema = z
     ...subscriptionConfigShape,
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    /**
+     * `/metrics`, `/readyz` and `/healthz` on their own port, and no longer on PORT (which an Ingress
+     * exposes). Unset: served on PORT, for development and `npm start`; the deploy files set it.
+     */
+    OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /**
+     * Comma-separated addresses or CIDRs (or `loopback`, `linklocal`, `uniquelocal`) of the proxies in
+     * front of the gateway: their `Forwarded` / `X-Forwarded-For` name the client the per-IP limit counts.
+     */
+    TRUSTED_PROXIES: envList
+      .default([])
+      .refine(validProxyList, 'TRUSTED_PROXIES: each entry must be an IP address or CIDR'),
     /** HS256 shared secret. Set this, JWT_PUBLIC_KEY (RS256 PEM) or JWT_JWKS_URL. */
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
     JWT_PUBLIC_KEY: z.string().optional(),
@@ -74,3 +87,12 @@ export const gatewayConfigSchema = z
   })
   .superRefine(refineCompatConfig);
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+function validProxyList(entries: string[]): boolean {
+  try {
+    compileTrustedProxies(entries);
+    return true;
+  } catch {
+    return false;
+  }
+}

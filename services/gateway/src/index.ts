@@ -1,3 +1,4 @@
 export { connectGatewayAdapters, startGateway, type Gateway, type GatewayAdapters } from './app.ts';
 export { natsSequencerClient } from './bus/sequencer-client.ts';
 export { gatewayConfigSchema, type GatewayConfig } from './config.ts';
+export { createGatewayMetrics } from './metrics.ts';

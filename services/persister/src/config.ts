@@ -1,8 +1,9 @@
-import { commonConfigShape, mongoConfigShape } from '@lfsync/runtime';
+import { commonConfigShape, jetStreamConfigShape, mongoConfigShape } from '@lfsync/runtime';
 import { z } from 'zod';
 
 export const persisterConfigSchema = z.object({
   ...commonConfigShape,
+  ...jetStreamConfigShape,
   ...mongoConfigShape,
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
   /** `majority` on a real replica set; `1` where there is a single node without replication (FerretDB). */
@@ -14,5 +15,10 @@ export const persisterConfigSchema = z.object({
    * MongoDB far away (network and replication latency per write); on one shared machine 1 is fastest.
    */
   WRITES_IN_FLIGHT: z.coerce.number().int().positive().max(16).default(1),
+  /**
+   * Of several replicas, the one holding a lease consumes the log; the others take over this long after
+   * it stops renewing (at once when it stops cleanly).
+   */
+  LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(60_000).default(3_000),
 });
 export type PersisterConfig = z.infer<typeof persisterConfigSchema>;

@@ -1,3 +1,4 @@
 export { startPersister, type Persister } from './app.ts';
 export { persisterConfigSchema, type PersisterConfig } from './config.ts';
 export { runPersister, type PersisterOptions } from './run-persister.ts';
+export { createPersisterMetrics } from './metrics.ts';

@@ -66,6 +66,11 @@ function histograms(registry: Registry) {
 
 function consumerGauges(registry: Registry) {
   return {
+    active: new Gauge({
+      name: 'persister_active',
+      help: '1 while this replica holds the lease and consumes the log, 0 while it stands by',
+      registers: [registry],
+    }),
     consumerPending: new Gauge({
       name: 'persister_consumer_pending',
       help: 'Log messages not yet delivered to the persister',

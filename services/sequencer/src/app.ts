@@ -7,6 +7,7 @@ import { createSequencerMetrics } from './metrics.ts';
 import { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 import { KvEventIndex } from './nats/kv-event-index.ts';
 import { serveSequenceRequests } from './nats/sequence-responder.ts';
+import { SequencerMembership } from './nats/sequencer-membership.ts';
 
 export interface Sequencer {
   readonly opsPort: number;
@@ -14,8 +15,9 @@ export interface Sequencer {
 }
 
 /**
- * Wires the sequencer: JetStream log + KV event index, served on NATS request/reply. The ops server
- * answers first, so that `/readyz` reports not-ready while NATS is unreachable or refuses the credentials.
+ * Wires the sequencer: JetStream log + KV event index, served on NATS request/reply, each repository owned by
+ * one replica. The ops server answers first, so that `/readyz` reports not-ready while NATS is unreachable or
+ * refuses the credentials.
  */
 export async function startSequencer(config: SequencerConfig, logger: Logger): Promise<Sequencer> {
   const log = logger.child({ component: 'sequencer' });
@@ -27,23 +29,31 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
     { name: 'nats', check: () => bus.nats?.connected() ?? false },
     { name: 'serving', check: () => serving },
   ]);
-  const nats = await connectNats(config, 'sequencer', log);
-  bus.nats = nats;
+  const nats = (bus.nats = await connectNats(config, 'sequencer', log));
   const nc = nats.nc;
   const service = new SequencerService({
-    log: await JetStreamSequenceLog.open(nc, names, config.DUPLICATE_WINDOW_MS),
-    index: await KvEventIndex.open(nc, names),
+    log: await JetStreamSequenceLog.open(nc, names, {
+      duplicateWindowMs: config.DUPLICATE_WINDOW_MS,
+      replicas: config.NATS_REPLICAS,
+    }),
+    index: await KvEventIndex.open(nc, names, config.NATS_REPLICAS),
     maxAppendBytes: config.MAX_APPEND_BYTES,
-    onAppend: (_events, conflicts) => metrics.conflicts.inc(conflicts),
+    onAppend: (events, conflicts) => {
+      metrics.conflicts.inc(conflicts);
+      if (events > 0) metrics.appends.inc();
+    },
     clock: systemClock,
   });
-  const responder = serveSequenceRequests({ nc, names, service, logger: log, metrics });
+  const membership = new SequencerMembership(nc, names, log);
+  membership.start();
+  const responder = serveSequenceRequests({ nc, names, service, logger: log, metrics, membership });
   serving = true;
   log.info({ opsPort: ops.port, prefix: names.prefix }, 'sequencer started');
   return {
     opsPort: ops.port,
     async stop() {
       serving = false;
+      membership.stop();
       await responder.stop();
       await nc.drain().catch(() => nc.close());
       await ops.close();

@@ -1,9 +1,10 @@
 import { DEFAULT_DUPLICATE_WINDOW_MS } from '@lfsync/contracts';
-import { commonConfigShape } from '@lfsync/runtime';
+import { commonConfigShape, jetStreamConfigShape } from '@lfsync/runtime';
 import { z } from 'zod';
 
 export const sequencerConfigSchema = z.object({
   ...commonConfigShape,
+  ...jetStreamConfigShape,
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** JetStream's Nats-Msg-Id window; the event-id index covers everything older. */
   DUPLICATE_WINDOW_MS: z.coerce.number().int().positive().default(DEFAULT_DUPLICATE_WINDOW_MS),

@@ -15,6 +15,16 @@ export function createSequencerMetrics() {
       help: 'Pushed events already sequenced (re-push)',
       registers: [registry],
     }),
+    appends: new Counter({
+      name: 'sequencer_appends_total',
+      help: 'Batches appended to the log (the conflict rate is conflicts / (appends + conflicts))',
+      registers: [registry],
+    }),
+    forwarded: new Counter({
+      name: 'sequencer_forwarded_requests_total',
+      help: 'Requests passed to the replica that owns their repository',
+      registers: [registry],
+    }),
     conflicts: new Counter({
       name: 'sequencer_append_conflicts_total',
       help: 'Appends refused because another sequencer appended first',

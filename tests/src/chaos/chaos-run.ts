@@ -1,9 +1,9 @@
-import type { EventDocument, HeadDocument } from '@lfsync/event-store';
 import { busNames } from '@lfsync/contracts';
-import type { ServerProcess } from '@lfsync/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startProcessStack, type ProcessStack } from '../process-stack.ts';
+import { FaultInjector, chaosTargets } from './faults.ts';
+import { checkStored } from './invariants.ts';
 import { LiveReader } from './live-reader.ts';
 import { ReliablePusher } from './reliable-pusher.ts';
 
@@ -21,6 +21,11 @@ export interface ChaosOptions {
   only?: readonly string[];
   /** Service log level (default warn). */
   logLevel?: string;
+  /** A NATS cluster instead of one server; `netns` makes partitions possible. */
+  natsCluster?: { size: number; network: 'loopback' | 'netns' };
+  /** Service replicas (default 1 each). */
+  sequencers?: number;
+  persisters?: number;
 
   log?: (line: string) => void;
 }
@@ -32,21 +37,6 @@ export interface ChaosReport {
   stored: number;
   reconnects: number;
   violations: string[];
-}
-
-type Target = { name: string; process: () => ServerProcess };
-
-/** A service may fail to start while another process is down too; it is restarted, like a supervisor would. */
-async function startAgain(target: Target): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await target.process().start();
-      return;
-    } catch (err) {
-      if (attempt >= 10) throw err;
-      await sleep(500);
-    }
-  }
 }
 
 /** A small deterministic PRNG, so a failing run can be replayed with its seed. */
@@ -72,12 +62,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const rand = random(options.seed);
   const stack: ProcessStack = await startProcessStack({
     gateways: 2,
+    sequencers: options.sequencers ?? 1,
+    persisters: options.persisters ?? 1,
+    ...(options.natsCluster === undefined ? {} : { natsCluster: options.natsCluster }),
     env: { ACK_TIMEOUT_MS: '5000', LOG_LEVEL: options.logLevel ?? 'warn' },
     ...(options.logDir === undefined ? {} : { logDir: options.logDir }),
   });
   const repositories = Array.from({ length: options.repositories }, (_, i) => `chaos${i}`);
   const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
-  const faults: Record<string, number> = {};
   const violations: string[] = [];
   try {
     const pushers = await Promise.all(
@@ -92,14 +84,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const p of pushers) p.start();
     for (const r of readers) r.start();
 
-    const targets: Target[] = [
-      { name: 'gateway0', process: () => stack.gateways[0] as ServerProcess },
-      { name: 'gateway1', process: () => stack.gateways[1] as ServerProcess },
-      { name: 'sequencer', process: () => stack.sequencers[0] as ServerProcess },
-      { name: 'persister', process: () => stack.persisters[0] as ServerProcess },
-      { name: 'nats', process: () => (stack.nats as { process: ServerProcess }).process },
-      { name: 'mongodb', process: () => (stack.mongo as { process: ServerProcess }).process },
-    ].filter((t) => options.only === undefined || options.only.includes(t.name));
+    const injector = new FaultInjector(stack, chaosTargets(stack, options.only), rand, log);
+    if (stack.natsCluster !== undefined)
+      log(
+        `NATS cluster of ${stack.natsCluster.nodes.length} (${stack.natsCluster.network}): partitions ${injector.partitions ? 'on' : 'off'}`,
+      );
 
     let counter = 0;
     const pushing = setInterval(() => {
@@ -114,39 +103,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }, options.pushEveryMs);
 
     const end = Date.now() + options.durationMs;
-    // Every process in turn (order shuffled per round), each at a random moment.
-    let round: Target[] = [];
-    const busy = new Map<string, Promise<void>>();
-    const recoveries: Promise<void>[] = [];
     while (Date.now() < end) {
       await sleep(options.faultEveryMs * (0.5 + rand()));
-      if (round.length === 0) round = [...targets].sort(() => rand() - 0.5);
-      const target = round.pop() as Target;
-      if (busy.has(target.name)) continue;
-      const stall = rand() < 0.3;
-      const key = `${target.name} ${stall ? 'SIGSTOP/SIGCONT' : 'SIGKILL+restart'}`;
-      faults[key] = (faults[key] ?? 0) + 1;
-      log(`fault: ${key}`);
-      // Faults overlap: the next one may hit while this process is still down or restarting.
-      const recovery = (async () => {
-        if (stall) {
-          target.process().pause();
-          await sleep(300 + rand() * 1_200);
-          target.process().resume();
-        } else {
-          await target.process().kill('SIGKILL');
-          await sleep(100 + rand() * 700);
-          await startAgain(target);
-        }
-      })().finally(() => busy.delete(target.name));
-      recovery.catch(() => {}); // judged below, once every fault is over
-      busy.set(target.name, recovery);
-      recoveries.push(recovery);
+      await injector.injectNext();
     }
-    for (const result of await Promise.allSettled(recoveries)) {
-      if (result.status === 'rejected')
-        violations.push(`a process did not come back: ${String(result.reason).slice(0, 200)}`);
-    }
+    violations.push(...(await injector.settle()));
     clearInterval(pushing);
 
     // Recovery: every client keeps re-sending until everything is acked.
@@ -165,43 +126,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     for (const p of pushers) violations.push(...p.ackMismatches.map((m) => `ack changed: ${m}`));
 
-    let stored = 0;
-    for (const repository of repositories) {
-      const docs = await stack
-        .db()
-        .collection<EventDocument>('events')
-        .find({ r: repository })
-        .sort({ s: 1 })
-        .toArray();
-      stored += docs.length;
-      const sequences = docs.map((d) => d['s']);
-      if (sequences.some((s, i) => s !== i + 1)) {
-        violations.push(
-          `I1 ${repository}: sequences are not 1..${docs.length} (highest ${sequences.at(-1)}, ${new Set(sequences).size} distinct)`,
-        );
-        violations.push(...(await explainMissing(stack, repository, sequences)));
-      }
-      const ids = docs.map((d) => d['e']);
-      if (new Set(ids).size !== ids.length) violations.push(`I2 ${repository}: an event id is stored twice`);
-      const bySequence = new Map(docs.map((d) => [d['e'], d['s']]));
-      for (const record of records.filter((r) => r.repository === repository && r.sequence !== undefined)) {
-        if (bySequence.get(record.eventId) !== record.sequence) {
-          violations.push(`I4 ${repository}: acked ${record.eventId}@${record.sequence} not stored there`);
-        }
-      }
-      for (const [i, reader] of readers.entries()) {
-        const seen = reader.eventIds.get(repository) ?? [];
-        if (seen.join() !== ids.join())
-          violations.push(`I5 reader${i} ${repository}: saw ${seen.length} events, store has ${ids.length}`);
-      }
-    }
-    for (const [i, reader] of readers.entries())
-      violations.push(...reader.violations.map((v) => `I3/I5 reader${i}: ${v}`));
+    const checked = await checkStored(stack.db(), repositories, records, readers);
+    violations.push(...checked.violations);
+    const stored = checked.stored;
     for (const p of pushers) p.stop();
     for (const r of readers) r.stop();
 
     return {
-      faults,
+      faults: injector.counts,
       pushed: records.length,
       acked: records.length - unacked.length,
       stored,
@@ -215,7 +147,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 /** Where a pipeline that stopped acknowledging stands: the persister's consumer, the log, the store. */
 async function diagnoseStall(stack: ProcessStack, repositories: readonly string[]): Promise<string[]> {
-  const nc = await connect({ servers: stack.natsUrl });
+  const nc = await connect({ servers: stack.natsUrl.split(',') });
   try {
     const names = busNames(stack.busPrefix);
     const jsm = await jetstreamManager(nc);
@@ -228,8 +160,13 @@ async function diagnoseStall(stack: ProcessStack, repositories: readonly string[
         last_by_subj: names.logSubject(repository),
       });
       const logHead = last === null ? 0 : (last.json<{ toSequence: number }>().toSequence ?? 0);
-      const head = (await stack.db().collection<HeadDocument>('heads').findOne({ _id: repository }))?.s;
-      const stored = await stack.db().collection<EventDocument>('events').countDocuments({ r: repository });
+      const head = (
+        await stack
+          .db()
+          .collection('heads')
+          .findOne({ _id: repository as never })
+      )?.['s'] as number | undefined;
+      const stored = await stack.db().collection('events').countDocuments({ r: repository });
       lines.push(
         `diagnosis: ${repository}: log up to ${logHead}, store head ${head}, event documents ${stored}`,
       );
@@ -242,41 +179,13 @@ async function diagnoseStall(stack: ProcessStack, repositories: readonly string[
   }
 }
 
-/** For each missing slot: what the batch documents hold there, and where else that event id is stored. */
-async function explainMissing(
-  stack: ProcessStack,
-  repository: string,
-  sequences: number[],
-): Promise<string[]> {
-  const present = new Set(sequences);
-  const highest = sequences.at(-1) ?? 0;
-  const missing = Array.from({ length: highest }, (_, i) => i + 1).filter((s) => !present.has(s));
-  const lines: string[] = [];
-  for (const sequence of missing.slice(0, 5)) {
-    const batch = await stack
-      .db()
-      .collection('event_batches')
-      .findOne({ r: repository, f: { $lte: sequence }, t: { $gte: sequence } });
-    const json = (batch?.['b'] as string[] | undefined)?.[sequence - (batch?.['f'] as number)];
-    const eventId = json === undefined ? undefined : (JSON.parse(json) as { _event_id: string })._event_id;
-    const elsewhere =
-      eventId === undefined
-        ? []
-        : await stack
-            .db()
-            .collection<EventDocument>('events')
-            .find({ r: repository, e: { $regex: `^${eventId}` } })
-            .toArray();
-    lines.push(
-      `missing ${repository}@${sequence}: batch ${batch === null ? 'none' : `${batch['f']}..${batch['t']}`} holds ${eventId ?? 'nothing'}; events with that id: ${elsewhere.map((d) => `${d['e']}@${d['s']}`).join(', ') || 'none'}`,
-    );
-  }
-  return lines;
-}
-
 export function formatReport(report: ChaosReport, options: ChaosOptions): string {
   const rows = [
-    `chaos run: ${options.durationMs / 1000}s, ${options.clients} clients, ${options.repositories} repositories, seed ${options.seed}`,
+    `chaos run: ${options.durationMs / 1000}s, ${options.clients} clients, ${options.repositories} repositories, seed ${options.seed}` +
+      (options.natsCluster === undefined
+        ? ''
+        : `, NATS cluster of ${options.natsCluster.size} (${options.natsCluster.network})`) +
+      `, ${options.sequencers ?? 1} sequencer(s), ${options.persisters ?? 1} persister(s)`,
     '| fault | count |',
     '|---|---|',
     ...Object.entries(report.faults).map(([fault, count]) => `| ${fault} | ${count} |`),

@@ -3,6 +3,9 @@ import WebSocket from 'ws';
 export interface PushRecord {
   repository: string;
   eventId: string;
+  /** When it was first pushed and first acked (epoch ms). */
+  pushedAt: number;
+  ackedAt?: number;
   /** Set once acked. */
   sequence?: number;
 }
@@ -33,7 +36,8 @@ export class ReliablePusher {
   }
 
   push(repository: string, eventIds: string[]): void {
-    for (const eventId of eventIds) this.records.set(eventId, { repository, eventId });
+    const pushedAt = Date.now();
+    for (const eventId of eventIds) this.records.set(eventId, { repository, eventId, pushedAt });
     this.#send(repository, eventIds);
   }
 
@@ -41,9 +45,12 @@ export class ReliablePusher {
     return [...this.records.values()].filter((r) => r.sequence === undefined);
   }
 
-  resendUnacked(): void {
+  /** Sends again what is not acked (and was pushed at least `olderThanMs` ago). */
+  resendUnacked(olderThanMs = 0): void {
     const byRepository = new Map<string, string[]>();
+    const before = Date.now() - olderThanMs;
     for (const record of this.unacked) {
+      if (record.pushedAt > before) continue;
       const list = byRepository.get(record.repository) ?? [];
       list.push(record.eventId);
       byRepository.set(record.repository, list);
@@ -90,6 +97,7 @@ export class ReliablePusher {
             this.ackMismatches.push(`${eventId}: ${record.sequence} then ${sequence}`);
           }
           record.sequence = sequence;
+          record.ackedAt ??= Date.now();
         }
       }
     });

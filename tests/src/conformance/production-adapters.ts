@@ -44,7 +44,7 @@ const openMongoEventStore: OpenAdapter<EventStore> = async () => {
   const database = uniqueName('db');
   const connectStore = async () => {
     const client = await MongoClient.connect(inject('mongoUrl'));
-    const store = new MongoEventStore(client.db(database), { writeConcern: 1 });
+    const store = new MongoEventStore(client.db(database), { writeConcern: inject('mongoWriteConcern') });
     await store.ensureIndexes();
     return { client, store };
   };
@@ -66,7 +66,9 @@ const openMongoEventStore: OpenAdapter<EventStore> = async () => {
 /** The production adapters: JetStream log, KV index, MongoDB store, the three services on NATS. */
 export const productionAdapters: AdapterSet<SequenceLog, EventIndex, EventStore> = {
   name: 'production (JetStream, NATS KV, MongoDB wire)',
-  sequenceLog: onNats((nc, names) => JetStreamSequenceLog.open(nc, names, DEFAULT_DUPLICATE_WINDOW_MS)),
+  sequenceLog: onNats((nc, names) =>
+    JetStreamSequenceLog.open(nc, names, { duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS, replicas: 1 }),
+  ),
   eventIndex: onNats((nc, names) => KvEventIndex.open(nc, names)),
   eventStore: openMongoEventStore,
   pipeline: () => {
@@ -83,7 +85,11 @@ export const productionAdapters: AdapterSet<SequenceLog, EventIndex, EventStore>
       async start() {
         const sequencer = await startSequencer(sequencerConfigSchema.parse(common), logger);
         const persister = await startPersister(
-          persisterConfigSchema.parse({ ...common, ...mongo, MONGO_WRITE_CONCERN: '1' }),
+          persisterConfigSchema.parse({
+            ...common,
+            ...mongo,
+            MONGO_WRITE_CONCERN: String(inject('mongoWriteConcern')),
+          }),
           logger,
         );
         const gateway = await startGateway(

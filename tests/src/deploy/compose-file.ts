@@ -26,6 +26,8 @@ export interface ComposeService {
   stop_signal?: string;
   volumes?: Array<string | { type?: string; source?: string; target?: string }>;
   configs?: Array<string | { source?: string; target?: string }>;
+  /** Services with a profile start only when it is named (`--profile monitoring`). */
+  profiles?: string[];
 }
 
 export interface ComposeFile {

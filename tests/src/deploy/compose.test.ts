@@ -57,9 +57,32 @@ describe('docker-compose.yml', () => {
   });
 
   test('brings up 3 MongoDB members, their init step, 3 NATS nodes, the three services and the proxy', () => {
-    expect(Object.keys(compose().services).sort()).toEqual(
+    const byDefault = Object.entries(compose().services).filter(([, s]) => s.profiles === undefined);
+    expect(byDefault.map(([name]) => name).sort()).toEqual(
       [...MONGO_MEMBERS, 'mongo-init', ...NATS_NODES, 'gateway', 'persister', 'proxy', 'sequencer'].sort(),
     );
+  });
+
+  test('the profile `monitoring` adds Prometheus with the alert rules and Grafana with the dashboard', () => {
+    const inProfile = Object.entries(compose().services).filter(([, s]) =>
+      s.profiles?.includes('monitoring'),
+    );
+    expect(inProfile.map(([name]) => name).sort()).toEqual(['grafana', 'prometheus']);
+    expect(compose().configs?.['alert-rules']?.file).toBe('./k8s/components/monitoring/alert-rules.yml');
+    expect(compose().configs?.['grafana-dashboard']?.file).toBe(
+      './k8s/components/monitoring/lfsync-dashboard.json',
+    );
+    const scrape = compose().configs?.['prometheus-yml']?.content ?? '';
+    for (const name of SERVICE_NAMES) {
+      const port = definedEnv(name)['OPS_PORT'] ?? 'none';
+      expect(scrape).toContain(`job_name: ${name}`);
+      expect(scrape).toContain(`names: [${name}], type: A, port: ${port} }`);
+    }
+    for (const [name, s] of inProfile)
+      expect(
+        s.ports?.every((p) => typeof p === 'string' && p.startsWith('127.0.0.1:')),
+        name,
+      ).toBe(true);
   });
 
   test('depends_on names defined services, healthy ones have a healthcheck, completed ones are one-shot', () => {
@@ -98,7 +121,7 @@ describe('docker-compose.yml', () => {
     expect(missing).toEqual([]);
     for (const name of SERVICE_NAMES) {
       const env = definedEnv(name);
-      const port = name === 'gateway' ? env['PORT'] : env['OPS_PORT'];
+      const port = env['OPS_PORT'];
       expect(JSON.stringify(service(name).healthcheck?.test)).toContain(`http://127.0.0.1:${port}/readyz`);
     }
   });
@@ -200,7 +223,9 @@ describe('docker-compose.yml', () => {
     const gateway = service('gateway');
     expect(gateway.deploy?.replicas).toBeGreaterThanOrEqual(2);
     expect(gateway.ports).toBeUndefined();
-    const published = Object.entries(compose().services).filter(([, s]) => s.ports !== undefined);
+    const published = Object.entries(compose().services).filter(
+      ([, s]) => s.ports !== undefined && s.profiles === undefined,
+    );
     expect(published.map(([name]) => name)).toEqual(['proxy']);
     expect(service('proxy').ports).toEqual(['127.0.0.1:8080:8080']);
     const caddyfile = compose().configs?.['caddyfile']?.content ?? '';

@@ -16,9 +16,10 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { Secret, type ISecret } from 'kubernetes-models/v1/Secret';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
+import { generatedManifests } from './kustomize-generators.ts';
 import { isRecord, parseYaml, parseYamlDocuments, readRepoFile, type JsonRecord } from './repo-files.ts';
 
-export const K8S_DIR = 'k8s';
+export const K8S_DIR = 'k8s/base';
 
 export interface Manifest {
   file: string;
@@ -101,6 +102,7 @@ export function isKnownKind(key: string): key is KindKey {
 export interface Kustomization {
   namespace?: string;
   resources: string[];
+  generated: Manifest[];
 }
 
 export function loadKustomization(): Kustomization {
@@ -111,12 +113,17 @@ export function loadKustomization(): Kustomization {
     throw new Error('kustomization.yaml: resources must be a list of paths');
   }
   const namespace = doc['namespace'];
-  return typeof namespace === 'string' ? { namespace, resources } : { resources };
+  const generated = generatedManifests(doc, K8S_DIR);
+  return typeof namespace === 'string' ? { namespace, resources, generated } : { resources, generated };
 }
 
-/** Every object of every resource file the kustomization lists, in order. */
+/**
+ * Every object of every resource file the kustomization lists, in order, then the ConfigMaps and
+ * Secrets its generators make (named without kustomize's hash suffix, which the references get too).
+ */
 export function loadManifests(): Manifest[] {
-  return loadKustomization().resources.flatMap((resource) => {
+  const kustomization = loadKustomization();
+  const listed = kustomization.resources.flatMap((resource) => {
     const file = `${K8S_DIR}/${resource}`;
     return parseYamlDocuments(readRepoFile(file), file).map((doc, i) => {
       if (!isRecord(doc)) throw new Error(`${file}#${i}: not a mapping`);
@@ -125,6 +132,7 @@ export function loadManifests(): Manifest[] {
       return { file, apiVersion: String(doc['apiVersion']), kind: String(doc['kind']), name, doc };
     });
   });
+  return [...listed, ...kustomization.generated];
 }
 
 export function schemaErrors(m: Manifest): string[] {

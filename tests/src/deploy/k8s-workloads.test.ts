@@ -4,6 +4,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { describe, expect, test } from 'vitest';
 import {
+  K8S_DIR,
   configMaps,
   containerEnv,
   deployments,
@@ -64,7 +65,7 @@ function httpProbe(
 }
 
 const OPS_PORT_VARIABLE: Record<ServiceName, string> = {
-  gateway: 'PORT',
+  gateway: 'OPS_PORT',
   sequencer: 'OPS_PORT',
   persister: 'OPS_PORT',
 };
@@ -102,11 +103,12 @@ describe('k8s/ services', () => {
   test('each service takes its credentials from its own Secret; every ConfigMap is read whole by a service', () => {
     for (const name of SERVICE_NAMES) {
       const secretRefs = (mainContainer(name).envFrom ?? []).flatMap((s) => s.secretRef?.name ?? []);
-      expect(secretRefs).toEqual([name]);
+      // The gateway's token key source is a Secret of its own, which the JWKS and public-key overlays replace.
+      expect(secretRefs).toEqual(name === 'gateway' ? ['gateway', 'gateway-jwt'] : [name]);
       const secret = secrets(manifests).find((s) => s.name === name);
       const keys = Object.keys(secret?.typed.stringData ?? secret?.typed.data ?? {}).sort();
       const expected = {
-        gateway: ['JWT_SECRET', 'MONGO_URL', 'NATS_PASSWORD'],
+        gateway: ['MONGO_URL', 'NATS_PASSWORD'],
         sequencer: ['NATS_PASSWORD'],
         persister: ['MONGO_URL', 'NATS_PASSWORD'],
       };
@@ -175,7 +177,8 @@ describe('k8s/ services', () => {
       expect(resolvePort(container, readiness?.port)).toBe(port);
       expect(resolvePort(container, liveness?.port)).toBe(port);
       expect(container.startupProbe).toBeDefined();
-      expect(container.ports?.map((p) => p.containerPort)).toEqual([port]);
+      const publicPort = name === 'gateway' ? [Number(definedEnv(name)['PORT'])] : [];
+      expect(container.ports?.map((p) => p.containerPort)).toEqual([...publicPort, port]);
       expect(deployment(name).typed.spec?.template.metadata?.annotations?.['prometheus.io/port']).toBe(
         String(port),
       );
@@ -321,7 +324,7 @@ describe('k8s/ every workload', () => {
     const ours = podTemplates(manifests).flatMap(({ owner, spec }) =>
       spec.containers.filter((c) => c.image?.startsWith('lfsync/') === true).map((c) => `${owner}:${c.name}`),
     );
-    expect(ours.sort()).toEqual(SERVICE_NAMES.map((n) => `k8s/${n}.yaml Deployment/${n}:${n}`).sort());
+    expect(ours.sort()).toEqual(SERVICE_NAMES.map((n) => `${K8S_DIR}/${n}.yaml Deployment/${n}:${n}`).sort());
     expect(deployments(manifests).every((d) => isServiceName(d.name))).toBe(true);
   });
 });

@@ -37,7 +37,7 @@ describe('NATS permissions per service (real nats-server with the shipped author
       persisterConfigSchema.parse({
         ...common,
         ...mongo,
-        MONGO_WRITE_CONCERN: '1',
+        MONGO_WRITE_CONCERN: String(inject('mongoWriteConcern')),
         NATS_USER: 'persister',
         NATS_PASSWORD: passwords.persister,
       }),

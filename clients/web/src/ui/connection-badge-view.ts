@@ -1,10 +1,11 @@
-import type { ConnectionState } from '@lfsync/client';
+import type { ConnectionState, TabRole } from '@lfsync/client';
 import { connectionBadge } from '../model/connection-badge.ts';
 import { h, setAttribute, setText } from './dom.ts';
 
 export interface ConnectionBadgeView {
   readonly element: HTMLElement;
-  update(state: ConnectionState, pendingCount: number): void;
+  /** `role`: whether this tab owns the connection or follows the tab that does (shown to tests and tools). */
+  update(state: ConnectionState, pendingCount: number, role: TabRole): void;
 }
 
 /** The SDK's connection state and pending count, with "Retry now" while it waits to reconnect. */
@@ -22,8 +23,9 @@ export function connectionBadgeView(onRetry: () => void): ConnectionBadgeView {
   const element = h('div', { class: 'connection' }, status, retry);
   return {
     element,
-    update(state, pendingCount) {
+    update(state, pendingCount, role) {
       const badge = connectionBadge(state, pendingCount);
+      status.dataset['tabRole'] = role;
       status.dataset['status'] = badge.status;
       status.dataset['tone'] = badge.tone;
       setText(label, badge.label);

@@ -122,7 +122,7 @@ function renderParts(parts: ReadonlySet<HomePart>, widgets: HomeWidgets, options
     showAvatar(widgets.meAvatar, me?.avatar_url, username);
     widgets.avatar.update(me);
   }
-  if (parts.has('connection')) widgets.badge.update(client.state, client.pendingCount);
+  if (parts.has('connection')) widgets.badge.update(client.state, client.pendingCount, client.tabRole);
 }
 
 function usersByName(records: readonly UserRecord[]): Map<string, UserRecord> {

@@ -1,7 +1,8 @@
 import type { AckMessage, ServerEvent } from '@lfsync/contracts';
 import type { Clock } from '../clock.ts';
 import { Emitter } from '../emitter.ts';
-import type { SyncStorage } from '../storage/sync-storage.ts';
+import { ChangeSet } from '../storage/change-set.ts';
+import type { StorageChanges, StorageRepair, SyncStorage } from '../storage/sync-storage.ts';
 import type { SyncError } from '../sync-error.ts';
 import type { ConflictReport, ConflictResolver } from './conflict.ts';
 import { createdAtMs, isoFromMs } from './created-at.ts';
@@ -35,22 +36,30 @@ export class LocalStore {
   readonly #recordsChanged: Emitter<{ readonly repository: string; readonly ids: ReadonlySet<string> }>;
   readonly #pendingCountChanged: Emitter<number>;
   readonly #conflicts: Emitter<ConflictReport>;
+  readonly #written: Emitter<StorageChanges>;
+  /** What the storage repaired while loading, if anything. */
+  readonly storageRepair: StorageRepair | undefined;
 
   private constructor(
     options: LocalStoreOptions,
     repositories: ReadonlyMap<string, RepositoryState>,
     nextOrder: number,
+    storageRepair: StorageRepair | undefined,
   ) {
+    this.storageRepair = storageRepair;
     this.#repositories = repositories;
     this.#clock = options.clock;
     this.#newEventId = options.newEventId;
     this.#report = options.report;
     this.#nextOrder = nextOrder;
     this.#announcedPendingCount = this.pendingCount;
-    this.#persist = new PersistQueue(options.storage, (cause) =>
-      options.report({ kind: 'storage_failed', cause }),
-    );
     const onListenerError = (cause: unknown): void => options.report({ kind: 'listener_failed', cause });
+    this.#written = new Emitter(onListenerError);
+    this.#persist = new PersistQueue(
+      options.storage,
+      (cause) => options.report({ kind: 'storage_failed', cause }),
+      (changes) => this.#written.emit(changes),
+    );
     this.#recordsChanged = new Emitter(onListenerError);
     this.#pendingCountChanged = new Emitter(onListenerError);
     this.#conflicts = new Emitter(onListenerError);
@@ -77,7 +86,7 @@ export class LocalStore {
       );
     }
     const nextOrder = (pending.at(-1)?.order ?? 0) + 1;
-    return new LocalStore(options, repositories, nextOrder);
+    return new LocalStore(options, repositories, nextOrder, stored.repair);
   }
 
   get repositoryNames(): readonly string[] {
@@ -165,6 +174,32 @@ export class LocalStore {
     return dropped;
   }
 
+  /**
+   * Applies a change that another tab sharing the same storage stored: in memory only (it is stored already),
+   * announced like a change of this tab's own.
+   */
+  mirror(changes: StorageChanges): void {
+    const effects = new Effects(new ChangeSet());
+    for (const state of this.#repositories.values()) {
+      state.mirror(
+        {
+          records: changes.records.filter((record) => record.repository === state.name),
+          cursor: changes.cursors[state.name],
+          putPending: changes.putPending.filter((entry) => entry.repository === state.name),
+          deletePending: changes.deletePending,
+        },
+        effects,
+      );
+    }
+    for (const entry of changes.putPending) this.#nextOrder = Math.max(this.#nextOrder, entry.order + 1);
+    this.#announce(effects);
+  }
+
+  /** Every change once it is stored. */
+  onPersisted(listener: (changes: StorageChanges) => void): () => void {
+    return this.#written.on(listener);
+  }
+
   /** Resolves once everything done so far is stored. */
   persisted(): Promise<void> {
     return this.#persist.commit();
@@ -190,6 +225,11 @@ export class LocalStore {
 
   #finish(effects: Effects): Promise<void> {
     const persisted = effects.changes.isEmpty ? Promise.resolve() : this.#persist.commit();
+    this.#announce(effects);
+    return persisted;
+  }
+
+  #announce(effects: Effects): void {
     for (const [repository, ids] of effects.changedRecords) this.#recordsChanged.emit({ repository, ids });
     for (const conflict of effects.conflicts) this.#conflicts.emit(conflict);
     for (const { repository, eventId } of effects.unidentified)
@@ -198,6 +238,5 @@ export class LocalStore {
       this.#announcedPendingCount = this.pendingCount;
       this.#pendingCountChanged.emit(this.#announcedPendingCount);
     }
-    return persisted;
   }
 }

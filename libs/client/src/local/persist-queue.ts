@@ -1,6 +1,6 @@
 import { deferred, type Deferred } from '../deferred.ts';
 import { ChangeSet } from '../storage/change-set.ts';
-import type { SyncStorage } from '../storage/sync-storage.ts';
+import type { StorageChanges, SyncStorage } from '../storage/sync-storage.ts';
 
 interface Batch {
   readonly changes: ChangeSet;
@@ -15,12 +15,19 @@ interface Batch {
 export class PersistQueue {
   readonly #storage: SyncStorage;
   readonly #onError: (cause: unknown) => void;
+  readonly #onWritten: (changes: StorageChanges) => void;
   #open: Batch = newBatch();
   #writing = false;
 
-  constructor(storage: SyncStorage, onError: (cause: unknown) => void) {
+  /** `onWritten`: called with every change once it is stored (other tabs of the same storage mirror it). */
+  constructor(
+    storage: SyncStorage,
+    onError: (cause: unknown) => void,
+    onWritten: (changes: StorageChanges) => void = () => undefined,
+  ) {
     this.#storage = storage;
     this.#onError = onError;
+    this.#onWritten = onWritten;
   }
 
   /** The changes of the next write; add to them, then `commit()`. */
@@ -46,8 +53,10 @@ export class PersistQueue {
           return;
         }
         try {
-          await this.#storage.apply(batch.changes.toChanges());
+          const changes = batch.changes.toChanges();
+          await this.#storage.apply(changes);
           batch.written.resolve();
+          this.#onWritten(changes);
         } catch (err) {
           // Retry at once only for commits made meanwhile; otherwise wait for the next commit (no busy loop
           // against a broken storage).

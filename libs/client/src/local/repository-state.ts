@@ -1,5 +1,6 @@
 import { dataIdOf, isDelete, type ServerEvent } from '@lfsync/contracts';
 import { foldVersion, type ConflictResolver } from './conflict.ts';
+import type { StoredRecord } from '../storage/sync-storage.ts';
 import type { Effects } from './effects.ts';
 import {
   versionOfLocalEvent,
@@ -152,6 +153,44 @@ export class RepositoryState {
       dropped.push(entry);
     }
     return dropped;
+  }
+
+  /**
+   * Takes over what another tab stored (that tab's leader applied the server events, or it wrote locally):
+   * confirmed versions as they are, the cursor if ahead, pending entries added, replaced or removed.
+   */
+  mirror(
+    changes: {
+      readonly records: readonly StoredRecord[];
+      readonly cursor: number | undefined;
+      readonly putPending: readonly PendingEntry[];
+      readonly deletePending: readonly string[];
+    },
+    effects: Effects,
+  ): void {
+    const touched = new Set<string>();
+    for (const record of changes.records) {
+      this.#confirmed.set(record.id, record.version);
+      touched.add(record.id);
+    }
+    if (changes.cursor !== undefined && changes.cursor > this.#cursor) {
+      this.#cursor = changes.cursor;
+      this.#highestSeen = Math.max(this.#highestSeen, changes.cursor);
+    }
+    for (const entry of changes.putPending) {
+      const existing = this.#pending.get(entry.event._event_id);
+      if (existing === undefined) this.#index(entry);
+      else this.#replace(existing, entry);
+      effects.pendingChanged = true;
+      touched.add(entry.event._data_id);
+    }
+    for (const eventId of changes.deletePending) {
+      const entry = this.#pending.get(eventId);
+      if (entry === undefined) continue;
+      this.#remove(entry, effects, { recompute: false });
+      touched.add(entry.event._data_id);
+    }
+    for (const id of touched) this.#recomputeAndNote(id, effects);
   }
 
   #applyConfirmed(sequence: number, id: string | undefined, received: RecordVersion, effects: Effects): void {

@@ -14,6 +14,23 @@ export interface StoredState {
   readonly cursors: Readonly<Record<string, number>>;
   /** The local events not yet applied in server order, in any order (`order` sorts them). */
   readonly pending: readonly PendingEntry[];
+  /** Set by a storage that found its data unreadable in part or whole and repaired it while loading. */
+  readonly repair?: StorageRepair;
+}
+
+/**
+ * What a storage did to an unreadable state (an older or foreign schema, a partial write, a manual edit):
+ * unreadable rows are dropped, the cursors of repositories that lost records go back to 0 (so that catch-up
+ * fetches them again from the server), and the local changes not yet synced are kept wherever they are
+ * readable. `reset`: the database had to be recreated.
+ */
+export interface StorageRepair {
+  readonly reason: string;
+  readonly reset: boolean;
+  readonly droppedRecords: number;
+  readonly droppedPending: number;
+  readonly keptPending: number;
+  readonly resetCursors: readonly string[];
 }
 
 /** One atomic step: records and cursors move together, so a cursor never runs ahead of its records. */

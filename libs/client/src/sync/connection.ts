@@ -87,6 +87,13 @@ export class SyncConnection {
     this.#setState({ status: 'offline', reason: 'stopped' });
   }
 
+  /** Drops the connection and connects again at once, skipping any backoff; nothing when stopped. */
+  reconnect(): void {
+    if (!this.#running) return;
+    this.stop();
+    this.start();
+  }
+
   async #connect(): Promise<void> {
     const attempt: Attempt = {
       socket: undefined,

@@ -22,6 +22,12 @@ export interface BusNames {
   presenceSubject(repository: string): string;
   /** Core subject on which every gateway announces it is alive, so others can expire its members. */
   readonly presenceHeartbeatSubject: string;
+  /** KV bucket of the persisters' lease: which replica consumes the log. */
+  readonly leaseBucket: string;
+  /** Core subject the sequencers announce themselves on (who owns which repository). */
+  readonly sequencerHeartbeatSubject: string;
+  /** Core subject one sequencer replica serves alone: requests forwarded to the owner of their repository. */
+  sequencerDirectSubject(member: string): string;
 }
 
 export const DEFAULT_BUS_PREFIX = 'lfs';
@@ -46,6 +52,9 @@ export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
     eventIndexKey: (repository, eventId) => `${kvKeyOf(repository)}.${base64Url(eventId)}`,
     presenceSubject: (repository) => `${prefix}.presence.${repository}`,
     presenceHeartbeatSubject: `${prefix}.presence-gateways`,
+    leaseBucket: `${upper}_LEASES`,
+    sequencerHeartbeatSubject: `${prefix}.sequencers.heartbeat`,
+    sequencerDirectSubject: (member) => `${prefix}.sequencers.direct.${member}`,
   };
 }
 

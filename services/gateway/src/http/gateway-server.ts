@@ -4,18 +4,22 @@ import { AppError } from '@lfsync/contracts';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { reportFailure } from '../report-failure.ts';
+import type { ClientAddress } from './client-address.ts';
 import { readJsonBody, requestUrl, sendError, sendJson } from './http-utils.ts';
 
 export interface UpgradeLimits {
   allowedOrigins: readonly string[];
   maxConnections: number;
   maxConnectionsPerIp: number;
+  /** The address the per-IP limit counts (the client's, behind trusted proxies). */
+  clientAddress: ClientAddress;
   /** Hard cap the ws library enforces (it closes with 1009 beyond it); frames below it get a clear error. */
   hardMaxFrameBytes: number;
 }
 
 export interface GatewayRoutes {
-  ops(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Undefined when the ops endpoints have their own port (OPS_PORT). */
+  ops: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   rest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
   devToken: DevTokenIssuer | undefined;
   staticFiles: ((pathname: string, res: ServerResponse) => Promise<void>) | undefined;
@@ -47,7 +51,7 @@ export function createGatewayServer(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
-    if (await routes.ops(req, res)) return;
+    if (routes.ops !== undefined && (await routes.ops(req, res))) return;
     if (url.pathname.startsWith('/api/')) return routes.rest(req, res, url);
     if (url.pathname === '/auth/dev-token' && routes.devToken !== undefined)
       return issueDevToken(req, res, routes.devToken);
@@ -74,7 +78,8 @@ function upgradeHandler(wss: WebSocketServer, limits: UpgradeLimits, routes: Gat
     if (origin !== undefined && limits.allowedOrigins.length > 0 && !limits.allowedOrigins.includes(origin)) {
       return refuse(socket, 403, 'Forbidden');
     }
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = limits.clientAddress(req);
+    if (ip === undefined) return refuse(socket, 400, 'Bad Request');
     if (wss.clients.size >= limits.maxConnections || (perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
       return refuse(socket, 503, 'Service Unavailable');
     }

@@ -5,6 +5,7 @@ import { opsHandler, type ReadinessCheck } from '@lfsync/runtime';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { GatewayConfig } from '../config.ts';
+import { clientAddress } from '../http/client-address.ts';
 import { createGatewayServer } from '../http/gateway-server.ts';
 import { staticFiles } from '../http/static-files.ts';
 import type { GatewayMetrics } from '../metrics.ts';
@@ -24,13 +25,17 @@ export interface HttpWiring {
   logger: Logger;
 }
 
-/** The HTTP server: ops endpoints, REST, dev tokens, the web app, and a Session per WebSocket. */
+/**
+ * The HTTP server: REST, the ops endpoints (unless OPS_PORT gives them their own server), dev tokens,
+ * the web app, and a Session per WebSocket.
+ */
 export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocketServer } {
   const { config, auth, services, metrics, logger } = wiring;
   const limits = {
     allowedOrigins: config.ALLOWED_ORIGINS,
     maxConnections: config.MAX_CONNECTIONS,
     maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+    clientAddress: clientAddress(config.TRUSTED_PROXIES),
     hardMaxFrameBytes: config.MAX_FRAME_BYTES * 4,
   };
   const rest = restApi({
@@ -46,7 +51,7 @@ export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocket
     activeConnections: () => services.sessions.size,
   });
   const routes = {
-    ops: opsHandler(metrics.registry, wiring.readiness),
+    ops: config.OPS_PORT === undefined ? opsHandler(metrics.registry, wiring.readiness) : undefined,
     rest,
     devToken: auth.devToken,
     staticFiles: config.STATIC_DIR === undefined ? undefined : staticFiles(config.STATIC_DIR),

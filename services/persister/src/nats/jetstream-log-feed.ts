@@ -1,19 +1,16 @@
 import type { BusNames } from '@lfsync/contracts';
 import type { Cancel, Clock, LogDelivery, LogFeed } from '@lfsync/ports';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  type ConsumerMessages,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 
-const NANOS_PER_MS = 1_000_000;
-const ACK_WAIT_MS = 30_000;
 const GAUGES_INTERVAL_MS = 5_000;
+/**
+ * Pull requests expire after 5 s with a heartbeat each second (the client's defaults: 30 s and 15 s). When
+ * the consumer's leader dies, the pull it held is lost and only missed heartbeats tell: pulls resume after
+ * about 2 s instead of 30.
+ */
+const PULL_TIMING = { expires: 5_000, idle_heartbeat: 1_000 };
 
 function delivery(message: JsMsg): LogDelivery {
   return {
@@ -67,27 +64,21 @@ class JetStreamLogFeed implements LogFeed {
   }
 }
 
-/** Creates (or finds) the persister's durable consumer on the log stream and feeds from it. */
+/** Feeds from the persister's durable consumer (created by `ensureLogConsumer`). */
 export async function openJetStreamLogFeed(options: {
   js: JetStreamClient;
-  jsm: JetStreamManager;
   names: BusNames;
   batchSize: number;
   logger: Logger;
   metrics: PersisterMetrics;
   clock: Clock;
 }): Promise<LogFeed> {
-  const { js, jsm, names, batchSize, logger, metrics, clock } = options;
-  await jsm.consumers.add(names.logStream, {
-    durable_name: names.persisterConsumer,
-    ack_policy: AckPolicy.Explicit,
-    ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: names.logSubjectWildcard,
-    max_ack_pending: Math.max(1_000, batchSize * 8),
-  });
+  const { js, names, batchSize, logger, metrics, clock } = options;
   const consumer = await js.consumers.get(names.logStream, names.persisterConsumer);
-  const feed = new JetStreamLogFeed(await consumer.consume({ max_messages: batchSize * 4 }), logger);
+  const feed = new JetStreamLogFeed(
+    await consumer.consume({ max_messages: batchSize * 4, ...PULL_TIMING }),
+    logger,
+  );
 
   let cancelGauges: Cancel = () => undefined;
   const updateGauges = () => {

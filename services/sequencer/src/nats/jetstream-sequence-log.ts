@@ -11,6 +11,7 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
 
 /**
  * The log on JetStream: one subject per repository in one file-backed stream. `Nats-Expected-Last-Subject-
@@ -31,11 +32,11 @@ export class JetStreamSequenceLog implements SequenceLog {
   static async open(
     nc: NatsConnection,
     names: BusNames,
-    duplicateWindowMs: number,
+    options: { duplicateWindowMs: number; replicas: number },
   ): Promise<JetStreamSequenceLog> {
-    const jsm = await jetstreamManager(nc);
-    await ensureLogStream(jsm, names, duplicateWindowMs);
-    return new JetStreamSequenceLog(names, jetstream(nc), jsm);
+    const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
+    await ensureLogStream(jsm, names, options);
+    return new JetStreamSequenceLog(names, jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS }), jsm);
   }
 
   async head(repository: string): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {

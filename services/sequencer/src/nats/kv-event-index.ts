@@ -1,9 +1,10 @@
 import { eventIndexEntrySchema, parseJsonWith, type BusNames } from '@lfsync/contracts';
 import type { EventIndex } from '@lfsync/ports';
-import { jetstreamManager, type DirectStreamAPI, type StoredMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type DirectStreamAPI, type StoredMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { serverAtLeast } from '@lfsync/runtime';
+import { creatingWithReplicas, ensureReplicas, serverAtLeast } from '@lfsync/runtime';
+import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
 
 /** Subjects per batched look-up (the server caps a multi-subject direct get). */
 const SUBJECTS_PER_LOOKUP = 256;
@@ -24,10 +25,27 @@ export class KvEventIndex implements EventIndex {
     this.#direct = direct;
   }
 
-  static async open(nc: NatsConnection, names: BusNames): Promise<KvEventIndex> {
-    const kv = await new Kvm(nc).create(names.eventIndexBucket, { history: 1, storage: 'file' });
-    const direct = serverAtLeast(nc.info?.version, 2, 11) ? (await jetstreamManager(nc)).direct : undefined;
-    return new KvEventIndex(names, kv, direct);
+  /**
+   * Opens (or creates) the bucket, kept on `replicas` servers; an existing bucket with fewer is scaled up.
+   * With more than one replica every look-up goes to the bucket's leader: a direct get may be answered by
+   * any replica, and one that lags (or is cut off from the others) would miss an indexed event id, which
+   * would then be sequenced twice (the cluster crash test found this).
+   */
+  static async open(nc: NatsConnection, names: BusNames, replicas = 1): Promise<KvEventIndex> {
+    const bucket = names.eventIndexBucket;
+    const consistentReads = replicas > 1;
+    const kv = await creatingWithReplicas(`JetStream KV bucket ${bucket}`, replicas, () =>
+      new Kvm(jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS })).create(bucket, {
+        history: 1,
+        storage: 'file',
+        replicas,
+        ...(consistentReads ? { allow_direct: false } : {}),
+      }),
+    );
+    const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
+    await ensureReplicas(jsm, `KV_${bucket}`, replicas);
+    const batched = serverAtLeast(nc.info?.version, 2, 11) && !consistentReads;
+    return new KvEventIndex(names, kv, batched ? jsm.direct : undefined);
   }
 
   async getMany(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {

@@ -1,5 +1,6 @@
 import {
   AppError,
+  SEQUENCING_DEADLINE_MS,
   errorReply,
   failureLogLevel,
   sequenceRequestSchema,
@@ -8,12 +9,13 @@ import {
   type SequenceReply,
   type SequenceRequest,
 } from '@lfsync/contracts';
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { RequestError, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { SequencerMetrics } from '../metrics.ts';
+import type { SequencerMembership } from './sequencer-membership.ts';
 
 /** What answers a request: `SequencerService`. */
-export interface SequenceHandler {
+interface SequenceHandler {
   handle(request: SequenceRequest, bytes: number): Promise<SequenceReply>;
 }
 
@@ -22,62 +24,120 @@ export interface SequenceResponder {
   stop(): Promise<void>;
 }
 
-/** Serves `sequence` requests in the sequencers' queue group: any replica may answer any request. */
-export function serveSequenceRequests(options: {
+interface Responder {
   nc: NatsConnection;
   names: BusNames;
   service: SequenceHandler;
   logger: Logger;
   metrics: SequencerMetrics;
-}): SequenceResponder {
-  const { nc, names, logger } = options;
+  membership?: SequencerMembership | undefined;
+}
+
+type Parsed = { ok: true; request: SequenceRequest } | { ok: false; reply: SequenceReply };
+
+/**
+ * Serves `sequence` requests in the sequencers' queue group: any replica may receive any request. With
+ * `membership`, a request for a repository another replica owns is forwarded to that owner (on its own
+ * subject), so that each repository is appended to by one replica and replicas do not spend their time
+ * on conflicting appends. Where the owner has gone (no responders) the request is sequenced here.
+ */
+export function serveSequenceRequests(options: Responder): SequenceResponder {
+  const { nc, names, logger, membership } = options;
   const inFlight = new Set<Promise<void>>();
-  const subscription = nc.subscribe(names.sequenceSubject, {
-    queue: names.sequencerQueue,
-    callback: (err, msg) => {
-      if (err !== null) {
-        logger.error({ err }, 'sequence subscription failed');
-        return;
-      }
-      const work = answer(msg, options).finally(() => inFlight.delete(work));
-      inFlight.add(work);
-    },
-  });
+  const handle = (route: boolean) => (err: Error | null, msg: Msg) => {
+    if (err !== null) {
+      logger.error({ err }, 'sequence subscription failed');
+      return;
+    }
+    const work = answer(options, msg, route).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  };
+  const shared = nc.subscribe(names.sequenceSubject, { queue: names.sequencerQueue, callback: handle(true) });
+  const direct =
+    membership === undefined
+      ? undefined
+      : nc.subscribe(names.sequencerDirectSubject(membership.id), { callback: handle(false) });
   return {
     async stop() {
-      subscription.unsubscribe();
+      shared.unsubscribe();
+      direct?.unsubscribe();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
 }
 
-async function answer(
-  msg: Msg,
-  { service, logger, metrics }: { service: SequenceHandler; logger: Logger; metrics: SequencerMetrics },
-): Promise<void> {
+async function answer(responder: Responder, msg: Msg, route: boolean): Promise<void> {
+  const { metrics, membership } = responder;
   const stopTimer = metrics.latency.startTimer();
-  const reply = await compute(msg, service, logger);
-  if (!reply.ok) metrics.failures.inc({ code: reply.code });
-  else for (const r of reply.results) (r.duplicate ? metrics.duplicates : metrics.sequenced).inc();
-  if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
+  const parsed = parse(msg);
+  const owner = parsed.ok && route ? membership?.owner(parsed.request.repository) : undefined;
+  const forwarded =
+    owner !== undefined && owner !== membership?.id ? await forward(responder, msg, owner) : false;
+  if (!forwarded) {
+    const reply = parsed.ok ? await compute(responder, parsed.request, msg.data.length) : parsed.reply;
+    respond(responder, msg, reply);
+  }
   stopTimer();
 }
 
-async function compute(msg: Msg, service: SequenceHandler, logger: Logger): Promise<SequenceReply> {
+function respond(responder: Responder, msg: Msg, reply: SequenceReply): void {
+  if (!reply.ok) responder.metrics.failures.inc({ code: reply.code });
+  else
+    for (const r of reply.results)
+      (r.duplicate ? responder.metrics.duplicates : responder.metrics.sequenced).inc();
+  if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
+}
+
+/** Passes the request to its owner and its reply back; false when the owner is gone. */
+async function forward(responder: Responder, msg: Msg, owner: string): Promise<boolean> {
+  const { nc, names, logger, metrics, membership } = responder;
+  try {
+    const reply = await nc.request(names.sequencerDirectSubject(owner), msg.data, {
+      timeout: SEQUENCING_DEADLINE_MS,
+    });
+    metrics.forwarded.inc();
+    if (msg.reply !== undefined && msg.reply !== '') msg.respond(reply.data);
+    return true;
+  } catch (err) {
+    if (err instanceof RequestError && err.isNoResponders()) {
+      membership?.forget(owner);
+      return false;
+    }
+    // The owner took the request but did not answer in time: its requester has given up by now.
+    logger.warn({ err, owner }, 'forwarded sequence request failed');
+    respond(
+      responder,
+      msg,
+      errorReply(new AppError('UNAVAILABLE', 'sequencing failed, retry', { cause: err })),
+    );
+    return true;
+  }
+}
+
+async function compute(
+  responder: Responder,
+  request: SequenceRequest,
+  bytes: number,
+): Promise<SequenceReply> {
+  try {
+    return await responder.service.handle(request, bytes);
+  } catch (err) {
+    const level = failureLogLevel(err);
+    if (level !== undefined)
+      responder.logger[level]({ err, repository: request.repository }, 'sequencing failed');
+    return errorReply(toAppError(err, 'sequencing'));
+  }
+}
+
+function parse(msg: Msg): Parsed {
   let json: unknown;
   try {
     json = msg.json();
   } catch {
-    return errorReply(new AppError('INVALID_MESSAGE', 'request is not JSON'));
+    return { ok: false, reply: errorReply(new AppError('INVALID_MESSAGE', 'request is not JSON')) };
   }
   const parsed = sequenceRequestSchema.safeParse(json);
-  if (!parsed.success) return errorReply(new AppError('INVALID_MESSAGE', parsed.error.message));
-  try {
-    return await service.handle(parsed.data, msg.data.length);
-  } catch (err) {
-    const error = toAppError(err, 'sequencing');
-    const level = failureLogLevel(err);
-    if (level !== undefined) logger[level]({ err, repository: parsed.data.repository }, 'sequencing failed');
-    return errorReply(error);
-  }
+  if (!parsed.success)
+    return { ok: false, reply: errorReply(new AppError('INVALID_MESSAGE', parsed.error.message)) };
+  return { ok: true, request: parsed.data };
 }
