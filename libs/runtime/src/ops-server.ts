@@ -36,18 +36,29 @@ export function opsHandler(registry: Registry, checks: readonly ReadinessCheck[]
   };
 }
 
-/** A small HTTP server with only the ops endpoints (the gateway's when OPS_PORT is set). */
+type OpsRoute = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/**
+ * A small HTTP server with only the ops endpoints (the gateway's when OPS_PORT is set); `extra` serves
+ * operator actions that must never be on a public port (the gateway's `/drain`).
+ */
 export async function startOpsServer(
   port: number,
   registry: Registry,
   checks: readonly ReadinessCheck[],
   host = '0.0.0.0',
+  extra?: OpsRoute,
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const handle = opsHandler(registry, checks);
   const server = createServer((req, res) => {
-    void handle(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end();
-    });
+    void (async () => (await handle(req, res)) || (extra !== undefined && (await extra(req, res))))().then(
+      (handled) => {
+        if (!handled) res.writeHead(404).end();
+      },
+      () => {
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return {

@@ -9,7 +9,8 @@ import { createAuth } from './wiring/auth.ts';
 import { startCommitIntake } from './wiring/commit-intake.ts';
 import { startHeartbeat } from './wiring/heartbeat.ts';
 import { createHttp } from './wiring/http.ts';
-import { stopGateway } from './wiring/stop.ts';
+import { drainRoute } from './wiring/drain-route.ts';
+import { drainGateway, stopGateway } from './wiring/stop.ts';
 import { createSyncServices } from './wiring/sync-services.ts';
 
 export { connectGatewayAdapters, type GatewayAdapters } from './wiring/adapters.ts';
@@ -19,7 +20,8 @@ export interface Gateway {
   readonly url: string;
   /** The port of `/metrics`, `/readyz` and `/healthz` when OPS_PORT is set; otherwise they are on `port`. */
   readonly opsPort: number | undefined;
-  /** Stops accepting, closes every session with 1001, then releases NATS and MongoDB. */
+  /** Stops accepting, closes every session with 1001, then releases NATS and MongoDB. `POST /drain` on the
+   * ops port does the first two without stopping the process. */
   stop(): Promise<void>;
 }
 
@@ -41,10 +43,13 @@ export async function startGateway(
   const stopHeartbeat = startHeartbeat(services.sessions, config.PING_INTERVAL_MS, clock);
   services.presence.start();
 
+  // Only on the ops port: the public port must never let a client drain the gateway.
+  const drain = drainRoute(() => drainGateway({ server, wss, sessions: services.sessions, clock }));
+  const opsReadiness = [...readiness, { name: 'accepting', check: () => !drain.drained() }];
   const ops =
     config.OPS_PORT === undefined
       ? undefined
-      : await startOpsServer(config.OPS_PORT, metrics.registry, readiness, config.HOST);
+      : await startOpsServer(config.OPS_PORT, metrics.registry, opsReadiness, config.HOST, drain.route);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const port = (server.address() as AddressInfo).port;
   log.info({ port, opsPort: ops?.port, devAuth: config.DEV_AUTH }, 'gateway listening');
