@@ -1,0 +1,1 @@
+export { runAdmin, type AdminIo } from './run.ts';
