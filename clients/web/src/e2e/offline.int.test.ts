@@ -264,7 +264,9 @@ describe('web app as an installable offline app: cold open offline, tabs, update
     // The user record the app creates once live is acknowledged: what is pending below are the clicks alone.
     await expect.poll(() => page.getByTestId('pending').isHidden()).toBe(true);
 
-    // Offline changes, then rows of the store are damaged behind the app's back.
+    // Offline changes, then rows of the store are damaged behind the app's back; the reload below needs
+    // the app shell in the service worker's cache.
+    await waitForOfflineReady(page);
     await context.setOffline(true);
     await expect.poll(() => badgeStatus(page)).toBe('offline');
     await increase(page);

