@@ -15,6 +15,8 @@ describe('a 3-node NATS cluster with NATS_REPLICAS=3', () => {
   it('loses no acked event when the log stream leader is killed while clients push', async () => {
     const cluster = await startNatsCluster(3);
     cleanups.push(() => cluster.dispose());
+    // Healthy nodes may still be electing the JetStream meta leader; creating R3 assets needs it.
+    await expect.poll(() => cluster.metaLeader(), { timeout: 30_000, interval: 200 }).toBeDefined();
     const stack = await startStack({
       natsUrl: cluster.url,
       mongoUrl: inject('mongoUrl'),
