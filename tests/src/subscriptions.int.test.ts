@@ -1,7 +1,7 @@
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
-import { dartEvent } from './support.ts';
+import { authedClient, dartEvent } from './support.ts';
 
 describe('subscriptions: two gateways, patterns, claims with {sub}, I6', () => {
   let stack: TestStack;
@@ -16,9 +16,8 @@ describe('subscriptions: two gateways, patterns, claims with {sub}, I6', () => {
   afterAll(() => stack.stop());
 
   async function client(gateway: number, subject: string, claim?: { read?: string[]; write?: string[] }) {
-    const c = await WsTestClient.connect(stack.gatewayUrl(gateway));
+    const c = await authedClient(stack, gateway, subject, claim);
     onTestFinished(() => c.close());
-    expect((await c.auth(await stack.token(subject, claim))).type).toBe('auth_success');
     return c;
   }
 

@@ -1,3 +1,4 @@
+import type { SyncClaim } from '@lfsync/contracts';
 import type { EventDocument } from '@lfsync/event-store';
 import { WsTestClient } from '@lfsync/testkit';
 import type { Db } from 'mongodb';
@@ -20,9 +21,10 @@ export async function authedClient(
   stack: TestStack,
   gateway: number,
   subject: string,
+  claim?: Partial<SyncClaim>,
 ): Promise<WsTestClient> {
   const client = await WsTestClient.connect(stack.gatewayUrl(gateway));
-  const reply = await client.auth(await stack.token(subject));
+  const reply = await client.auth(await stack.token(subject, claim));
   if (reply.type !== 'auth_success') throw new Error(`auth failed: ${JSON.stringify(reply)}`);
   return client;
 }
