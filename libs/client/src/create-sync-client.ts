@@ -5,6 +5,7 @@ import { lastWriterWins, type ConflictResolver } from './local/conflict.ts';
 import { LocalStore } from './local/local-store.ts';
 import { MemoryStorage } from './storage/memory-storage.ts';
 import type { SyncStorage } from './storage/sync-storage.ts';
+import { SubscriptionSet } from './subscriptions/subscription-set.ts';
 import { SyncConnection, type TokenProvider } from './sync/connection.ts';
 import { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './sync/heartbeat.ts';
 import { DEFAULT_PUSH, type PushOptions } from './sync/push-flow.ts';
@@ -22,7 +23,10 @@ export interface SyncClientOptions {
   readonly url: string;
   /** Called on every connect; return a fresh token when the old one may have expired. */
   readonly tokenProvider: TokenProvider;
-  /** Every repository the app uses: each is caught up on connect before the client is live. */
+  /**
+   * The repositories the app uses from the start: each is subscribed to from its stored cursor on every
+   * connect and caught up before the client is live. More (names or patterns) with `client.subscribe`.
+   */
   readonly repositories: readonly string[];
   /** Where state survives restarts; default in memory (lost with the process). */
   readonly storage?: SyncStorage;
@@ -86,8 +90,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     newEventId: createUuidV7Generator(() => clock.now()),
     report,
   });
+  const subscriptions = new SubscriptionSet((cause) => report({ kind: 'listener_failed', cause }));
+  for (const name of repositories) subscriptions.subscribe(name);
   const connection = new SyncConnection({
     url: options.url,
+    subscriptions,
     tokenProvider: options.tokenProvider,
     webSocket,
     store,
@@ -104,7 +111,14 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     channel === undefined
       ? new SoloLink(connection)
       : new SharedTabLink({ connection, store, report, ...channel });
-  return new SyncClient({ store, connection: link, storage, errors, storageRepair: store.storageRepair });
+  return new SyncClient({
+    store,
+    connection: link,
+    storage,
+    errors,
+    subscriptions,
+    storageRepair: store.storageRepair,
+  });
 }
 
 /** Opened before the storage is read (see `TabChannel`); undefined when tabs cannot share here. */

@@ -97,9 +97,9 @@ describe.each<[string, () => Promise<() => SyncStorage>]>([
     await second.client.whenLive();
     await second.client.flushed();
     const connection = server.lastConnection;
-    expect(connection.sent('request_events')).toEqual([
-      { type: 'request_events', repository: 'todo', afterSequence: 3 },
-      { type: 'request_events', repository: 'note', afterSequence: 0 },
+    expect(connection.catchUps()).toEqual([
+      { repository: 'todo', afterSequence: 3 },
+      { repository: 'note', afterSequence: 0 },
     ]);
     expect(connection.sent('push_events_batch').flatMap((f) => f.events)).toHaveLength(3);
     expect(titles(second.client.repository<Todo>('todo').all())).toEqual([
@@ -116,11 +116,7 @@ describe.each<[string, () => Promise<() => SyncStorage>]>([
     expect(third.client.pendingCount).toBe(0);
     third.client.start();
     await third.client.whenLive();
-    expect(server.lastConnection.sent('request_events')[0]).toEqual({
-      type: 'request_events',
-      repository: 'todo',
-      afterSequence: 7,
-    });
+    expect(server.lastConnection.catchUps()[0]).toEqual({ repository: 'todo', afterSequence: 7 });
   });
 });
 

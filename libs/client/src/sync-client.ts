@@ -7,6 +7,10 @@ import type { SyncStorage } from './storage/sync-storage.ts';
 import type { StorageRepair } from './storage/sync-storage.ts';
 import type { ConnectionLink, TabRole } from './tabs/connection-link.ts';
 import type { ConnectionState } from './sync/connection-state.ts';
+import type { PresenceMeta } from '@lfsync/contracts';
+import type { Presence } from './subscriptions/presence.ts';
+import type { SubscriptionSet } from './subscriptions/subscription-set.ts';
+import type { Subscription } from './subscriptions/subscription.ts';
 import type { SyncError } from './sync-error.ts';
 
 /** The app's handle on sync: repositories to read and write, and what the connection is doing. */
@@ -15,6 +19,7 @@ export class SyncClient {
   readonly #connection: ConnectionLink;
   readonly #storage: SyncStorage;
   readonly #errors: Emitter<SyncError>;
+  readonly #subscriptions: SubscriptionSet;
   readonly #repositories = new Map<string, StoreRepository<object>>();
   #stopWaiters = new Set<(reason: Error) => void>();
   /** Set when the stored state was unreadable in part or whole and was repaired on opening (see `StorageRepair`). */
@@ -26,8 +31,10 @@ export class SyncClient {
     readonly connection: ConnectionLink;
     readonly storage: SyncStorage;
     readonly errors: Emitter<SyncError>;
+    readonly subscriptions: SubscriptionSet;
     readonly storageRepair?: StorageRepair | undefined;
   }) {
+    this.#subscriptions = parts.subscriptions;
     this.storageRepair = parts.storageRepair;
     this.#store = parts.store;
     this.#connection = parts.connection;
@@ -35,7 +42,35 @@ export class SyncClient {
     this.#errors = parts.errors;
   }
 
-  /** One of the repositories named at creation; `T` is the record type (not checked at run time). */
+  /**
+   * Receives a repository (`"doc:42"`) or every repository of a pattern (`"doc:*"`, `"*"`) live, on this and
+   * every later connection, until `unsubscribe()`. An exact name is caught up from its stored cursor first
+   * (nothing missing, nothing twice) and can be read with `repository(name)` at once; a pattern's
+   * repositories open as their events arrive (and those with records here catch up from their cursors).
+   * Subscribing again returns the subscription held. Throws a `TypeError` on a name that is no pattern;
+   * refusals by the server (`FORBIDDEN`, `TOO_MANY_SUBSCRIPTIONS`, …) set `status` `refused` and `error`.
+   */
+  subscribe(repository: string): Subscription {
+    if (!repository.endsWith('*')) this.#store.open(repository);
+    return this.#subscriptions.subscribe(repository);
+  }
+
+  /** What this client is subscribed to: the repositories named at creation, then those of `subscribe`. */
+  get subscriptions(): readonly Subscription[] {
+    return this.#subscriptions.subscriptions;
+  }
+
+  /**
+   * Joins the presence of a repository (exact name) with `meta` (at most 1 KiB as JSON by default): this
+   * session is listed with its token's subject and `meta`, and `members` shows who else is online, with
+   * `onChange` for joins and leaves. Held across reconnects until `leave()`; joining again changes the meta.
+   * With `tabs`, the tab holding the connection is the member.
+   */
+  joinPresence(repository: string, meta: PresenceMeta = {}): Presence {
+    return this.#subscriptions.joinPresence(repository, meta);
+  }
+
+  /** One of the repositories named at creation or subscribed to; `T` is the record type (not checked at run time). */
   repository<T extends object>(name: string): Repository<T> {
     let repository = this.#repositories.get(name);
     if (repository === undefined) {

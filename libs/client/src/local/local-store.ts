@@ -11,6 +11,12 @@ import type { LocalEvent, PendingEntry, RecordData, RecordVersion } from './loca
 import { PersistQueue } from './persist-queue.ts';
 import { RepositoryState } from './repository-state.ts';
 
+interface LoadedRepository {
+  readonly cursor: number;
+  readonly records: [string, RecordVersion][];
+  readonly pending: PendingEntry[];
+}
+
 export interface LocalStoreOptions {
   readonly storage: SyncStorage;
   readonly repositories: readonly string[];
@@ -26,7 +32,10 @@ export interface LocalStoreOptions {
  * announced to listeners once.
  */
 export class LocalStore {
-  readonly #repositories: ReadonlyMap<string, RepositoryState>;
+  readonly #repositories: Map<string, RepositoryState>;
+  /** Stored state of repositories not opened yet (found through a pattern subscription, or opened later). */
+  readonly #dormant: Map<string, LoadedRepository>;
+  readonly #resolver: ConflictResolver;
   readonly #persist: PersistQueue;
   readonly #clock: Clock;
   readonly #newEventId: () => string;
@@ -42,12 +51,15 @@ export class LocalStore {
 
   private constructor(
     options: LocalStoreOptions,
-    repositories: ReadonlyMap<string, RepositoryState>,
+    loaded: Map<string, LoadedRepository>,
     nextOrder: number,
     storageRepair: StorageRepair | undefined,
   ) {
     this.storageRepair = storageRepair;
-    this.#repositories = repositories;
+    this.#resolver = options.resolver;
+    this.#dormant = loaded;
+    this.#repositories = new Map();
+    for (const name of options.repositories) this.open(name);
     this.#clock = options.clock;
     this.#newEventId = options.newEventId;
     this.#report = options.report;
@@ -67,30 +79,42 @@ export class LocalStore {
 
   static async open(options: LocalStoreOptions): Promise<LocalStore> {
     const stored = await options.storage.load();
-    const records = new Map<string, [string, RecordVersion][]>();
-    for (const record of stored.records) {
-      const list = records.get(record.repository) ?? [];
-      list.push([record.id, record.version]);
-      records.set(record.repository, list);
-    }
+    const loaded = new Map<string, LoadedRepository>();
+    const of = (name: string): LoadedRepository => {
+      let repository = loaded.get(name);
+      if (repository === undefined) {
+        repository = { cursor: stored.cursors[name] ?? 0, records: [], pending: [] };
+        loaded.set(name, repository);
+      }
+      return repository;
+    };
+    for (const name of Object.keys(stored.cursors)) of(name);
+    for (const record of stored.records) of(record.repository).records.push([record.id, record.version]);
     const pending = [...stored.pending].sort((a, b) => a.order - b.order);
-    const repositories = new Map<string, RepositoryState>();
-    for (const name of options.repositories) {
-      repositories.set(
-        name,
-        new RepositoryState(name, options.resolver, {
-          cursor: stored.cursors[name] ?? 0,
-          records: records.get(name) ?? [],
-          pending: pending.filter((entry) => entry.repository === name),
-        }),
-      );
-    }
+    for (const entry of pending) of(entry.repository).pending.push(entry);
     const nextOrder = (pending.at(-1)?.order ?? 0) + 1;
-    return new LocalStore(options, repositories, nextOrder, stored.repair);
+    return new LocalStore(options, loaded, nextOrder, stored.repair);
   }
 
   get repositoryNames(): readonly string[] {
     return [...this.#repositories.keys()];
+  }
+
+  /** Repositories with stored state that are not open yet. */
+  get dormantNames(): readonly string[] {
+    return [...this.#dormant.keys()];
+  }
+
+  /** Opens a repository (with what is stored of it, if anything); nothing when it is open already. */
+  open(name: string): RepositoryState {
+    let state = this.#repositories.get(name);
+    if (state === undefined) {
+      const loaded = this.#dormant.get(name) ?? { cursor: 0, records: [], pending: [] };
+      this.#dormant.delete(name);
+      state = new RepositoryState(name, this.#resolver, loaded);
+      this.#repositories.set(name, state);
+    }
+    return state;
   }
 
   hasRepository(name: string): boolean {
@@ -180,6 +204,10 @@ export class LocalStore {
    */
   mirror(changes: StorageChanges): void {
     const effects = new Effects(new ChangeSet());
+    // The other tab may have opened a repository this one has not (a pattern subscription found it).
+    for (const name of Object.keys(changes.cursors)) this.open(name);
+    for (const record of changes.records) this.open(record.repository);
+    for (const entry of changes.putPending) this.open(entry.repository);
     for (const state of this.#repositories.values()) {
       state.mirror(
         {

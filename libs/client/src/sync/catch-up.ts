@@ -1,4 +1,4 @@
-import type { RequestEventsMessage, SyncCompleteMessage } from '@lfsync/contracts';
+import type { SyncCompleteMessage } from '@lfsync/contracts';
 import type { Cancel, Clock } from '../clock.ts';
 import type { LocalStore } from '../local/local-store.ts';
 import type { SyncError } from '../sync-error.ts';
@@ -15,13 +15,14 @@ interface RepositoryCatchUp {
 }
 
 /**
- * Catch-up of every repository on one connection: `request_events` from the cursor, pages of `events`, then
+ * Catch-up of the repositories asked for on one connection: a request from the cursor (`subscribe` with
+ * `afterSequence` the first time, `request_events` after it; the session decides), pages of `events`, then
  * `sync_complete`. A repository is caught up once its cursor reached everything the server reported
  * (`lastSequence`) or sent (live events that arrived during the catch-up and could not be applied yet).
  */
 export class CatchUp {
   readonly #store: LocalStore;
-  readonly #send: (message: RequestEventsMessage) => void;
+  readonly #send: (repository: string, afterSequence: number) => void;
   readonly #clock: Clock;
   readonly #report: (error: SyncError) => void;
   readonly #repositories = new Map<string, RepositoryCatchUp>();
@@ -30,7 +31,7 @@ export class CatchUp {
 
   constructor(options: {
     readonly store: LocalStore;
-    readonly send: (message: RequestEventsMessage) => void;
+    readonly send: (repository: string, afterSequence: number) => void;
     readonly clock: Clock;
     readonly report: (error: SyncError) => void;
   }) {
@@ -38,22 +39,16 @@ export class CatchUp {
     this.#send = options.send;
     this.#clock = options.clock;
     this.#report = options.report;
-    for (const name of options.store.repositoryNames) {
-      this.#repositories.set(name, {
-        inFlight: false,
-        completedOnce: false,
-        requestedFrom: -1,
-        stalled: 0,
-        retry: undefined,
-      });
-    }
   }
 
-  /** Every repository completed a catch-up and none is running. */
+  /** Every repository asked for completed a catch-up and none is running. */
   get done(): boolean {
-    return [...this.#repositories.values()].every(
-      (r) => r.completedOnce && !r.inFlight && r.retry === undefined,
-    );
+    return [...this.#repositories.values()].every(caughtUp);
+  }
+
+  isCaughtUp(repository: string): boolean {
+    const state = this.#repositories.get(repository);
+    return state !== undefined && caughtUp(state);
   }
 
   /** Repositories still catching up. */
@@ -67,20 +62,20 @@ export class CatchUp {
     return this.#repositories.get(repository)?.inFlight === true;
   }
 
-  startAll(): void {
-    for (const name of this.#repositories.keys()) this.request(name);
-  }
-
   /** Requests everything after the cursor, unless a catch-up of that repository is already running. */
   request(repository: string): void {
-    const state = this.#repositories.get(repository);
-    if (state === undefined || state.inFlight) return;
+    let state = this.#repositories.get(repository);
+    if (state === undefined) {
+      state = { inFlight: false, completedOnce: false, requestedFrom: -1, stalled: 0, retry: undefined };
+      this.#repositories.set(repository, state);
+    }
+    if (state.inFlight) return;
     state.retry?.();
     state.retry = undefined;
     state.inFlight = true;
     state.requestedFrom = this.#store.repository(repository).cursor;
     this.#inFlightOrder.push(repository);
-    this.#send({ type: 'request_events', repository, afterSequence: state.requestedFrom });
+    this.#send(repository, state.requestedFrom);
   }
 
   complete(message: SyncCompleteMessage): void {
@@ -139,4 +134,8 @@ export class CatchUp {
     state.completedOnce = true;
     this.#inFlightOrder = this.#inFlightOrder.filter((name) => name !== repository);
   }
+}
+
+function caughtUp(state: RepositoryCatchUp): boolean {
+  return state.completedOnce && !state.inFlight && state.retry === undefined;
 }

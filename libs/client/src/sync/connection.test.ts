@@ -34,7 +34,7 @@ const event = (id: string, data: Record<string, unknown>) => ({
 });
 
 describe('connect → auth → catch-up → flush → live', () => {
-  it('sends auth, then request_events for every repository from its cursor, then the queue, and is live only after catch-up', async () => {
+  it('sends auth, then subscribe from the cursor for every repository, then the queue, and is live only after catch-up', async () => {
     const server = new FakeSyncServer({ pageSize: 2 });
     for (let i = 1; i <= 5; i++) server.append('todo', event(`t${i}`, { i }));
     const t = await createTestClient(server);
@@ -52,14 +52,14 @@ describe('connect → auth → catch-up → flush → live', () => {
     expect(connection.invalidFrames).toEqual([]);
     expect(connection.received.map((f) => f.type)).toEqual([
       'auth',
-      'request_events',
-      'request_events',
+      'subscribe',
+      'subscribe',
       'push_events_batch',
     ]);
     expect(connection.tokens).toEqual(['token-1']);
-    expect(connection.sent('request_events')).toEqual([
-      { type: 'request_events', repository: 'todo', afterSequence: 0 },
-      { type: 'request_events', repository: 'note', afterSequence: 0 },
+    expect(connection.sent('subscribe')).toEqual([
+      { type: 'subscribe', repository: 'todo', afterSequence: 0 },
+      { type: 'subscribe', repository: 'note', afterSequence: 0 },
     ]);
     expect(t.states.map((s) => s.status)).toEqual([
       'connecting',
@@ -81,10 +81,7 @@ describe('connect → auth → catch-up → flush → live', () => {
     const t = await start(server);
     await t.client.whenLive();
     expect(
-      server.lastConnection
-        .sent('request_events')
-        .filter((f) => f.repository === 'todo')
-        .map((f) => f.afterSequence),
+      server.lastConnection.catchUps('todo').map((f) => f.afterSequence),
     ).toEqual([0, 2, 4]);
     expect(t.client.repository('todo').all()).toHaveLength(5);
   });

@@ -3,6 +3,7 @@ import { backoffDelayMs, type BackoffOptions } from '../backoff.ts';
 import type { Cancel, Clock } from '../clock.ts';
 import { Emitter } from '../emitter.ts';
 import type { LocalStore } from '../local/local-store.ts';
+import type { SubscriptionSet } from '../subscriptions/subscription-set.ts';
 import type { SyncError } from '../sync-error.ts';
 import type { ConnectionState, OfflineReason } from './connection-state.ts';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.ts';
@@ -18,6 +19,8 @@ export interface ConnectionOptions {
   readonly tokenProvider: TokenProvider;
   readonly webSocket: WebSocketConstructor;
   readonly store: LocalStore;
+  /** What the app subscribed to; every connection subscribes to all of it. */
+  readonly subscriptions: SubscriptionSet;
   readonly clock: Clock;
   readonly random: () => number;
   readonly backoff: BackoffOptions;
@@ -141,6 +144,7 @@ export class SyncConnection {
     const send = (frame: OutboundFrame): void => this.#send(attempt, frame);
     attempt.session = new SyncSession({
       store: this.#options.store,
+      subscriptions: this.#options.subscriptions,
       send,
       clock: this.#options.clock,
       push: this.#options.push,

@@ -42,7 +42,7 @@ describe('live events', () => {
     server.lastConnection.send({ type: 'events', repository: 'todo', events: [stale] });
     await settle();
     expect(t.client.repository<Todo>('todo').get('a')).toEqual({ title: 'two' });
-    expect(server.lastConnection.sent('request_events')).toHaveLength(2);
+    expect(server.lastConnection.catchUps()).toHaveLength(2);
   });
 
   it('a jump in sequence triggers request_events from the cursor instead of applying the later events', async () => {

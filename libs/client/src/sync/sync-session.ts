@@ -3,17 +3,21 @@ import {
   type AuthMessage,
   type ErrorMessage,
   type PushEventsBatchMessage,
-  type RequestEventsMessage,
   type ServerMessage,
 } from '@lfsync/contracts';
 import type { Clock } from '../clock.ts';
 import type { LocalStore } from '../local/local-store.ts';
+import type { SubscriptionSet } from '../subscriptions/subscription-set.ts';
 import type { SyncError } from '../sync-error.ts';
 import { CatchUp } from './catch-up.ts';
 import { PushFlow, type PushOptions } from './push-flow.ts';
+import { SubscriptionFlow, type SubscriptionFrame } from './subscription-flow.ts';
 
 export type OutboundFrame =
-  AuthMessage | PushEventsBatchMessage | RequestEventsMessage | { readonly type: 'ping' | 'pong' };
+  | AuthMessage
+  | PushEventsBatchMessage
+  | SubscriptionFrame
+  | { readonly type: 'ping' | 'pong' };
 
 /** Delay before retrying after a retryable error that does not say how long to wait. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
@@ -46,6 +50,7 @@ export class SyncSession {
   readonly #events: SessionEvents;
   readonly #catchUp: CatchUp;
   readonly #push: PushFlow;
+  readonly #subscriptions: SubscriptionFlow;
   readonly #stopWatchingQueue: () => void;
   #stage: 'authenticating' | 'syncing' | 'live' = 'authenticating';
   #sessionId = '';
@@ -57,6 +62,7 @@ export class SyncSession {
     readonly push: PushOptions;
     readonly report: (error: SyncError) => void;
     readonly events: SessionEvents;
+    readonly subscriptions: SubscriptionSet;
   }) {
     this.#store = options.store;
     this.#send = options.send;
@@ -64,9 +70,16 @@ export class SyncSession {
     this.#events = options.events;
     this.#catchUp = new CatchUp({
       store: options.store,
-      send: options.send,
+      send: (repository, afterSequence) => this.#subscriptions.sendCatchUp(repository, afterSequence),
       clock: options.clock,
       report: options.report,
+    });
+    this.#subscriptions = new SubscriptionFlow({
+      set: options.subscriptions,
+      store: options.store,
+      catchUp: this.#catchUp,
+      send: options.send,
+      clock: options.clock,
     });
     this.#push = new PushFlow({
       store: options.store,
@@ -88,14 +101,16 @@ export class SyncSession {
         this.#authenticated(message.sessionId);
         return;
       case 'events': {
-        // Broadcasts cover every repository the token may read, including ones this app does not use.
-        if (!this.#store.hasRepository(message.repository)) return;
+        // A pattern may deliver repositories this client has not seen yet; anything else is not for the app.
+        if (!this.#store.hasRepository(message.repository) && !this.#subscriptions.adopts(message.repository))
+          return;
         const { gap } = this.#store.receive(message.repository, message.events);
         if (gap && this.#stage !== 'authenticating') this.#catchUp.request(message.repository);
         return;
       }
       case 'sync_complete':
         this.#catchUp.complete(message);
+        if (message.repository !== undefined) this.#subscriptions.caughtUp(message.repository);
         this.#afterCatchUpProgress();
         return;
       case 'ack':
@@ -108,17 +123,26 @@ export class SyncSession {
       case 'ping':
         this.#send({ type: 'pong' });
         return;
-      case 'pong':
       case 'subscribed':
+        this.#subscriptions.subscribed(message.repository);
+        return;
       case 'unsubscribed':
+        this.#subscriptions.unsubscribed(message.repository);
+        return;
       case 'presence':
+        this.#subscriptions.presence(message.repository, message.members);
+        return;
       case 'presence_diff':
+        this.#subscriptions.presenceDiff(message.repository, message.joins, message.leaves);
+        return;
+      case 'pong':
         return;
     }
   }
 
   dispose(): void {
     this.#stopWatchingQueue();
+    this.#subscriptions.dispose();
     this.#catchUp.dispose();
     this.#push.dispose();
   }
@@ -128,7 +152,7 @@ export class SyncSession {
     if (this.#stage !== 'authenticating') return;
     this.#sessionId = sessionId;
     this.#stage = 'syncing';
-    this.#catchUp.startAll();
+    this.#subscriptions.start(sessionId);
     this.#afterCatchUpProgress();
   }
 
@@ -159,6 +183,11 @@ export class SyncSession {
     const delayMs = message.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
     if (AUTH_ERRORS.has(code)) {
       this.#events.authFailed();
+      return;
+    }
+    const { repository } = message;
+    if (repository !== undefined && this.#subscriptions.refused({ ...message, repository })) {
+      this.#afterCatchUpProgress();
       return;
     }
     const eventIds =

@@ -1,6 +1,7 @@
 import {
   clientEventSchema,
   clientMessageSchema,
+  patternMatches,
   type ClientEvent,
   serverEventSchema,
   tokenOfAuthMessage,
@@ -10,6 +11,7 @@ import {
   type ServerMessage,
 } from '@lfsync/contracts';
 import type { WebSocketConstructor, WebSocketLike } from '../sync/web-socket.ts';
+import { FakePresence } from './fake-presence.ts';
 
 export interface FakeSyncServerOptions {
   /** Whether a pusher gets the broadcast of its own events; default true (what our gateway does). */
@@ -23,6 +25,12 @@ export interface FakeSyncServerOptions {
   /** The `expiresAt` (epoch ms) announced in `auth_success` for a token; default none. */
   readonly tokenExpiresAt?: (token: string) => number | undefined;
 }
+
+/** Decides whether the server refuses a `subscribe` (also one with `presence`), and with which error. */
+export type SubscriptionRefusal = (
+  repository: string,
+  presence: boolean,
+) => { readonly code: ErrorCode; readonly retryAfterMs?: number } | undefined;
 
 /** Decides whether the server refuses a pushed event, and with which error (`retryAfterMs` for retryable ones). */
 export type Refusal = (
@@ -52,6 +60,9 @@ export class FakeSyncServer {
   readonly #sequenceOf = new Map<string, Map<string, number>>();
   /** Set to refuse some pushed events. */
   refuse: Refusal = () => undefined;
+  /** Set to refuse some subscriptions. */
+  refuseSubscription: SubscriptionRefusal = () => undefined;
+  readonly presence = new FakePresence();
 
   readonly WebSocket: WebSocketConstructor;
 
@@ -101,7 +112,11 @@ export class FakeSyncServer {
 
   /** @internal */
   accept(socket: FakeWebSocket): FakeServerConnection {
-    const connection = new FakeServerConnection(socket, (frame) => this.#handle(connection, frame));
+    const connection = new FakeServerConnection(
+      socket,
+      (frame) => this.#handle(connection, frame),
+      () => this.presence.leaveAll(connection.sessionId),
+    );
     connection.silent = this.acceptSilently;
     this.onConnection(connection);
     this.connections.push(connection);
@@ -120,9 +135,11 @@ export class FakeSyncServer {
         }
         connection.authenticated = true;
         const expiresAt = this.#options.tokenExpiresAt(token);
+        connection.sessionId = `session-${this.connections.indexOf(connection) + 1}`;
+        connection.subject = token;
         connection.send({
           type: 'auth_success',
-          sessionId: `session-${this.connections.indexOf(connection) + 1}`,
+          sessionId: connection.sessionId,
           ...(expiresAt === undefined ? {} : { expiresAt }),
         });
         return;
@@ -133,9 +150,22 @@ export class FakeSyncServer {
       case 'pong':
       case 'events_received':
       case 'request_all_events':
+        return;
       case 'subscribe':
+        this.#subscribe(connection, frame);
+        return;
       case 'unsubscribe':
+        connection.subscriptions ??= new Set();
+        connection.subscriptions.delete(frame.repository);
+        this.presence.leave(frame.repository, connection.sessionId);
+        connection.send({ type: 'unsubscribed', repository: frame.repository });
+        return;
       case 'presence_update':
+        if (!this.presence.isMember(frame.repository, connection.sessionId)) {
+          connection.send({ type: 'error', code: 'INVALID_MESSAGE', message: 'not a member', repository: frame.repository });
+          return;
+        }
+        this.presence.set(frame.repository, connection.member(frame.meta), connection);
         return;
       case 'push_event':
       case 'push_events_batch': {
@@ -154,26 +184,35 @@ export class FakeSyncServer {
         });
         return;
       }
-      case 'request_events': {
-        const after = frame.afterSequence ?? 0;
-        const events = this.events(frame.repository)
-          .filter((e) => e.serverSequence > after)
-          .slice(0, Math.min(frame.limit ?? Number.POSITIVE_INFINITY, this.#options.catchUpLimit));
-        for (let i = 0; i < events.length; i += this.#options.pageSize) {
-          connection.send({
-            type: 'events',
-            repository: frame.repository,
-            events: events.slice(i, i + this.#options.pageSize),
-          });
-        }
-        connection.send({
-          type: 'sync_complete',
-          repository: frame.repository,
-          lastSequence: this.events(frame.repository).length,
-        });
+      case 'request_events':
+        this.#catchUp(connection, frame.repository, frame.afterSequence ?? 0, frame.limit);
         return;
-      }
     }
+  }
+
+  #subscribe(connection: FakeServerConnection, frame: Extract<ClientMessage, { type: 'subscribe' }>): void {
+    const { repository } = frame;
+    const refusal = this.refuseSubscription(repository, frame.presence !== undefined);
+    if (refusal !== undefined) {
+      connection.send({ type: 'error', message: 'refused', repository, ...refusal });
+      return;
+    }
+    connection.subscriptions ??= new Set();
+    connection.subscriptions.add(repository);
+    connection.send({ type: 'subscribed', repository });
+    if (frame.presence !== undefined)
+      this.presence.set(repository, connection.member(frame.presence.meta ?? {}), connection);
+    if (frame.afterSequence !== undefined) this.#catchUp(connection, repository, frame.afterSequence, undefined);
+  }
+
+  #catchUp(connection: FakeServerConnection, repository: string, after: number, limit: number | undefined): void {
+    const events = this.events(repository)
+      .filter((e) => e.serverSequence > after)
+      .slice(0, Math.min(limit ?? Number.POSITIVE_INFINITY, this.#options.catchUpLimit));
+    for (let i = 0; i < events.length; i += this.#options.pageSize) {
+      connection.send({ type: 'events', repository, events: events.slice(i, i + this.#options.pageSize) });
+    }
+    connection.send({ type: 'sync_complete', repository, lastSequence: this.events(repository).length });
   }
 
   #store(
@@ -226,6 +265,7 @@ export class FakeSyncServer {
     if (fresh.length > 0) {
       for (const connection of this.openConnections) {
         if (!connection.authenticated || (connection === pusher && !this.#options.echo)) continue;
+        if (!connection.receives(repository)) continue;
         connection.broadcast({ type: 'events', repository, events: fresh });
       }
     }
@@ -241,6 +281,11 @@ export class FakeServerConnection {
   readonly invalidFrames: unknown[] = [];
   readonly tokens: string[] = [];
   authenticated = false;
+  sessionId = '';
+  /** The token, standing in for its subject. */
+  subject = '';
+  /** Undefined until the first `subscribe`: until then the connection receives every repository. */
+  subscriptions: Set<string> | undefined;
   /** While true, frames are recorded but nothing is answered or sent (a dead peer that the OS has not noticed). */
   silent = false;
   /** While true, acks are kept in `heldAcks` instead of being sent. */
@@ -250,10 +295,28 @@ export class FakeServerConnection {
   dropBroadcasts = false;
   readonly #socket: FakeWebSocket;
   readonly #handle: (frame: ClientMessage) => void;
+  readonly #closed: () => void;
 
-  constructor(socket: FakeWebSocket, handle: (frame: ClientMessage) => void) {
+  constructor(socket: FakeWebSocket, handle: (frame: ClientMessage) => void, closed: () => void) {
     this.#socket = socket;
     this.#handle = handle;
+    this.#closed = closed;
+  }
+
+  /** Whether live events of `repository` reach this connection. */
+  receives(repository: string): boolean {
+    if (this.subscriptions === undefined) return true;
+    for (const pattern of this.subscriptions) if (patternMatches(pattern, repository)) return true;
+    return false;
+  }
+
+  member(meta: Record<string, unknown>): { sessionId: string; subject: string; meta: Record<string, unknown> } {
+    return { sessionId: this.sessionId, subject: this.subject, meta };
+  }
+
+  /** @internal The socket closed, from either side. */
+  closed(): void {
+    this.#closed();
   }
 
   get isOpen(): boolean {
@@ -263,6 +326,18 @@ export class FakeServerConnection {
   /** Client frames of one type. */
   sent<T extends ClientMessage['type']>(type: T): Extract<ClientMessage, { type: T }>[] {
     return this.received.filter((frame): frame is Extract<ClientMessage, { type: T }> => frame.type === type);
+  }
+
+  /** The catch-ups the client asked for, in order: `subscribe` with `afterSequence`, then `request_events`. */
+  catchUps(repository?: string): { readonly repository: string; readonly afterSequence: number }[] {
+    const asked: { repository: string; afterSequence: number }[] = [];
+    for (const frame of this.received) {
+      if (frame.type !== 'subscribe' && frame.type !== 'request_events') continue;
+      if (frame.afterSequence === undefined || (repository !== undefined && frame.repository !== repository))
+        continue;
+      asked.push({ repository: frame.repository, afterSequence: frame.afterSequence });
+    }
+    return asked;
   }
 
   /** Sends any frame, valid or not. */
@@ -349,6 +424,7 @@ class FakeWebSocket implements WebSocketLike {
   close(code = 1000, reason = ''): void {
     if (this.readyState >= 2) return;
     this.readyState = 3;
+    this.#connection?.closed();
     queueMicrotask(() => this.#fire('onclose', { code, reason }));
   }
 
@@ -363,6 +439,7 @@ class FakeWebSocket implements WebSocketLike {
     // Frames already on the wire arrive before the close.
     queueMicrotask(() => {
       this.readyState = 3;
+      this.#connection?.closed();
       this.#fire('onclose', { code, reason });
     });
   }

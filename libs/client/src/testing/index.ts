@@ -5,4 +5,5 @@ export {
   FakeSyncServer,
   type FakeSyncServerOptions,
   type Refusal,
+  type SubscriptionRefusal,
 } from './fake-sync-server.ts';
