@@ -90,8 +90,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     newEventId: createUuidV7Generator(() => clock.now()),
     report,
   });
-  const subscriptions = new SubscriptionSet((cause) => report({ kind: 'listener_failed', cause }));
-  for (const name of repositories) subscriptions.subscribe(name);
+  const subscriptions = declaredSubscriptions(repositories, report);
   const connection = new SyncConnection({
     url: options.url,
     subscriptions,
@@ -119,6 +118,15 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     subscriptions,
     storageRepair: store.storageRepair,
   });
+}
+
+function declaredSubscriptions(
+  repositories: readonly string[],
+  report: (error: SyncError) => void,
+): SubscriptionSet {
+  const subscriptions = new SubscriptionSet((cause) => report({ kind: 'listener_failed', cause }));
+  for (const name of repositories) subscriptions.subscribe(name);
+  return subscriptions;
 }
 
 /** Opened before the storage is read (see `TabChannel`); undefined when tabs cannot share here. */

@@ -7,7 +7,7 @@ import type { SyncStorage } from './storage/sync-storage.ts';
 import type { StorageRepair } from './storage/sync-storage.ts';
 import type { ConnectionLink, TabRole } from './tabs/connection-link.ts';
 import type { ConnectionState } from './sync/connection-state.ts';
-import type { PresenceMeta } from '@lfsync/contracts';
+import { isExactName, patternMatches, type PresenceMeta } from '@lfsync/contracts';
 import type { Presence } from './subscriptions/presence.ts';
 import type { SubscriptionSet } from './subscriptions/subscription-set.ts';
 import type { Subscription } from './subscriptions/subscription.ts';
@@ -46,13 +46,19 @@ export class SyncClient {
    * Receives a repository (`"doc:42"`) or every repository of a pattern (`"doc:*"`, `"*"`) live, on this and
    * every later connection, until `unsubscribe()`. An exact name is caught up from its stored cursor first
    * (nothing missing, nothing twice) and can be read with `repository(name)` at once; a pattern's
-   * repositories open as their events arrive (and those with records here catch up from their cursors).
+   * repositories open as their events arrive, and those stored here open at once and catch up from their
+   * cursors.
    * Subscribing again returns the subscription held. Throws a `TypeError` on a name that is no pattern;
    * refusals by the server (`FORBIDDEN`, `TOO_MANY_SUBSCRIPTIONS`, …) set `status` `refused` and `error`.
    */
   subscribe(repository: string): Subscription {
-    if (!repository.endsWith('*')) this.#store.open(repository);
-    return this.#subscriptions.subscribe(repository);
+    const subscription = this.#subscriptions.subscribe(repository);
+    // Readable at once, offline too: the name, or what is stored of the pattern's repositories.
+    if (isExactName(repository)) this.#store.open(repository);
+    else
+      for (const name of this.#store.dormantNames)
+        if (patternMatches(repository, name)) this.#store.open(name);
+    return subscription;
   }
 
   /** What this client is subscribed to: the repositories named at creation, then those of `subscribe`. */

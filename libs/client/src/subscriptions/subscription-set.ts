@@ -1,4 +1,10 @@
-import { isExactName, isRepositoryName, patternMatches, patternProblem, type PresenceMeta } from '@lfsync/contracts';
+import {
+  isExactName,
+  isRepositoryName,
+  patternMatches,
+  patternProblem,
+  type PresenceMeta,
+} from '@lfsync/contracts';
 import { ClientPresence } from './presence.ts';
 import { ClientSubscription } from './subscription.ts';
 
@@ -56,7 +62,8 @@ export class SubscriptionSet {
   /** The held subscription when there is one (the same object), else a new one. Throws a TypeError on a bad pattern. */
   subscribe(repository: string): ClientSubscription {
     const problem = patternProblem(repository);
-    if (problem !== undefined) throw new TypeError(`invalid repository or pattern "${repository}": ${problem}`);
+    if (problem !== undefined)
+      throw new TypeError(`invalid repository or pattern "${repository}": ${problem}`);
     let subscription = this.#subscriptions.get(repository);
     if (subscription !== undefined) return subscription;
     subscription = new ClientSubscription(
@@ -76,7 +83,7 @@ export class SubscriptionSet {
   /** Joins a repository's presence (or changes the meta of the membership held). Throws a TypeError on a bad name. */
   joinPresence(repository: string, meta: PresenceMeta): ClientPresence {
     if (!isRepositoryName(repository))
-      throw new TypeError(`presence needs an exact repository name, not "${repository}"`);
+      throw new TypeError(`presence needs an exact repository name, not "${String(repository)}"`);
     const held = this.#presences.get(repository);
     if (held !== undefined) {
       held.update(meta);

@@ -30,7 +30,11 @@ export class ClientSubscription implements Subscription {
   readonly #changed: Emitter<SubscriptionStatus>;
   readonly #onUnsubscribe: (subscription: ClientSubscription) => void;
 
-  constructor(repository: string, onUnsubscribe: (subscription: ClientSubscription) => void, onListenerError: (cause: unknown) => void) {
+  constructor(
+    repository: string,
+    onUnsubscribe: (subscription: ClientSubscription) => void,
+    onListenerError: (cause: unknown) => void,
+  ) {
     this.repository = repository;
     this.#onUnsubscribe = onUnsubscribe;
     this.#changed = new Emitter(onListenerError);

@@ -80,9 +80,7 @@ describe('connect → auth → catch-up → flush → live', () => {
     for (let i = 1; i <= 5; i++) server.append('todo', event(`t${i}`, { i }));
     const t = await start(server);
     await t.client.whenLive();
-    expect(
-      server.lastConnection.catchUps('todo').map((f) => f.afterSequence),
-    ).toEqual([0, 2, 4]);
+    expect(server.lastConnection.catchUps('todo').map((f) => f.afterSequence)).toEqual([0, 2, 4]);
     expect(t.client.repository('todo').all()).toHaveLength(5);
   });
 });

@@ -16,7 +16,8 @@ import type { SubscriptionDriver, SubscriptionSet } from '../subscriptions/subsc
 import type { ClientSubscription } from '../subscriptions/subscription.ts';
 import type { CatchUp } from './catch-up.ts';
 
-export type SubscriptionFrame = SubscribeMessage | UnsubscribeMessage | PresenceUpdateMessage | RequestEventsMessage;
+export type SubscriptionFrame =
+  SubscribeMessage | UnsubscribeMessage | PresenceUpdateMessage | RequestEventsMessage;
 
 /** What a `subscribe` on the wire was for, to match its `subscribed` or `error` answer (sent in order). */
 type Pending = 'data' | 'pattern' | 'presence';
@@ -198,9 +199,21 @@ export class SubscriptionFlow implements SubscriptionDriver {
         }
         return true;
       case 'pattern':
-        return this.#refusedNow(error, delayMs, () => this.#set.subscription(repository), (s) => this.subscribe(s), (s) => s.set('refused', error));
+        return this.#refusedNow(
+          error,
+          delayMs,
+          () => this.#set.subscription(repository),
+          (s) => this.subscribe(s),
+          (s) => s.set('refused', error),
+        );
       case 'presence':
-        return this.#refusedNow(error, delayMs, () => this.#set.presence(repository), (p) => this.joinPresence(p), (p) => p.refused(error));
+        return this.#refusedNow(
+          error,
+          delayMs,
+          () => this.#set.presence(repository),
+          (p) => this.joinPresence(p),
+          (p) => p.refused(error),
+        );
       case undefined: {
         // A refused `presence_update`: a rate limit is waited out, anything else is the app's to fix.
         const presence = this.#set.presence(repository);

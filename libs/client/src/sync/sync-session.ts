@@ -14,10 +14,7 @@ import { PushFlow, type PushOptions } from './push-flow.ts';
 import { SubscriptionFlow, type SubscriptionFrame } from './subscription-flow.ts';
 
 export type OutboundFrame =
-  | AuthMessage
-  | PushEventsBatchMessage
-  | SubscriptionFrame
-  | { readonly type: 'ping' | 'pong' };
+  AuthMessage | PushEventsBatchMessage | SubscriptionFrame | { readonly type: 'ping' | 'pong' };
 
 /** Delay before retrying after a retryable error that does not say how long to wait. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;

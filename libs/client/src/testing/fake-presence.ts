@@ -15,7 +15,8 @@ export class FakePresence {
 
   /** Joins (the joiner gets the snapshot) or changes the meta (the others get a diff). */
   set(repository: string, member: PresenceMember, watcher: Watcher): void {
-    const room = this.#rooms.get(repository) ?? new Map<string, { member: PresenceMember; watcher: Watcher }>();
+    const room =
+      this.#rooms.get(repository) ?? new Map<string, { member: PresenceMember; watcher: Watcher }>();
     this.#rooms.set(repository, room);
     const known = room.has(member.sessionId);
     room.set(member.sessionId, { member, watcher });

@@ -162,7 +162,12 @@ export class FakeSyncServer {
         return;
       case 'presence_update':
         if (!this.presence.isMember(frame.repository, connection.sessionId)) {
-          connection.send({ type: 'error', code: 'INVALID_MESSAGE', message: 'not a member', repository: frame.repository });
+          connection.send({
+            type: 'error',
+            code: 'INVALID_MESSAGE',
+            message: 'not a member',
+            repository: frame.repository,
+          });
           return;
         }
         this.presence.set(frame.repository, connection.member(frame.meta), connection);
@@ -202,10 +207,16 @@ export class FakeSyncServer {
     connection.send({ type: 'subscribed', repository });
     if (frame.presence !== undefined)
       this.presence.set(repository, connection.member(frame.presence.meta ?? {}), connection);
-    if (frame.afterSequence !== undefined) this.#catchUp(connection, repository, frame.afterSequence, undefined);
+    if (frame.afterSequence !== undefined)
+      this.#catchUp(connection, repository, frame.afterSequence, undefined);
   }
 
-  #catchUp(connection: FakeServerConnection, repository: string, after: number, limit: number | undefined): void {
+  #catchUp(
+    connection: FakeServerConnection,
+    repository: string,
+    after: number,
+    limit: number | undefined,
+  ): void {
     const events = this.events(repository)
       .filter((e) => e.serverSequence > after)
       .slice(0, Math.min(limit ?? Number.POSITIVE_INFINITY, this.#options.catchUpLimit));
@@ -310,7 +321,11 @@ export class FakeServerConnection {
     return false;
   }
 
-  member(meta: Record<string, unknown>): { sessionId: string; subject: string; meta: Record<string, unknown> } {
+  member(meta: Record<string, unknown>): {
+    sessionId: string;
+    subject: string;
+    meta: Record<string, unknown>;
+  } {
     return { sessionId: this.sessionId, subject: this.subject, meta };
   }
 
@@ -340,9 +355,24 @@ export class FakeServerConnection {
     return asked;
   }
 
+  /** Every frame sent to the client, in order. */
+  readonly sentFrames: object[] = [];
+
+  /** The sequences of `repository` sent to the client in `events` frames, in order. */
+  sequencesSent(repository: string): number[] {
+    return this.sentFrames.flatMap((frame) => {
+      const f = frame as { type?: unknown; repository?: unknown; events?: { serverSequence: number }[] };
+      return f.type === 'events' && f.repository === repository
+        ? (f.events ?? []).map((e) => e.serverSequence)
+        : [];
+    });
+  }
+
   /** Sends any frame, valid or not. */
   send(frame: ServerMessage | object): void {
-    if (!this.silent) this.sendRaw(JSON.stringify(frame));
+    if (this.silent) return;
+    this.sentFrames.push(frame);
+    this.sendRaw(JSON.stringify(frame));
   }
 
   sendRaw(data: string): void {
