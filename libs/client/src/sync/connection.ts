@@ -170,7 +170,7 @@ export class SyncConnection {
     });
     this.#setState({ status: 'authenticating' });
     attempt.heartbeat.start();
-    attempt.session.authenticate(token);
+    attempt.session.open(token);
   }
 
   /**

@@ -40,7 +40,7 @@ export class SubscriptionFlow implements SubscriptionDriver {
   readonly #pending = new Map<string, Pending[]>();
   readonly #unsubscribing = new Map<string, number>();
   readonly #timers = new Set<Cancel>();
-  #sessionId = '';
+  #sessionId: () => string = () => '';
 
   constructor(options: {
     readonly set: SubscriptionSet;
@@ -56,8 +56,8 @@ export class SubscriptionFlow implements SubscriptionDriver {
     this.#clock = options.clock;
   }
 
-  /** After `auth_success`: everything the app holds, again. */
-  start(sessionId: string): void {
+  /** Right after `auth`: everything the app holds, again. */
+  start(sessionId: () => string): void {
     this.#sessionId = sessionId;
     this.#set.attach(this);
     for (const subscription of this.#set.subscriptions) this.subscribe(subscription);
@@ -140,7 +140,7 @@ export class SubscriptionFlow implements SubscriptionDriver {
         this.#adoptStored(repository);
         return;
       case 'presence':
-        this.#set.presence(repository)?.joined(this.#sessionId);
+        this.#set.presence(repository)?.joined(this.#sessionId());
         return;
       case undefined:
         return;

@@ -87,6 +87,17 @@ export class SyncSession {
     this.#stopWatchingQueue = options.store.onPendingCountChanged(() => this.#push.schedule());
   }
 
+  /**
+   * The first `auth`, with the subscriptions right behind it: the gateway holds them until the token is
+   * verified and registers them before it sends this session anything live, so no event arrives through the
+   * "everything" a session that has not subscribed yet would get.
+   */
+  open(token: string): void {
+    this.authenticate(token);
+    this.#subscriptions.start(() => this.#sessionId);
+  }
+
+  /** Sends (new) credentials; on a live connection this refreshes them. */
   authenticate(token: string): void {
     this.#send({ type: 'auth', token });
   }
@@ -149,7 +160,6 @@ export class SyncSession {
     if (this.#stage !== 'authenticating') return;
     this.#sessionId = sessionId;
     this.#stage = 'syncing';
-    this.#subscriptions.start(sessionId);
     this.#afterCatchUpProgress();
   }
 
