@@ -16,7 +16,7 @@ import {
   type LockManagerLike,
 } from './session/session-id.ts';
 import { lastUser, rememberUser } from './session/last-user.ts';
-import { APP_REPOSITORIES, CounterStore } from './sync/counter-store.ts';
+import { APP_REPOSITORIES, CounterStore, PRESENCE_REPOSITORY } from './sync/counter-store.ts';
 import { devTokenProvider, type FetchLike } from './sync/dev-token.ts';
 import { syncUrlFor } from './sync/sync-url.ts';
 import { renderHome, type HomeView } from './ui/home-view.ts';
@@ -80,9 +80,12 @@ export class CounterApp {
       sessionId: session.sessionId,
       newId: createUuidV7Generator(),
     });
+    // Who is online, shown in the users panel: this session joins the presence of the counter's log.
+    const presence = client.joinPresence(PRESENCE_REPOSITORY, { username });
     const view = renderHome(env.root, {
       client,
       store,
+      presence,
       onSignOut: () => void this.signOut(),
       onRetry: () => client.reconnect(),
       ...(notice === undefined ? {} : { notice }),

@@ -109,7 +109,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const link: ConnectionLink =
     channel === undefined
       ? new SoloLink(connection)
-      : new SharedTabLink({ connection, store, report, ...channel });
+      : new SharedTabLink({ connection, store, subscriptions, report, ...channel });
   return new SyncClient({
     store,
     connection: link,

@@ -11,8 +11,14 @@ import {
   type UserRecord,
 } from '../model/records.ts';
 
-/** Every repository the app reads and writes: the SDK catches each up before it reports `live`. */
+/**
+ * Every repository the app reads and writes: the SDK subscribes to each from its stored cursor and catches it
+ * up before it reports `live`; the app receives nothing else.
+ */
 export const APP_REPOSITORIES: readonly string[] = Object.values(REPOSITORIES);
+
+/** Where the app's sessions announce themselves (presence): everyone who uses the counter. */
+export const PRESENCE_REPOSITORY = REPOSITORIES.counterLog;
 
 type Data = Record<string, unknown>;
 

@@ -1,5 +1,6 @@
-import type { SyncClient } from '@lfsync/client';
+import type { Presence, SyncClient } from '@lfsync/client';
 import { summarizeCounters } from '../model/counter.ts';
+import { onlineUsernames, usersToList } from '../model/online-users.ts';
 import type { UserRecord } from '../model/records.ts';
 import type { CounterStore } from '../sync/counter-store.ts';
 import { activityPanel, type ActivityPanel } from './activity-panel.ts';
@@ -17,6 +18,8 @@ import { usersPanel, type UsersPanel } from './users-panel.ts';
 export interface HomeViewOptions {
   readonly client: SyncClient;
   readonly store: CounterStore;
+  /** Who is online (this client's membership in the app's presence). */
+  readonly presence: Presence;
   readonly onSignOut: () => void;
   readonly onRetry: () => void;
   /** A problem the user should know about (e.g. the browser keeps no data). */
@@ -71,6 +74,7 @@ export function renderHome(root: HTMLElement, options: HomeViewOptions): HomeVie
     store.counters.subscribe(() => render.schedule('counters')),
     store.logs.subscribe(() => render.schedule('logs')),
     store.users.subscribe(() => render.schedule('users')),
+    options.presence.onChange(() => render.schedule('users')),
     client.onStateChange(() => render.schedule('connection')),
     client.onPendingCountChange(() => render.schedule('connection')),
   ];
@@ -112,7 +116,8 @@ function renderParts(parts: ReadonlySet<HomePart>, widgets: HomeWidgets, options
   if (parts.has('counters') || parts.has('users')) {
     const summary = summarizeCounters(store.counters.current(), store.sessionId);
     widgets.counter.update(summary, username);
-    widgets.users.update(userRecords, summary.byUser, username);
+    const online = onlineUsernames(options.presence.members);
+    widgets.users.update(usersToList(userRecords, online), summary.byUser, username, online);
   }
   if (parts.has('logs') || parts.has('users')) {
     widgets.activity.update(store.logs.current(), usersByName(userRecords), Date.now());

@@ -135,6 +135,15 @@ export class ClientPresence implements Presence {
     this.#apply('snapshot', [], []);
   }
 
+  /** @internal What the tab holding the connection sees (this tab follows it). */
+  mirror(status: PresenceStatus, sessionId: string | undefined, members: readonly PresenceMember[]): void {
+    if (this.#status === 'left') return;
+    this.#status = status === 'left' ? 'pending' : status;
+    this.#sessionId = sessionId;
+    this.#members.clear();
+    this.#apply('snapshot', members, []);
+  }
+
   /** @internal */
   snapshot(members: readonly PresenceMember[]): void {
     if (this.#status !== 'joined') return;

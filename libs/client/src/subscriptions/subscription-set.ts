@@ -5,6 +5,7 @@ import {
   patternProblem,
   type PresenceMeta,
 } from '@lfsync/contracts';
+import { Emitter, type Unsubscribe } from '../emitter.ts';
 import { ClientPresence } from './presence.ts';
 import { ClientSubscription } from './subscription.ts';
 
@@ -25,10 +26,17 @@ export class SubscriptionSet {
   readonly #subscriptions = new Map<string, ClientSubscription>();
   readonly #presences = new Map<string, ClientPresence>();
   readonly #onListenerError: (cause: unknown) => void;
+  readonly #presenceChanged: Emitter<ClientPresence>;
   #driver: SubscriptionDriver | undefined;
 
   constructor(onListenerError: (cause: unknown) => void) {
     this.#onListenerError = onListenerError;
+    this.#presenceChanged = new Emitter(onListenerError);
+  }
+
+  /** Any presence changed its members or status (for the other tabs). */
+  onPresenceChange(listener: (presence: ClientPresence) => void): Unsubscribe {
+    return this.#presenceChanged.on(listener);
   }
 
   get subscriptions(): readonly ClientSubscription[] {
@@ -103,6 +111,7 @@ export class SubscriptionSet {
       this.#onListenerError,
     );
     this.#presences.set(repository, presence);
+    presence.onChange(() => this.#presenceChanged.emit(presence));
     this.#driver?.joinPresence(presence);
     return presence;
   }

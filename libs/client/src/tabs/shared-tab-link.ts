@@ -1,5 +1,7 @@
 import { Emitter, type Unsubscribe } from '../emitter.ts';
 import type { LocalStore } from '../local/local-store.ts';
+import type { ClientPresence } from '../subscriptions/presence.ts';
+import type { SubscriptionSet } from '../subscriptions/subscription-set.ts';
 import type { SyncConnection } from '../sync/connection.ts';
 import type { ConnectionState } from '../sync/connection-state.ts';
 import type { SyncError } from '../sync-error.ts';
@@ -30,6 +32,7 @@ export class SharedTabLink implements ConnectionLink {
   readonly #report: (error: SyncError) => void;
   readonly #stateChanged: Emitter<ConnectionState>;
   readonly #cleanups: Unsubscribe[];
+  readonly #subscriptions: SubscriptionSet;
   #role: 'leader' | 'follower' = 'follower';
   #running = false;
   #leaderState: ConnectionState = WAITING_FOR_LEADER;
@@ -39,6 +42,7 @@ export class SharedTabLink implements ConnectionLink {
   constructor(parts: {
     readonly connection: SyncConnection;
     readonly store: LocalStore;
+    readonly subscriptions: SubscriptionSet;
     readonly channel: TabChannel;
     readonly locks: LockManagerLike;
     readonly name: string;
@@ -50,7 +54,11 @@ export class SharedTabLink implements ConnectionLink {
     this.#lockName = `lfsync:${parts.name}:leader`;
     this.#report = parts.report;
     this.#stateChanged = new Emitter((cause) => parts.report({ kind: 'listener_failed', cause }));
+    this.#subscriptions = parts.subscriptions;
     this.#cleanups = [
+      parts.subscriptions.onPresenceChange((presence) => {
+        if (this.#role === 'leader') this.#postPresence(presence);
+      }),
       parts.store.onPersisted((changes) => this.#post({ type: 'persisted', changes })),
       parts.connection.onStateChange((state) => {
         if (this.#role !== 'leader') return;
@@ -135,12 +143,30 @@ export class SharedTabLink implements ConnectionLink {
         this.#stateChanged.emit(message.state);
         return;
       case 'hello':
-        if (this.#role === 'leader') this.#post({ type: 'state', state: this.#connection.state });
+        if (this.#role !== 'leader') return;
+        this.#post({ type: 'state', state: this.#connection.state });
+        for (const presence of this.#subscriptions.presences) this.#postPresence(presence);
+        return;
+      case 'presence':
+        if (this.#role === 'leader') return;
+        this.#subscriptions
+          .presence(message.repository)
+          ?.mirror(message.status, message.sessionId, message.members);
         return;
       case 'reconnect':
         if (this.#role === 'leader') this.#connection.reconnect();
         return;
     }
+  }
+
+  #postPresence(presence: ClientPresence): void {
+    this.#post({
+      type: 'presence',
+      repository: presence.repository,
+      status: presence.status,
+      sessionId: presence.sessionId,
+      members: presence.members,
+    });
   }
 
   #post(message: TabMessage): void {

@@ -1,4 +1,6 @@
+import { presenceMemberSchema, type PresenceMember } from '@lfsync/contracts';
 import { z } from 'zod';
+import type { PresenceStatus } from '../subscriptions/presence.ts';
 import { pendingEntrySchema, storedRecordSchema } from '../storage/stored-state-schema.ts';
 import type { StorageChanges } from '../storage/sync-storage.ts';
 import type { ConnectionState } from '../sync/connection-state.ts';
@@ -31,13 +33,28 @@ const tabMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello') }),
   /** A follower asks the leader to reconnect now. */
   z.object({ type: z.literal('reconnect') }),
+  /** Who is online in a repository, as the leader's connection sees it. */
+  z.object({
+    type: z.literal('presence'),
+    repository: z.string(),
+    status: z.enum(['pending', 'joined', 'refused', 'left']),
+    sessionId: z.string().optional(),
+    members: z.array(presenceMemberSchema),
+  }),
 ]);
 
 export type TabMessage =
   | { readonly type: 'persisted'; readonly changes: StorageChanges }
   | { readonly type: 'state'; readonly state: ConnectionState }
   | { readonly type: 'hello' }
-  | { readonly type: 'reconnect' };
+  | { readonly type: 'reconnect' }
+  | {
+      readonly type: 'presence';
+      readonly repository: string;
+      readonly status: PresenceStatus;
+      readonly sessionId?: string | undefined;
+      readonly members: readonly PresenceMember[];
+    };
 
 /** The message, or why it is not one. */
 export function parseTabMessage(data: unknown): { message: TabMessage } | { error: string } {

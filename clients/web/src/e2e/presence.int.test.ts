@@ -1,0 +1,80 @@
+import { rmSync } from 'node:fs';
+import { startStack, type TestStack } from '@lfsync/system-tests';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, openPage, recordConsole, type ConsoleEntry } from './browser.ts';
+import { buildApp, signIn, waitLive } from './web-app.ts';
+
+const POLL = { timeout: 20_000, interval: 100 };
+
+describe('web app: who is online (presence) in the users panel', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let dist: string;
+  const consoleEntries: ConsoleEntry[] = [];
+
+  beforeAll(async () => {
+    dist = await buildApp();
+    stack = await startStack({
+      natsUrl: inject('natsUrl'),
+      mongoUrl: inject('mongoUrl'),
+      gateways: 2,
+      gatewayEnv: { STATIC_DIR: dist, DEV_AUTH: 'true' },
+    });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (dist !== undefined) rmSync(dist, { recursive: true, force: true });
+  });
+
+  /** A browser of its own (an isolated context), on one of the two gateways. */
+  async function openBrowser(
+    gateway: number,
+    name: string,
+  ): Promise<{ context: BrowserContext; page: Page }> {
+    const opened = await openPage(browser, stack.httpUrl(gateway));
+    recordConsole(opened.page, name, (entry) => consoleEntries.push(entry));
+    await opened.page.goto('/');
+    return opened;
+  }
+
+  const row = (page: Page, username: string) =>
+    page.locator(`[data-testid=users] li[data-username="${username}"]`);
+  const onlineState = async (page: Page, username: string): Promise<string | null> =>
+    (await row(page, username).count()) === 0 ? 'absent' : row(page, username).getAttribute('data-online');
+
+  it("user B appears online in A's panel when B opens the app, and goes offline when B closes it", async () => {
+    const alice = await openBrowser(0, 'alice');
+    await signIn(alice.page, 'alice');
+    await waitLive(alice.page);
+    await expect.poll(() => onlineState(alice.page, 'alice'), POLL).toBe('true');
+    expect(await onlineState(alice.page, 'bob')).toBe('absent');
+
+    const bob = await openBrowser(1, 'bob');
+    await signIn(bob.page, 'bob');
+    await waitLive(bob.page);
+    await expect.poll(() => onlineState(alice.page, 'bob'), POLL).toBe('true');
+    await expect.poll(() => onlineState(bob.page, 'alice'), POLL).toBe('true');
+    await expect.poll(() => alice.page.getByTestId('users-count').textContent(), POLL).toBe('(2, 2 online)');
+    expect(await row(alice.page, 'bob').locator('.presence-dot').getAttribute('aria-label')).toBe('online');
+
+    // B closes the app (its browser): A sees B go offline; B stays listed (its user record remains).
+    await bob.context.close();
+    await expect.poll(() => onlineState(alice.page, 'bob'), POLL).toBe('false');
+    await expect.poll(() => alice.page.getByTestId('users-count').textContent(), POLL).toBe('(2, 1 online)');
+
+    // B comes back: online again.
+    const bobAgain = await openBrowser(1, 'bob-again');
+    await signIn(bobAgain.page, 'bob');
+    await waitLive(bobAgain.page);
+    await expect.poll(() => onlineState(alice.page, 'bob'), POLL).toBe('true');
+    await bobAgain.context.close();
+    await alice.context.close();
+
+    const problems = consoleEntries.filter((entry) => entry.type === 'error' || entry.kind === 'pageerror');
+    expect(problems).toEqual([]);
+  });
+});
