@@ -154,3 +154,23 @@ describe('tabs sharing one storage', () => {
     expect(titles(tab)).toEqual(['still works']);
   });
 });
+
+describe('presence with tabs', () => {
+  it("the leader's connection is the member; a follower shows the leader's view of who is online", async () => {
+    const server = new FakeSyncServer();
+    const [leader, follower] = await tabs(2, server);
+    if (leader === undefined || follower === undefined) throw new Error('two tabs');
+    await leader.client.whenLive();
+    const leaderRoom = leader.client.joinPresence('todo', { name: 'me' });
+    const followerRoom = follower.client.joinPresence('todo', { name: 'me' });
+    await expect.poll(() => leaderRoom.status).toBe('joined');
+
+    const other = await browser(server).open();
+    await other.client.whenLive();
+    other.client.joinPresence('todo', { name: 'other' });
+    await expect.poll(() => followerRoom.members.map((m) => m.meta['name']).sort()).toEqual(['me', 'other']);
+    expect(followerRoom.status).toBe('joined');
+    expect(followerRoom.sessionId).toBe(leaderRoom.sessionId);
+    expect(server.presence.members('todo')).toHaveLength(2);
+  });
+});
