@@ -67,6 +67,26 @@ describe('subscribe to an exact name', () => {
     expect(server.lastConnection.catchUps('doc:1').map((c) => c.afterSequence)).toEqual([0, 2]);
   });
 
+  it('made while offline, it is readable at once and subscribed on the next connection', async () => {
+    const server = new FakeSyncServer();
+    server.append('doc:9', event('a', {}));
+    const t = await createTestClient(server);
+    opened.push(t);
+    const subscription = t.client.subscribe('doc:9');
+    expect(ids(t, 'doc:9')).toEqual([]);
+    await t.client.repository('doc:9').upsert('mine', { offline: true });
+    t.client.start();
+    await subscription.whenLive();
+    await t.client.flushed();
+    expect(ids(t, 'doc:9')).toEqual(['a', 'mine']);
+    expect(server.lastConnection.received.map((f) => f.type).slice(0, 4)).toEqual([
+      'auth',
+      'subscribe',
+      'subscribe',
+      'subscribe',
+    ]);
+  });
+
   it('subscribing again returns the subscription held; a bad pattern throws a TypeError', async () => {
     const server = new FakeSyncServer();
     const t = await live(server);
@@ -225,6 +245,35 @@ describe('presence', () => {
     server.append('todo', event('b', {}));
     await settle();
     expect(ids(t, 'todo')).toEqual(['a', 'b']);
+  });
+
+  it('a presence_update refused for its rate is sent again after retryAfterMs, and stops nothing else', async () => {
+    const server = new FakeSyncServer();
+    const t = await live(server);
+    const room = t.client.joinPresence('todo', { typing: false });
+    await settle();
+    room.update({ typing: true });
+    await settle();
+    const connection = server.lastConnection;
+    connection.send({
+      type: 'error',
+      code: 'PRESENCE_LIMIT',
+      message: 'presence updates too fast',
+      repository: 'todo',
+      retryAfterMs: 500,
+    });
+    await settle();
+    expect(connection.sent('presence_update')).toHaveLength(1);
+    t.clock.advance(500);
+    await settle();
+    expect(connection.sent('presence_update')).toEqual([
+      { type: 'presence_update', repository: 'todo', meta: { typing: true } },
+      { type: 'presence_update', repository: 'todo', meta: { typing: true } },
+    ]);
+    expect(room.status).toBe('joined');
+    await t.client.repository('todo').upsert('x', { title: 'still pushed' });
+    await t.client.flushed();
+    expect(server.events('todo')).toHaveLength(1);
   });
 
   it('is empty while offline and joins again on the next connection', async () => {

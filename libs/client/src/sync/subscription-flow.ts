@@ -131,7 +131,7 @@ export class SubscriptionFlow implements SubscriptionDriver {
   }
 
   subscribed(repository: string): void {
-    switch (this.#pending.get(repository)?.shift()) {
+    switch (this.#next(repository)) {
       case 'data':
         this.caughtUp(repository);
         return;
@@ -189,7 +189,7 @@ export class SubscriptionFlow implements SubscriptionDriver {
     const { repository, code } = message;
     const error = new SubscriptionError(code, message.message, repository, message.retryAfterMs);
     const delayMs = message.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
-    switch (this.#pending.get(repository)?.shift()) {
+    switch (this.#next(repository)) {
       case 'data':
         this.#subscribed.delete(repository);
         if (error.retryable) this.#catchUp.retryLater(repository, delayMs);
@@ -255,6 +255,14 @@ export class SubscriptionFlow implements SubscriptionDriver {
   #unsubscribe(repository: string): void {
     this.#unsubscribing.set(repository, (this.#unsubscribing.get(repository) ?? 0) + 1);
     this.#send({ type: 'unsubscribe', repository });
+  }
+
+  /** The oldest `subscribe` of `repository` still waiting for its answer, now answered. */
+  #next(repository: string): Pending | undefined {
+    const queue = this.#pending.get(repository);
+    const kind = queue?.shift();
+    if (queue?.length === 0) this.#pending.delete(repository);
+    return kind;
   }
 
   #expect(repository: string, kind: Pending): void {
