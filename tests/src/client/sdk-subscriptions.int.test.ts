@@ -1,10 +1,14 @@
-import { SubscriptionError } from '@lfsync/client';
+import { SubscriptionError, type SyncError } from '@lfsync/client';
 import { uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type TestStack } from '../stack.ts';
 import { requestsOf, sdkClient, sequencesReceived, snapshot } from './sdk-fixture.ts';
 
 const POLL = { timeout: 30_000, interval: 50 };
+
+/** Errors other than a retryable server refusal (on a loaded machine a push may time out and be retried). */
+const unexpected = (errors: readonly SyncError[]): SyncError[] =>
+  errors.filter((error) => !(error.kind === 'server_error' && error.retryable));
 
 describe('client SDK subscriptions and presence against the real stack', () => {
   let stack: TestStack;
@@ -50,7 +54,7 @@ describe('client SDK subscriptions and presence against the real stack', () => {
     await writer.client.repository(own).upsert('marker', {});
     await expect.poll(() => Object.keys(snapshot(reader.client, own)), POLL).toContain('marker');
     expect(snapshot(reader.client, b)).toEqual({ x: { in: b } });
-    expect([...writer.errors, ...reader.errors]).toEqual([]);
+    expect(unexpected([...writer.errors, ...reader.errors])).toEqual([]);
   });
 
   it('refusals are SubscriptionErrors with the contracts codes, and change nothing else', async () => {
@@ -112,7 +116,7 @@ describe('client SDK subscriptions and presence against the real stack', () => {
     expect(catchUps.filter((f) => f.type === 'subscribe').length).toBeGreaterThanOrEqual(3);
     const received = sequencesReceived(reader.received, repo);
     expect(received).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    expect(reader.errors).toEqual([]);
+    expect(unexpected(reader.errors)).toEqual([]);
   });
 
   it('presence across two gateways: snapshot, joins, meta changes and leaves', async () => {
@@ -144,6 +148,6 @@ describe('client SDK subscriptions and presence against the real stack', () => {
     await bob.client.stop();
     await expect.poll(() => alicePresence.members.map((m) => m.subject), POLL).toEqual(['alice']);
     expect(seen).toEqual(['join alice', 'join bob', 'join bob', `leave ${String(bobSession)}`]);
-    expect([...alice.errors, ...bob.errors]).toEqual([]);
+    expect(unexpected([...alice.errors, ...bob.errors])).toEqual([]);
   });
 });
