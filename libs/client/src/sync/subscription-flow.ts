@@ -124,9 +124,10 @@ export class SubscriptionFlow implements SubscriptionDriver {
     const { repository } = presence;
     // The protocol ends a membership with its subscription: unsubscribe, then subscribe again from the cursor.
     this.#unsubscribe(repository);
-    if (this.#set.isSubscribed(repository)) {
+    const subscription = this.#set.subscription(repository);
+    if (subscription !== undefined) {
       this.#subscribed.delete(repository);
-      this.#catchUp.request(repository);
+      this.subscribe(subscription);
     }
   }
 
