@@ -14,7 +14,7 @@ function phaseRows(label: string, phase: Phase): string[][] {
     int(run.pages),
     int(run.pagesPerSec),
     int(run.eventsPerSec),
-    run.inOrder ? 'yes' : 'NO',
+    run.error ?? (run.inOrder ? 'yes' : 'NO'),
   ]);
 }
 
@@ -28,13 +28,14 @@ export function catchUpStoreSection(r: BenchReport): string {
   const c = r.catchUpStore;
   if (c === undefined) return '';
   const others = `${int(c.crowded.otherEvents)} events in ${int(c.otherRepositories)} other repositories`;
+  const gin = c.crowdedWithGinIndexes;
   return [
     '## Catch-up from the database in a large store',
     '',
     `FerretDB on ${c.backend}; the gateway's recent-events cache off. ${int(c.events)} events in batches of`,
     `${c.batchSize} were read by fresh sessions, first alone in the store, then next to ${others} (batches of`,
     `${c.otherBatchSize}), bulk-inserted through the event store (${int(c.loadEventsPerSec.target)} and ${int(c.loadEventsPerSec.others)} events/s).`,
-    `Median: ${ms(c.alone.medianMs)} alone, ${ms(c.crowded.medianMs)} crowded (${ratio(c.crowded.medianMs, c.alone.medianMs)}).`,
+    `Median: ${ms(c.alone.medianMs)} alone, ${ms(c.crowded.medianMs)} crowded (${ratio(c.crowded.medianMs, c.alone.medianMs)})${gin === undefined ? '' : `, ${ms(gin.medianMs)} crowded with the GIN indexes of scripts/ferretdb-postgresql-indexes.sql (${ratio(gin.medianMs, c.alone.medianMs)})`}.`,
     '',
     table(
       [
@@ -47,12 +48,17 @@ export function catchUpStoreSection(r: BenchReport): string {
         'events/s',
         'complete, in order',
       ],
-      [...phaseRows('alone', c.alone), ...phaseRows('crowded', c.crowded)],
+      [
+        ...phaseRows('alone', c.alone),
+        ...phaseRows('crowded', c.crowded),
+        ...(gin === undefined ? [] : phaseRows('crowded + GIN indexes', gin)),
+      ],
     ),
     '',
     restLine('alone', c.alone),
     '',
     restLine('crowded', c.crowded),
+    ...(gin === undefined ? [] : ['', restLine('crowded + GIN indexes', gin)]),
   ].join('\n');
 }
 
@@ -60,9 +66,16 @@ export function catchUpStoreSection(r: BenchReport): string {
 export function catchUpStoreTargets(r: BenchReport): TargetRow[] {
   const c = r.catchUpStore;
   if (c === undefined) return [];
-  const complete = [...c.alone.runs, ...c.crowded.runs].every((run) => run.inOrder);
-  const judgement = judge(c.crowded.medianMs, 1_000, 'atMost');
-  judgement.detail += `; FerretDB on ${c.backend}; ${ms(c.alone.medianMs)} with the repository alone in the store`;
+  const phases = [
+    c.alone,
+    c.crowded,
+    ...(c.crowdedWithGinIndexes === undefined ? [] : [c.crowdedWithGinIndexes]),
+  ];
+  const complete = phases.every((phase) => phase.runs.every((run) => run.inOrder));
+  const crowded = c.crowdedWithGinIndexes ?? c.crowded;
+  const judgement = judge(crowded.medianMs, 1_000, 'atMost');
+  const setup = c.crowdedWithGinIndexes === undefined ? c.backend : `${c.backend} with the GIN indexes`;
+  judgement.detail += `; FerretDB on ${setup}; ${ms(c.alone.medianMs)} with the repository alone in the store`;
   if (c.events !== 100_000 || c.crowded.otherEvents < 1_000_000)
     judgement.detail += `; measured with ${int(c.events)} events next to ${int(c.crowded.otherEvents)}`;
   if (!complete) judgement.detail += '; NOT every run received every event in order';
@@ -70,7 +83,7 @@ export function catchUpStoreTargets(r: BenchReport): TargetRow[] {
     {
       target: 'Catch-up of 100,000 events from the database, ≥ 1,000,000 events in other repositories',
       goal: '≤ 1 s',
-      measured: ms(c.crowded.medianMs),
+      measured: ms(crowded.medianMs),
       ...judgement,
     },
   ];
