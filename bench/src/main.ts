@@ -12,6 +12,7 @@ import type { BenchReport } from './report/model.ts';
 import { targetRows } from './report/targets.ts';
 import { runBaseline } from './scenarios/baseline.ts';
 import { runCatchUp } from './scenarios/catchup.ts';
+import { runCatchUpStore } from './scenarios/catchup-store.ts';
 import { runCentrifugo } from './scenarios/centrifugo.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { BENCH_SERVICE_ENV, type ScenarioContext } from './scenarios/context.ts';
@@ -84,6 +85,7 @@ try {
 
   report.slowConsumer = await attempt('slow', () => runSlowConsumer(ctx));
   report.manyUsers = await attempt('many-users', () => runManyUsers(ctx));
+  report.catchUpStore = await attempt('catchup-store', () => runCatchUpStore(ctx));
 
   // One stack for the rest. Order matters on FerretDB: a catch-up read scans the whole events collection
   // (no filter pushdown on its SQLite backend), so the 100k-event load comes last.

@@ -11,8 +11,11 @@ const SCENARIOS = [
   'reconnect',
   'slow',
   'many-users',
+  'catchup-store',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** Run only when named in --scenarios: loading a million events takes minutes. */
+const ON_REQUEST: readonly ScenarioName[] = ['catchup-store'];
 
 /** Every knob, with its default (the short default run) and what it means; `--help` prints this table. */
 const NUMBER_FLAGS = {
@@ -51,6 +54,11 @@ const NUMBER_FLAGS = {
   'catchup-events': [100_000, 'catch-up: events stored in the repository before the timed reads'],
   'catchup-runs': [3, 'catch-up: timed fresh-client reads'],
   'catchup-load-clients': [4, 'catch-up: sessions loading the events (batches of 500)'],
+  'catchup-store-events': [100_000, 'catchup-store: events of the repository read'],
+  'catchup-store-batch': [100, 'catchup-store: events per log batch of the repository read'],
+  'catchup-store-others': [1_000_000, 'catchup-store: events stored in other repositories'],
+  'catchup-store-other-repos': [1_000, 'catchup-store: how many other repositories'],
+  'catchup-store-other-batch': [10, 'catchup-store: events per log batch in the other repositories'],
   'storm-sessions': [1_000, 'reconnect storm: sessions dropped at once'],
   'storm-rate': [20, 'reconnect storm: events pushed per second during the storm'],
   'storm-jitter-ms': [0, 'reconnect storm: spread reconnects over this many ms (0 = all at once)'],
@@ -97,7 +105,7 @@ export type BenchOptions = { [K in NumberFlag]: number } & {
 
 const USAGE = `npm run bench -- [flags]
 
-  --scenarios a,b,…   subset of ${SCENARIOS.join(',')} (default: all)
+  --scenarios a,b,…   subset of ${SCENARIOS.join(',')} (default: all but ${ON_REQUEST.join(', ')})
   --no-profile         do not run the services under --cpu-prof
   --out DIR            results directory (default bench/results)
   --ingest-read MODE   own | all | none: what an ingest client's token may read (default own)
@@ -159,7 +167,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     throw new Error('--ingest-read is own, all or none');
   return {
     ...parseNumbers(values),
-    scenarios: parseList(values.scenarios ?? SCENARIOS.join(','), SCENARIOS, 'scenario'),
+    scenarios: parseList(
+      values.scenarios ?? SCENARIOS.filter((s) => !ON_REQUEST.includes(s)).join(','),
+      SCENARIOS,
+      'scenario',
+    ),
     experiments: parseList(values.experiment, EXPERIMENTS, 'experiment'),
     profile: values.profile,
     out: values.out,

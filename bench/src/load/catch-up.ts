@@ -98,6 +98,7 @@ export async function catchUp(params: CatchUpParams): Promise<CatchUpResult> {
   let cursor = 0;
   let firstPageUs = 0;
   let done: ((lastSequence: number) => void) | undefined;
+  let failed: ((err: Error) => void) | undefined;
   const session = await LfsSession.connect(
     params.endpoint,
     await signToken('catch-up', { read: [params.repository], write: [] }),
@@ -113,10 +114,13 @@ export async function catchUp(params: CatchUpParams): Promise<CatchUpResult> {
         }
       },
       onSyncComplete: (_repository, lastSequence) => done?.(lastSequence ?? cursor),
+      // The gateway gave up on this catch-up (a store read failed): say so now, not at the time-out.
+      onError: (code) => failed?.(new Error(`catch-up answered ${code} (${events} events)`)),
     },
   );
   const finished = new Promise<number>((resolve, reject) => {
     done = resolve;
+    failed = reject;
     setTimeout(
       () => reject(new Error(`catch-up not complete after ${params.timeoutMs} ms (${events} events)`)),
       params.timeoutMs,

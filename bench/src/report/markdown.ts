@@ -8,6 +8,7 @@ import {
 } from './context-sections.ts';
 import { fanoutSection, ingestSection } from './load-sections.ts';
 import type { BenchReport } from './model.ts';
+import { catchUpStoreSection } from './catchup-store-section.ts';
 import { manyUsersSection } from './many-users-section.ts';
 import { catchUpSection, connectionsSection, reconnectSection, slowSection } from './session-sections.ts';
 
@@ -20,6 +21,7 @@ const SECTIONS: ReadonlyArray<(r: BenchReport) => string> = [
   fanoutSection,
   connectionsSection,
   catchUpSection,
+  catchUpStoreSection,
   reconnectSection,
   slowSection,
   manyUsersSection,

@@ -1,6 +1,7 @@
 import type { BenchOptions, ScenarioName } from '../options.ts';
 import type { BaselineResult } from '../scenarios/baseline.ts';
 import type { CatchUpScenarioResult } from '../scenarios/catchup.ts';
+import type { CatchUpStoreResult } from '../scenarios/catchup-store.ts';
 import type { CentrifugoResult } from '../scenarios/centrifugo.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutResult } from '../scenarios/fanout.ts';
@@ -32,6 +33,8 @@ export interface BenchReport {
   centrifugo?: CentrifugoResult | undefined;
   connections?: ConnectionsResult | undefined;
   catchUp?: CatchUpScenarioResult | undefined;
+  /** Catch-up from the database, alone in the store and next to a million other events. */
+  catchUpStore?: CatchUpStoreResult | undefined;
   reconnect?: ReconnectResult | undefined;
   slowConsumer?: SlowConsumerResult | undefined;
   manyUsers?: ManyUsersResult | undefined;

@@ -1,4 +1,5 @@
 import { int, kib, mib, ms, ratio } from './format.ts';
+import { catchUpStoreTargets } from './catchup-store-section.ts';
 import type { BenchReport } from './model.ts';
 
 export interface TargetRow {
@@ -11,7 +12,7 @@ export interface TargetRow {
 }
 
 /** ≥ goal: how far below; ≤ goal: how far above. */
-function judge(
+export function judge(
   measured: number | undefined,
   goal: number,
   direction: 'atLeast' | 'atMost',
@@ -189,5 +190,6 @@ export function targetRows(report: BenchReport): TargetRow[] {
       status: 'not measured',
       detail: '',
     });
+  rows.push(...catchUpStoreTargets(report));
   return rows;
 }

@@ -4,6 +4,7 @@ import { MongoClient } from 'mongodb';
 import { exactPercentile } from '../stats/histogram.ts';
 import { cpuSeconds } from '../system/proc.ts';
 import type { ScenarioContext } from './context.ts';
+import { storedEvents } from './store-loader.ts';
 
 interface StorageRun {
   writers: number;
@@ -21,20 +22,6 @@ export interface StorageResult {
 
 const RUN_MS = 5_000;
 
-function storageBatch(repository: string, head: number, batchSize: number, pad: string) {
-  const createdAt = new Date().toISOString();
-  return Array.from({ length: batchSize }, (_, k) => {
-    const id = `${repository}-${head + k}`;
-    return {
-      _event_id: id,
-      _operation: 0 as const,
-      _created_at: createdAt,
-      _data: { id, n: head + k, pad },
-      serverSequence: head + k + 1,
-    };
-  });
-}
-
 /** One writer: insert + advanceHeads per batch, as the persister does per group, until the run ends. */
 async function writeUntil(
   store: MongoEventStore,
@@ -46,7 +33,7 @@ async function writeUntil(
   const durations: number[] = [];
   let head = 0;
   while (performance.now() < endMs) {
-    const batch = storageBatch(repository, head, batchSize, pad);
+    const batch = storedEvents(repository, head, batchSize, pad);
     const t0 = performance.now();
     await store.insert([{ repository, fromSequence: head + 1, toSequence: head + batchSize, events: batch }]);
     await store.advanceHeads(new Map([[repository, head + batchSize]]));

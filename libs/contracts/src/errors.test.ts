@@ -45,6 +45,9 @@ describe('toAppError', () => {
     named('ClosedConnectionError'),
     Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
     new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
+    Object.assign(named('MongoServerError'), { code: 50 }),
+    Object.assign(named('MongoServerError'), { code: 43 }),
+    Object.assign(named('MongoError'), { errorLabels: ['SystemOverloadedError'] }),
   ])('makes an outage a retryable UNAVAILABLE that keeps its cause (%s)', (err) => {
     const error = toAppError(err, 'catch-up');
     expect([error.code, error.retryAfterMs, error.cause]).toEqual(['UNAVAILABLE', 1_000, err]);
@@ -53,7 +56,14 @@ describe('toAppError', () => {
   });
 
   it('makes anything else INTERNAL, logged as an error', () => {
-    for (const err of [new RangeError('Maximum call stack size exceeded'), 'a string', undefined, null]) {
+    const badQuery = Object.assign(named('MongoServerError'), { code: 2 });
+    for (const err of [
+      new RangeError('Maximum call stack size exceeded'),
+      'a string',
+      undefined,
+      null,
+      badQuery,
+    ]) {
       expect(toAppError(err).code).toBe('INTERNAL');
       expect(isUnavailability(err)).toBe(false);
       expect(failureLogLevel(err)).toBe('error');

@@ -44,12 +44,21 @@ export interface HeadDocument {
   s: number;
 }
 
+const EVENT_ID_INDEX = { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true } as const;
+const DATA_ID_INDEX = { key: { r: 1, d: 1, s: -1 }, name: 'repository_data_id' } as const;
 const EVENT_INDEXES = [
   { key: { r: 1, s: 1 }, name: 'repository_sequence', unique: true },
-  { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true },
-  { key: { r: 1, d: 1, s: -1 }, name: 'repository_data_id' },
+  EVENT_ID_INDEX,
+  DATA_ID_INDEX,
 ] as const;
 const BATCH_INDEX = { key: { r: 1, t: 1 }, name: 'repository_to_sequence' } as const;
+/**
+ * Reads name their index (`hint`): where two indexes match, as `{r, s}` and `{r, d, s}` do for the latest
+ * event of an entity, a plan cached for one entity must never walk a whole repository for the next. They
+ * fetch only the fields they return. (FerretDB ignores hints.)
+ */
+const EVENT_FIELDS = { _id: 0, s: 1, b: 1 } as const;
+const BATCH_FIELDS = { _id: 0, f: 1, b: 1 } as const;
 
 export const EVENTS_COLLECTION = 'events';
 const BATCHES_COLLECTION = 'event_batches';
@@ -169,6 +178,8 @@ export class MongoEventStore implements EventStore {
     const cursor = this.#batches
       .find({ r: repository, t: { $gt: afterSequence }, f: { $lte: head } })
       .sort({ t: 1 })
+      .hint(BATCH_INDEX.name)
+      .project<Pick<BatchDocument, 'f' | 'b'>>(BATCH_FIELDS)
       .batchSize(64);
     let page: StoredEvent[] = [];
     try {
@@ -191,7 +202,10 @@ export class MongoEventStore implements EventStore {
 
   async findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined> {
     const head = await this.head(repository);
-    const document = await this.#events.findOne({ r: repository, e: eventId, s: { $lte: head } });
+    const document = await this.#events.findOne(
+      { r: repository, e: eventId, s: { $lte: head } },
+      { hint: EVENT_ID_INDEX.name, projection: EVENT_FIELDS },
+    );
     return document === null ? undefined : toStored(document);
   }
 
@@ -201,6 +215,8 @@ export class MongoEventStore implements EventStore {
       .find({ r: repository, d: dataId, s: { $lte: head } })
       .sort({ s: -1 })
       .limit(1)
+      .hint(DATA_ID_INDEX.name)
+      .project<Pick<EventDocument, 's' | 'b'>>(EVENT_FIELDS)
       .toArray();
     return document === undefined ? undefined : toStored(document);
   }

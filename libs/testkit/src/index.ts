@@ -10,6 +10,7 @@ export {
 } from './paths.ts';
 export { ServerProcess, type ServerProcessOptions } from './server-process.ts';
 export { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';
+export { addFerretDbPostgresqlIndexes, psql } from './ferretdb-postgresql.ts';
 export { WsTestClient } from './ws-test-client.ts';
 export type { MessageOf, ReceivedFrame, ServerMessageType, UnparsedFrame } from './received-frame.ts';
 export { waitUntilReady } from './wait-ready.ts';

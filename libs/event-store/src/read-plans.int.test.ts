@@ -1,0 +1,75 @@
+import { uniqueName } from '@lfsync/testkit';
+import { MongoClient, type Db, type Document } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MongoEventStore } from './mongo-event-store.ts';
+import {
+  batch,
+  indexFor,
+  recordReads,
+  storeReads,
+  type IndexInfo,
+  type SentRead,
+} from './testing/sent-reads.ts';
+
+/**
+ * Every read the gateway, persister and admin CLI make through the store must be served by an index on
+ * MongoDB. No mongod runs here, so the test records the commands the store really sends (to the real
+ * FerretDB) and checks each against the indexes the store really declared, by MongoDB's rules: the filter's
+ * equality fields lead the index, the sort follows them (ESR), and a hint names that index. FerretDB's own
+ * plans: read-plans-postgresql.int.test.ts.
+ */
+describe('the reads of MongoEventStore', () => {
+  let client: MongoClient;
+  let db: Db;
+  let store: MongoEventStore;
+  const sent: SentRead[] = [];
+  const repo = uniqueName('r');
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(inject('mongoUrl'), { monitorCommands: true });
+    db = client.db(uniqueName('plans'));
+    store = new MongoEventStore(db, { writeConcern: inject('mongoWriteConcern') });
+    await store.ensureIndexes();
+    await store.insert([batch(repo, 1, ['a', 'b', 'c']), batch(repo, 4, ['d', 'e'])]);
+    await store.advanceHeads(new Map([[repo, 5]]));
+    recordReads(client, db, sent);
+  });
+
+  afterAll(async () => {
+    await db.dropDatabase();
+    await client.close();
+  });
+
+  const reads = () => storeReads(store, repo);
+
+  it.each(Object.keys(storeReads({} as MongoEventStore, '')))(
+    '%s: every query is served by a declared index',
+    async (name) => {
+      sent.length = 0;
+      await reads()[name]!();
+      expect(sent.length).toBeGreaterThan(0);
+      for (const read of [...sent]) {
+        const indexes = (await db.collection(read.collection).indexes()) as IndexInfo[];
+        expect({ ...read, index: indexFor(read, indexes) }).toMatchObject({ index: expect.any(String) });
+      }
+    },
+  );
+
+  it('finds no index for a query none serves (the check can fail)', () => {
+    const indexes: IndexInfo[] = [
+      { name: '_id_', key: { _id: 1 } },
+      { name: 'repository_data_id', key: { r: 1, d: 1, s: -1 } },
+    ];
+    const read = (filter: Document, sort?: Document, hint?: string): SentRead => ({
+      collection: 'events',
+      filter,
+      sort,
+      hint,
+    });
+    expect(indexFor(read({ e: 'x' }), indexes)).toBeUndefined();
+    expect(indexFor(read({ r: 'x' }, { t: 1 }), indexes)).toBeUndefined();
+    expect(indexFor(read({ r: 'x', d: 'y' }, { s: -1 }), indexes)).toBe('repository_data_id');
+    expect(indexFor(read({ r: 'x', d: 'y' }, { s: 1 }), indexes)).toBe('repository_data_id');
+    expect(indexFor(read({ r: 'x', d: 'y' }, { s: -1 }, 'other'), indexes)).toBeUndefined();
+  });
+});

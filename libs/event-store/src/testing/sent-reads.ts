@@ -1,0 +1,106 @@
+import type { SequencedBatch } from '@lfsync/contracts';
+import type { CommandStartedEvent, Db, Document, MongoClient } from 'mongodb';
+import type { MongoEventStore } from '../mongo-event-store.ts';
+
+/** What the store sent: a find, or the filter of an update. */
+export interface SentRead {
+  collection: string;
+  filter: Document;
+  sort: Document | undefined;
+  hint: string | undefined;
+}
+
+export interface IndexInfo {
+  name: string;
+  key: Record<string, 1 | -1>;
+}
+
+const OPERATORS = /^\$/;
+
+function isEquality(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return true;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === '$eq' || keys[0] === '$in');
+}
+
+/** How MongoDB would use `index` for `read`: null when it cannot bound the scan or avoid a sort. */
+function servesRead(index: IndexInfo, read: SentRead): boolean {
+  const fields = Object.keys(read.filter).filter((f) => !OPERATORS.test(f));
+  const equalities = new Set(fields.filter((f) => isEquality(read.filter[f])));
+  const keys = Object.entries(index.key);
+  let i = 0;
+  while (i < keys.length && equalities.has(keys[i]![0])) i++;
+  const sort = Object.entries(read.sort ?? {});
+  const sortFollows = sort.every(([field], k) => keys[i + k]?.[0] === field);
+  const sameWay = sort.every(([, way], k) => way === keys[i + k]?.[1]);
+  const reversed = sort.every(([, way], k) => way === -(keys[i + k]?.[1] ?? 0));
+  const sortServed = sort.length === 0 || (sortFollows && (sameWay || reversed));
+  const bounded = i > 0 || (sort.length > 0 && sortServed) || fields.includes(keys[0]![0]);
+  return bounded && sortServed;
+}
+
+/** The driver sends a sort as a Map (key order matters). */
+function sortOf(sort: unknown): Document | undefined {
+  if (sort instanceof Map) return Object.fromEntries(sort as Map<string, unknown>);
+  return sort as Document | undefined;
+}
+
+export function indexFor(read: SentRead, indexes: readonly IndexInfo[]): string | undefined {
+  const candidates = read.hint === undefined ? indexes : indexes.filter((x) => x.name === read.hint);
+  return candidates.find((index) => servesRead(index, read))?.name;
+}
+
+/** Records every find and update filter `client` sends to `db`, into `sent`. */
+export function recordReads(client: MongoClient, db: Db, sent: SentRead[]): void {
+  client.on('commandStarted', (event: CommandStartedEvent) => {
+    if (event.databaseName !== db.databaseName) return;
+    const command = event.command;
+    if (event.commandName === 'find')
+      sent.push({
+        collection: command['find'] as string,
+        filter: (command['filter'] as Document | undefined) ?? {},
+        sort: sortOf(command['sort']),
+        hint: command['hint'] as string | undefined,
+      });
+    for (const update of (event.commandName === 'update' ? command['updates'] : []) as Document[])
+      sent.push({
+        collection: command['update'] as string,
+        filter: update['q'] as Document,
+        sort: undefined,
+        hint: undefined,
+      });
+  });
+}
+
+export function batch(repository: string, from: number, ids: string[]): SequencedBatch {
+  return {
+    repository,
+    fromSequence: from,
+    toSequence: from + ids.length - 1,
+    events: ids.map((id, i) => ({
+      _event_id: id,
+      _operation: 0,
+      _created_at: '2025-01-01T00:00:00.000Z',
+      _data: { id: `d-${id}` },
+      serverSequence: from + i,
+    })),
+  };
+}
+
+/** Every read the services make through the store, on `repo` (stored: 1–3 and 4–5, head 5). */
+export function storeReads(store: MongoEventStore, repo: string): Record<string, () => Promise<unknown>> {
+  return {
+    head: () => store.head(repo),
+    readAfter: () => store.readAfter(repo, 2, 2),
+    scanAfter: async () => {
+      const pages: unknown[] = [];
+      for await (const page of store.scanAfter(repo, 0, 2)) pages.push(page);
+      return pages;
+    },
+    findByEventId: () => store.findByEventId(repo, 'd'),
+    latestByDataId: () => store.latestByDataId(repo, 'd-c'),
+    repositories: () => store.repositories(),
+    'insert of a stored group (persister after a crash)': () => store.insert([batch(repo, 4, ['d', 'e'])]),
+    advanceHeads: () => store.advanceHeads(new Map([[repo, 5]])),
+  };
+}
