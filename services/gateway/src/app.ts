@@ -5,6 +5,7 @@ import { compatStartupWarnings } from './compat/compat-config.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { connectGatewayAdapters, type GatewayAdapters } from './wiring/adapters.ts';
+import { firstOf, startAdminDashboard } from './wiring/admin-dashboard.ts';
 import { createAuth } from './wiring/auth.ts';
 import { startCommitIntake } from './wiring/commit-intake.ts';
 import { startHeartbeat } from './wiring/heartbeat.ts';
@@ -39,7 +40,17 @@ export async function startGateway(
   const services = createSyncServices(config, connection, metrics, clock, log);
   const unsubscribe = startCommitIntake(connection, services, metrics, clock, log);
   const { readiness } = connection;
-  const { server, wss } = createHttp({ config, auth, services, readiness, metrics, clock, logger: log });
+  const admin = startAdminDashboard({
+    config,
+    auth,
+    services,
+    adapters: connection,
+    metrics,
+    clock,
+    logger: log,
+  });
+  const http = { config, auth, services, readiness, metrics, clock, logger: log, admin: admin.route };
+  const { server, wss } = createHttp(http);
   const stopHeartbeat = startHeartbeat(services.sessions, config.PING_INTERVAL_MS, clock);
   services.presence.start();
 
@@ -49,7 +60,13 @@ export async function startGateway(
   const ops =
     config.OPS_PORT === undefined
       ? undefined
-      : await startOpsServer(config.OPS_PORT, metrics.registry, opsReadiness, config.HOST, drain.route);
+      : await startOpsServer(
+          config.OPS_PORT,
+          metrics.registry,
+          opsReadiness,
+          config.HOST,
+          firstOf(drain.route, admin.route),
+        );
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const port = (server.address() as AddressInfo).port;
   log.info({ port, opsPort: ops?.port, devAuth: config.DEV_AUTH }, 'gateway listening');
@@ -57,6 +74,7 @@ export async function startGateway(
   const release = {
     beforeClose: stopHeartbeat,
     async afterClose() {
+      admin.stop();
       services.presence.stop();
       unsubscribe();
       await connection.close();

@@ -1,6 +1,6 @@
 import { busNames } from '@lfsync/contracts';
 import { systemClock } from '@lfsync/ports';
-import { connectNats, startOpsServer, type Logger, type NatsHandle } from '@lfsync/runtime';
+import { connectNats, natsStatsBus, startOpsServer, type Logger, type NatsHandle } from '@lfsync/runtime';
 import type { SequencerConfig } from './config.ts';
 import { SequencerService } from './domain/sequencer-service.ts';
 import { createSequencerMetrics } from './metrics.ts';
@@ -8,6 +8,7 @@ import { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 import { KvEventIndex } from './nats/kv-event-index.ts';
 import { serveSequenceRequests } from './nats/sequence-responder.ts';
 import { SequencerMembership } from './nats/sequencer-membership.ts';
+import { reportSequencerStats } from './stats.ts';
 
 export interface Sequencer {
   readonly opsPort: number;
@@ -47,12 +48,22 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   const membership = new SequencerMembership(nc, names, log);
   membership.start();
   const responder = serveSequenceRequests({ nc, names, service, logger: log, metrics, membership });
+  const stopStats = reportSequencerStats({
+    bus: natsStatsBus(nc, names, log),
+    instance: membership.id,
+    intervalMs: config.STATS_INTERVAL_MS,
+    clock: systemClock,
+    logger: log,
+    requestsInFlight: () => responder.inFlight,
+    queuedEvents: () => service.queuedEvents,
+  });
   serving = true;
   log.info({ opsPort: ops.port, prefix: names.prefix }, 'sequencer started');
   return {
     opsPort: ops.port,
     async stop() {
       serving = false;
+      stopStats();
       membership.stop();
       await responder.stop();
       await nc.drain().catch(() => nc.close());

@@ -1,4 +1,4 @@
-import type { SequencedBatch } from '@lfsync/contracts';
+import { isExactName, type SequencedBatch } from '@lfsync/contracts';
 import { SubscriptionIndex } from '../fanout/subscription-index.ts';
 import { eventsFrame, eventsJsonOf, type Frame } from './frames.ts';
 
@@ -41,6 +41,24 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
 
   get size(): number {
     return this.#authenticated.size;
+  }
+
+  /** Authenticated sessions that never subscribed: they receive every repository they may read. */
+  get implicitSessions(): number {
+    return this.#implicit.size;
+  }
+
+  /** Authenticated sessions whose subscriptions cover `repository` (exactly or by a pattern). */
+  subscriberCount(repository: string): number {
+    return this.#index.subscribers(repository).size;
+  }
+
+  /** Every repository some session here subscribed to by its exact name. */
+  subscribedNames(): Set<string> {
+    const names = new Set<string>();
+    for (const patterns of this.#subscriptions.values())
+      for (const pattern of patterns) if (isExactName(pattern)) names.add(pattern);
+    return names;
   }
 
   /** Exact names and prefixes in the subscription index. */
