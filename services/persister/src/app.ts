@@ -64,16 +64,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
     holder,
     logger: log,
   });
-  const stopStats = reportPersisterStats({
-    bus: natsStatsBus(nats.nc, names, log),
-    // Several replicas may share a process (tests): the dashboard tells them apart.
-    instance: `${holder}:${nuid.next().slice(-6)}`,
-    intervalMs: config.STATS_INTERVAL_MS,
-    clock: systemClock,
-    logger: log,
-    metrics,
-    measuresLag: true,
-  });
+  const stopStats = reportStats(nats, config, holder, metrics, log);
   const consuming = consumeWhileLeaseHeld(lease, () =>
     startConsuming(config, { nats, jsm, store, metrics, log }),
   );
@@ -92,6 +83,26 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
       await ops.close();
     },
   };
+}
+
+/** Reports the lag, the stored events and the repositories committed to, for the admin dashboard. */
+function reportStats(
+  nats: NatsHandle,
+  config: PersisterConfig,
+  holder: string,
+  metrics: PersisterMetrics,
+  log: Logger,
+): () => void {
+  return reportPersisterStats({
+    bus: natsStatsBus(nats.nc, busNames(config.BUS_PREFIX), log),
+    // Several replicas may share a process (tests): the dashboard tells them apart.
+    instance: `${holder}:${nuid.next().slice(-6)}`,
+    intervalMs: config.STATS_INTERVAL_MS,
+    clock: systemClock,
+    logger: log,
+    metrics,
+    measuresLag: true,
+  });
 }
 
 /** Creates the MongoDB indexes, retried until the database answers; a refused login is logged once. */

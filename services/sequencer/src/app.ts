@@ -6,7 +6,7 @@ import { SequencerService } from './domain/sequencer-service.ts';
 import { createSequencerMetrics } from './metrics.ts';
 import { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 import { KvEventIndex } from './nats/kv-event-index.ts';
-import { serveSequenceRequests } from './nats/sequence-responder.ts';
+import { serveSequenceRequests, type SequenceResponder } from './nats/sequence-responder.ts';
 import { SequencerMembership } from './nats/sequencer-membership.ts';
 import { reportSequencerStats } from './stats.ts';
 
@@ -48,15 +48,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   const membership = new SequencerMembership(nc, names, log);
   membership.start();
   const responder = serveSequenceRequests({ nc, names, service, logger: log, metrics, membership });
-  const stopStats = reportSequencerStats({
-    bus: natsStatsBus(nc, names, log),
-    instance: membership.id,
-    intervalMs: config.STATS_INTERVAL_MS,
-    clock: systemClock,
-    logger: log,
-    requestsInFlight: () => responder.inFlight,
-    queuedEvents: () => service.queuedEvents,
-  });
+  const stopStats = reportStats(nats, config, membership.id, { responder, service }, log);
   serving = true;
   log.info({ opsPort: ops.port, prefix: names.prefix }, 'sequencer started');
   return {
@@ -70,4 +62,23 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
       await ops.close();
     },
   };
+}
+
+/** Reports the requests in flight and the events queued, for the admin dashboard. */
+function reportStats(
+  nats: NatsHandle,
+  config: SequencerConfig,
+  instance: string,
+  queue: { responder: SequenceResponder; service: SequencerService },
+  log: Logger,
+): () => void {
+  return reportSequencerStats({
+    bus: natsStatsBus(nats.nc, busNames(config.BUS_PREFIX), log),
+    instance,
+    intervalMs: config.STATS_INTERVAL_MS,
+    clock: systemClock,
+    logger: log,
+    requestsInFlight: () => queue.responder.inFlight,
+    queuedEvents: () => queue.service.queuedEvents,
+  });
 }
