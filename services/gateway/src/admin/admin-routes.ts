@@ -11,6 +11,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/admin/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/admin/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/admin/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+  '/admin/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
 const PAGE_HEADERS = {
