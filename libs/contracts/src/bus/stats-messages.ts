@@ -8,7 +8,7 @@ const count = z.number().int().nonnegative();
 export const MAX_STATS_REPOSITORIES = 200;
 
 /** What a gateway knows of one repository: its sessions subscribed here, its members present here. */
-export const gatewayRepositoryStatsSchema = z.object({
+const gatewayRepositoryStatsSchema = z.object({
   repository: repositoryNameSchema,
   subscribers: count,
   presence: count,
@@ -18,7 +18,7 @@ export const gatewayRepositoryStatsSchema = z.object({
 export type GatewayRepositoryStats = z.infer<typeof gatewayRepositoryStatsSchema>;
 
 /** Repositories the persister committed to in the last interval: events stored and the head reached. */
-export const committedRepositoryStatsSchema = z.object({
+const committedRepositoryStatsSchema = z.object({
   repository: repositoryNameSchema,
   head: count,
   events: count,
