@@ -23,6 +23,21 @@ describe('gatewayRepositories', () => {
     ]);
   });
 
+  it('picks the repositories most sessions subscribed to by name', () => {
+    const registry = new SessionRegistry({ implicitAll: false });
+    for (const [name, subscribers] of [
+      ['one', 1],
+      ['three', 3],
+      ['two', 2],
+    ] as const)
+      for (let i = 0; i < subscribers; i++) {
+        const s = session();
+        registry.set(s, true);
+        registry.subscribe(s, name);
+      }
+    expect(registry.mostSubscribedNames(2)).toEqual(['three', 'two']);
+  });
+
   it('sends at most MAX_STATS_REPOSITORIES', () => {
     const registry = new SessionRegistry();
     const committed = Array.from({ length: MAX_STATS_REPOSITORIES + 5 }, (_, i) => ({

@@ -13,7 +13,7 @@ import type { SessionRegistry } from '../ws/session-registry.ts';
 
 type Subscriptions = Pick<
   SessionRegistry,
-  'size' | 'implicitSessions' | 'subscriberCount' | 'subscribedNames'
+  'size' | 'implicitSessions' | 'subscriberCount' | 'mostSubscribedNames'
 >;
 
 export interface GatewayStatsSource {
@@ -60,12 +60,13 @@ export function reportGatewayStats(source: GatewayStatsSource): () => void {
  * here, or committed to while someone here listened — the most subscribed and present first.
  */
 export function gatewayRepositories(
-  registry: Pick<Subscriptions, 'subscriberCount' | 'subscribedNames'>,
+  registry: Pick<Subscriptions, 'subscriberCount' | 'mostSubscribedNames'>,
   presence: ReadonlyMap<string, number>,
   committed: readonly CommittedRepositoryStats[],
 ): GatewayRepositoryStats[] {
   const heads = new Map(committed.map((c) => [c.repository, c.head]));
-  const names = new Set([...registry.subscribedNames(), ...presence.keys(), ...heads.keys()]);
+  const subscribed = registry.mostSubscribedNames(MAX_STATS_REPOSITORIES);
+  const names = new Set([...subscribed, ...presence.keys(), ...heads.keys()]);
   const repositories = [...names].map((repository) => {
     const head = heads.get(repository);
     return {

@@ -1,4 +1,4 @@
-import { isExactName, type SequencedBatch } from '@lfsync/contracts';
+import type { SequencedBatch } from '@lfsync/contracts';
 import { SubscriptionIndex } from '../fanout/subscription-index.ts';
 import { eventsFrame, eventsJsonOf, type Frame } from './frames.ts';
 
@@ -53,12 +53,9 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
     return this.#index.subscribers(repository).size;
   }
 
-  /** Every repository some session here subscribed to by its exact name. */
-  subscribedNames(): Set<string> {
-    const names = new Set<string>();
-    for (const patterns of this.#subscriptions.values())
-      for (const pattern of patterns) if (isExactName(pattern)) names.add(pattern);
-    return names;
+  /** The repositories most sessions here subscribed to by their exact name, at most `limit`. */
+  mostSubscribedNames(limit: number): string[] {
+    return this.#index.mostSubscribedNames(limit);
   }
 
   /** Exact names and prefixes in the subscription index. */
