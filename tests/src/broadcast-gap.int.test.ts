@@ -27,6 +27,7 @@ describe('gateway after missed broadcasts', () => {
         publishHeartbeat: () => {},
         subscribeHeartbeats: () => () => {},
       },
+      stats: { publish: () => {}, subscribe: () => () => {} },
       readiness: [],
       close: async () => {},
     };

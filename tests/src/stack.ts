@@ -28,7 +28,13 @@ export interface TestStack {
   readonly database: string;
   gatewayUrl(index?: number): string;
   httpUrl(index?: number): string;
-  token(subject: string, claim?: Partial<SyncClaim>, options?: { expiresInSec?: number }): Promise<string>;
+  token(
+    subject: string,
+    claim?: Partial<SyncClaim>,
+    options?: { expiresInSec?: number; roles?: string[] },
+  ): Promise<string>;
+  /** The gateway's ops server (`/metrics`, `/admin`, …); only with `OPS_PORT` in `gatewayEnv`. */
+  opsUrl(index?: number): string;
   /** The stack's MongoDB database, to check what is stored. */
   db(): Db;
   stopGateway(index: number): Promise<void>;
@@ -96,6 +102,11 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
     logs,
     gatewayUrl: (index = 0) => `ws://127.0.0.1:${port(index)}/sync`,
     httpUrl: (index = 0) => `http://127.0.0.1:${port(index)}`,
+    opsUrl(index = 0) {
+      const opsPort = gateways[index]?.opsPort;
+      if (opsPort === undefined) throw new Error(`gateway ${index} has no ops port (set OPS_PORT)`);
+      return `http://127.0.0.1:${opsPort}`;
+    },
     token: signTestToken,
     db: () => mongo.db(database),
     async stopGateway(index) {

@@ -1,4 +1,4 @@
-import { SYNC_CLAIM, type SyncClaim } from '@lfsync/contracts';
+import { ROLES_CLAIM, SYNC_CLAIM, type SyncClaim } from '@lfsync/contracts';
 import { SignJWT } from 'jose';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
@@ -7,10 +7,11 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 export function signTestToken(
   subject: string,
   claim: Partial<SyncClaim> = {},
-  options: { expiresInSec?: number } = {},
+  options: { expiresInSec?: number; roles?: string[] } = {},
 ): Promise<string> {
   const full: SyncClaim = { read: claim.read ?? ['*'], write: claim.write ?? ['*'] };
-  return new SignJWT({ [SYNC_CLAIM]: full })
+  const roles = options.roles === undefined ? {} : { [ROLES_CLAIM]: options.roles };
+  return new SignJWT({ [SYNC_CLAIM]: full, ...roles })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(subject)
     .setIssuedAt()

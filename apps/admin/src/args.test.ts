@@ -11,7 +11,11 @@ describe('parseCommand', () => {
       subject: 'alice',
       read: ['*'],
       write: ['counter_log', 'x'],
+      roles: [],
       expiresInSec: 3600,
+    });
+    expect(parseCommand(['mint', '--subject', 'ops', '--role', 'admin', '--role', 'admin'])).toMatchObject({
+      roles: ['admin'],
     });
     expect(parseCommand(['mint', '--subject', 'bob', '--expires-in', '60'])).toMatchObject({
       read: [],
@@ -36,6 +40,7 @@ describe('parseCommand', () => {
     [['mint'], /mint needs --subject/],
     [['mint', '--subject', 'a', '--expires-in', '1.5'], /--expires-in must be an integer/],
     [['mint', '--subject', 'a', '--bogus'], /Unknown option '--bogus'/],
+    [['mint', '--subject', 'a', '--role', ''], /--role takes names/],
     [['inspect'], /exactly one repository/],
     [['inspect', 'bad name!'], /repository name must match/],
     [['inspect', 'r', '--last', '0'], /--last must be an integer from 1 to 1000/],

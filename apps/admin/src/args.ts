@@ -1,10 +1,17 @@
 import { parseArgs } from 'node:util';
-import { repositoryNameSchema } from '@lfsync/contracts';
+import { repositoryNameSchema, rolesClaimSchema } from '@lfsync/contracts';
 import { UsageError } from './usage-error.ts';
 
 export type AdminCommand =
   | { kind: 'help' }
-  | { kind: 'mint'; subject: string; read: string[]; write: string[]; expiresInSec: number }
+  | {
+      kind: 'mint';
+      subject: string;
+      read: string[];
+      write: string[];
+      roles: string[];
+      expiresInSec: number;
+    }
   | { kind: 'inspect'; repository: string; last: number }
   | { kind: 'verify'; repository: string }
   | { kind: 'drain'; opsUrl: URL };
@@ -55,6 +62,7 @@ function parseMint(args: string[]): AdminCommand {
     subject: { type: 'string' },
     read: { type: 'string', multiple: true },
     write: { type: 'string', multiple: true },
+    role: { type: 'string', multiple: true },
     'expires-in': { type: 'string' },
   });
   if (positionals.length > 0)
@@ -66,6 +74,7 @@ function parseMint(args: string[]): AdminCommand {
     subject,
     read: stringList(values.read),
     write: stringList(values.write),
+    roles: roles(values.role),
     expiresInSec: positiveInteger(
       values['expires-in'],
       '--expires-in',
@@ -93,6 +102,13 @@ function parseDrain(args: string[]): AdminCommand {
     throw new UsageError(`--ops-url must be an http(s) URL, got ${JSON.stringify(raw)}`);
   }
   return { kind: 'drain', opsUrl: url };
+}
+
+/** Roles as the gateway reads them (`roles` claim): short names, e.g. `admin` for the admin dashboard. */
+function roles(value: unknown): string[] {
+  const parsed = rolesClaimSchema.safeParse(stringList(value));
+  if (!parsed.success) throw new UsageError('--role takes names of 1–64 characters, at most 32 of them');
+  return [...new Set(parsed.data)];
 }
 
 function onlyRepository(positionals: string[]): string {

@@ -20,6 +20,13 @@ describe('mintToken', () => {
     });
   });
 
+  it('adds the roles claim only when roles are given', async () => {
+    const env = { JWT_SECRET: SECRET };
+    const request = { subject: 'ops', read: [], write: [], expiresInSec: 60 };
+    expect(decodeJwt(await mintToken({ ...request, roles: ['admin'] }, env))['roles']).toEqual(['admin']);
+    expect(decodeJwt(await mintToken(request, env))).not.toHaveProperty('roles');
+  });
+
   it('refuses without a usable JWT_SECRET', async () => {
     const request = { subject: 'a', read: [], write: [], expiresInSec: 1 };
     await expect(mintToken(request, {})).rejects.toThrow(/needs JWT_SECRET/);

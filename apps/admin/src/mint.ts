@@ -1,4 +1,4 @@
-import { SYNC_CLAIM } from '@lfsync/contracts';
+import { ROLES_CLAIM, SYNC_CLAIM } from '@lfsync/contracts';
 import { SignJWT } from 'jose';
 import { UsageError } from './usage-error.ts';
 
@@ -6,6 +6,8 @@ export interface MintRequest {
   subject: string;
   read: string[];
   write: string[];
+  /** The `roles` claim (`admin` opens the gateway's admin dashboard); left out when empty. */
+  roles?: string[];
   expiresInSec: number;
 }
 
@@ -24,7 +26,11 @@ export async function mintToken(
     );
   }
   const issuedAt = Math.floor(nowMs / 1000);
-  let jwt = new SignJWT({ [SYNC_CLAIM]: { read: request.read, write: request.write } })
+  const roles = request.roles ?? [];
+  let jwt = new SignJWT({
+    [SYNC_CLAIM]: { read: request.read, write: request.write },
+    ...(roles.length === 0 ? {} : { [ROLES_CLAIM]: roles }),
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(request.subject)
     .setIssuedAt(issuedAt)

@@ -5,8 +5,9 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 
-  mint --subject <sub> [--read <pattern>]... [--write <pattern>]... [--expires-in <seconds>]
-      An HS256 token signed with JWT_SECRET (JWT_ISSUER, JWT_AUDIENCE when set).
+  mint --subject <sub> [--read <pattern>]... [--write <pattern>]... [--role <role>]... [--expires-in <seconds>]
+      An HS256 token signed with JWT_SECRET (JWT_ISSUER, JWT_AUDIENCE when set); --role admin opens
+      the gateway's admin dashboard (/admin on its ops port).
   inspect <repository> [--last <n>]
       The repository's head and its last n events (default 10) from MONGO_URL/MONGO_DB.
   verify <repository>

@@ -4,6 +4,7 @@ import {
   InProcessCommitBus,
   InProcessPresenceBus,
   InProcessSequencerClient,
+  InProcessStatsBus,
   LmdbEnvironment,
   LmdbEventIndex,
   LmdbEventStore,
@@ -11,9 +12,15 @@ import {
   LmdbSequenceLog,
 } from '@lfsync/embedded';
 import { startGateway, type GatewayAdapters, type GatewayConfig } from '@lfsync/gateway';
-import { persisterConfigSchema, runPersister } from '@lfsync/persister';
+import {
+  createPersisterMetrics,
+  persisterConfigSchema,
+  reportPersisterStats,
+  runPersister,
+  type PersisterMetrics,
+} from '@lfsync/persister';
 import { systemClock } from '@lfsync/ports';
-import { SequencerService, sequencerConfigSchema } from '@lfsync/sequencer';
+import { SequencerService, reportSequencerStats, sequencerConfigSchema } from '@lfsync/sequencer';
 import type { Logger } from 'pino';
 
 export interface EmbeddedOptions {
@@ -52,18 +59,24 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   });
   const store = new LmdbEventStore(env);
   const bus = new InProcessCommitBus(logger.child({ component: 'commit-bus' }));
+  const metrics = createPersisterMetrics();
+  metrics.active.set(1);
   const persister = runPersister({
     feed: new LmdbLogFeed(env, log, { clock: systemClock }),
     store,
     publisher: bus,
     logger: logger.child({ component: 'persister' }),
     batchSize: options.batchSize ?? persisterConfigSchema.parse({}).BATCH_SIZE,
+    metrics,
     clock: systemClock,
   });
+  const adapters = gatewayAdapters(env, log, store, bus, options);
+  const stopStats = reportEmbeddedStats(adapters, metrics, options);
   let gateway;
   try {
-    gateway = await startGateway(gatewayConfig, logger, gatewayAdapters(env, log, store, bus, options));
+    gateway = await startGateway(gatewayConfig, logger, adapters);
   } catch (err) {
+    stopStats();
     await persister.stop();
     await env.close();
     throw err;
@@ -74,9 +87,48 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     url: gateway.url,
     async stop() {
       await gateway.stop();
+      stopStats();
       await persister.stop();
       await env.close();
     },
+  };
+}
+
+interface EmbeddedAdapters extends GatewayAdapters {
+  sequencer: InProcessSequencerClient;
+  sequencerService: SequencerService;
+}
+
+/**
+ * The sequencer's and persister's stats reports on the in-process bus, as their own processes send them
+ * over NATS (the persister's lag is not measured: the LMDB log has no consumer to ask).
+ */
+function reportEmbeddedStats(
+  adapters: EmbeddedAdapters,
+  metrics: PersisterMetrics,
+  options: EmbeddedOptions,
+): () => void {
+  const common = {
+    bus: adapters.stats,
+    intervalMs: options.gatewayConfig.STATS_INTERVAL_MS,
+    clock: systemClock,
+    logger: options.logger,
+  };
+  const stopSequencer = reportSequencerStats({
+    ...common,
+    instance: 'embedded-sequencer',
+    requestsInFlight: () => adapters.sequencer.inFlight,
+    queuedEvents: () => adapters.sequencerService.queuedEvents,
+  });
+  const stopPersister = reportPersisterStats({
+    ...common,
+    instance: 'embedded-persister',
+    metrics,
+    measuresLag: false,
+  });
+  return () => {
+    stopSequencer();
+    stopPersister();
   };
 }
 
@@ -87,25 +139,28 @@ function gatewayAdapters(
   store: LmdbEventStore,
   bus: InProcessCommitBus,
   options: EmbeddedOptions,
-): GatewayAdapters {
+): EmbeddedAdapters {
+  const service = new SequencerService({
+    log,
+    index: new LmdbEventIndex(env),
+    maxAppendBytes: options.maxAppendBytes ?? sequencerConfigSchema.parse({}).MAX_APPEND_BYTES,
+    clock: systemClock,
+  });
   const sequencer = new InProcessSequencerClient({
-    handler: new SequencerService({
-      log,
-      index: new LmdbEventIndex(env),
-      maxAppendBytes: options.maxAppendBytes ?? sequencerConfigSchema.parse({}).MAX_APPEND_BYTES,
-      clock: systemClock,
-    }),
+    handler: service,
     timeoutMs: sequencingTimeoutMs(options.gatewayConfig.ACK_TIMEOUT_MS),
     logger: options.logger.child({ component: 'sequencer' }),
   });
   return {
     store,
     sequencer,
+    sequencerService: service,
     subscribeCommits: (onCommit, wants) =>
       bus.subscribe((batch) => {
         if (wants(batch.repository)) onCommit(batch);
       }),
     presence: new InProcessPresenceBus(options.logger.child({ component: 'presence-bus' })),
+    stats: new InProcessStatsBus(options.logger.child({ component: 'stats-bus' })),
     // In-process delivery cannot miss a broadcast: there is no connection to lose.
     onBroadcastGap: () => undefined,
     readiness: [{ name: 'storage', check: () => store.ping() }],

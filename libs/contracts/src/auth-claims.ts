@@ -14,6 +14,15 @@ export type SyncClaim = z.infer<typeof syncClaimSchema>;
 
 export const SYNC_CLAIM = 'sync';
 
+/**
+ * Roles of the token's holder, in the JWT claim `roles`. `admin` opens the gateway's admin dashboard (on
+ * its ops port); the sync claim alone never does.
+ */
+export const rolesClaimSchema = z.array(z.string().min(1).max(64)).max(32).default([]);
+
+export const ROLES_CLAIM = 'roles';
+export const ADMIN_ROLE = 'admin';
+
 /** The placeholder for the token's subject inside a claim pattern. */
 export const SUBJECT_PLACEHOLDER = '{sub}';
 

@@ -100,11 +100,14 @@ export { decodeSequencedBatch, type DecodedBatch } from './bus/decode-batch.ts';
 export { DEFAULT_DUPLICATE_WINDOW_MS, SEQUENCING_DEADLINE_MS, sequencingTimeoutMs } from './bus/timing.ts';
 export { COMMITTED_AT_HEADER, DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';
 export {
+  ADMIN_ROLE,
+  ROLES_CLAIM,
   SUBJECT_PLACEHOLDER,
   SYNC_CLAIM,
   claimAllows,
   claimCovers,
   resolveClaim,
+  rolesClaimSchema,
   syncClaimSchema,
   type ResolvedClaim,
   type SyncClaim,
@@ -131,5 +134,15 @@ export {
   type PresenceBusMessage,
   type PresenceHeartbeat,
 } from './bus/presence-messages.ts';
+export {
+  MAX_STATS_REPOSITORIES,
+  serviceStatsSchema,
+  type CommittedRepositoryStats,
+  type GatewayRepositoryStats,
+  type GatewayStats,
+  type PersisterStats,
+  type SequencerStats,
+  type ServiceStats,
+} from './bus/stats-messages.ts';
 export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';
 export { parseJsonWith } from './parse-json.ts';

@@ -10,5 +10,6 @@ export {
 } from './event-store.ts';
 export type { LogDelivery, LogFeed } from './log-feed.ts';
 export type { PresenceBus } from './presence-bus.ts';
+export type { StatsBus } from './stats-bus.ts';
 export type { SequencerClient } from './sequencer-client.ts';
 export type { AppendResult, LogHead, SequenceLog } from './sequence-log.ts';

@@ -37,6 +37,8 @@ export const commonConfigShape = {
     .default('lfs'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How often each service reports its stats to the gateways' admin dashboard (`<prefix>.stats`). */
+  STATS_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   ...natsCredentialsShape,
 };
 

@@ -30,3 +30,6 @@ export {
   JetStreamReplicasError,
 } from './replicas.ts';
 export { retryUntilDone } from './retry.ts';
+export { natsStatsBus } from './nats-stats-bus.ts';
+export { RepositoryActivity } from './repository-activity.ts';
+export { startStatsPublisher, type StatsPublisherOptions } from './stats-publisher.ts';

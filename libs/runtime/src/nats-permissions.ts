@@ -40,10 +40,12 @@ export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermis
   const sequencers = `${names.prefix}.sequencers.>`;
   // Presence: joins, leaves and state per repository, and the gateways' heartbeats.
   const presence = [names.presenceSubject('>'), names.presenceHeartbeatSubject];
+  // Every service reports its stats; the gateways' admin dashboards listen.
+  const stats = names.statsSubject;
   return {
     gateway: {
-      publish: { allow: [names.sequenceSubject, ...presence] },
-      subscribe: { allow: [names.commitSubjectWildcard, ...presence, INBOX] },
+      publish: { allow: [names.sequenceSubject, ...presence, stats] },
+      subscribe: { allow: [names.commitSubjectWildcard, ...presence, stats, INBOX] },
       // Presence queries between gateways are answered on the asker's inbox.
       allow_responses: true,
     },
@@ -52,6 +54,7 @@ export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermis
         allow: [
           names.logSubjectWildcard,
           sequencers,
+          stats,
           `$KV.${names.eventIndexBucket}.>`,
           '$JS.API.INFO',
           ...streamApi(log),
@@ -65,6 +68,7 @@ export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermis
       publish: {
         allow: [
           names.commitSubjectWildcard,
+          stats,
           `$KV.${names.leaseBucket}.>`,
           '$JS.API.INFO',
           ...streamApi(log),

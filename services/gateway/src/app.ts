@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '@lfsync/ports';
-import { startOpsServer, type Logger } from '@lfsync/runtime';
+import { startOpsServer, type Logger, type ReadinessCheck } from '@lfsync/runtime';
 import { compatStartupWarnings } from './compat/compat-config.ts';
 import type { GatewayConfig } from './config.ts';
-import { createGatewayMetrics } from './metrics.ts';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.ts';
 import { connectGatewayAdapters, type GatewayAdapters } from './wiring/adapters.ts';
+import { firstOf, startAdminDashboard, type OpsRoute } from './wiring/admin-dashboard.ts';
 import { createAuth } from './wiring/auth.ts';
 import { startCommitIntake } from './wiring/commit-intake.ts';
 import { startHeartbeat } from './wiring/heartbeat.ts';
@@ -39,17 +40,24 @@ export async function startGateway(
   const services = createSyncServices(config, connection, metrics, clock, log);
   const unsubscribe = startCommitIntake(connection, services, metrics, clock, log);
   const { readiness } = connection;
-  const { server, wss } = createHttp({ config, auth, services, readiness, metrics, clock, logger: log });
+  const admin = startAdminDashboard({
+    config,
+    auth,
+    services,
+    adapters: connection,
+    metrics,
+    clock,
+    logger: log,
+  });
+  const http = { config, auth, services, readiness, metrics, clock, logger: log, admin: admin.route };
+  const { server, wss } = createHttp(http);
   const stopHeartbeat = startHeartbeat(services.sessions, config.PING_INTERVAL_MS, clock);
   services.presence.start();
 
   // Only on the ops port: the public port must never let a client drain the gateway.
   const drain = drainRoute(() => drainGateway({ server, wss, sessions: services.sessions, clock }));
   const opsReadiness = [...readiness, { name: 'accepting', check: () => !drain.drained() }];
-  const ops =
-    config.OPS_PORT === undefined
-      ? undefined
-      : await startOpsServer(config.OPS_PORT, metrics.registry, opsReadiness, config.HOST, drain.route);
+  const ops = await startGatewayOps(config, metrics, opsReadiness, firstOf(drain.route, admin.route));
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const port = (server.address() as AddressInfo).port;
   log.info({ port, opsPort: ops?.port, devAuth: config.DEV_AUTH }, 'gateway listening');
@@ -57,6 +65,7 @@ export async function startGateway(
   const release = {
     beforeClose: stopHeartbeat,
     async afterClose() {
+      admin.stop();
       services.presence.stop();
       unsubscribe();
       await connection.close();
@@ -69,4 +78,15 @@ export async function startGateway(
     opsPort: ops?.port,
     stop: () => stopGateway({ server, wss, sessions: services.sessions, clock, release }),
   };
+}
+
+/** The ops server of OPS_PORT (`/metrics`, `/readyz`, `/healthz`, `/drain`, `/admin`); none without it. */
+async function startGatewayOps(
+  config: GatewayConfig,
+  metrics: GatewayMetrics,
+  readiness: ReadinessCheck[],
+  routes: OpsRoute,
+): Promise<Awaited<ReturnType<typeof startOpsServer>> | undefined> {
+  if (config.OPS_PORT === undefined) return undefined;
+  return startOpsServer(config.OPS_PORT, metrics.registry, readiness, config.HOST, routes);
 }

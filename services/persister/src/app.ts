@@ -7,6 +7,7 @@ import {
   ensureLogStream,
   isMongoAuthError,
   mongoClientOptions,
+  natsStatsBus,
   retryUntilDone,
   serverAtLeast,
   startOpsServer,
@@ -14,6 +15,7 @@ import {
   type NatsHandle,
 } from '@lfsync/runtime';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { nuid } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
 import type { PersisterConfig } from './config.ts';
 import { createPersisterMetrics, type PersisterMetrics } from './metrics.ts';
@@ -23,6 +25,7 @@ import { ensureLogConsumer } from './nats/log-consumer.ts';
 import { natsCommitPublisher } from './nats/nats-commit-publisher.ts';
 import { PersisterLease } from './nats/persister-lease.ts';
 import { runPersister } from './run-persister.ts';
+import { reportPersisterStats } from './stats.ts';
 
 export interface Persister {
   readonly opsPort: number;
@@ -54,12 +57,14 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const jsm = await jetstreamManager(nats.nc);
   await ensureLogStream(jsm, names, { replicas: config.NATS_REPLICAS });
   await ensureLogConsumer(jsm, names, { batchSize: config.BATCH_SIZE, replicas: config.NATS_REPLICAS });
+  const holder = `${hostname()}:${process.pid}`;
   const lease = await PersisterLease.open(nats.nc, names, {
     ttlMs: config.LEASE_TTL_MS,
     replicas: config.NATS_REPLICAS,
-    holder: `${hostname()}:${process.pid}`,
+    holder,
     logger: log,
   });
+  const stopStats = reportStats(nats, config, holder, metrics, log);
   const consuming = consumeWhileLeaseHeld(lease, () =>
     startConsuming(config, { nats, jsm, store, metrics, log }),
   );
@@ -69,6 +74,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
     opsPort: ops.port,
     async stop() {
       started = false;
+      stopStats();
       lease.stop();
       await consuming;
       await lease.release();
@@ -77,6 +83,26 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
       await ops.close();
     },
   };
+}
+
+/** Reports the lag, the stored events and the repositories committed to, for the admin dashboard. */
+function reportStats(
+  nats: NatsHandle,
+  config: PersisterConfig,
+  holder: string,
+  metrics: PersisterMetrics,
+  log: Logger,
+): () => void {
+  return reportPersisterStats({
+    bus: natsStatsBus(nats.nc, busNames(config.BUS_PREFIX), log),
+    // Several replicas may share a process (tests): the dashboard tells them apart.
+    instance: `${holder}:${nuid.next().slice(-6)}`,
+    intervalMs: config.STATS_INTERVAL_MS,
+    clock: systemClock,
+    logger: log,
+    metrics,
+    measuresLag: true,
+  });
 }
 
 /** Creates the MongoDB indexes, retried until the database answers; a refused login is logged once. */

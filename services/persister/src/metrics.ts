@@ -1,9 +1,17 @@
+import { RepositoryActivity } from '@lfsync/runtime';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createPersisterMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  return { registry, ...counters(registry), ...histograms(registry), ...consumerGauges(registry) };
+  return {
+    registry,
+    ...counters(registry),
+    ...histograms(registry),
+    ...consumerGauges(registry),
+    /** Heads and events per repository since the last stats report (the admin dashboard's event rates). */
+    activity: new RepositoryActivity(),
+  };
 }
 export type PersisterMetrics = ReturnType<typeof createPersisterMetrics>;
 

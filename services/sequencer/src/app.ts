@@ -1,13 +1,14 @@
 import { busNames } from '@lfsync/contracts';
 import { systemClock } from '@lfsync/ports';
-import { connectNats, startOpsServer, type Logger, type NatsHandle } from '@lfsync/runtime';
+import { connectNats, natsStatsBus, startOpsServer, type Logger, type NatsHandle } from '@lfsync/runtime';
 import type { SequencerConfig } from './config.ts';
 import { SequencerService } from './domain/sequencer-service.ts';
 import { createSequencerMetrics } from './metrics.ts';
 import { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 import { KvEventIndex } from './nats/kv-event-index.ts';
-import { serveSequenceRequests } from './nats/sequence-responder.ts';
+import { serveSequenceRequests, type SequenceResponder } from './nats/sequence-responder.ts';
 import { SequencerMembership } from './nats/sequencer-membership.ts';
+import { reportSequencerStats } from './stats.ts';
 
 export interface Sequencer {
   readonly opsPort: number;
@@ -47,16 +48,37 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   const membership = new SequencerMembership(nc, names, log);
   membership.start();
   const responder = serveSequenceRequests({ nc, names, service, logger: log, metrics, membership });
+  const stopStats = reportStats(nats, config, membership.id, { responder, service }, log);
   serving = true;
   log.info({ opsPort: ops.port, prefix: names.prefix }, 'sequencer started');
   return {
     opsPort: ops.port,
     async stop() {
       serving = false;
+      stopStats();
       membership.stop();
       await responder.stop();
       await nc.drain().catch(() => nc.close());
       await ops.close();
     },
   };
+}
+
+/** Reports the requests in flight and the events queued, for the admin dashboard. */
+function reportStats(
+  nats: NatsHandle,
+  config: SequencerConfig,
+  instance: string,
+  queue: { responder: SequenceResponder; service: SequencerService },
+  log: Logger,
+): () => void {
+  return reportSequencerStats({
+    bus: natsStatsBus(nats.nc, busNames(config.BUS_PREFIX), log),
+    instance,
+    intervalMs: config.STATS_INTERVAL_MS,
+    clock: systemClock,
+    logger: log,
+    requestsInFlight: () => queue.responder.inFlight,
+    queuedEvents: () => queue.service.queuedEvents,
+  });
 }

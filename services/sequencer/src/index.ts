@@ -5,3 +5,4 @@ export { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
 export { KvEventIndex } from './nats/kv-event-index.ts';
 export { serveSequenceRequests, type SequenceResponder } from './nats/sequence-responder.ts';
 export { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';
+export { reportSequencerStats } from './stats.ts';

@@ -28,6 +28,8 @@ export interface BusNames {
   readonly sequencerHeartbeatSubject: string;
   /** Core subject one sequencer replica serves alone: requests forwarded to the owner of their repository. */
   sequencerDirectSubject(member: string): string;
+  /** Core subject every service reports its stats on, for the gateways' admin dashboard. */
+  readonly statsSubject: string;
 }
 
 export const DEFAULT_BUS_PREFIX = 'lfs';
@@ -55,6 +57,7 @@ export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
     leaseBucket: `${upper}_LEASES`,
     sequencerHeartbeatSubject: `${prefix}.sequencers.heartbeat`,
     sequencerDirectSubject: (member) => `${prefix}.sequencers.direct.${member}`,
+    statsSubject: `${prefix}.stats`,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { PresenceBusMessage, PresenceHeartbeat } from '@lfsync/contracts';
 import type { PresenceBus } from '@lfsync/ports';
 import type { Logger } from 'pino';
+import { deliverLater } from './deliver-later.ts';
 
 /**
  * The presence bus within one process: each message reaches the listeners of its repository on a later
@@ -41,12 +42,6 @@ export class InProcessPresenceBus implements PresenceBus {
   }
 
   #later(deliver: () => void): void {
-    queueMicrotask(() => {
-      try {
-        deliver();
-      } catch (err) {
-        this.#logger.error({ err }, 'presence listener failed');
-      }
-    });
+    deliverLater(this.#logger, 'presence listener failed', deliver);
   }
 }

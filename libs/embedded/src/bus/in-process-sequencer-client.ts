@@ -44,6 +44,11 @@ export class InProcessSequencerClient implements SequencerClient {
     return reply.results;
   }
 
+  /** Requests handed to the sequencer and not yet answered. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
   /** Resolves once every request handed to the sequencer has finished (to close its storage after). */
   async drain(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);

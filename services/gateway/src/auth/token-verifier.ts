@@ -1,7 +1,9 @@
 import {
   AppError,
+  ROLES_CLAIM,
   SYNC_CLAIM,
   resolveClaim,
+  rolesClaimSchema,
   syncClaimSchema,
   toAppError,
   type SyncClaim,
@@ -21,6 +23,8 @@ export interface Principal {
   claim: SyncClaim;
   /** Epoch ms; undefined when the token does not expire. */
   expiresAt: number | undefined;
+  /** The token's `roles` claim (`admin` opens the admin dashboard); empty when it has none. */
+  roles: readonly string[];
   /** Admitted without a token (the compatibility mode's `ANONYMOUS_REPOSITORIES`). */
   anonymous?: true;
 }
@@ -63,9 +67,12 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       const resolved = resolveClaim(claim.data, payload.sub);
       if (!resolved.ok)
         throw new AppError('INVALID_TOKEN', `invalid pattern in the token: ${resolved.message}`);
+      const roles = rolesClaimSchema.safeParse(payload[ROLES_CLAIM]);
+      if (!roles.success) throw new AppError('INVALID_TOKEN', `token claim "${ROLES_CLAIM}" is malformed`);
       return {
         subject: payload.sub,
         claim: resolved.claim,
+        roles: roles.data,
         expiresAt: payload.exp === undefined ? undefined : payload.exp * 1000,
       };
     } catch (err) {

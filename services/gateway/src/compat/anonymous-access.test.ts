@@ -4,7 +4,12 @@ import type { Principal } from '../auth/token-verifier.ts';
 import { createAuthenticator } from './anonymous-access.ts';
 
 const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl';
-const alice: Principal = { subject: 'alice', claim: { read: ['*'], write: [] }, expiresAt: undefined };
+const alice: Principal = {
+  subject: 'alice',
+  claim: { read: ['*'], write: [] },
+  expiresAt: undefined,
+  roles: [],
+};
 const verify = (token: string) =>
   token === jwt ? Promise.resolve(alice) : Promise.reject(new AppError('INVALID_TOKEN'));
 
@@ -25,6 +30,7 @@ describe('createAuthenticator', () => {
         subject: 'anonymous',
         claim: { read: ['user', 'counter_log'], write: ['user', 'counter_log'] },
         expiresAt: undefined,
+        roles: [],
         anonymous: true,
       });
     }

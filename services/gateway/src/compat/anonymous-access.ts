@@ -34,6 +34,7 @@ export function createAuthenticator(
     subject: ANONYMOUS_SUBJECT,
     claim: anonymousClaim(anonymousRepositories),
     expiresAt: undefined,
+    roles: [],
     anonymous: true,
   };
   return (token) => {

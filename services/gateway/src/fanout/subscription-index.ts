@@ -79,6 +79,14 @@ export class SubscriptionIndex<T> {
     return found;
   }
 
+  /** The exact names subscribed to by the most subscribers (patterns aside), at most `limit`. */
+  mostSubscribedNames(limit: number): string[] {
+    return [...this.#exact]
+      .sort((a, b) => b[1].size - a[1].size)
+      .slice(0, limit)
+      .map(([name]) => name);
+  }
+
   /** Exact names and prefixes held: what the index costs in memory. */
   get keys(): number {
     return this.#exact.size + this.#prefixes.size;

@@ -65,6 +65,14 @@ export class PresenceHub {
     return this.#rooms.get(repository)?.room.size ?? 0;
   }
 
+  /** Per repository with members of this gateway, how many (the other gateways report their own). */
+  localMemberCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [repository, { room }] of this.#rooms)
+      if (room.localCount > 0) counts.set(repository, room.localCount);
+    return counts;
+  }
+
   isMember(repository: string, sessionId: string): boolean {
     return this.#rooms.get(repository)?.room.hasLocal(sessionId) === true;
   }

@@ -1,7 +1,13 @@
 import { busNames, sequencingTimeoutMs, type SequencedBatch } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
-import type { EventReader, PresenceBus, SequencerClient } from '@lfsync/ports';
-import { connectNats, mongoClientOptions, type Logger, type ReadinessCheck } from '@lfsync/runtime';
+import type { EventReader, PresenceBus, SequencerClient, StatsBus } from '@lfsync/ports';
+import {
+  connectNats,
+  mongoClientOptions,
+  natsStatsBus,
+  type Logger,
+  type ReadinessCheck,
+} from '@lfsync/runtime';
 import { MongoClient } from 'mongodb';
 import { subscribeCommits } from '../bus/commit-feed.ts';
 import { natsPresenceBus } from '../bus/nats-presence-bus.ts';
@@ -22,6 +28,8 @@ export interface GatewayAdapters {
   ): () => void;
   /** Who is online, between gateways. */
   presence: PresenceBus;
+  /** Every service's stats reports, for the admin dashboard. */
+  stats: StatsBus;
   /** Called when commit broadcasts may have been missed (the bus connection was lost and is back). */
   onBroadcastGap(listener: () => void): void;
   readiness: ReadinessCheck[];
@@ -47,6 +55,7 @@ export async function connectGatewayAdapters(
     },
     onBroadcastGap: (listener) => nats.onReconnect(listener),
     presence: natsPresenceBus(nats.nc, names, logger),
+    stats: natsStatsBus(nats.nc, names, logger),
     readiness: [
       { name: 'nats', check: () => nats.connected() },
       { name: 'mongodb', check: () => store.ping() },

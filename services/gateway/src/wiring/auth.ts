@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { issueDevToken } from '../auth/dev-tokens.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.ts';
 import { createAuthenticator, type Authenticator } from '../compat/anonymous-access.ts';
 import type { GatewayConfig } from '../config.ts';
 
 export interface GatewayAuth {
   /** Tokens of requests and auth frames, with anonymous access where the compatibility mode opens it. */
   authenticate: Authenticator;
+  /** Tokens only, never anonymous: for the admin dashboard. */
+  verify: TokenVerifier;
   /** Development tokens (DEV_AUTH), signed with the configured or a random secret. */
   devToken: ((username: string) => Promise<{ token: string; expiresAt: number }>) | undefined;
 }
@@ -31,6 +33,7 @@ export async function createAuth(config: GatewayConfig): Promise<GatewayAuth> {
   const claims = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
   return {
     authenticate: createAuthenticator(verify, config.ANONYMOUS_REPOSITORIES),
+    verify,
     devToken:
       config.DEV_AUTH && secret !== undefined
         ? (username) => issueDevToken(secret, username, claims)

@@ -36,6 +36,7 @@ export function startCommitIntake(
     // Queued before the acks that this commit releases, so a pusher sees the events frame first.
     registry.broadcast(batch, eventsJson);
     commits.committed(batch.repository, batch.toSequence);
+    services.activity.committed(batch.repository, batch.toSequence, batch.events.length);
   };
   const unsubscribe = adapters.subscribeCommits(onCommit, wants);
   adapters.onBroadcastGap(() => {

@@ -12,6 +12,7 @@ import type { GatewayMetrics } from '../metrics.ts';
 import { restApi } from '../rest/rest-api.ts';
 import { SessionPresence } from '../presence/session-presence.ts';
 import { Session, type SessionLimits } from '../ws/session.ts';
+import { firstOf, type OpsRoute } from './admin-dashboard.ts';
 import type { GatewayAuth } from './auth.ts';
 import type { SyncServices } from './sync-services.ts';
 
@@ -23,6 +24,8 @@ export interface HttpWiring {
   metrics: GatewayMetrics;
   clock: Clock;
   logger: Logger;
+  /** The admin dashboard, served here with the ops endpoints when OPS_PORT does not give them their own port. */
+  admin: OpsRoute;
 }
 
 /**
@@ -51,7 +54,10 @@ export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocket
     activeConnections: () => services.sessions.size,
   });
   const routes = {
-    ops: config.OPS_PORT === undefined ? opsHandler(metrics.registry, wiring.readiness) : undefined,
+    ops:
+      config.OPS_PORT === undefined
+        ? firstOf(opsHandler(metrics.registry, wiring.readiness), wiring.admin)
+        : undefined,
     rest,
     devToken: auth.devToken,
     staticFiles: config.STATIC_DIR === undefined ? undefined : staticFiles(config.STATIC_DIR),

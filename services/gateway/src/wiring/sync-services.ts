@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@lfsync/ports';
+import { RepositoryActivity } from '@lfsync/runtime';
 import type { Logger } from 'pino';
 import { withDartDefaults } from '../compat/loose-event.ts';
 import type { GatewayConfig } from '../config.ts';
@@ -23,6 +24,8 @@ export interface SyncServices {
   presence: PresenceHub;
   /** Every open session. */
   sessions: Set<Session>;
+  /** Commits received since the last stats report (for the admin dashboard). */
+  activity: RepositoryActivity;
 }
 
 export function createSyncServices(
@@ -54,5 +57,6 @@ export function createSyncServices(
   };
   const presenceLog = logger.child({ component: 'presence' });
   const presence = new PresenceHub(randomUUID(), adapters.presence, clock, timing, presenceLog);
-  return { store, commits, push, registry, presence, sessions: new Set() };
+  const activity = new RepositoryActivity();
+  return { store, commits, push, registry, presence, sessions: new Set(), activity };
 }

@@ -39,6 +39,7 @@ const principal = (expiresAt: number | undefined): Principal => ({
   subject: 'alice',
   claim: { read: ['*'], write: ['*'] },
   expiresAt,
+  roles: [],
 });
 
 describe('SessionAuth', () => {

@@ -43,6 +43,21 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
     return this.#authenticated.size;
   }
 
+  /** Authenticated sessions that never subscribed: they receive every repository they may read. */
+  get implicitSessions(): number {
+    return this.#implicit.size;
+  }
+
+  /** Authenticated sessions whose subscriptions cover `repository` (exactly or by a pattern). */
+  subscriberCount(repository: string): number {
+    return this.#index.subscribers(repository).size;
+  }
+
+  /** The repositories most sessions here subscribed to by their exact name, at most `limit`. */
+  mostSubscribedNames(limit: number): string[] {
+    return this.#index.mostSubscribedNames(limit);
+  }
+
   /** Exact names and prefixes in the subscription index. */
   get indexedKeys(): number {
     return this.#index.keys;

@@ -181,6 +181,8 @@ export class LogPersister {
       const events = plan.ready.reduce((n, p) => n + p.batch.events.length, 0);
       this.#metrics.events.inc(events);
       this.#metrics.groupSize.observe(events);
+      for (const { batch } of plan.ready)
+        this.#metrics.activity.committed(batch.repository, batch.toSequence, batch.events.length);
     }
     for (const item of [...plan.ready, ...plan.stored]) {
       this.#publisher.publish(item.batch.repository, item.source.data);

@@ -63,6 +63,11 @@ export class RepositorySequencer {
     this.#clock = options.clock ?? systemClock;
   }
 
+  /** Events waiting to be sequenced. */
+  get queuedEvents(): number {
+    return this.#queuedEvents;
+  }
+
   get idle(): boolean {
     return !this.#draining && this.#queue.length === 0;
   }

@@ -27,6 +27,13 @@ export class SequencerService {
     this.#clock = options.clock ?? systemClock;
   }
 
+  /** Events waiting for their repository's sequencer, all repositories together. */
+  get queuedEvents(): number {
+    let queued = 0;
+    for (const sequencer of this.#repositories.values()) queued += sequencer.queuedEvents;
+    return queued;
+  }
+
   async handle(request: SequenceRequest, bytes: number): Promise<SequenceReply> {
     const results = await this.#sequencerFor(request.repository).sequence(request.events, bytes);
     return { ok: true, results };

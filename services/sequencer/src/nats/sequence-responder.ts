@@ -20,6 +20,8 @@ interface SequenceHandler {
 }
 
 export interface SequenceResponder {
+  /** Requests taken and not yet answered. */
+  readonly inFlight: number;
   /** Stops taking requests and resolves once every request taken has been answered. */
   stop(): Promise<void>;
 }
@@ -58,6 +60,9 @@ export function serveSequenceRequests(options: Responder): SequenceResponder {
       ? undefined
       : nc.subscribe(names.sequencerDirectSubject(membership.id), { callback: handle(false) });
   return {
+    get inFlight() {
+      return inFlight.size;
+    },
     async stop() {
       shared.unsubscribe();
       direct?.unsubscribe();
