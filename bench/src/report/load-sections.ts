@@ -67,19 +67,40 @@ export function ingestSection(r: BenchReport): string {
       ingestRows(r, i),
     ),
     '',
-    cpuLine(i.closed.cpu) + ' (closed loop)',
+    cpuLine(i.closed.cpu, i.closed.cost) + ' (closed loop)',
     '',
     `Inside our services (closed loop): ${stagesLine(i.closed.stages)}.`,
     ...optional(i.open, (open) => [
-      cpuLine(open.cpu) + ' (open loop)',
+      cpuLine(open.cpu, open.cost) + ' (open loop)',
       '',
       `Inside our services (open loop): ${stagesLine(open.stages)}.`,
     ]),
     ...optional(r.baseline, (baseline) => [
-      cpuLine(baseline.closed.cpu) + ' (baseline)',
+      cpuLine(baseline.closed.cpu, baseline.closed.cost) + ' (baseline)',
       '',
       `Baseline correctness: ${int(baseline.duplicateSequences)} of ${int(baseline.storedEvents)} stored events share a (repository, sequence) with another event — FerretDB's \`$inc\` is not atomic.`,
     ]),
+  ].join('\n');
+}
+
+export function hotRepositorySection(r: BenchReport): string {
+  const h = r.hotRepository;
+  if (h === undefined) return '';
+  return [
+    '### One hot repository',
+    '',
+    `${h.clients} clients push batches of ${h.batchSize} events (${h.payloadBytes} bytes of padding) into one repository through both`,
+    'gateways, closed loop, services not under the profiler. A repository is sequenced by one serial chain: this',
+    'is what group commit makes of it.',
+    '',
+    table(
+      ['run', 'events/s', 'batches/s', ...LATENCY_HEADER, 'errors', 'unacked'],
+      [ingestRow('one repository, closed loop', h.closed).filter((_, i) => i !== 1)],
+    ),
+    '',
+    cpuLine(h.closed.cpu, h.closed.cost),
+    '',
+    `Inside our services: ${stagesLine(h.closed.stages)}.`,
   ].join('\n');
 }
 
@@ -131,7 +152,7 @@ export function fanoutSection(r: BenchReport): string {
     '',
     "The light run stays below what this machine can carry and shows each system's latency floor; the target run is",
     "the load the targets are stated for. Publish ack: ours is the durable ack, Centrifugo's the HTTP API answer.",
-    ...runs.flatMap((f) => ['', `${cpuLine(f.cpu)} (${f.system}, ${f.load})`]),
+    ...runs.flatMap((f) => ['', `${cpuLine(f.cpu, f.cost)} (${f.system}, ${f.load})`]),
     ...runs
       .filter((f) => f.stages.length > 0)
       .flatMap((f) => ['', `Inside our services (${f.load}): ${stagesLine(f.stages)}.`]),

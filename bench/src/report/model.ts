@@ -4,6 +4,7 @@ import type { CatchUpScenarioResult } from '../scenarios/catchup.ts';
 import type { CentrifugoResult } from '../scenarios/centrifugo.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutResult } from '../scenarios/fanout.ts';
+import type { HotRepositoryResult } from '../scenarios/hot-repository.ts';
 import type { IngestResult } from '../scenarios/ingest.ts';
 import type { ManyUsersResult } from '../scenarios/many-users.ts';
 import type { ReconnectResult } from '../scenarios/reconnect.ts';
@@ -24,6 +25,7 @@ export interface BenchReport {
   profileDir: string | undefined;
   storage?: StorageResult | undefined;
   ingest?: IngestResult | undefined;
+  hotRepository?: HotRepositoryResult | undefined;
   baseline?: BaselineResult | undefined;
   /** The target-load fan-out run. */
   fanout?: FanoutResult | undefined;
