@@ -20,6 +20,7 @@ import { runHotRepository } from './scenarios/hot-repository.ts';
 import { runIngest } from './scenarios/ingest.ts';
 import { runManyUsers } from './scenarios/many-users.ts';
 import { runReconnect } from './scenarios/reconnect.ts';
+import { runSequencerAlone } from './scenarios/sequencer-alone.ts';
 import { runSlowConsumer } from './scenarios/slow-consumer.ts';
 import { runStorage } from './scenarios/storage.ts';
 import { startBenchStack, type BenchStack } from './stack/bench-stack.ts';
@@ -76,6 +77,7 @@ try {
   report.storage = await attempt('storage', () => runStorage(ctx));
   report.ingest = await attempt('ingest', () => runIngest(ctx));
   report.hotRepository = await attempt('hot', () => runHotRepository(ctx));
+  report.sequencerAlone = await attempt('sequencer', () => runSequencerAlone(ctx));
   report.baseline = await attempt('baseline', () => runBaseline(ctx));
   const fanoutRuns = await attempt('fanout', () => runFanout(ctx));
   report.fanout = fanoutRuns?.find((r) => r.load === 'target');

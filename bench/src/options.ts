@@ -4,6 +4,7 @@ const SCENARIOS = [
   'storage',
   'ingest',
   'hot',
+  'sequencer',
   'baseline',
   'fanout',
   'centrifugo',

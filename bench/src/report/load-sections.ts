@@ -1,6 +1,7 @@
 /** The report's sections on pushing load through the system: ingest and fan-out. */
 import type { FanoutResult } from '../scenarios/fanout.ts';
 import type { IngestPhaseResult, IngestResult } from '../scenarios/ingest.ts';
+import type { SequencerAloneResult } from '../scenarios/sequencer-alone.ts';
 import type { StorageResult } from '../scenarios/storage.ts';
 import { cpuLine, LATENCY_HEADER, latencyCells, optional, stagesLine } from './cells.ts';
 import { cores, counts, int, kib, ms, table } from './format.ts';
@@ -83,9 +84,20 @@ export function ingestSection(r: BenchReport): string {
   ].join('\n');
 }
 
+function sequencerAloneLines(a: SequencerAloneResult): string[] {
+  return [
+    '',
+    `The sequencer alone (its own nats-server, no gateway, persister or database; ${a.requesters} requesters × ${a.batchSize} events`,
+    `straight on the bus, one repository): ${int(a.eventsPerSec)} events/s, request → reply p50 ${ms(a.latency.p50Ms)}, p99 ${ms(a.latency.p99Ms)}.`,
+    '',
+    cpuLine(a.cpu, a.cost),
+  ];
+}
+
 export function hotRepositorySection(r: BenchReport): string {
   const h = r.hotRepository;
-  if (h === undefined) return '';
+  const alone = optional(r.sequencerAlone, sequencerAloneLines);
+  if (h === undefined) return alone.length === 0 ? '' : ['### One hot repository', ...alone].join('\n');
   return [
     '### One hot repository',
     '',
@@ -101,6 +113,7 @@ export function hotRepositorySection(r: BenchReport): string {
     cpuLine(h.closed.cpu, h.closed.cost),
     '',
     `Inside our services: ${stagesLine(h.closed.stages)}.`,
+    ...alone,
   ].join('\n');
 }
 
