@@ -165,8 +165,10 @@ async function measureWindow(
 ): Promise<Measured> {
   const sources = target.stages ?? [];
   await sleepUntil(windowStart);
-  await ctx.pool.all('report', { group, reset: true });
+  // Started before the counters are reset: on a loaded machine the reset itself can take seconds, and the
+  // CPU must cover every delivery counted.
   const meter = cpuMeter(ctx, target.pids);
+  await ctx.pool.all('report', { group, reset: true });
   const stagesBefore = await scrapeStages(sources);
   await sleepUntil(windowEnd);
   const reports = await ctx.pool.all('report', { group, reset: false });
