@@ -169,7 +169,9 @@ describe('RepositorySequencer', () => {
       },
     });
     const sequencer = make(log, slowIndex);
-    expect(await sequencer.sequence([ev('a')], 10)).toEqual([{ eventId: 'a', sequence: 1, duplicate: false }]);
+    expect(await sequencer.sequence([ev('a')], 10)).toEqual([
+      { eventId: 'a', sequence: 1, duplicate: false },
+    ]);
     expect(index.entries.size).toBe(0);
     const next = sequencer.sequence([ev('a'), ev('b')], 10);
     await new Promise((resolve) => setTimeout(resolve, 0));
