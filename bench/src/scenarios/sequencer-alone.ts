@@ -97,6 +97,8 @@ export async function runSequencerAlone(ctx: ScenarioContext): Promise<Sequencer
     const start = performance.now() + WARMUP_MS;
     const window: [number, number] = [start, start + options['hot-duration-ms']];
     const running = closedLoop(ctx, nc, busNames(prefix).sequenceSubject, window);
+    // A failure during the warm-up is reported by `await running` below, after the stack is stopped.
+    running.catch(() => undefined);
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     // The requesters run in this process: it is the load generator here.
     const meter = new CpuMeter({
