@@ -17,9 +17,11 @@ import { runCentrifugo } from './scenarios/centrifugo.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { BENCH_SERVICE_ENV, type ScenarioContext } from './scenarios/context.ts';
 import { runFanout } from './scenarios/fanout.ts';
+import { runHotRepository } from './scenarios/hot-repository.ts';
 import { runIngest } from './scenarios/ingest.ts';
 import { runManyUsers } from './scenarios/many-users.ts';
 import { runReconnect } from './scenarios/reconnect.ts';
+import { runSequencerAlone } from './scenarios/sequencer-alone.ts';
 import { runSlowConsumer } from './scenarios/slow-consumer.ts';
 import { runStorage } from './scenarios/storage.ts';
 import { startBenchStack, type BenchStack } from './stack/bench-stack.ts';
@@ -75,6 +77,8 @@ async function attempt<T>(scenario: ScenarioName, run: () => Promise<T>): Promis
 try {
   report.storage = await attempt('storage', () => runStorage(ctx));
   report.ingest = await attempt('ingest', () => runIngest(ctx));
+  report.hotRepository = await attempt('hot', () => runHotRepository(ctx));
+  report.sequencerAlone = await attempt('sequencer', () => runSequencerAlone(ctx));
   report.baseline = await attempt('baseline', () => runBaseline(ctx));
   const fanoutRuns = await attempt('fanout', () => runFanout(ctx));
   report.fanout = fanoutRuns?.find((r) => r.load === 'target');

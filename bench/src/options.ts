@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 const SCENARIOS = [
   'storage',
   'ingest',
+  'hot',
+  'sequencer',
   'baseline',
   'fanout',
   'centrifugo',
@@ -32,6 +34,9 @@ const NUMBER_FLAGS = {
   'ingest-duration-ms': [15_000, 'ingest: closed-loop measuring window'],
   'ingest-open-duration-ms': [15_000, 'ingest: open-loop measuring window'],
   'ingest-open-fraction': [0.5, 'ingest: open-loop rate as a fraction of the closed-loop maximum'],
+  'hot-clients': [8, 'hot repository: clients pushing into the one repository (over both gateways)'],
+  'hot-batch': [20, 'hot repository: events per push_events_batch'],
+  'hot-duration-ms': [15_000, 'hot repository: closed-loop measuring window'],
   'baseline-duration-ms': [10_000, 'baseline: closed-loop measuring window (same clients, repos, batch)'],
   'fanout-sessions': [5_000, 'fan-out: subscribed sessions, spread over 2 gateways'],
   'fanout-rate': [

@@ -1,6 +1,7 @@
 /** Cells and lines that several sections of the report share. */
 import type { StageLatency } from '../scenarios/stage-metrics.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
+import { describeCost, type UnitCost } from '../system/cost.ts';
 import type { CpuReport } from '../system/proc.ts';
 import { cores, int, ms } from './format.ts';
 
@@ -10,9 +11,13 @@ export function latencyCells(l: LatencySummary): string[] {
   return [ms(l.p50Ms), ms(l.p95Ms), ms(l.p99Ms), ms(l.maxMs)];
 }
 
-export function cpuLine(cpu: CpuReport): string {
-  const parts = cpu.processes.filter((p) => p.cores >= 0.005).map((p) => `${p.name} ${cores(p.cores)}`);
-  return `CPU in the window (cores; 1.00 = one core busy): ${parts.join(', ')}; whole machine ${cores(cpu.machineCores)} of 2, of which ${cores(cpu.otherCores)} by processes outside this benchmark.`;
+/** Cores and CPU-seconds per process over the window; with `cost`, also the CPU per unit of work. */
+export function cpuLine(cpu: CpuReport, cost?: UnitCost): string {
+  const parts = cpu.processes
+    .filter((p) => p.cores >= 0.005)
+    .map((p) => `${p.name} ${cores(p.cores)} (${p.cpuSeconds.toFixed(1)} s)`);
+  const line = `CPU in the window (cores, 1.00 = one core busy; CPU-seconds in ${cpu.wallSeconds.toFixed(0)} s): ${parts.join(', ')}; whole machine ${cores(cpu.machineCores)} of 2, of which ${cores(cpu.otherCores)} by processes outside this benchmark.`;
+  return cost === undefined ? line : `${line} Cost: ${describeCost(cost)}.`;
 }
 
 export function stagesLine(stages: readonly StageLatency[]): string {

@@ -1,6 +1,7 @@
 /** The report's sections on pushing load through the system: ingest and fan-out. */
 import type { FanoutResult } from '../scenarios/fanout.ts';
 import type { IngestPhaseResult, IngestResult } from '../scenarios/ingest.ts';
+import type { SequencerAloneResult } from '../scenarios/sequencer-alone.ts';
 import type { StorageResult } from '../scenarios/storage.ts';
 import { cpuLine, LATENCY_HEADER, latencyCells, optional, stagesLine } from './cells.ts';
 import { cores, counts, int, kib, ms, table } from './format.ts';
@@ -67,19 +68,52 @@ export function ingestSection(r: BenchReport): string {
       ingestRows(r, i),
     ),
     '',
-    cpuLine(i.closed.cpu) + ' (closed loop)',
+    cpuLine(i.closed.cpu, i.closed.cost) + ' (closed loop)',
     '',
     `Inside our services (closed loop): ${stagesLine(i.closed.stages)}.`,
     ...optional(i.open, (open) => [
-      cpuLine(open.cpu) + ' (open loop)',
+      cpuLine(open.cpu, open.cost) + ' (open loop)',
       '',
       `Inside our services (open loop): ${stagesLine(open.stages)}.`,
     ]),
     ...optional(r.baseline, (baseline) => [
-      cpuLine(baseline.closed.cpu) + ' (baseline)',
+      cpuLine(baseline.closed.cpu, baseline.closed.cost) + ' (baseline)',
       '',
       `Baseline correctness: ${int(baseline.duplicateSequences)} of ${int(baseline.storedEvents)} stored events share a (repository, sequence) with another event — FerretDB's \`$inc\` is not atomic.`,
     ]),
+  ].join('\n');
+}
+
+function sequencerAloneLines(a: SequencerAloneResult): string[] {
+  return [
+    '',
+    `The sequencer alone (its own nats-server, no gateway, persister or database; ${a.requesters} requesters × ${a.batchSize} events`,
+    `straight on the bus, one repository): ${int(a.eventsPerSec)} events/s, request → reply p50 ${ms(a.latency.p50Ms)}, p99 ${ms(a.latency.p99Ms)}.`,
+    '',
+    cpuLine(a.cpu, a.cost),
+  ];
+}
+
+export function hotRepositorySection(r: BenchReport): string {
+  const h = r.hotRepository;
+  const alone = optional(r.sequencerAlone, sequencerAloneLines);
+  if (h === undefined) return alone.length === 0 ? '' : ['### One hot repository', ...alone].join('\n');
+  return [
+    '### One hot repository',
+    '',
+    `${h.clients} clients push batches of ${h.batchSize} events (${h.payloadBytes} bytes of padding) into one repository through both`,
+    'gateways, closed loop, services not under the profiler. A repository is sequenced by one serial chain: this',
+    'is what group commit makes of it.',
+    '',
+    table(
+      ['run', 'events/s', 'batches/s', ...LATENCY_HEADER, 'errors', 'unacked'],
+      [ingestRow('one repository, closed loop', h.closed).filter((_, i) => i !== 1)],
+    ),
+    '',
+    cpuLine(h.closed.cpu, h.closed.cost),
+    '',
+    `Inside our services: ${stagesLine(h.closed.stages)}.`,
+    ...alone,
   ].join('\n');
 }
 
@@ -131,7 +165,7 @@ export function fanoutSection(r: BenchReport): string {
     '',
     "The light run stays below what this machine can carry and shows each system's latency floor; the target run is",
     "the load the targets are stated for. Publish ack: ours is the durable ack, Centrifugo's the HTTP API answer.",
-    ...runs.flatMap((f) => ['', `${cpuLine(f.cpu)} (${f.system}, ${f.load})`]),
+    ...runs.flatMap((f) => ['', `${cpuLine(f.cpu, f.cost)} (${f.system}, ${f.load})`]),
     ...runs
       .filter((f) => f.stages.length > 0)
       .flatMap((f) => ['', `Inside our services (${f.load}): ${stagesLine(f.stages)}.`]),

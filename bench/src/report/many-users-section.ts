@@ -1,3 +1,4 @@
+import { cpuLine } from './cells.ts';
 import { int, kib, ms, table } from './format.ts';
 import type { BenchReport } from './model.ts';
 
@@ -19,5 +20,11 @@ export function manyUsersSection(r: BenchReport): string {
     ['commits nobody subscribed to (bystander gateway)', int(m.unsubscribedCommits)],
     ['gateway CPU per such commit', `${m.cpuPerUnsubscribedCommitUs.toFixed(2)} µs`],
   ];
-  return ['## Many users', '', table(['measure', 'value'], rows)].join('\n');
+  return [
+    '## Many users',
+    '',
+    table(['measure', 'value'], rows),
+    '',
+    `${cpuLine(m.steadyCpu, m.steadyCost)} (latency window)`,
+  ].join('\n');
 }

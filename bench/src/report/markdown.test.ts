@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { int, kib, ms, ratio, table } from './format.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { BenchReport } from './model.ts';
+import { unitCost } from '../system/cost.ts';
 import { targetRows } from './targets.ts';
 
 const latency = (p50Ms: number, p99Ms: number) => ({
@@ -33,6 +34,7 @@ function report(): BenchReport {
     unacked: 0,
     maxSendLagMs: 0,
     cpu,
+    cost: unitCost(cpu, 120_000, 'durable event'),
     stages: [],
   };
   return {
@@ -107,6 +109,10 @@ describe('targetRows', () => {
       detail: '1.60× the limit',
     });
     expect(rows.find((r) => r.target === 'Fan-out deliveries')).toMatchObject({ status: 'not measured' });
+    expect(rows.find((r) => r.target.startsWith('Our services’ CPU per durable event'))).toMatchObject({
+      status: 'met',
+      measured: '42 µs',
+    });
   });
 });
 
@@ -117,6 +123,8 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('| Ingest events/s (closed loop) | baseline | 12,000 | 600 | 20.0× |');
     expect(markdown).toContain('| ours, open loop | 6,000 events/s | 6,000 |');
     expect(markdown).toContain('3 of 6,000 stored events share a (repository, sequence)');
+    expect(markdown).toContain('gateway0 0.50 (5.0 s)');
+    expect(markdown).toContain('Cost: services 42 µs of CPU per durable event.');
     expect(markdown).not.toMatch(/\n\n\n/);
   });
 });

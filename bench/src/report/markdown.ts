@@ -6,7 +6,7 @@ import {
   profileSection,
   targetsSection,
 } from './context-sections.ts';
-import { fanoutSection, ingestSection } from './load-sections.ts';
+import { fanoutSection, hotRepositorySection, ingestSection } from './load-sections.ts';
 import type { BenchReport } from './model.ts';
 import { catchUpStoreSection } from './catchup-store-section.ts';
 import { manyUsersSection } from './many-users-section.ts';
@@ -18,6 +18,7 @@ const SECTIONS: ReadonlyArray<(r: BenchReport) => string> = [
   comparisonSection,
   machineSection,
   ingestSection,
+  hotRepositorySection,
   fanoutSection,
   connectionsSection,
   catchUpSection,

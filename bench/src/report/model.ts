@@ -5,9 +5,11 @@ import type { CatchUpStoreResult } from '../scenarios/catchup-store.ts';
 import type { CentrifugoResult } from '../scenarios/centrifugo.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutResult } from '../scenarios/fanout.ts';
+import type { HotRepositoryResult } from '../scenarios/hot-repository.ts';
 import type { IngestResult } from '../scenarios/ingest.ts';
 import type { ManyUsersResult } from '../scenarios/many-users.ts';
 import type { ReconnectResult } from '../scenarios/reconnect.ts';
+import type { SequencerAloneResult } from '../scenarios/sequencer-alone.ts';
 import type { SlowConsumerResult } from '../scenarios/slow-consumer.ts';
 import type { StorageResult } from '../scenarios/storage.ts';
 import type { MachineInfo } from '../system/machine.ts';
@@ -25,6 +27,8 @@ export interface BenchReport {
   profileDir: string | undefined;
   storage?: StorageResult | undefined;
   ingest?: IngestResult | undefined;
+  hotRepository?: HotRepositoryResult | undefined;
+  sequencerAlone?: SequencerAloneResult | undefined;
   baseline?: BaselineResult | undefined;
   /** The target-load fan-out run. */
   fanout?: FanoutResult | undefined;

@@ -87,6 +87,10 @@ export function catchUpSection(r: BenchReport): string {
         run.inOrder ? 'yes' : 'NO',
       ]),
     ),
+    '',
+    `${cpuLine(c.loadCpu, c.loadCost)} (loading)`,
+    '',
+    `${cpuLine(c.readCpu, c.readCost)} (the timed reads)`,
   ].join('\n');
 }
 
@@ -167,6 +171,8 @@ export function slowSection(r: BenchReport): string {
     `stack. Healthy sessions without a slow one: p50 ${ms(s.control.p50Ms)}, p99 ${ms(s.control.p99Ms)}, max ${ms(s.control.maxMs)}; ${int(s.controlDeliveriesPerSec)} deliveries/s.`,
     '',
     `Inside our services, control window: ${stagesLine(s.controlStages)}.`,
+    '',
+    `${cpuLine(s.controlCpu)} (control window)`,
     '',
     table(
       SLOW_HEADER,

@@ -69,6 +69,25 @@ export function targetRows(report: BenchReport): TargetRow[] {
     ...judge(openP99, 50, 'atMost'),
   });
 
+  const servicesUs = ingest?.closed.cost.servicesUs;
+  rows.push({
+    target: 'Our services’ CPU per durable event (ingest closed loop)',
+    goal: '≤ 50 µs',
+    measured: `${int(servicesUs)} µs`,
+    ...judge(servicesUs, 50, 'atMost'),
+  });
+
+  const hot = report.hotRepository;
+  rows.push({
+    target: 'One hot repository, durable acks',
+    goal: '≥ 8,000 events/s',
+    measured:
+      hot === undefined
+        ? '–'
+        : `${int(hot.closed.eventsPerSec)} events/s (${hot.clients} clients × batches of ${hot.batchSize})`,
+    ...judge(hot?.closed.eventsPerSec, 8_000, 'atLeast'),
+  });
+
   const deliveries = fanout?.deliveriesPerSec;
   const fanoutJudgement = judge(deliveries, 200_000, 'atLeast');
   if (fanout !== undefined && fanout.expectedDeliveriesPerSec < 200_000) {

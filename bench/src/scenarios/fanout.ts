@@ -12,7 +12,8 @@ import { sleep, sleepUntil } from '../load/util.ts';
 import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/summarize.ts';
 import { startBenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
-import { rssBytes, type CpuReport } from '../system/proc.ts';
+import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
+import { describeCpuSeconds, rssBytes, type CpuReport } from '../system/proc.ts';
 import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
 import {
   describeStages,
@@ -55,6 +56,8 @@ export interface FanoutResult {
    */
   rssPerSessionBytes: number | undefined;
   cpu: CpuReport;
+  /** CPU per delivery in the window (publishing included), ours apart from NATS, the database and the generators. */
+  cost: UnitCost;
   /** Inside our services (empty for Centrifugo). */
   stages: StageLatency[];
   profiles: ProfileSummary[];
@@ -162,8 +165,10 @@ async function measureWindow(
 ): Promise<Measured> {
   const sources = target.stages ?? [];
   await sleepUntil(windowStart);
-  await ctx.pool.all('report', { group, reset: true });
+  // Started before the counters are reset: on a loaded machine the reset itself can take seconds, and the
+  // CPU must cover every delivery counted.
   const meter = cpuMeter(ctx, target.pids);
+  await ctx.pool.all('report', { group, reset: true });
   const stagesBefore = await scrapeStages(sources);
   await sleepUntil(windowEnd);
   const reports = await ctx.pool.all('report', { group, reset: false });
@@ -189,6 +194,7 @@ function fanoutResult(
 ): FanoutResult {
   const { subscribed, measured, published, settled } = o;
   const { connected } = subscribed;
+  const delivered = measured.reports.reduce((n, r) => n + r.events, 0);
   return {
     system: target.system,
     load: load.label,
@@ -198,7 +204,7 @@ function fanoutResult(
     subscribeAllMs: subscribed.subscribeAllMs,
     offeredEventsPerSec: load.eventsPerSec,
     published: published.sent,
-    deliveriesPerSec: measured.reports.reduce((n, r) => n + r.events, 0) / o.windowSeconds,
+    deliveriesPerSec: delivered / o.windowSeconds,
     expectedDeliveriesPerSec: load.eventsPerSec * connected,
     latency: Histogram.merged(measured.reports.map((r) => r.latency)).summary(),
     publishAckLatency: Histogram.from(published.ackLatency).summary(),
@@ -211,6 +217,7 @@ function fanoutResult(
         ? subscribed.rssGrowthBytes / Math.max(1, connected)
         : undefined,
     cpu: measured.cpu,
+    cost: unitCost(measured.cpu, delivered, 'delivery'),
     stages: measured.stages,
     profiles: [],
   };
@@ -244,6 +251,7 @@ export async function fanoutRun(
   ctx.log(
     `${name}: ${Math.round(result.deliveriesPerSec)} deliveries/s, p50 ${result.latency.p50Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms`,
   );
+  ctx.log(`${name}: ${describeCost(result.cost)}; ${describeCpuSeconds(result.cpu)}`);
   return { result, windowUs };
 }
 

@@ -5,7 +5,8 @@ import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/s
 import { startBenchStack } from '../stack/bench-stack.ts';
 import type { TokenScope } from '../stack/tokens.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
-import type { CpuReport } from '../system/proc.ts';
+import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
+import { describeCpuSeconds, type CpuReport } from '../system/proc.ts';
 import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
 import {
   describeStages,
@@ -26,6 +27,8 @@ export interface IngestPhaseResult {
   unacked: number;
   maxSendLagMs: number;
   cpu: CpuReport;
+  /** CPU per durable (acked) event in the window, ours apart from NATS, the database and the generators. */
+  cost: UnitCost;
   /** Inside the services, from their own histograms (not for the baseline). */
   stages: StageLatency[];
 }
@@ -74,15 +77,17 @@ function phaseResult(
   const errors: Record<string, number> = {};
   for (const r of results)
     for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
+  const acked = results.reduce((n, r) => n + r.ackedEvents, 0);
   return {
     mode,
     offeredEventsPerSec,
-    eventsPerSec: results.reduce((n, r) => n + r.ackedEvents, 0) / seconds,
+    eventsPerSec: acked / seconds,
     batchesPerSec: results.reduce((n, r) => n + r.ackedBatches, 0) / seconds,
     latency: Histogram.merged(results.map((r) => r.latency)).summary(),
     errors,
     unacked: results.reduce((n, r) => n + r.unacked, 0),
     maxSendLagMs: Math.max(0, ...results.map((r) => r.maxSendLagMs)),
+    cost: unitCost(measured.cpu, acked, 'durable event'),
     ...measured,
   };
 }
@@ -125,10 +130,9 @@ export async function ingestPhase(
   const results = await running;
   const seconds = durationMs / 1000;
   const stages = stageLatencies(sources, stagesBefore, stagesAfter, seconds);
-  return {
-    windowUs: [windowStart, windowEnd],
-    result: phaseResult(mode, offeredEventsPerSec, results, seconds, { cpu, stages }),
-  };
+  const result = phaseResult(mode, offeredEventsPerSec, results, seconds, { cpu, stages });
+  ctx.log(`${mode} loop: ${describeCost(result.cost)}; ${describeCpuSeconds(cpu)}`);
+  return { windowUs: [windowStart, windowEnd], result };
 }
 
 interface Phases {

@@ -4,8 +4,9 @@ import { sleep } from '../load/util.ts';
 import { startBenchStack, type BenchStack } from '../stack/bench-stack.ts';
 import { signToken } from '../stack/tokens.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
-import { cpuSeconds, rssBytes } from '../system/proc.ts';
-import { BENCH_SERVICE_ENV, metricValue, range, type ScenarioContext } from './context.ts';
+import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
+import { cpuSeconds, rssBytes, type CpuReport } from '../system/proc.ts';
+import { BENCH_SERVICE_ENV, cpuMeter, metricValue, range, type ScenarioContext } from './context.ts';
 
 export interface ManyUsersResult {
   sessions: number;
@@ -19,6 +20,9 @@ export interface ManyUsersResult {
   eventsPerSec: number;
   durationMs: number;
   deliveryLatency: LatencySummary;
+  /** CPU during the latency window, and per delivery. */
+  steadyCpu: CpuReport;
+  steadyCost: UnitCost;
   /** Commits to repositories no session subscribed to, summed over both gateways. */
   unsubscribedCommits: number;
   /** Gateway CPU per such commit per gateway, the idle CPU of the same span subtracted. */
@@ -56,10 +60,8 @@ export async function runManyUsers(ctx: ScenarioContext): Promise<ManyUsersResul
     await pusher.pushAll(world.slice(0, 1_000));
     const at1k = await perSession();
     measuring = new Histogram();
-    const steady = await steadyRate(ctx, pusher, sessions);
-    const deliveryLatency = measuring.summary();
+    const steady = await steadyRate(ctx, pusher, sessions, stack.pids(), measuring);
     measuring = undefined;
-    ctx.log(`many-users: delivery p50 ${deliveryLatency.p50Ms} ms, p99 ${deliveryLatency.p99Ms} ms`);
     const idle = await unsubscribedCommitCost(ctx, stack, pusher, pids);
     // Last: FerretDB slows down with every new repository (no filter pushdown on SQLite).
     await pusher.pushAll(world.slice(1_000));
@@ -76,7 +78,6 @@ export async function runManyUsers(ctx: ScenarioContext): Promise<ManyUsersResul
       heapPerSessionAt1kReposBytes: Math.round(at1k.heap),
       heapPerSessionAt10kReposBytes: Math.round(at10k.heap),
       ...steady,
-      deliveryLatency,
       ...idle,
     };
   } finally {
@@ -115,7 +116,14 @@ async function gatewayMemory(stack: BenchStack, pids: readonly number[]) {
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
 /** Events at a steady rate, half to someone's own repository, half to a team's. */
-async function steadyRate(ctx: ScenarioContext, pusher: Pusher, sessions: number) {
+async function steadyRate(
+  ctx: ScenarioContext,
+  pusher: Pusher,
+  sessions: number,
+  pids: Record<string, number | undefined>,
+  measuring: Histogram,
+) {
+  const meter = cpuMeter(ctx, pids);
   const eventsPerSec = ctx.options['many-users-rate'];
   const durationMs = ctx.options['many-users-duration-ms'];
   ctx.log(`many-users: ${eventsPerSec} events/s for ${durationMs} ms`);
@@ -130,7 +138,13 @@ async function steadyRate(ctx: ScenarioContext, pusher: Pusher, sessions: number
   }
   await Promise.all(pushes);
   await sleep(1_000);
-  return { eventsPerSec, durationMs };
+  const steadyCpu = meter.stop();
+  const deliveryLatency = measuring.summary();
+  const steadyCost = unitCost(steadyCpu, deliveryLatency.count, 'delivery');
+  ctx.log(
+    `many-users: delivery p50 ${deliveryLatency.p50Ms} ms, p99 ${deliveryLatency.p99Ms} ms; ${describeCost(steadyCost)}`,
+  );
+  return { eventsPerSec, durationMs, deliveryLatency, steadyCpu, steadyCost };
 }
 
 /**

@@ -2,8 +2,8 @@ import { nowUs, type PublishResult, type SubscribeParams } from '../load/message
 import { sleep } from '../load/util.ts';
 import { startBenchStack, type BenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
-import { rssBytes } from '../system/proc.ts';
-import { BENCH_SERVICE_ENV, metricValue, range, type ScenarioContext } from './context.ts';
+import { rssBytes, type CpuReport } from '../system/proc.ts';
+import { BENCH_SERVICE_ENV, cpuMeter, metricValue, range, type ScenarioContext } from './context.ts';
 import { describeStages, scrapeStages, stageLatencies, type StageLatency } from './stage-metrics.ts';
 
 export interface SlowPhaseResult {
@@ -33,6 +33,7 @@ export interface SlowConsumerResult {
   controlDeliveriesPerSec: number;
   /** Inside the services during the control window. */
   controlStages: StageLatency[];
+  controlCpu: CpuReport;
   /** A session that stops reading while following live broadcasts. */
   live: SlowPhaseResult;
   /** A session that stops reading before its catch-up (undefined with --slow-catchup-ms 0). */
@@ -100,10 +101,12 @@ async function controlWindow(ctx: ScenarioContext, stack: BenchStack) {
   await sleep(WARMUP_MS);
   await ctx.pool.all('report', { group: GROUP, reset: true });
   const controlStarted = performance.now();
+  const meter = cpuMeter(ctx, stack.pids());
   const stagesBefore = await scrapeStages(stack.stageSources());
   await sleep(ctx.options['slow-control-ms']);
   const control = await ctx.pool.all('report', { group: GROUP, reset: true });
   const controlSeconds = (performance.now() - controlStarted) / 1000;
+  const controlCpu = meter.stop();
   const stagesAfter = await scrapeStages(stack.stageSources());
   const controlStages = stageLatencies(stack.stageSources(), stagesBefore, stagesAfter, controlSeconds);
   ctx.log(`slow consumer: control window, inside the services (p50/p99): ${describeStages(controlStages)}`);
@@ -111,6 +114,7 @@ async function controlWindow(ctx: ScenarioContext, stack: BenchStack) {
     control: Histogram.merged(control.map((r) => r.latency)).summary(),
     controlDeliveriesPerSec: control.reduce((n, r) => n + r.events, 0) / controlSeconds,
     controlStages,
+    controlCpu,
   };
 }
 

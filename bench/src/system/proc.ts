@@ -122,3 +122,9 @@ function machineCpuSeconds(): number | undefined {
     return undefined;
   }
 }
+
+/** `CPU-seconds: ferretdb 8.1, sequencer 4.2, …` over the window (user + system time from /proc/<pid>/stat). */
+export function describeCpuSeconds(cpu: CpuReport): string {
+  const parts = cpu.processes.map((p) => `${p.name} ${p.cpuSeconds.toFixed(2)}`);
+  return `CPU-seconds in ${cpu.wallSeconds.toFixed(1)} s: ${parts.join(', ')}`;
+}

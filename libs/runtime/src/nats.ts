@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, errors, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import './nats-request-patch.ts';
 import { natsConnectionOptions, natsIdentity, type NatsConnectionConfig } from './nats-options.ts';
 
 export interface NatsHandle {

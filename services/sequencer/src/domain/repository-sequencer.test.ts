@@ -157,4 +157,49 @@ describe('RepositorySequencer', () => {
     expect((await late).map((r) => r.sequence)).toEqual([2]);
     expect(log.batches.flatMap((b) => b.events.map((e) => e._event_id))).toEqual(['a', 'd']);
   });
+
+  it('answers once the batch is in the log; the next append waits for its index writes, and a repeat meanwhile is known', async () => {
+    const log = new FakeLog();
+    const index = new FakeIndex();
+    let releasePut: () => void = () => {};
+    const slowIndex = Object.assign(Object.create(index) as FakeIndex, {
+      putMany: async (...args: Parameters<FakeIndex['putMany']>) => {
+        await new Promise<void>((resolve) => (releasePut = resolve));
+        return index.putMany(...args);
+      },
+    });
+    const sequencer = make(log, slowIndex);
+    expect(await sequencer.sequence([ev('a')], 10)).toEqual([
+      { eventId: 'a', sequence: 1, duplicate: false },
+    ]);
+    expect(index.entries.size).toBe(0);
+    const next = sequencer.sequence([ev('a'), ev('b')], 10);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(log.batches).toHaveLength(1);
+    releasePut();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await next).toEqual([
+      { eventId: 'a', sequence: 1, duplicate: true },
+      { eventId: 'b', sequence: 2, duplicate: false },
+    ]);
+    expect(log.batches.flatMap((b) => b.events.map((e) => e._event_id))).toEqual(['a', 'b']);
+  });
+
+  it('after failed index writes, the next append reloads the head, which indexes the last batch again', async () => {
+    const log = new FakeLog();
+    const index = new FakeIndex();
+    let failNext = true;
+    const flakyIndex = Object.assign(Object.create(index) as FakeIndex, {
+      putMany: (...args: Parameters<FakeIndex['putMany']>) => {
+        if (!failNext) return index.putMany(...args);
+        failNext = false;
+        return Promise.reject(new Error('KV unavailable'));
+      },
+    });
+    const sequencer = make(log, flakyIndex);
+    await sequencer.sequence([ev('a')], 10);
+    expect((await sequencer.sequence([ev('b')], 10)).map((r) => r.sequence)).toEqual([2]);
+    expect(index.entries.get('r/a')).toBe(1);
+    expect(log.batches).toHaveLength(2);
+  });
 });

@@ -41,6 +41,10 @@ export class RepositorySequencer {
   #queuedEvents = 0;
   #draining = false;
   #head: LogHead | undefined;
+  /** The last appended batch's index writes; the next append waits for them (never rejects). */
+  #indexing: Promise<void> = Promise.resolve();
+  /** Event ids of the last appended batch: known before their index writes land. */
+  #lastAppended = new Map<string, number>();
 
   constructor(options: {
     repository: string;
@@ -132,8 +136,7 @@ export class RepositorySequencer {
 
   async #appendGroup(events: SequencerEvent[]): Promise<SequenceResult[]> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-      const head = this.#head ?? (await this.#loadHead());
-      const known = await this.#index.getMany(this.#repository, [...new Set(events.map((e) => e._event_id))]);
+      const { head, known } = await this.#lookUp(events);
       const { results, fresh } = assign(events, known, head.sequence);
       if (fresh.length === 0) return results;
 
@@ -156,8 +159,8 @@ export class RepositorySequencer {
           continue;
         }
         case 'appended':
-          await this.#indexBatch(batch);
           this.#head = { sequence: batch.toSequence, version: outcome.version };
+          this.#indexInBackground(batch);
           this.#onAppend(fresh.length, 0);
           return results;
       }
@@ -167,6 +170,46 @@ export class RepositorySequencer {
       'UNAVAILABLE',
       `repository ${this.#repository}: gave up after ${MAX_CONFLICT_RETRIES} conflicting appends`,
     );
+  }
+
+  /**
+   * The head to append after and the group's ids already sequenced. The look-up overlaps the previous
+   * batch's index writes (its ids are taken from memory meanwhile); a head to reload waits for them.
+   */
+  async #lookUp(events: readonly SequencerEvent[]): Promise<{ head: LogHead; known: Map<string, number> }> {
+    const ids = [...new Set(events.map((e) => e._event_id))];
+    let head = this.#head;
+    let known: Map<string, number>;
+    if (head === undefined) {
+      await this.#indexing;
+      head = await this.#loadHead();
+      known = await this.#index.getMany(this.#repository, ids);
+    } else {
+      [known] = await Promise.all([this.#index.getMany(this.#repository, ids), this.#indexing]);
+      // The index writes failed: reload the head, which indexes the last batch again.
+      if (this.#head === undefined) return this.#lookUp(events);
+    }
+    return { head, known: this.#withLastAppended(known, ids) };
+  }
+
+  #withLastAppended(known: Map<string, number>, ids: readonly string[]): Map<string, number> {
+    let merged: Map<string, number> | undefined;
+    for (const id of ids) {
+      const sequence = this.#lastAppended.get(id);
+      if (sequence !== undefined) (merged ??= new Map(known)).set(id, sequence);
+    }
+    return merged ?? known;
+  }
+
+  /**
+   * Answers go out as soon as the batch is in the log; the next append waits for these index writes, so
+   * at most the last batch is ever unindexed, and `#loadHead` indexes exactly that one.
+   */
+  #indexInBackground(batch: SequencedBatch): void {
+    this.#lastAppended = new Map(batch.events.map((e) => [e._event_id, e.serverSequence]));
+    this.#indexing = this.#indexBatch(batch).catch(() => {
+      this.#head = undefined;
+    });
   }
 
   /**

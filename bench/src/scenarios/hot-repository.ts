@@ -1,0 +1,58 @@
+import { startBenchStack } from '../stack/bench-stack.ts';
+import { BENCH_SERVICE_ENV, type ScenarioContext } from './context.ts';
+import { ingestPhase, type IngestPhaseResult } from './ingest.ts';
+import { describeStages } from './stage-metrics.ts';
+
+export interface HotRepositoryResult {
+  clients: number;
+  batchSize: number;
+  payloadBytes: number;
+  closed: IngestPhaseResult;
+}
+
+/**
+ * One hot repository: every client pushes into the same repository (the counter app sends every user's
+ * clicks to the same few), through both gateways, one process per service, closed loop. A repository is
+ * sequenced by one serial chain, so this measures how far group commit carries it. No --cpu-prof: the
+ * CPU per event is meant to be the services' own.
+ */
+export async function runHotRepository(ctx: ScenarioContext): Promise<HotRepositoryResult> {
+  const { options } = ctx;
+  const hot: ScenarioContext = {
+    ...ctx,
+    options: {
+      ...options,
+      'ingest-clients': options['hot-clients'],
+      'ingest-repos': 1,
+      'ingest-batch': options['hot-batch'],
+    },
+  };
+  ctx.log(
+    `hot repository: ${options['hot-clients']} clients × batch ${options['hot-batch']} → one repository, starting the stack`,
+  );
+  const stack = await startBenchStack({
+    gateways: 2,
+    experiments: options.experiments,
+    env: BENCH_SERVICE_ENV,
+  });
+  try {
+    const target = {
+      urls: [stack.gatewayUrl(0), stack.gatewayUrl(1)],
+      pids: stack.pids(),
+      stages: stack.stageSources(),
+    };
+    const { result } = await ingestPhase(hot, target, 'closed', options['hot-duration-ms']);
+    ctx.log(
+      `hot repository: ${Math.round(result.eventsPerSec)} durable events/s, p50 ${result.latency.p50Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms`,
+    );
+    ctx.log(`hot repository: inside the services (p50/p99): ${describeStages(result.stages)}`);
+    return {
+      clients: options['hot-clients'],
+      batchSize: options['hot-batch'],
+      payloadBytes: options['ingest-payload'],
+      closed: result,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
