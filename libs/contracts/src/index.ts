@@ -131,5 +131,14 @@ export {
   type PresenceBusMessage,
   type PresenceHeartbeat,
 } from './bus/presence-messages.ts';
+export {
+  requestSnapshotMessageSchema,
+  restSnapshotQuerySchema,
+  snapshotCompleteMessageSchema,
+  snapshotMessageSchema,
+  type RequestSnapshotMessage,
+  type SnapshotCompleteMessage,
+  type SnapshotMessage,
+} from './wire/snapshot-messages.ts';
 export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';
 export { parseJsonWith } from './parse-json.ts';
