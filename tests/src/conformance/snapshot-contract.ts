@@ -9,9 +9,11 @@ function version(sequence: number, dataId: string | undefined, operation: 0 | 1 
     _event_id: `e${sequence}`,
     _operation: operation,
     _created_at: '2025-01-01T00:00:00.000Z',
-    ...(operation === 2 ? { _data_id: dataId } : { _data: dataId === undefined ? {} : { id: dataId, v: sequence } }),
+    ...(operation === 2
+      ? { _data_id: dataId }
+      : { _data: dataId === undefined ? {} : { id: dataId, v: sequence } }),
     serverSequence: sequence,
-  } as ServerEvent;
+  };
 }
 
 async function snapshotOf(
@@ -80,7 +82,9 @@ export function describeSnapshotContract(name: string, open: OpenAdapter<EventSt
     it('is empty at 0 and for a repository without events', async () => {
       const { adapter: store } = await open();
       const repo = uniqueName('r');
-      await store.insert([{ repository: repo, fromSequence: 1, toSequence: 1, events: [version(1, 'a', 0)] }]);
+      await store.insert([
+        { repository: repo, fromSequence: 1, toSequence: 1, events: [version(1, 'a', 0)] },
+      ]);
       await store.advanceHeads(new Map([[repo, 1]]));
       expect(await snapshotOf(store, repo, 0, { pageSize: 10 })).toEqual([]);
       expect(await snapshotOf(store, uniqueName('none'), 5, { pageSize: 10 })).toEqual([]);

@@ -1,4 +1,4 @@
-import type { RequestEventsMessage, SyncCompleteMessage } from '@lfsync/contracts';
+import type { RequestEventsMessage, RequestSnapshotMessage, SyncCompleteMessage } from '@lfsync/contracts';
 import type { Cancel, Clock } from '../clock.ts';
 import type { LocalStore } from '../local/local-store.ts';
 import type { SyncError } from '../sync-error.ts';
@@ -21,7 +21,8 @@ interface RepositoryCatchUp {
  */
 export class CatchUp {
   readonly #store: LocalStore;
-  readonly #send: (message: RequestEventsMessage) => void;
+  readonly #send: (message: RequestEventsMessage | RequestSnapshotMessage) => void;
+  readonly #snapshotThreshold: number | undefined;
   readonly #clock: Clock;
   readonly #report: (error: SyncError) => void;
   readonly #repositories = new Map<string, RepositoryCatchUp>();
@@ -30,11 +31,13 @@ export class CatchUp {
 
   constructor(options: {
     readonly store: LocalStore;
-    readonly send: (message: RequestEventsMessage) => void;
+    readonly send: (message: RequestEventsMessage | RequestSnapshotMessage) => void;
     readonly clock: Clock;
     readonly report: (error: SyncError) => void;
+    readonly snapshotThreshold?: number | undefined;
   }) {
     this.#store = options.store;
+    this.#snapshotThreshold = options.snapshotThreshold;
     this.#send = options.send;
     this.#clock = options.clock;
     this.#report = options.report;
@@ -71,7 +74,11 @@ export class CatchUp {
     for (const name of this.#repositories.keys()) this.request(name);
   }
 
-  /** Requests everything after the cursor, unless a catch-up of that repository is already running. */
+  /**
+   * Requests everything after the cursor, unless a catch-up of that repository is already running. A
+   * repository never synced asks for a snapshot when a threshold is set: the server answers with the
+   * snapshot and the events after it, or with the whole log when the log is not that much longer.
+   */
   request(repository: string): void {
     const state = this.#repositories.get(repository);
     if (state === undefined || state.inFlight) return;
@@ -80,7 +87,10 @@ export class CatchUp {
     state.inFlight = true;
     state.requestedFrom = this.#store.repository(repository).cursor;
     this.#inFlightOrder.push(repository);
-    this.#send({ type: 'request_events', repository, afterSequence: state.requestedFrom });
+    const minRatio = this.#snapshotThreshold;
+    if (state.requestedFrom === 0 && minRatio !== undefined)
+      this.#send({ type: 'request_snapshot', repository, minRatio });
+    else this.#send({ type: 'request_events', repository, afterSequence: state.requestedFrom });
   }
 
   complete(message: SyncCompleteMessage): void {

@@ -4,16 +4,23 @@ import {
   type ErrorMessage,
   type PushEventsBatchMessage,
   type RequestEventsMessage,
+  type RequestSnapshotMessage,
   type ServerMessage,
+  type SnapshotCompleteMessage,
 } from '@lfsync/contracts';
 import type { Clock } from '../clock.ts';
 import type { LocalStore } from '../local/local-store.ts';
 import type { SyncError } from '../sync-error.ts';
 import { CatchUp } from './catch-up.ts';
 import { PushFlow, type PushOptions } from './push-flow.ts';
+import { SnapshotIntake } from './snapshot-intake.ts';
 
 export type OutboundFrame =
-  AuthMessage | PushEventsBatchMessage | RequestEventsMessage | { readonly type: 'ping' | 'pong' };
+  | AuthMessage
+  | PushEventsBatchMessage
+  | RequestEventsMessage
+  | RequestSnapshotMessage
+  | { readonly type: 'ping' | 'pong' };
 
 /** Delay before retrying after a retryable error that does not say how long to wait. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
@@ -46,6 +53,7 @@ export class SyncSession {
   readonly #events: SessionEvents;
   readonly #catchUp: CatchUp;
   readonly #push: PushFlow;
+  readonly #snapshots = new SnapshotIntake();
   readonly #stopWatchingQueue: () => void;
   #stage: 'authenticating' | 'syncing' | 'live' = 'authenticating';
   #sessionId = '';
@@ -55,6 +63,7 @@ export class SyncSession {
     readonly send: (frame: OutboundFrame) => void;
     readonly clock: Clock;
     readonly push: PushOptions;
+    readonly snapshotThreshold?: number | undefined;
     readonly report: (error: SyncError) => void;
     readonly events: SessionEvents;
   }) {
@@ -67,6 +76,7 @@ export class SyncSession {
       send: options.send,
       clock: options.clock,
       report: options.report,
+      snapshotThreshold: options.snapshotThreshold,
     });
     this.#push = new PushFlow({
       store: options.store,
@@ -94,6 +104,12 @@ export class SyncSession {
         if (gap && this.#stage !== 'authenticating') this.#catchUp.request(message.repository);
         return;
       }
+      case 'snapshot':
+        if (this.#store.hasRepository(message.repository)) this.#snapshots.page(message);
+        return;
+      case 'snapshot_complete':
+        this.#snapshotComplete(message);
+        return;
       case 'sync_complete':
         this.#catchUp.complete(message);
         this.#afterCatchUpProgress();
@@ -130,6 +146,17 @@ export class SyncSession {
     this.#stage = 'syncing';
     this.#catchUp.startAll();
     this.#afterCatchUpProgress();
+  }
+
+  /** A whole snapshot is applied at once; one with missing pages is dropped, and the catch-up asks again. */
+  #snapshotComplete(message: SnapshotCompleteMessage): void {
+    if (!this.#store.hasRepository(message.repository)) return;
+    const events = this.#snapshots.complete(message);
+    if (events === undefined) {
+      this.#report({ kind: 'invalid_frame', detail: `incomplete snapshot of ${message.repository}` });
+      return;
+    }
+    this.#store.applySnapshot(message.repository, events, message.sequence);
   }
 
   #afterCatchUpProgress(): void {

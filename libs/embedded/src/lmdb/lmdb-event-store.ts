@@ -125,6 +125,7 @@ export class LmdbEventStore implements EventStore {
    * Entity after entity in key order: the newest version at `atSequence` by one reverse look-up into the
    * entity's keys, then a jump past them. Costs per entity, not per event.
    */
+  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous
   async *scanLatestByDataId(
     repository: string,
     atSequence: number,

@@ -23,7 +23,6 @@ class FakeDatabase implements EventReader {
   head = () => Promise.resolve(100);
   findByEventId = () => Promise.resolve(undefined);
   latestByDataId = () => Promise.resolve(undefined);
-  // eslint-disable-next-line @typescript-eslint/require-await
   scanLatestByDataId = async function* () {};
   repositories = () => Promise.resolve([]);
   ping = () => Promise.resolve(true);

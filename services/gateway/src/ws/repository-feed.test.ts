@@ -139,7 +139,10 @@ describe('RepositoryFeed', () => {
     expect(await f.snapshot(undefined, undefined)).toBe(8);
     await live;
     expect(types).toEqual(['snapshot', 'snapshot_complete', 'events']);
-    expect(sent).toEqual([[6, 5], [7, 8]]);
+    expect(sent).toEqual([
+      [6, 5],
+      [7, 8],
+    ]);
   });
 
   it('declines a snapshot with more entities than the log holds per minRatio: the log from 1 instead', async () => {
