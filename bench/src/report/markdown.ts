@@ -9,6 +9,7 @@ import {
 import { fanoutSection, ingestSection } from './load-sections.ts';
 import type { BenchReport } from './model.ts';
 import { manyUsersSection } from './many-users-section.ts';
+import { snapshotSection } from './snapshot-section.ts';
 import { catchUpSection, connectionsSection, reconnectSection, slowSection } from './session-sections.ts';
 
 /** The report in the order a reader needs it: targets and comparisons first, then each scenario, then method. */
@@ -23,6 +24,7 @@ const SECTIONS: ReadonlyArray<(r: BenchReport) => string> = [
   reconnectSection,
   slowSection,
   manyUsersSection,
+  snapshotSection,
   profileSection,
   methodSection,
 ];
