@@ -13,7 +13,7 @@ import { BENCH_SERVICE_ENV, type ScenarioContext } from './context.ts';
 export const SNAPSHOT_STORES = ['lmdb', 'ferretdb'] as const;
 export type SnapshotStore = (typeof SNAPSHOT_STORES)[number];
 
-export type FreshReadSummary = Omit<FreshClientRead, 'state'> & { entities: number };
+type FreshReadSummary = Omit<FreshClientRead, 'state'> & { entities: number };
 
 export interface SnapshotScenarioResult {
   store: SnapshotStore;

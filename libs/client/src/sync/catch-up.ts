@@ -12,6 +12,8 @@ interface RepositoryCatchUp {
   requestedFrom: number;
   stalled: number;
   retry: Cancel | undefined;
+  /** The request in flight is a snapshot; one that failed is not asked for again on this connection. */
+  snapshot: 'asked' | 'failed' | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export class CatchUp {
         requestedFrom: -1,
         stalled: 0,
         retry: undefined,
+        snapshot: undefined,
       });
     }
   }
@@ -88,9 +91,12 @@ export class CatchUp {
     state.requestedFrom = this.#store.repository(repository).cursor;
     this.#inFlightOrder.push(repository);
     const minRatio = this.#snapshotThreshold;
-    if (state.requestedFrom === 0 && minRatio !== undefined)
+    if (state.requestedFrom === 0 && minRatio !== undefined && state.snapshot !== 'failed') {
+      state.snapshot = 'asked';
       this.#send({ type: 'request_snapshot', repository, minRatio });
-    else this.#send({ type: 'request_events', repository, afterSequence: state.requestedFrom });
+    } else {
+      this.#send({ type: 'request_events', repository, afterSequence: state.requestedFrom });
+    }
   }
 
   complete(message: SyncCompleteMessage): void {
@@ -98,7 +104,7 @@ export class CatchUp {
     if (repository === undefined) return;
     const state = this.#repositories.get(repository);
     if (state === undefined) return;
-    this.#settle(repository, state);
+    this.#settle(repository, state, false);
     const cursor = this.#store.repository(repository).cursor;
     const target = Math.max(this.#store.repository(repository).highestSeen, message.lastSequence ?? 0);
     if (cursor >= target) {
@@ -144,7 +150,9 @@ export class CatchUp {
     }
   }
 
-  #settle(repository: string, state: RepositoryCatchUp): void {
+  /** A refused or failed request: a snapshot is not asked for again (a replay may succeed where it did not). */
+  #settle(repository: string, state: RepositoryCatchUp, failed = true): void {
+    if (state.snapshot === 'asked') state.snapshot = failed ? 'failed' : undefined;
     state.inFlight = false;
     state.completedOnce = true;
     this.#inFlightOrder = this.#inFlightOrder.filter((name) => name !== repository);

@@ -84,4 +84,33 @@ describe('snapshots for a fresh client', () => {
     expect(t.errors).toContainEqual(expect.objectContaining({ kind: 'invalid_frame' }));
     expect(t.client.repository('todo').all()).toHaveLength(8);
   });
+
+  it('falls back to a replay when a snapshot request fails', async () => {
+    const server = new FakeSyncServer();
+    history(server);
+    const refused: string[] = [];
+    server.onConnection = (connection) => {
+      const receive = connection.receive.bind(connection);
+      connection.receive = (data: string) => {
+        const frame = JSON.parse(data) as { type: string; repository?: string };
+        if (frame.type !== 'request_snapshot' || frame.repository === undefined) return receive(data);
+        refused.push(frame.repository);
+        const message = 'catch-up failed: temporarily unavailable';
+        const error = { type: 'error', code: 'UNAVAILABLE', message, repository: frame.repository };
+        connection.send({ ...error, retryAfterMs: 10 });
+      };
+    };
+    const t = await createTestClient(server, { snapshotThreshold: 2 });
+    opened.push(t);
+    t.client.start();
+    await settle();
+    t.clock.advance(10);
+    await t.client.whenLive();
+    expect(refused).toEqual(['todo', 'note']);
+    expect(server.lastConnection.sent('request_events').map((f) => [f.repository, f.afterSequence])).toEqual([
+      ['todo', 0],
+      ['note', 0],
+    ]);
+    expect(t.client.repository('todo').all()).toHaveLength(8);
+  });
 });
