@@ -52,9 +52,10 @@ async function runOn(ctx: ScenarioContext, store: SnapshotStore): Promise<Snapsh
   const started = performance.now();
   const server = await (store === 'lmdb' ? lmdbServer : ferretDbServer)(async (writer) => {
     const shape = { total, entities, payloadBytes: ctx.options['ingest-payload'] };
-    let next = 0;
+    let next = total / 10;
     await loadStateRepository(writer, REPOSITORY, shape, (loaded) => {
-      if (loaded >= next) ctx.log(`snapshot (${store}): ${loaded} events stored`);
+      if (loaded < next) return;
+      ctx.log(`snapshot (${store}): ${loaded} events stored`);
       next = loaded + total / 10;
     });
   });
