@@ -37,25 +37,19 @@ async function requestSnapshot(
       (f) => 'repository' in f && f.repository === repository && f.type !== 'unsubscribed',
       30_000,
     );
-    switch (frame.type) {
-      case 'snapshot':
-        reply.pages.push(frame.events);
-        reply.sequence = frame.sequence;
-        break;
-      case 'snapshot_complete':
-        reply.sequence = frame.sequence;
-        reply.count = frame.count;
-        break;
-      case 'events':
-        reply.tail.push(...frame.events);
-        break;
-      case 'sync_complete':
-        reply.lastSequence = frame.lastSequence;
-        return reply;
-      case 'error':
-        throw new Error(`snapshot refused: ${JSON.stringify(frame)}`);
-      default:
-        break;
+    if (frame.type === 'error') throw new Error(`snapshot refused: ${JSON.stringify(frame)}`);
+    if (frame.type === 'snapshot') {
+      reply.pages.push(frame.events);
+      reply.sequence = frame.sequence;
+    }
+    if (frame.type === 'snapshot_complete') {
+      reply.sequence = frame.sequence;
+      reply.count = frame.count;
+    }
+    if (frame.type === 'events') reply.tail.push(...frame.events);
+    if (frame.type === 'sync_complete') {
+      reply.lastSequence = frame.lastSequence;
+      return reply;
     }
   }
 }
