@@ -23,6 +23,7 @@ import { runManyUsers } from './scenarios/many-users.ts';
 import { runReconnect } from './scenarios/reconnect.ts';
 import { runSequencerAlone } from './scenarios/sequencer-alone.ts';
 import { runSlowConsumer } from './scenarios/slow-consumer.ts';
+import { runSnapshot } from './scenarios/snapshot.ts';
 import { runStorage } from './scenarios/storage.ts';
 import { startBenchStack, type BenchStack } from './stack/bench-stack.ts';
 import { describeMachine } from './system/machine.ts';
@@ -90,6 +91,7 @@ try {
   report.slowConsumer = await attempt('slow', () => runSlowConsumer(ctx));
   report.manyUsers = await attempt('many-users', () => runManyUsers(ctx));
   report.catchUpStore = await attempt('catchup-store', () => runCatchUpStore(ctx));
+  report.snapshot = await attempt('snapshot', () => runSnapshot(ctx));
 
   // One stack for the rest. Order matters on FerretDB: a catch-up read scans the whole events collection
   // (no filter pushdown on its SQLite backend), so the 100k-event load comes last.

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SNAPSHOT_STORES, type SnapshotStore } from './scenarios/snapshot.ts';
 
 const SCENARIOS = [
   'storage',
@@ -14,6 +15,7 @@ const SCENARIOS = [
   'slow',
   'many-users',
   'catchup-store',
+  'snapshot',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** Run only when named in --scenarios: loading a million events takes minutes. */
@@ -87,6 +89,12 @@ const NUMBER_FLAGS = {
     20_000,
     'many-users: commits to repositories nobody subscribed to (CPU per commit)',
   ],
+  'snapshot-events': [
+    20_000,
+    'snapshot: events of the state-style repository, written straight into the store (full size: 1000000)',
+  ],
+  'snapshot-entities': [200, 'snapshot: entities those events are about (full size: 10000)'],
+  'snapshot-runs': [1, 'snapshot: fresh-client reads of each kind (replay, snapshot) per store'],
   'slow-catchup-ms': [
     20_000,
     'slow consumer: how long to watch a session that stops reading during its catch-up (0 = skip)',
@@ -106,6 +114,8 @@ export type BenchOptions = { [K in NumberFlag]: number } & {
   out: string;
   /** Which repositories an ingest client's token may read: its own, all (every client gets every batch), none. */
   ingestRead: 'own' | 'all' | 'none';
+  /** Where the snapshot scenario keeps its repository. */
+  snapshotStores: SnapshotStore[];
 };
 
 const USAGE = `npm run bench -- [flags]
@@ -114,6 +124,7 @@ const USAGE = `npm run bench -- [flags]
   --no-profile         do not run the services under --cpu-prof
   --out DIR            results directory (default bench/results)
   --ingest-read MODE   own | all | none: what an ingest client's token may read (default own)
+  --snapshot-stores a,b  stores of the snapshot scenario: ${SNAPSHOT_STORES.join(', ')} (default: lmdb)
   --experiment a,b     run the services with proposed changes applied at load time: ${EXPERIMENTS.join(', ')}
 ${Object.entries(NUMBER_FLAGS)
   .map(([flag, [value, help]]) => `  --${flag.padEnd(28)} ${help} (default ${value})`)
@@ -163,6 +174,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       out: { type: 'string', default: 'bench/results' },
       'ingest-read': { type: 'string', default: 'own' },
       experiment: { type: 'string', default: '' },
+      'snapshot-stores': { type: 'string', default: 'lmdb' },
       ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -181,6 +193,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     profile: values.profile,
     out: values.out,
     ingestRead,
+    snapshotStores: parseList(values['snapshot-stores'], SNAPSHOT_STORES, 'snapshot store'),
   };
 }
 

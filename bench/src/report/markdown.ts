@@ -10,6 +10,7 @@ import { fanoutSection, hotRepositorySection, ingestSection } from './load-secti
 import type { BenchReport } from './model.ts';
 import { catchUpStoreSection } from './catchup-store-section.ts';
 import { manyUsersSection } from './many-users-section.ts';
+import { snapshotSection } from './snapshot-section.ts';
 import { catchUpSection, connectionsSection, reconnectSection, slowSection } from './session-sections.ts';
 
 /** The report in the order a reader needs it: targets and comparisons first, then each scenario, then method. */
@@ -26,6 +27,7 @@ const SECTIONS: ReadonlyArray<(r: BenchReport) => string> = [
   reconnectSection,
   slowSection,
   manyUsersSection,
+  snapshotSection,
   profileSection,
   methodSection,
 ];

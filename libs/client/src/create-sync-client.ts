@@ -50,6 +50,14 @@ export interface SyncClientOptions {
    * BroadcastChannel (insecure contexts, old browsers) each client keeps its own connection.
    */
   readonly tabs?: TabSharing;
+  /**
+   * A repository this client has never synced starts from a state snapshot (the latest version of each
+   * record, then the events after it) when the server's log holds at least this many events per record;
+   * otherwise it replays the log. Undefined (the default): always replay. A snapshot keeps each record's
+   * last write in server order, so it gives the state a replay gives when the conflict resolver lets the
+   * later server write win — with last-writer-wins, when writers' clocks agree with the server's order.
+   */
+  readonly snapshotThreshold?: number;
 }
 
 export interface TabSharing {
@@ -104,6 +112,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     tokenRefreshMarginMs: options.tokenRefreshMarginMs ?? DEFAULT_TOKEN_REFRESH_MARGIN_MS,
     push: { ...DEFAULT_PUSH, ...options.push },
+    snapshotThreshold: options.snapshotThreshold,
     report,
   });
   const link: ConnectionLink =

@@ -144,5 +144,14 @@ export {
   type SequencerStats,
   type ServiceStats,
 } from './bus/stats-messages.ts';
+export {
+  requestSnapshotMessageSchema,
+  restSnapshotQuerySchema,
+  snapshotCompleteMessageSchema,
+  snapshotMessageSchema,
+  type RequestSnapshotMessage,
+  type SnapshotCompleteMessage,
+  type SnapshotMessage,
+} from './wire/snapshot-messages.ts';
 export { restBatchBodySchema, restEventsQuerySchema, type RestError } from './rest.ts';
 export { parseJsonWith } from './parse-json.ts';

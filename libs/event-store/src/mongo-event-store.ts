@@ -1,5 +1,6 @@
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
-import { displacedEventId, type EventStore, type StoredEvent } from '@lfsync/ports';
+import { displacedEventId, type EntityEvent, type EventStore, type StoredEvent } from '@lfsync/ports';
+import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import {
   MongoBulkWriteError,
   type Collection,
@@ -45,7 +46,7 @@ export interface HeadDocument {
 }
 
 const EVENT_ID_INDEX = { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true } as const;
-const DATA_ID_INDEX = { key: { r: 1, d: 1, s: -1 }, name: 'repository_data_id' } as const;
+const DATA_ID_INDEX = { key: { r: 1, d: 1, s: -1 }, name: DATA_ID_INDEX_NAME } as const;
 const EVENT_INDEXES = [
   { key: { r: 1, s: 1 }, name: 'repository_sequence', unique: true },
   EVENT_ID_INDEX,
@@ -219,6 +220,14 @@ export class MongoEventStore implements EventStore {
       .project<Pick<EventDocument, 's' | 'b'>>(EVENT_FIELDS)
       .toArray();
     return document === undefined ? undefined : toStored(document);
+  }
+
+  scanLatestByDataId(
+    repository: string,
+    atSequence: number,
+    options: { afterDataId?: string | undefined; pageSize: number },
+  ): AsyncIterable<EntityEvent[]> {
+    return scanLatestByDataId(this.#events, repository, atSequence, options);
   }
 
   async repositories(): Promise<string[]> {

@@ -6,6 +6,11 @@ export interface StoredEvent {
   json: string;
 }
 
+/** A stored event and the entity it is about (`_data_id`, else a string `_data.id`). */
+export interface EntityEvent extends StoredEvent {
+  dataId: string;
+}
+
 /**
  * The committed events of every repository, as readers (the gateway) see them: never past a
  * repository's head, so a gap being filled is never visible (invariant I3).
@@ -23,6 +28,17 @@ export interface EventReader {
   findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined>;
   /** The latest committed event of an entity. */
   latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined>;
+  /**
+   * A state snapshot at `atSequence` (at most the head: the caller reads it and keeps it across pages): the
+   * latest event of each entity with `serverSequence ≤ atSequence` — a delete, if that came last — in the
+   * store's entity-id order, from the entity after `afterDataId` on, in pages of at most `pageSize`. Events
+   * without an entity id belong to no entity's state and are left out.
+   */
+  scanLatestByDataId(
+    repository: string,
+    atSequence: number,
+    options: { afterDataId?: string | undefined; pageSize: number },
+  ): AsyncIterable<EntityEvent[]>;
   /** Every repository with at least one committed event. */
   repositories(): Promise<string[]>;
   ping(): Promise<boolean>;

@@ -3,6 +3,7 @@ export type { CommitPublisher } from './commit-publisher.ts';
 export type { EventIndex } from './event-index.ts';
 export {
   displacedEventId,
+  type EntityEvent,
   type EventReader,
   type EventStore,
   type EventWriter,

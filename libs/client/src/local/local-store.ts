@@ -175,6 +175,13 @@ export class LocalStore {
     return result;
   }
 
+  /** Applies a repository's snapshot at `sequence` (see `RepositoryState.applySnapshot`). */
+  applySnapshot(repository: string, events: readonly ServerEvent[], sequence: number): void {
+    const effects = this.#effects();
+    this.repository(repository).applySnapshot(events, sequence, effects);
+    void this.#finish(effects);
+  }
+
   acknowledge(ack: AckMessage): void {
     const effects = this.#effects();
     for (const eventId of ack.eventIds) {

@@ -113,16 +113,28 @@ export class RepositoryState {
         gap = true;
         continue;
       }
-      const version: RecordVersion = {
-        eventId: event._event_id,
-        createdAt: event._created_at,
-        data: isDelete(event._operation) ? undefined : (event._data ?? {}),
-        serverSequence: sequence,
-      };
-      this.#applyConfirmed(sequence, dataIdOf(event), version, effects);
+      this.#applyConfirmed(sequence, dataIdOf(event), versionOfServerEvent(event), effects);
       this.#drainAcknowledged(effects);
     }
     return { gap };
+  }
+
+  /**
+   * A snapshot at `sequence`: the latest event of each record up to it, in any order. Each is applied as a
+   * confirmed version and the cursor moves to `sequence`; our own events acked at or below it are in it (or
+   * were overwritten) and leave the queue. Ignored when the cursor is there already.
+   */
+  applySnapshot(events: readonly ServerEvent[], sequence: number, effects: Effects): void {
+    if (sequence <= this.#cursor) return;
+    this.#drainAcknowledged(effects);
+    for (const event of events) {
+      if (event.serverSequence > sequence || event.serverSequence <= this.#cursor) continue;
+      this.#applyVersion(dataIdOf(event), versionOfServerEvent(event), effects);
+    }
+    this.#moveCursor(sequence, effects);
+    this.#highestSeen = Math.max(this.#highestSeen, sequence);
+    for (const [acked, entry] of this.#ackedBySequence) if (acked <= sequence) this.#remove(entry, effects);
+    this.#drainAcknowledged(effects);
   }
 
   /**
@@ -194,8 +206,17 @@ export class RepositoryState {
   }
 
   #applyConfirmed(sequence: number, id: string | undefined, received: RecordVersion, effects: Effects): void {
+    this.#moveCursor(sequence, effects);
+    this.#applyVersion(id, received, effects);
+  }
+
+  #moveCursor(sequence: number, effects: Effects): void {
     this.#cursor = sequence;
     effects.changes.setCursor(this.name, sequence);
+  }
+
+  /** Folds a server-ordered version into the confirmed state (the cursor is the caller's). */
+  #applyVersion(id: string | undefined, received: RecordVersion, effects: Effects): void {
     const own = this.#pending.get(received.eventId);
     // Recomputed below, once the confirmed version is in place: no intermediate view in between.
     if (own !== undefined) this.#remove(own, effects, { recompute: false });
@@ -301,4 +322,13 @@ export class RepositoryState {
     this.#allMemo = undefined;
     return true;
   }
+}
+
+function versionOfServerEvent(event: ServerEvent): RecordVersion {
+  return {
+    eventId: event._event_id,
+    createdAt: event._created_at,
+    data: isDelete(event._operation) ? undefined : (event._data ?? {}),
+    serverSequence: event.serverSequence,
+  };
 }

@@ -12,6 +12,8 @@ interface RepositoryCatchUp {
   requestedFrom: number;
   stalled: number;
   retry: Cancel | undefined;
+  /** The request in flight is a snapshot; one that failed is not asked for again on this connection. */
+  snapshot: 'asked' | 'failed' | undefined;
 }
 
 /**
@@ -22,7 +24,9 @@ interface RepositoryCatchUp {
  */
 export class CatchUp {
   readonly #store: LocalStore;
-  readonly #send: (repository: string, afterSequence: number) => void;
+  /** Sends `request_events` (or a subscribe with `afterSequence`), or with `snapshotMinRatio` a `request_snapshot`. */
+  readonly #send: (repository: string, afterSequence: number, snapshotMinRatio?: number) => void;
+  readonly #snapshotThreshold: number | undefined;
   readonly #clock: Clock;
   readonly #report: (error: SyncError) => void;
   readonly #repositories = new Map<string, RepositoryCatchUp>();
@@ -31,11 +35,13 @@ export class CatchUp {
 
   constructor(options: {
     readonly store: LocalStore;
-    readonly send: (repository: string, afterSequence: number) => void;
+    readonly send: (repository: string, afterSequence: number, snapshotMinRatio?: number) => void;
     readonly clock: Clock;
     readonly report: (error: SyncError) => void;
+    readonly snapshotThreshold?: number | undefined;
   }) {
     this.#store = options.store;
+    this.#snapshotThreshold = options.snapshotThreshold;
     this.#send = options.send;
     this.#clock = options.clock;
     this.#report = options.report;
@@ -62,11 +68,22 @@ export class CatchUp {
     return this.#repositories.get(repository)?.inFlight === true;
   }
 
-  /** Requests everything after the cursor, unless a catch-up of that repository is already running. */
+  /**
+   * Requests everything after the cursor, unless a catch-up of that repository is already running. A
+   * repository never synced asks for a snapshot when a threshold is set: the server answers with the
+   * snapshot and the events after it, or with the whole log when the log is not that much longer.
+   */
   request(repository: string): void {
     let state = this.#repositories.get(repository);
     if (state === undefined) {
-      state = { inFlight: false, completedOnce: false, requestedFrom: -1, stalled: 0, retry: undefined };
+      state = {
+        inFlight: false,
+        completedOnce: false,
+        requestedFrom: -1,
+        stalled: 0,
+        retry: undefined,
+        snapshot: undefined,
+      };
       this.#repositories.set(repository, state);
     }
     if (state.inFlight) return;
@@ -75,7 +92,13 @@ export class CatchUp {
     state.inFlight = true;
     state.requestedFrom = this.#store.repository(repository).cursor;
     this.#inFlightOrder.push(repository);
-    this.#send(repository, state.requestedFrom);
+    const minRatio = this.#snapshotThreshold;
+    if (state.requestedFrom === 0 && minRatio !== undefined && state.snapshot !== 'failed') {
+      state.snapshot = 'asked';
+      this.#send(repository, 0, minRatio);
+    } else {
+      this.#send(repository, state.requestedFrom);
+    }
   }
 
   complete(message: SyncCompleteMessage): void {
@@ -83,7 +106,7 @@ export class CatchUp {
     if (repository === undefined) return;
     const state = this.#repositories.get(repository);
     if (state === undefined) return;
-    this.#settle(repository, state);
+    this.#settle(repository, state, false);
     const cursor = this.#store.repository(repository).cursor;
     const target = Math.max(this.#store.repository(repository).highestSeen, message.lastSequence ?? 0);
     if (cursor >= target) {
@@ -129,7 +152,9 @@ export class CatchUp {
     }
   }
 
-  #settle(repository: string, state: RepositoryCatchUp): void {
+  /** A refused or failed request: a snapshot is not asked for again (a replay may succeed where it did not). */
+  #settle(repository: string, state: RepositoryCatchUp, failed = true): void {
+    if (state.snapshot === 'asked') state.snapshot = failed ? 'failed' : undefined;
     state.inFlight = false;
     state.completedOnce = true;
     this.#inFlightOrder = this.#inFlightOrder.filter((name) => name !== repository);

@@ -30,6 +30,8 @@ export interface ConnectionOptions {
   /** How long before the token expires (`auth_success.expiresAt`) a fresh one is sent on the live connection. */
   readonly tokenRefreshMarginMs: number;
   readonly push: PushOptions;
+  /** See `SyncClientOptions.snapshotThreshold`. */
+  readonly snapshotThreshold: number | undefined;
   readonly report: (error: SyncError) => void;
 }
 
@@ -148,6 +150,7 @@ export class SyncConnection {
       send,
       clock: this.#options.clock,
       push: this.#options.push,
+      snapshotThreshold: this.#options.snapshotThreshold,
       report: this.#options.report,
       events: {
         authenticated: (expiresAt) => this.#scheduleTokenRefresh(attempt, expiresAt),

@@ -5,6 +5,7 @@ import {
   type PresenceMember,
   type PresenceUpdateMessage,
   type RequestEventsMessage,
+  type RequestSnapshotMessage,
   type SubscribeMessage,
   type UnsubscribeMessage,
 } from '@lfsync/contracts';
@@ -17,7 +18,11 @@ import type { ClientSubscription } from '../subscriptions/subscription.ts';
 import type { CatchUp } from './catch-up.ts';
 
 export type SubscriptionFrame =
-  SubscribeMessage | UnsubscribeMessage | PresenceUpdateMessage | RequestEventsMessage;
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | PresenceUpdateMessage
+  | RequestEventsMessage
+  | RequestSnapshotMessage;
 
 /** What a `subscribe` on the wire was for, to match its `subscribed` or `error` answer (sent in order). */
 type Pending = 'data' | 'pattern' | 'presence';
@@ -73,8 +78,19 @@ export class SubscriptionFlow implements SubscriptionDriver {
   }
 
   /** The frame that catches `repository` up from `afterSequence` (called by the catch-up). */
-  sendCatchUp(repository: string, afterSequence: number): void {
-    if (this.#set.isSubscribed(repository) && !this.#subscribed.has(repository)) {
+  sendCatchUp(repository: string, afterSequence: number, snapshotMinRatio?: number): void {
+    const subscribeNow = this.#set.isSubscribed(repository) && !this.#subscribed.has(repository);
+    if (snapshotMinRatio !== undefined) {
+      // The snapshot (or the log it falls back to) is the catch-up; the subscribe only makes the events live.
+      this.#send({ type: 'request_snapshot', repository, minRatio: snapshotMinRatio });
+      if (subscribeNow) {
+        this.#subscribed.add(repository);
+        this.#expect(repository, 'data');
+        this.#send({ type: 'subscribe', repository });
+      }
+      return;
+    }
+    if (subscribeNow) {
       this.#subscribed.add(repository);
       this.#expect(repository, 'data');
       this.#send({ type: 'subscribe', repository, afterSequence });

@@ -4,6 +4,7 @@ import {
   type ErrorMessage,
   type PushEventsBatchMessage,
   type ServerMessage,
+  type SnapshotCompleteMessage,
 } from '@lfsync/contracts';
 import type { Clock } from '../clock.ts';
 import type { LocalStore } from '../local/local-store.ts';
@@ -11,6 +12,7 @@ import type { SubscriptionSet } from '../subscriptions/subscription-set.ts';
 import type { SyncError } from '../sync-error.ts';
 import { CatchUp } from './catch-up.ts';
 import { PushFlow, type PushOptions } from './push-flow.ts';
+import { SnapshotIntake } from './snapshot-intake.ts';
 import { SubscriptionFlow, type SubscriptionFrame } from './subscription-flow.ts';
 
 export type OutboundFrame =
@@ -48,6 +50,7 @@ export class SyncSession {
   readonly #catchUp: CatchUp;
   readonly #push: PushFlow;
   readonly #subscriptions: SubscriptionFlow;
+  readonly #snapshots = new SnapshotIntake();
   readonly #stopWatchingQueue: () => void;
   #stage: 'authenticating' | 'syncing' | 'live' = 'authenticating';
   #sessionId = '';
@@ -57,6 +60,7 @@ export class SyncSession {
     readonly send: (frame: OutboundFrame) => void;
     readonly clock: Clock;
     readonly push: PushOptions;
+    readonly snapshotThreshold?: number | undefined;
     readonly report: (error: SyncError) => void;
     readonly events: SessionEvents;
     readonly subscriptions: SubscriptionSet;
@@ -67,9 +71,11 @@ export class SyncSession {
     this.#events = options.events;
     this.#catchUp = new CatchUp({
       store: options.store,
-      send: (repository, afterSequence) => this.#subscriptions.sendCatchUp(repository, afterSequence),
+      send: (repository, afterSequence, snapshotMinRatio) =>
+        this.#subscriptions.sendCatchUp(repository, afterSequence, snapshotMinRatio),
       clock: options.clock,
       report: options.report,
+      snapshotThreshold: options.snapshotThreshold,
     });
     this.#subscriptions = new SubscriptionFlow({
       set: options.subscriptions,
@@ -116,6 +122,12 @@ export class SyncSession {
         if (gap && this.#stage !== 'authenticating') this.#catchUp.request(message.repository);
         return;
       }
+      case 'snapshot':
+        if (this.#store.hasRepository(message.repository)) this.#snapshots.page(message);
+        return;
+      case 'snapshot_complete':
+        this.#snapshotComplete(message);
+        return;
       case 'sync_complete':
         this.#catchUp.complete(message);
         if (message.repository !== undefined) this.#subscriptions.caughtUp(message.repository);
@@ -161,6 +173,17 @@ export class SyncSession {
     this.#sessionId = sessionId;
     this.#stage = 'syncing';
     this.#afterCatchUpProgress();
+  }
+
+  /** A whole snapshot is applied at once; one with missing pages is dropped, and the catch-up asks again. */
+  #snapshotComplete(message: SnapshotCompleteMessage): void {
+    if (!this.#store.hasRepository(message.repository)) return;
+    const events = this.#snapshots.complete(message);
+    if (events === undefined) {
+      this.#report({ kind: 'invalid_frame', detail: `incomplete snapshot of ${message.repository}` });
+      return;
+    }
+    this.#store.applySnapshot(message.repository, events, message.sequence);
   }
 
   #afterCatchUpProgress(): void {

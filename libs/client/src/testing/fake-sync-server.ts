@@ -1,5 +1,6 @@
 import {
   clientEventSchema,
+  dataIdOf,
   clientMessageSchema,
   patternMatches,
   type ClientEvent,
@@ -189,6 +190,9 @@ export class FakeSyncServer {
         });
         return;
       }
+      case 'request_snapshot':
+        this.#sendSnapshot(connection, frame.repository);
+        return;
       case 'request_events':
         this.#catchUp(connection, frame.repository, frame.afterSequence ?? 0, frame.limit);
         return;
@@ -224,6 +228,24 @@ export class FakeSyncServer {
       connection.send({ type: 'events', repository, events: events.slice(i, i + this.#options.pageSize) });
     }
     connection.send({ type: 'sync_complete', repository, lastSequence: this.events(repository).length });
+  }
+
+  /** The latest event of each record at the head, then `sync_complete` (nothing follows the head here). */
+  #sendSnapshot(connection: FakeServerConnection, repository: string): void {
+    const log = this.events(repository);
+    const latest = new Map<string, ServerEvent>();
+    for (const event of log) {
+      const id = dataIdOf(event);
+      if (id !== undefined) latest.set(id, event);
+    }
+    const sequence = log.length;
+    const events = [...latest.values()];
+    for (let i = 0; i < events.length; i += this.#options.pageSize) {
+      const page = events.slice(i, i + this.#options.pageSize);
+      connection.send({ type: 'snapshot', repository, sequence, events: page });
+    }
+    connection.send({ type: 'snapshot_complete', repository, sequence, count: events.length });
+    connection.send({ type: 'sync_complete', repository, lastSequence: sequence });
   }
 
   #store(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { repositoryNameSchema } from '../repository.ts';
 import { clientEventSchema } from './event.ts';
+import { requestSnapshotMessageSchema } from './snapshot-messages.ts';
 import {
   presenceUpdateMessageSchema,
   subscribeMessageSchema,
@@ -74,6 +75,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   subscribeMessageSchema,
   unsubscribeMessageSchema,
   presenceUpdateMessageSchema,
+  requestSnapshotMessageSchema,
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -90,6 +92,7 @@ export const CLIENT_MESSAGE_TYPES = [
   'subscribe',
   'unsubscribe',
   'presence_update',
+  'request_snapshot',
 ] as const satisfies readonly ClientMessageType[];
 
 /** The bearer token of an auth frame: `token`, else an `Authorization: Bearer …` header spread in. */

@@ -16,12 +16,12 @@ function fingerprint(value: unknown): string {
 describe('wire schema fingerprint', () => {
   it('pins the client → server messages', () => {
     expect(fingerprint(z.toJSONSchema(clientMessageSchema, { io: 'input', unrepresentable: 'any' }))).toBe(
-      'ded05168c9e21070',
+      '3bf691c366107d5c',
     );
   });
   it('pins the server → client messages', () => {
     expect(fingerprint(z.toJSONSchema(serverMessageSchema, { io: 'output', unrepresentable: 'any' }))).toBe(
-      '299177c4be034a60',
+      '96cab126b74cc653',
     );
   });
   it('pins the error-code registry', () => {

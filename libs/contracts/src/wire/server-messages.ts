@@ -3,6 +3,7 @@ import { ERROR_CODE_LIST, type ErrorCode } from '../errors.ts';
 import { repositoryNameSchema } from '../repository.ts';
 import { repositoryPatternSchema } from '../repository-pattern.ts';
 import { eventIdSchema, serverEventSchema, serverSequenceSchema } from './event.ts';
+import { snapshotCompleteMessageSchema, snapshotMessageSchema } from './snapshot-messages.ts';
 import {
   presenceDiffMessageSchema,
   presenceMessageSchema,
@@ -64,5 +65,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   unsubscribedMessageSchema,
   presenceMessageSchema,
   presenceDiffMessageSchema,
+  snapshotMessageSchema,
+  snapshotCompleteMessageSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;

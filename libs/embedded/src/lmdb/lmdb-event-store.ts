@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
-import { displacedEventId, type EventStore, type StoredEvent } from '@lfsync/ports';
+import { displacedEventId, type EntityEvent, type EventStore, type StoredEvent } from '@lfsync/ports';
 import type { Database } from 'lmdb';
 import type { LmdbEnvironment } from './lmdb-environment.ts';
 
@@ -121,6 +121,31 @@ export class LmdbEventStore implements EventStore {
     return undefined;
   }
 
+  /**
+   * Entity after entity in key order: the newest version at `atSequence` by one reverse look-up into the
+   * entity's keys, then a jump past them. Costs per entity, not per event.
+   */
+  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous
+  async *scanLatestByDataId(
+    repository: string,
+    atSequence: number,
+    options: { afterDataId?: string | undefined; pageSize: number },
+  ): AsyncGenerator<EntityEvent[]> {
+    let page: EntityEvent[] = [];
+    let key = options.afterDataId === undefined ? undefined : dataIdKey(options.afterDataId);
+    for (;;) {
+      key = this.#nextDataIdKey(repository, key);
+      if (key === undefined) break;
+      const latest = this.#latestAt(repository, key, atSequence);
+      if (latest !== undefined) page.push(latest);
+      if (page.length >= options.pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+  }
+
   repositories(): Promise<string[]> {
     const repositories: string[] = [];
     for (const { key, value } of this.#heads.getRange({})) if (value > 0) repositories.push(key);
@@ -142,6 +167,30 @@ export class LmdbEventStore implements EventStore {
       this.#events.getRange({ start: [repository, after + 1], end: [repository, head + 1], limit }),
       ({ key, value }) => ({ sequence: key[1], json: value.b }),
     );
+  }
+
+  /** The first entity key of the repository after `after` (from the start when undefined). */
+  #nextDataIdKey(repository: string, after: string | undefined): string | undefined {
+    const start: [string, string, number] = [repository, after ?? '', after === undefined ? 0 : Infinity];
+    for (const [r, key] of this.#dataIds.getKeys({ start, limit: 2 })) {
+      if (r !== repository) return undefined;
+      if (key !== after) return key;
+    }
+    return undefined;
+  }
+
+  #latestAt(repository: string, key: string, atSequence: number): EntityEvent | undefined {
+    const range = this.#dataIds.getKeys({
+      start: [repository, key, atSequence],
+      end: [repository, key, 0],
+      reverse: true,
+      limit: 1,
+    });
+    for (const [, , sequence] of range) {
+      const record = this.#events.get([repository, sequence]);
+      if (record?.d !== undefined) return { dataId: record.d, sequence, json: record.b };
+    }
+    return undefined;
   }
 
   #storedAt(repository: string, sequence: number): StoredEvent | undefined {

@@ -1,5 +1,5 @@
-import { AppError, restEventsQuerySchema } from '@lfsync/contracts';
-import type { StoredEvent } from '@lfsync/ports';
+import { AppError, restEventsQuerySchema, restSnapshotQuerySchema } from '@lfsync/contracts';
+import type { EntityEvent, StoredEvent } from '@lfsync/ports';
 import {
   dartHasMore,
   dartListView,
@@ -45,6 +45,31 @@ async function readDartView(
   sendJson(request.res, 200, listBody(repository, events, dartHasMore(events.length, query.limit)));
 }
 
+/**
+ * `GET /api/snapshot/{r}?at=&after=&limit=`: one page of the state at S (`at`, or the head): the latest event
+ * of each entity, in entity order. The next page is asked with the same `at` and `after` = `next`; then the
+ * log after S with `GET /api/events/{r}?seq=S`.
+ */
+export async function readSnapshot(options: RestRoutesOptions, request: RouteRequest): Promise<void> {
+  const repository = await permittedRepository(request, 'read');
+  const query = restSnapshotQuerySchema.safeParse(Object.fromEntries(request.url.searchParams));
+  if (!query.success)
+    throw new AppError('INVALID_MESSAGE', 'at and limit must be non-negative integers, after an entity id');
+  const head = await options.store.head(repository);
+  const at = query.data.at ?? head;
+  if (at > head) throw new AppError('INVALID_MESSAGE', `at ${at} is beyond the committed head ${head}`);
+  const limit = Math.min(query.data.limit ?? options.pageSize, options.pageSize);
+  let events: EntityEvent[] = [];
+  const scanOptions = { afterDataId: query.data.after, pageSize: limit };
+  for await (const page of options.store.scanLatestByDataId(repository, at, scanOptions)) {
+    events = page;
+    break;
+  }
+  const hasMore = events.length === limit;
+  const next = hasMore ? events.at(-1)?.dataId : undefined;
+  sendJson(request.res, 200, listBody(repository, events, hasMore, { sequence: at, next }));
+}
+
 /** `GET /api/events/{r}/{eventId}`: `{repository, event}`, or 404 `Event not found`. */
 export async function byEventId(options: RestRoutesOptions, request: RouteRequest): Promise<void> {
   const repository = await permittedRepository(request, 'read');
@@ -70,10 +95,16 @@ function found(
   sendJson(res, 200, `{"repository":${JSON.stringify(repository)},"event":${json}}`);
 }
 
-/** Stored events are JSON text: spliced in, not parsed and serialised again. */
-function listBody(repository: string, events: ReadonlyArray<{ json: string }>, hasMore: boolean): string {
+/** Stored events are JSON text: spliced in, not parsed and serialised again. `extra` fields come last. */
+function listBody(
+  repository: string,
+  events: ReadonlyArray<{ json: string }>,
+  hasMore: boolean,
+  extra: Record<string, unknown> = {},
+): string {
   const json = events.map((e) => e.json).join(',');
-  return `{"repository":${JSON.stringify(repository)},"events":[${json}],"count":${events.length},"hasMore":${hasMore}}`;
+  const tail = JSON.stringify(extra).slice(1, -1);
+  return `{"repository":${JSON.stringify(repository)},"events":[${json}],"count":${events.length},"hasMore":${hasMore}${tail === '' ? '' : `,${tail}`}}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { EventReader } from '@lfsync/ports';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PushService } from '../sync/push-service.ts';
 import { health, repositories } from './info-routes.ts';
-import { byDataId, byEventId, readEvents } from './read-routes.ts';
+import { byDataId, byEventId, readEvents, readSnapshot } from './read-routes.ts';
 import type { Route } from './route-table.ts';
 import { pushBatch, pushOne } from './write-routes.ts';
 
@@ -33,5 +33,6 @@ export function restRoutes(options: RestRoutesOptions): Route[] {
     { method: 'POST', path: '/api/events/:repository/batch', handle: (r) => pushBatch(options, r) },
     { method: 'GET', path: '/api/events/:repository/:eventId', handle: (r) => byEventId(options, r) },
     { method: 'GET', path: '/api/events/:repository/byDataId/:dataId', handle: (r) => byDataId(options, r) },
+    { method: 'GET', path: '/api/snapshot/:repository', handle: (r) => readSnapshot(options, r) },
   ];
 }

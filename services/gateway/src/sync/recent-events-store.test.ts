@@ -23,6 +23,7 @@ class FakeDatabase implements EventReader {
   head = () => Promise.resolve(100);
   findByEventId = () => Promise.resolve(undefined);
   latestByDataId = () => Promise.resolve(undefined);
+  scanLatestByDataId = async function* () {};
   repositories = () => Promise.resolve([]);
   ping = () => Promise.resolve(true);
 }

@@ -1,5 +1,5 @@
 import type { SequencedBatch } from '@lfsync/contracts';
-import type { EventReader, StoredEvent } from '@lfsync/ports';
+import type { EntityEvent, EventReader, StoredEvent } from '@lfsync/ports';
 
 /** Rough per-event cost beyond its JSON text (object, array slot). */
 const ENTRY_OVERHEAD_BYTES = 64;
@@ -102,6 +102,14 @@ export class RecentEventsStore implements EventReader {
 
   latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined> {
     return this.#store.latestByDataId(repository, dataId);
+  }
+
+  scanLatestByDataId(
+    repository: string,
+    atSequence: number,
+    options: { afterDataId?: string | undefined; pageSize: number },
+  ): AsyncIterable<EntityEvent[]> {
+    return this.#store.scanLatestByDataId(repository, atSequence, options);
   }
 
   repositories(): Promise<string[]> {

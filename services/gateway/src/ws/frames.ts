@@ -30,3 +30,11 @@ export function syncCompleteFrame(repository: string | undefined, lastSequence: 
     ...(lastSequence === undefined ? {} : { lastSequence }),
   });
 }
+
+export function snapshotFrame(repository: string, sequence: number, eventsJson: readonly string[]): string {
+  return `{"type":"snapshot","repository":${JSON.stringify(repository)},"sequence":${sequence},"events":[${eventsJson.join(',')}]}`;
+}
+
+export function snapshotCompleteFrame(repository: string, sequence: number, count: number): string {
+  return JSON.stringify({ type: 'snapshot_complete', repository, sequence, count });
+}

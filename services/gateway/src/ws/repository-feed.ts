@@ -1,6 +1,7 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import type { EventReader } from '@lfsync/ports';
 import { eventsFrame, type Frame } from './frames.ts';
+import { sendSnapshot } from './snapshot-sender.ts';
 
 export interface FeedOutput {
   /** Sends a frame; false when the session is gone or too far behind. */
@@ -16,7 +17,7 @@ export interface FeedOutput {
  */
 export class RepositoryFeed {
   readonly #repository: string;
-  readonly #store: Pick<EventReader, 'scanAfter'>;
+  readonly #store: Pick<EventReader, 'scanAfter' | 'head' | 'scanLatestByDataId'>;
   readonly #output: FeedOutput;
   readonly #pageSize: number;
   /** Highest sequence sent; undefined until the session asked for events or got its first broadcast. */
@@ -27,7 +28,7 @@ export class RepositoryFeed {
 
   constructor(
     repository: string,
-    store: Pick<EventReader, 'scanAfter'>,
+    store: Pick<EventReader, 'scanAfter' | 'head' | 'scanLatestByDataId'>,
     output: FeedOutput,
     pageSize: number,
   ) {
@@ -90,6 +91,24 @@ export class RepositoryFeed {
     return this.#enqueue(async () => {
       this.#delivered = afterSequence;
       await this.#readFromStore(afterSequence, Infinity, pageSize);
+      return this.#delivered;
+    });
+  }
+
+  /**
+   * A fresh start from the state: the snapshot at the head S (see `sendSnapshot`), then every event after S
+   * as for a catch-up. Live batches wait meanwhile, so nothing is missed or sent twice; a declined snapshot
+   * is the catch-up from 0. Resolves with the last sequence sent.
+   */
+  snapshot(requestedPageSize: number | undefined, minRatio: number | undefined): Promise<number> {
+    return this.#enqueue(async () => {
+      const pageSize = Math.min(requestedPageSize ?? this.#pageSize, this.#pageSize);
+      const at = await this.#store.head(this.#repository);
+      const request = { at, pageSize, minRatio };
+      const outcome = await sendSnapshot(this.#store, this.#output, this.#repository, request);
+      if (outcome === 'gone') return at;
+      this.#delivered = outcome === 'sent' ? at : 0;
+      await this.#readFromStore(this.#delivered, Infinity, pageSize);
       return this.#delivered;
     });
   }

@@ -60,17 +60,31 @@ export class SessionFeeds {
     afterSequence: number,
     pageSize: number | undefined,
   ): Promise<void> {
+    await this.#answerCatchUp(repository, (feed) => feed.catchUp(afterSequence, pageSize));
+  }
+
+  /** Runs a catch-up of a repository the session may read and ends it with `sync_complete`. */
+  async #answerCatchUp(repository: string, run: (feed: RepositoryFeed) => Promise<number>): Promise<void> {
     const { socket } = this.#options;
     if (!this.#options.mayRead(repository))
       return socket.sendError(new AppError('FORBIDDEN', `no read access to ${repository}`), { repository });
     let lastSequence: number;
     try {
-      lastSequence = await this.#feed(repository).catchUp(afterSequence, pageSize);
+      lastSequence = await run(this.#feed(repository));
     } catch (err) {
       const error = reportFailure(this.#options.logger, err, 'catch-up', { repository });
       return socket.sendError(error, { repository });
     }
     socket.send(syncCompleteFrame(repository, lastSequence));
+  }
+
+  /** `request_snapshot`: the state at the head, then the log after it, then `sync_complete`. */
+  async requestSnapshot(
+    repository: string,
+    pageSize: number | undefined,
+    minRatio: number | undefined,
+  ): Promise<void> {
+    await this.#answerCatchUp(repository, (feed) => feed.snapshot(pageSize, minRatio));
   }
 
   async requestAllEvents(repository: string | undefined, pageSize: number | undefined): Promise<void> {

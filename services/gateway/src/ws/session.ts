@@ -187,6 +187,7 @@ export class Session {
       case 'push_events_batch':
       case 'request_events':
       case 'request_all_events':
+      case 'request_snapshot':
       case 'subscribe':
       case 'unsubscribe':
       case 'presence_update':
@@ -209,6 +210,8 @@ export class Session {
         return this.#feeds.requestEvents(message.repository, message.afterSequence ?? 0, message.limit);
       case 'request_all_events':
         return this.#feeds.requestAllEvents(message.repository, message.limit);
+      case 'request_snapshot':
+        return this.#feeds.requestSnapshot(message.repository, message.limit, message.minRatio);
       case 'subscribe':
         return this.#subscriptions.subscribe(principal, message);
       case 'unsubscribe':
