@@ -82,12 +82,13 @@ export class SubscriptionFlow implements SubscriptionDriver {
     const subscribeNow = this.#set.isSubscribed(repository) && !this.#subscribed.has(repository);
     if (snapshotMinRatio !== undefined) {
       // The snapshot (or the log it falls back to) is the catch-up; the subscribe only makes the events live.
-      this.#send({ type: 'request_snapshot', repository, minRatio: snapshotMinRatio });
+      // It goes first, so that its answer comes before any refusal of the snapshot naming the same repository.
       if (subscribeNow) {
         this.#subscribed.add(repository);
         this.#expect(repository, 'data');
         this.#send({ type: 'subscribe', repository });
       }
+      this.#send({ type: 'request_snapshot', repository, minRatio: snapshotMinRatio });
       return;
     }
     if (subscribeNow) {
