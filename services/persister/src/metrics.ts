@@ -39,6 +39,21 @@ function counters(registry: Registry) {
       help: 'MongoDB writes that failed and were retried',
       registers: [registry],
     }),
+    logTrimmed: new Counter({
+      name: 'persister_log_messages_trimmed_total',
+      help: 'Log messages removed once stored and older than LOG_RETENTION_MS',
+      registers: [registry],
+    }),
+    lost: new Counter({
+      name: 'persister_lost_events_total',
+      help: 'Sequences MongoDB misses that the log no longer holds (a restore from an older backup; alert)',
+      registers: [registry],
+    }),
+    replays: new Counter({
+      name: 'persister_log_replays_total',
+      help: 'Times the log was replayed from the position saved in MongoDB (after a restore or failover)',
+      registers: [registry],
+    }),
     invalid: new Counter({
       name: 'persister_invalid_log_messages_total',
       help: 'Log messages that failed validation',
@@ -74,6 +89,16 @@ function consumerGauges(registry: Registry) {
     consumerPending: new Gauge({
       name: 'persister_consumer_pending',
       help: 'Log messages not yet delivered to the persister',
+      registers: [registry],
+    }),
+    logBytes: new Gauge({
+      name: 'persister_log_bytes',
+      help: 'Bytes in the log stream (alert when near persister_log_max_bytes: appends are refused there)',
+      registers: [registry],
+    }),
+    logMaxBytes: new Gauge({
+      name: 'persister_log_max_bytes',
+      help: "The log stream's LOG_MAX_BYTES (0 = no limit)",
       registers: [registry],
     }),
     consumerAckPending: new Gauge({
