@@ -115,9 +115,10 @@ export class LmdbSequenceLog implements SequenceLog {
       const meta = this.#readMeta();
       if (this.#maxBytes > 0 && meta.bytes + json.length > this.#maxBytes)
         return { kind: 'full', bytes: meta.bytes };
+      // Taken before anything is removed: a position is never given twice (the feed's cursor relies on it).
+      const position = this.#lastPosition() + 1;
       // The repository's last entry, kept by an earlier trim only because it was the last: no longer.
       if (previous > 0 && previous <= meta.trimmedUpTo) meta.bytes -= this.#remove(previous);
-      const position = this.#lastPosition() + 1;
       void this.#meta.put(META_KEY, { ...meta, bytes: meta.bytes + json.length });
       void this.#entries.put(position, { repository: batch.repository, json, at: now });
       void this.#heads.put(batch.repository, { sequence: batch.toSequence, version: position });
