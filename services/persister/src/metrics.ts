@@ -3,7 +3,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createPersisterMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  return { registry, ...counters(registry), ...histograms(registry), ...consumerGauges(registry) };
+  return {
+    registry,
+    ...counters(registry),
+    ...lifecycleCounters(registry),
+    ...histograms(registry),
+    ...consumerGauges(registry),
+  };
 }
 export type PersisterMetrics = ReturnType<typeof createPersisterMetrics>;
 
@@ -39,6 +45,17 @@ function counters(registry: Registry) {
       help: 'MongoDB writes that failed and were retried',
       registers: [registry],
     }),
+    invalid: new Counter({
+      name: 'persister_invalid_log_messages_total',
+      help: 'Log messages that failed validation',
+      registers: [registry],
+    }),
+  };
+}
+
+/** Storage lifecycle: log retention, and restores from a backup (docs/deploy.md#storage-lifecycle). */
+function lifecycleCounters(registry: Registry) {
+  return {
     logTrimmed: new Counter({
       name: 'persister_log_messages_trimmed_total',
       help: 'Log messages removed once stored and older than LOG_RETENTION_MS',
@@ -52,11 +69,6 @@ function counters(registry: Registry) {
     replays: new Counter({
       name: 'persister_log_replays_total',
       help: 'Times the log was replayed from the position saved in MongoDB (after a restore or failover)',
-      registers: [registry],
-    }),
-    invalid: new Counter({
-      name: 'persister_invalid_log_messages_total',
-      help: 'Log messages that failed validation',
       registers: [registry],
     }),
   };

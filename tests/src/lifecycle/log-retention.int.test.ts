@@ -1,8 +1,9 @@
+import { AppError } from '@lfsync/contracts';
 import { uniqueName } from '@lfsync/testkit';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { startStack, type TestStack } from '../stack.ts';
 import { storedEvents } from '../support.ts';
-import { busAccess, eventually, metricValue, paddedEvent, refusal, storedHead } from './lifecycle-support.ts';
+import { busAccess, eventually, metricValue, paddedEvent, storedHead } from './lifecycle-support.ts';
 
 const SHORT_RETENTION = {
   DUPLICATE_WINDOW_MS: '1000',
@@ -80,9 +81,8 @@ describe('log retention (JetStream)', () => {
         refused = err;
       }
     }
-    const error = await refusal(Promise.reject(refused as Error));
-    expect(error.code).toBe('UNAVAILABLE');
-    expect(error.retryAfterMs).toBe(5_000);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'UNAVAILABLE', retryAfterMs: 5_000 });
     const full = (await bus.jsm.streams.info(bus.names.logStream)).state;
     console.log(`log guard: refused after ${sequenced.size} appends at ${full.bytes} bytes (limit 65536)`);
     expect(full.messages).toBe(sequenced.size);

@@ -17,7 +17,7 @@ import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
 const STORE_FAILED = 10077;
 const INSUFFICIENT_RESOURCES = 10047;
 /** How long a client is told to wait when the log is full: the persister trims at least this often. */
-export const LOG_FULL_RETRY_AFTER_MS = 5_000;
+const LOG_FULL_RETRY_AFTER_MS = 5_000;
 
 /**
  * The log on JetStream: one subject per repository in one file-backed stream. `Nats-Expected-Last-Subject-
