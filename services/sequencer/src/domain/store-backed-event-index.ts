@@ -64,7 +64,13 @@ export class StoreBackedEventIndex implements EventIndex {
   async #assertIndexCoversUnpersisted(): Promise<void> {
     const now = this.#clock.now();
     if (this.#progress === undefined || now - this.#progress.probedAt >= PROGRESS_PROBE_INTERVAL_MS) {
-      this.#progress = { persistedBefore: await this.#persistedBefore(), probedAt: now };
+      const persistedBefore = await this.#persistedBefore().catch((err: unknown) => {
+        throw new AppError('UNAVAILABLE', "the persister's progress is unknown", {
+          cause: err,
+          retryAfterMs: 1_000,
+        });
+      });
+      this.#progress = { persistedBefore, probedAt: now };
     }
     const behindMs = this.#clock.now() - this.#progress.persistedBefore;
     if (behindMs < this.#windowMs - this.#marginMs) return;
