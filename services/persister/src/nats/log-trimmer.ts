@@ -90,6 +90,8 @@ export class LogTrimmer {
     const newestToTrim = await this.#newestPerRepository(floor, this.#clock.now() - windowMs);
     let purged = 0;
     for (const [subject, keep] of newestToTrim) {
+      // Nothing lies below sequence 1, and nats-server takes `seq: 1` as no bound: it would purge it all.
+      if (keep <= 1) continue;
       purged += (await this.#jsm.streams.purge(stream, { filter: subject, seq: keep })).purged;
     }
     const after = purged > 0 ? (await this.#jsm.streams.info(stream)).state : info.state;
