@@ -1,5 +1,5 @@
 import type { BusNames } from '@lfsync/contracts';
-import type { JetStreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 import type { LogPosition } from '../store/log-position.ts';
@@ -23,7 +23,18 @@ export async function replayAfterRestore(options: {
   const { jsm, names, position, logger } = options;
   const saved = await position.load();
   if (saved === undefined) return;
-  const consumer = await jsm.consumers.info(names.logStream, names.persisterConsumer);
+  const consumer = await jsm.consumers
+    .info(names.logStream, names.persisterConsumer)
+    .catch((err: unknown) => {
+      // Deleted by an earlier attempt that failed before recreating it.
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)
+        return undefined;
+      throw err;
+    });
+  if (consumer === undefined) {
+    await ensureLogConsumer(jsm, names, { ...options.consumer, startSequence: saved + 1 });
+    return;
+  }
   const ackFloor = consumer.ack_floor.stream_seq;
   if (saved >= ackFloor) return;
   const firstInLog = (await jsm.streams.info(names.logStream)).state.first_seq;
