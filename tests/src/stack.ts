@@ -41,6 +41,11 @@ export interface TestStack {
   startGateway(index: number): Promise<void>;
   restartSequencer(index: number): Promise<void>;
   restartPersister(index: number): Promise<void>;
+  /** Stops a persister (the log then only grows); `startPersister` brings it back. */
+  stopPersister(index: number): Promise<void>;
+  startPersister(index: number): Promise<void>;
+  /** A sequencer's or persister's Prometheus text (its ops server). */
+  metrics(service: 'sequencer' | 'persister', index?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -66,7 +71,12 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
     PING_INTERVAL_MS: '2000',
     ...options.gatewayEnv,
   });
-  const sequencerConfig = sequencerConfigSchema.parse({ ...common, OPS_PORT: '0', ...options.serviceEnv });
+  const sequencerConfig = sequencerConfigSchema.parse({
+    ...common,
+    ...mongoEnv,
+    OPS_PORT: '0',
+    ...options.serviceEnv,
+  });
   const persisterConfig = persisterConfigSchema.parse({
     ...common,
     ...mongoEnv,
@@ -124,6 +134,18 @@ export async function startStack(options: StackOptions): Promise<TestStack> {
     async restartPersister(index) {
       await persisters[index]?.stop();
       persisters[index] = await startPersister(persisterConfig, logger);
+    },
+    async stopPersister(index) {
+      await persisters[index]?.stop();
+      persisters[index] = undefined;
+    },
+    async startPersister(index) {
+      persisters[index] ??= await startPersister(persisterConfig, logger);
+    },
+    async metrics(service, index = 0) {
+      const port = (service === 'sequencer' ? sequencers : persisters)[index]?.opsPort;
+      if (port === undefined) throw new Error(`no ${service} ${index}`);
+      return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     },
     async stop() {
       for (const g of gateways) await g?.stop();

@@ -32,7 +32,14 @@ export interface EmbeddedOptions {
   duplicateWindowMs?: number;
   maxAppendBytes?: number;
   batchSize?: number;
+  /** LOG_RETENTION_MS: log entries stored and older than this are removed (each repository's last stays). */
+  logRetentionMs?: number;
+  /** LOG_MAX_BYTES: past it appends are refused with a retryable UNAVAILABLE (0 = no limit). */
+  logMaxBytes?: number;
 }
+
+/** Embedded defaults: the LMDB log keeps a day of what the store already has. */
+export const EMBEDDED_LOG_RETENTION_MS = 86_400_000;
 
 export interface Embedded {
   readonly port: number;
@@ -55,6 +62,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const env = openEmbeddedStorage(options.dataDir);
   const log = new LmdbSequenceLog(env, {
     duplicateWindowMs: options.duplicateWindowMs ?? sequencerConfigSchema.parse({}).DUPLICATE_WINDOW_MS,
+    retentionMs: options.logRetentionMs ?? EMBEDDED_LOG_RETENTION_MS,
+    maxBytes: options.logMaxBytes ?? 0,
     clock: systemClock,
   });
   const store = new LmdbEventStore(env);

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gatewayConfigSchema } from '@lfsync/gateway';
 import { loadConfig, type Logger } from '@lfsync/runtime';
-import { startEmbedded } from './embedded.ts';
+import { z } from 'zod';
+import { EMBEDDED_LOG_RETENTION_MS, startEmbedded } from './embedded.ts';
 import type { Env, Running } from './services.ts';
 
 /** The embedded mode in DATA_DIR (default `<root>/.data`), with dev auth on by default. */
@@ -19,13 +20,26 @@ export async function startLocal(env: Env, root: string, logger: Logger): Promis
     env['JWT_SECRET'] = devJwtSecret(dataDir);
   }
   logger.info({ dataDir }, 'no NATS_URL/MONGO_URL: running embedded (LMDB storage, in-process bus)');
+  const storage = loadConfig(embeddedStorageSchema, env);
   const embedded = await startEmbedded({
     dataDir,
     gatewayConfig: loadConfig(gatewayConfigSchema, env),
     logger,
+    logRetentionMs: storage.LOG_RETENTION_MS,
+    logMaxBytes: storage.LOG_MAX_BYTES,
   });
   return { port: embedded.port, mode: 'embedded', stop: () => embedded.stop() };
 }
+
+/** The LMDB log's lifecycle, under the names the persister and sequencer use. */
+const embeddedStorageSchema = z.object({
+  LOG_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || ms >= 1_000, 'must be 0 (keep the whole log) or at least 1000')
+    .default(EMBEDDED_LOG_RETENTION_MS),
+  LOG_MAX_BYTES: z.coerce.number().int().min(0).default(0),
+});
 
 /** Kept with the data so that tokens handed out in dev mode stay valid across restarts. */
 function devJwtSecret(dataDir: string): string {

@@ -1,5 +1,11 @@
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
-import { displacedEventId, type EntityEvent, type EventStore, type StoredEvent } from '@lfsync/ports';
+import {
+  displacedEventId,
+  type EntityEvent,
+  type EventStore,
+  type StoredEvent,
+  type StoredSequences,
+} from '@lfsync/ports';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import {
   MongoBulkWriteError,
@@ -66,7 +72,7 @@ const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 const DUPLICATE_KEY = 11000;
 
-export class MongoEventStore implements EventStore {
+export class MongoEventStore implements EventStore, StoredSequences {
   readonly #db: Db;
   readonly #events: Collection<EventDocument>;
   readonly #batches: Collection<BatchDocument>;
@@ -208,6 +214,14 @@ export class MongoEventStore implements EventStore {
       { hint: EVENT_ID_INDEX.name, projection: EVENT_FIELDS },
     );
     return document === null ? undefined : toStored(document);
+  }
+
+  /** Stored, not necessarily committed yet (the sequencer asks where an event id sits, not what to show). */
+  async sequencesOf(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {
+    const documents = await this.#events
+      .find({ r: repository, e: { $in: [...eventIds] } }, { projection: { _id: 0, e: 1, s: 1 } })
+      .toArray();
+    return new Map(documents.map((d) => [d.e, d.s]));
   }
 
   async latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined> {

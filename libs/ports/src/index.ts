@@ -13,4 +13,5 @@ export type { LogDelivery, LogFeed } from './log-feed.ts';
 export type { PresenceBus } from './presence-bus.ts';
 export type { StatsBus } from './stats-bus.ts';
 export type { SequencerClient } from './sequencer-client.ts';
+export type { StoredSequences } from './stored-sequences.ts';
 export type { AppendResult, LogHead, SequenceLog } from './sequence-log.ts';

@@ -17,11 +17,17 @@ export interface LogStreamOptions {
   duplicateWindowMs?: number;
   /** Copies kept in a cluster (NATS_REPLICAS); an existing stream with fewer is scaled up. */
   replicas?: number;
+  /**
+   * Given by the sequencer (LOG_MAX_BYTES; 0 = no limit): past it JetStream refuses appends (discard new)
+   * instead of dropping old, perhaps unpersisted, messages. An existing stream is updated to it.
+   */
+  maxBytes?: number;
 }
 
 /**
- * Creates the log stream if missing. It keeps every append: the persister reads it, and the sequencer
- * finds each repository's head in its last message.
+ * Creates the log stream if missing. JetStream itself never drops a message (discard new): the persister
+ * trims what is stored in MongoDB (`LogTrimmer`), and keeps each repository's last message, where the
+ * sequencer finds its head.
  */
 export async function ensureLogStream(
   jsm: JetStreamManager,
@@ -34,7 +40,8 @@ export async function ensureLogStream(
     subjects: [names.logSubjectWildcard],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
+    discard: DiscardPolicy.New,
+    max_bytes: options.maxBytes === undefined || options.maxBytes === 0 ? -1 : options.maxBytes,
     duplicate_window: (options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS) * NANOS_PER_MS,
     allow_direct: true,
     num_replicas: replicas,
@@ -57,7 +64,12 @@ export async function ensureLogStream(
   await ensureReplicas(jsm, names.logStream, replicas);
   if (options.duplicateWindowMs !== undefined) {
     const current = (await jsm.streams.info(names.logStream)).config;
-    if (current.duplicate_window !== config.duplicate_window)
-      await jsm.streams.update(names.logStream, { ...current, duplicate_window: config.duplicate_window });
+    const owned = {
+      duplicate_window: config.duplicate_window,
+      discard: config.discard,
+      max_bytes: config.max_bytes,
+    };
+    if (Object.entries(owned).some(([key, value]) => current[key as keyof typeof owned] !== value))
+      await jsm.streams.update(names.logStream, { ...current, ...owned });
   }
 }

@@ -26,10 +26,11 @@ function streamApi(stream: string): string[] {
 
 /**
  * Least privilege per service. The gateway may only ask for sequences and hear commits; the sequencer
- * appends to the log, owns the event-id index and talks to its replicas; the persister reads the log
- * through its durable consumer, holds its lease and broadcasts commits; gateways share presence. No
- * service may delete or purge a stream or publish another's subjects, so a stolen gateway credential
- * cannot forge log entries.
+ * appends to the log, owns the event-id index, talks to its replicas and reads how far the persister got;
+ * the persister reads the log through its durable consumer (which it may recreate to replay the log after
+ * a restore), trims what it stored, holds its lease and broadcasts commits; gateways share presence. No
+ * service may delete a stream or publish another's subjects, so a stolen gateway credential cannot forge
+ * log entries; only the persister may purge the log.
  */
 export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermissions> {
   const log = names.logStream;
@@ -59,6 +60,7 @@ export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermis
           '$JS.API.INFO',
           ...streamApi(log),
           ...streamApi(kvStream),
+          `$JS.API.CONSUMER.INFO.${log}.${consumer}`,
         ],
       },
       subscribe: { allow: [names.sequenceSubject, sequencers, INBOX] },
@@ -77,7 +79,9 @@ export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermis
           `$JS.API.CONSUMER.CREATE.${log}.${consumer}.>`,
           `$JS.API.CONSUMER.DURABLE.CREATE.${log}.${consumer}`,
           `$JS.API.CONSUMER.INFO.${log}.${consumer}`,
+          `$JS.API.CONSUMER.DELETE.${log}.${consumer}`,
           `$JS.API.CONSUMER.MSG.NEXT.${log}.${consumer}`,
+          `$JS.API.STREAM.PURGE.${log}`,
           `$JS.ACK.${log}.${consumer}.>`,
         ],
       },

@@ -23,9 +23,12 @@ import { JetStreamLogReader } from './nats/jetstream-log-reader.ts';
 import { openJetStreamLogFeed } from './nats/jetstream-log-feed.ts';
 import { ensureLogConsumer } from './nats/log-consumer.ts';
 import { natsCommitPublisher } from './nats/nats-commit-publisher.ts';
+import { LogTrimmer } from './nats/log-trimmer.ts';
 import { PersisterLease } from './nats/persister-lease.ts';
+import { replayAfterRestore } from './nats/replay-after-restore.ts';
 import { runPersister } from './run-persister.ts';
 import { reportPersisterStats } from './stats.ts';
+import { mongoLogPosition, type LogPosition } from './store/log-position.ts';
 
 export interface Persister {
   readonly opsPort: number;
@@ -42,9 +45,9 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const names = busNames(config.BUS_PREFIX);
   const metrics = createPersisterMetrics();
   const mongo = new MongoClient(config.MONGO_URL, mongoClientOptions(config));
-  const store = new MongoEventStore(mongo.db(config.MONGO_DB), {
-    writeConcern: config.MONGO_WRITE_CONCERN === 'majority' ? 'majority' : 1,
-  });
+  const writeConcern = config.MONGO_WRITE_CONCERN === 'majority' ? 'majority' : 1;
+  const store = new MongoEventStore(mongo.db(config.MONGO_DB), { writeConcern });
+  const position = mongoLogPosition(mongo.db(config.MONGO_DB), writeConcern);
   const bus: { nats?: NatsHandle } = {};
   let started = false;
   const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
@@ -66,7 +69,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   });
   const stopStats = reportStats(nats, config, holder, metrics, log);
   const consuming = consumeWhileLeaseHeld(lease, () =>
-    startConsuming(config, { nats, jsm, store, metrics, log }),
+    startConsuming(config, { nats, jsm, store, position, metrics, log }),
   );
   started = true;
   log.info({ opsPort: ops.port, prefix: names.prefix }, 'persister started');
@@ -138,12 +141,15 @@ async function startConsuming(
     nats: NatsHandle;
     jsm: JetStreamManager;
     store: MongoEventStore;
+    position: LogPosition;
     metrics: PersisterMetrics;
     log: Logger;
   },
 ): Promise<{ stop(): Promise<void> }> {
   const { nats, jsm, store, metrics, log } = deps;
   const names = busNames(config.BUS_PREFIX);
+  const batched = serverAtLeast(nats.nc.info?.version, 2, 11);
+  const trimmer = await startTrimming(config, { ...deps, batched });
   const feed = await retryUntilDone(
     'opening the log consumer',
     () =>
@@ -168,12 +174,58 @@ async function startConsuming(
     writesInFlight: config.WRITES_IN_FLIGHT,
     metrics,
     clock: systemClock,
-    ...(serverAtLeast(nats.nc.info?.version, 2, 11) ? { logReader: new JetStreamLogReader(jsm, names) } : {}),
+    ...(batched ? { logReader: new JetStreamLogReader(jsm, names) } : {}),
   });
   return {
     async stop() {
+      await trimmer?.stop();
       await consumer.stop();
       metrics.active.set(0);
     },
   };
+}
+
+/**
+ * With LOG_RETENTION_MS: replays the log if MongoDB is behind it (restored from a backup), then trims it
+ * every LOG_TRIM_INTERVAL_MS while this replica holds the lease.
+ */
+async function startTrimming(
+  config: PersisterConfig,
+  deps: {
+    jsm: JetStreamManager;
+    position: LogPosition;
+    metrics: PersisterMetrics;
+    log: Logger;
+    batched: boolean;
+  },
+): Promise<LogTrimmer | undefined> {
+  if (config.LOG_RETENTION_MS === 0) return undefined;
+  const { jsm, position, metrics, log } = deps;
+  const names = busNames(config.BUS_PREFIX);
+  await retryUntilDone(
+    'checking the log position saved in MongoDB',
+    () =>
+      replayAfterRestore({
+        jsm,
+        names,
+        position,
+        consumer: { batchSize: config.BATCH_SIZE, replicas: config.NATS_REPLICAS },
+        metrics,
+        logger: log,
+      }),
+    log,
+    { maxDelayMs: 1_000 },
+  );
+  const trimmer = new LogTrimmer({
+    jsm,
+    names,
+    retentionMs: config.LOG_RETENTION_MS,
+    position,
+    metrics,
+    logger: log,
+    clock: systemClock,
+    batched: deps.batched,
+  });
+  trimmer.start(config.LOG_TRIM_INTERVAL_MS);
+  return trimmer;
 }

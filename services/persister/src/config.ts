@@ -20,5 +20,16 @@ export const persisterConfigSchema = z.object({
    * it stops renewing (at once when it stops cleanly).
    */
   LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(60_000).default(3_000),
+  /**
+   * A log message is removed once stored in MongoDB and older than this (never less than the sequencer's
+   * DUPLICATE_WINDOW_MS); each repository's last message stays. 0 keeps the whole log.
+   */
+  LOG_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || ms >= 1_000, 'must be 0 (keep the whole log) or at least 1000')
+    .default(0),
+  /** How often the log is trimmed (and the stored log position saved, for restores). */
+  LOG_TRIM_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 export type PersisterConfig = z.infer<typeof persisterConfigSchema>;

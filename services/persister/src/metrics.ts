@@ -7,6 +7,7 @@ export function createPersisterMetrics() {
   return {
     registry,
     ...counters(registry),
+    ...lifecycleCounters(registry),
     ...histograms(registry),
     ...consumerGauges(registry),
     /** Heads and events per repository since the last stats report (the admin dashboard's event rates). */
@@ -55,6 +56,27 @@ function counters(registry: Registry) {
   };
 }
 
+/** Storage lifecycle: log retention, and restores from a backup (docs/deploy.md#storage-lifecycle). */
+function lifecycleCounters(registry: Registry) {
+  return {
+    logTrimmed: new Counter({
+      name: 'persister_log_messages_trimmed_total',
+      help: 'Log messages removed once stored and older than LOG_RETENTION_MS',
+      registers: [registry],
+    }),
+    lost: new Counter({
+      name: 'persister_lost_events_total',
+      help: 'Sequences MongoDB misses that the log no longer holds (a restore from an older backup; alert)',
+      registers: [registry],
+    }),
+    replays: new Counter({
+      name: 'persister_log_replays_total',
+      help: 'Times the log was replayed from the position saved in MongoDB (after a restore or failover)',
+      registers: [registry],
+    }),
+  };
+}
+
 function histograms(registry: Registry) {
   return {
     writeLatency: new Histogram({
@@ -82,6 +104,16 @@ function consumerGauges(registry: Registry) {
     consumerPending: new Gauge({
       name: 'persister_consumer_pending',
       help: 'Log messages not yet delivered to the persister',
+      registers: [registry],
+    }),
+    logBytes: new Gauge({
+      name: 'persister_log_bytes',
+      help: 'Bytes in the log stream (alert when near persister_log_max_bytes: appends are refused there)',
+      registers: [registry],
+    }),
+    logMaxBytes: new Gauge({
+      name: 'persister_log_max_bytes',
+      help: "The log stream's LOG_MAX_BYTES (0 = no limit)",
       registers: [registry],
     }),
     consumerAckPending: new Gauge({

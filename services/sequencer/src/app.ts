@@ -1,11 +1,26 @@
-import { busNames } from '@lfsync/contracts';
-import { systemClock } from '@lfsync/ports';
-import { connectNats, natsStatsBus, startOpsServer, type Logger, type NatsHandle } from '@lfsync/runtime';
+import { busNames, type BusNames } from '@lfsync/contracts';
+import { MongoEventStore } from '@lfsync/event-store';
+import { systemClock, type EventIndex, type SequenceLog } from '@lfsync/ports';
+import {
+  connectNats,
+  mongoClientOptions,
+  natsStatsBus,
+  startOpsServer,
+  type Logger,
+  type NatsHandle,
+} from '@lfsync/runtime';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { MongoClient } from 'mongodb';
 import type { SequencerConfig } from './config.ts';
 import { SequencerService } from './domain/sequencer-service.ts';
-import { createSequencerMetrics } from './metrics.ts';
+import { StoreBackedEventIndex } from './domain/store-backed-event-index.ts';
+import { StoreHeadSequenceLog } from './domain/store-head-sequence-log.ts';
+import { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';
 import { JetStreamSequenceLog } from './nats/jetstream-sequence-log.ts';
+import { JETSTREAM_TIMEOUT_MS } from './nats/jetstream-timeout.ts';
 import { KvEventIndex } from './nats/kv-event-index.ts';
+import { persisterProgress } from './nats/persister-progress.ts';
 import { serveSequenceRequests, type SequenceResponder } from './nats/sequence-responder.ts';
 import { SequencerMembership } from './nats/sequencer-membership.ts';
 import { reportSequencerStats } from './stats.ts';
@@ -32,12 +47,12 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   ]);
   const nats = (bus.nats = await connectNats(config, 'sequencer', log));
   const nc = nats.nc;
+  const mongo =
+    config.MONGO_URL === undefined
+      ? undefined
+      : new MongoClient(config.MONGO_URL, mongoClientOptions(config));
   const service = new SequencerService({
-    log: await JetStreamSequenceLog.open(nc, names, {
-      duplicateWindowMs: config.DUPLICATE_WINDOW_MS,
-      replicas: config.NATS_REPLICAS,
-    }),
-    index: await KvEventIndex.open(nc, names, config.NATS_REPLICAS),
+    ...(await openLogAndIndex(nc, names, config, metrics, mongo)),
     maxAppendBytes: config.MAX_APPEND_BYTES,
     onAppend: (events, conflicts) => {
       metrics.conflicts.inc(conflicts);
@@ -59,6 +74,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
       membership.stop();
       await responder.stop();
       await nc.drain().catch(() => nc.close());
+      await mongo?.close();
       await ops.close();
     },
   };
@@ -81,4 +97,38 @@ function reportStats(
     requestsInFlight: () => queue.responder.inFlight,
     queuedEvents: () => queue.service.queuedEvents,
   });
+}
+
+/**
+ * The JetStream log and KV index; with EVENT_INDEX_TTL_MS, index entries expire and what they no longer
+ * hold (and a repository the log lost) is read from MongoDB.
+ */
+async function openLogAndIndex(
+  nc: NatsConnection,
+  names: BusNames,
+  config: SequencerConfig,
+  metrics: SequencerMetrics,
+  mongo: MongoClient | undefined,
+): Promise<{ log: SequenceLog; index: EventIndex }> {
+  const log = await JetStreamSequenceLog.open(nc, names, {
+    duplicateWindowMs: config.DUPLICATE_WINDOW_MS,
+    replicas: config.NATS_REPLICAS,
+    maxBytes: config.LOG_MAX_BYTES,
+    onFull: () => metrics.logFull.inc(),
+  });
+  const recent = await KvEventIndex.open(nc, names, config.NATS_REPLICAS, config.EVENT_INDEX_TTL_MS);
+  if (mongo === undefined || config.EVENT_INDEX_TTL_MS === 0) return { log, index: recent };
+  const store = new MongoEventStore(mongo.db(config.MONGO_DB));
+  const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
+  return {
+    log: new StoreHeadSequenceLog(log, store),
+    index: new StoreBackedEventIndex({
+      recent,
+      store,
+      windowMs: config.EVENT_INDEX_TTL_MS,
+      persistedBefore: persisterProgress(jsm, names, systemClock),
+      onLagging: () => metrics.persisterLagging.inc(),
+      clock: systemClock,
+    }),
+  };
 }

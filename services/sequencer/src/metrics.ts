@@ -5,6 +5,7 @@ export function createSequencerMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    ...alertCounters(registry),
     sequenced: new Counter({
       name: 'sequencer_events_sequenced_total',
       help: 'Events given a new sequence',
@@ -45,3 +46,19 @@ export function createSequencerMetrics() {
   };
 }
 export type SequencerMetrics = ReturnType<typeof createSequencerMetrics>;
+
+/** What an operator alerts on: refusals because storage limits are reached (docs/deploy.md#storage-lifecycle). */
+function alertCounters(registry: Registry) {
+  return {
+    logFull: new Counter({
+      name: 'sequencer_log_full_refusals_total',
+      help: 'Appends refused because the log reached LOG_MAX_BYTES (alert: the persister lags or the limit is too low)',
+      registers: [registry],
+    }),
+    persisterLagging: new Counter({
+      name: 'sequencer_persister_lag_refusals_total',
+      help: 'Look-ups refused because the persister lags close to EVENT_INDEX_TTL_MS behind (alert)',
+      registers: [registry],
+    }),
+  };
+}

@@ -175,14 +175,10 @@ describe('docker-compose.yml', () => {
     const natsNode = service(NATS_NODES[0]);
     const passwordVariable = `${name.toUpperCase()}_NATS_PASSWORD`;
     expect(serviceEnvironment(natsNode)[passwordVariable]).toBe(env['NATS_PASSWORD']);
-    if (name !== 'sequencer') {
-      const url = parseMongoUrl(env['MONGO_URL'] ?? '');
-      expect(url.username).toBe(name);
-      expect(url.password).not.toBe('');
-      expect(JSON.stringify(service('mongo-init').command)).toContain(`user: '${name}'`);
-    } else {
-      expect(env['MONGO_URL']).toBeUndefined();
-    }
+    const url = parseMongoUrl(env['MONGO_URL'] ?? '');
+    expect(url.username).toBe(name);
+    expect(url.password).not.toBe('');
+    expect(JSON.stringify(service('mongo-init').command)).toContain(`user: '${name}'`);
   });
 
   test('the NATS config carries the per-service permissions of libs/runtime and the cluster routes', () => {

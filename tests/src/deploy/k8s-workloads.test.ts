@@ -109,7 +109,7 @@ describe('k8s/ services', () => {
       const keys = Object.keys(secret?.typed.stringData ?? secret?.typed.data ?? {}).sort();
       const expected = {
         gateway: ['MONGO_URL', 'NATS_PASSWORD'],
-        sequencer: ['NATS_PASSWORD'],
+        sequencer: ['MONGO_URL', 'NATS_PASSWORD'],
         persister: ['MONGO_URL', 'NATS_PASSWORD'],
       };
       expect(keys).toEqual(expected[name]);
@@ -409,7 +409,7 @@ describe('k8s/ high availability and isolation', () => {
 
   test.each([
     ['nats', 4222, ['gateway', 'sequencer', 'persister']],
-    ['mongo', 27017, ['gateway', 'persister', 'mongo-init', 'mongo']],
+    ['mongo', 27017, ['gateway', 'sequencer', 'persister', 'mongo-init', 'mongo']],
   ] as const)('a NetworkPolicy lets only our pods reach %s on %d', (name, port, allowed) => {
     const policy = networkPolicies(manifests).find((p) =>
       selectorMatches(p.typed.spec?.podSelector.matchLabels, podLabels(name)),

@@ -24,12 +24,21 @@ describe('NATS permissions per service (real nats-server with the shipped author
   const asUser = (user: keyof typeof passwords) =>
     connect({ servers: nats.url, user, pass: passwords[user] });
 
-  it('the services work end to end with their own credentials', async () => {
+  it('the services work end to end with their own credentials, trimming the log and bounding the index', async () => {
     const logs = captureLogs('warn');
     const common = { NATS_URL: nats.url, BUS_PREFIX: prefix, OPS_PORT: '0' };
     const mongo = { MONGO_URL: inject('mongoUrl'), MONGO_DB: uniqueName('db') };
     const sequencer = await startSequencer(
-      sequencerConfigSchema.parse({ ...common, NATS_USER: 'sequencer', NATS_PASSWORD: passwords.sequencer }),
+      sequencerConfigSchema.parse({
+        ...common,
+        ...mongo,
+        NATS_USER: 'sequencer',
+        NATS_PASSWORD: passwords.sequencer,
+        // As compose and k8s run it: the sequencer reads the persister's progress and MongoDB.
+        EVENT_INDEX_TTL_MS: '60000',
+        DUPLICATE_WINDOW_MS: '1000',
+        LOG_MAX_BYTES: String(64 * 1024 * 1024),
+      }),
       logs.logger,
     );
     onTestFinished(() => sequencer.stop());
@@ -40,6 +49,8 @@ describe('NATS permissions per service (real nats-server with the shipped author
         MONGO_WRITE_CONCERN: String(inject('mongoWriteConcern')),
         NATS_USER: 'persister',
         NATS_PASSWORD: passwords.persister,
+        LOG_RETENTION_MS: '1000',
+        LOG_TRIM_INTERVAL_MS: '200',
       }),
       logs.logger,
     );
@@ -68,11 +79,27 @@ describe('NATS permissions per service (real nats-server with the shipped author
       event: { _event_id: 'e1', _operation: 0, _created_at: new Date().toISOString(), _data: { id: 'e1' } },
     });
     expect(await client.waitForType('ack')).toMatchObject({ sequences: { e1: 1 } });
+    client.send({
+      type: 'push_event',
+      repository: repo,
+      event: { _event_id: 'e2', _operation: 0, _created_at: new Date().toISOString(), _data: { id: 'e2' } },
+    });
+    expect(await client.waitForType('ack')).toMatchObject({ sequences: { e2: 2 } });
+    await expect
+      .poll(
+        async () => {
+          const metrics = await (await fetch(`http://127.0.0.1:${persister.opsPort}/metrics`)).text();
+          return /^persister_log_messages_trimmed_total (\d+)/m.exec(metrics)?.[1];
+        },
+        { timeout: 10_000 },
+      )
+      .toBe('1');
     const reader = await WsTestClient.connect(`ws://127.0.0.1:${gateway.port}/sync`);
     onTestFinished(() => reader.close());
     expect((await reader.auth(await signTestToken('bob'))).type).toBe('auth_success');
-    expect((await reader.catchUp(repo, 0)).events.map((e) => e['_event_id'])).toEqual(['e1']);
+    expect((await reader.catchUp(repo, 0)).events.map((e) => e['_event_id'])).toEqual(['e1', 'e2']);
     expect(logs.text()).not.toContain('Permissions Violation');
+    expect(logs.text()).not.toContain('log trim failed');
   });
 
   it('a gateway credential cannot append to the log, read the index, delete or purge the stream', async () => {

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
-import { displacedEventId, type EntityEvent, type EventStore, type StoredEvent } from '@lfsync/ports';
+import {
+  displacedEventId,
+  type EntityEvent,
+  type EventStore,
+  type StoredEvent,
+  type StoredSequences,
+} from '@lfsync/ports';
 import type { Database } from 'lmdb';
 import type { LmdbEnvironment } from './lmdb-environment.ts';
 
@@ -19,7 +25,7 @@ const MAX_RAW_DATA_ID_BYTES = 512;
  * unique by (repository, event id), an (repository, entity id, sequence) index for the latest version of an
  * entity, and heads that readers never look past. Writes resolve once durable.
  */
-export class LmdbEventStore implements EventStore {
+export class LmdbEventStore implements EventStore, StoredSequences {
   readonly #env: LmdbEnvironment;
   readonly #events: Database<EventRecord, [string, number]>;
   readonly #eventIds: Database<number, [string, string]>;
@@ -104,6 +110,15 @@ export class LmdbEventStore implements EventStore {
     const sequence = this.#eventIds.get([repository, eventId]);
     if (sequence === undefined || sequence > (await this.head(repository))) return undefined;
     return this.#storedAt(repository, sequence);
+  }
+
+  sequencesOf(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (const eventId of eventIds) {
+      const sequence = this.#eventIds.get([repository, eventId]);
+      if (sequence !== undefined) found.set(eventId, sequence);
+    }
+    return Promise.resolve(found);
   }
 
   async latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined> {

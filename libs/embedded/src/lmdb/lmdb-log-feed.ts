@@ -3,6 +3,8 @@ import { LmdbConsumerCursor } from './lmdb-consumer-cursor.ts';
 import type { LmdbEnvironment } from './lmdb-environment.ts';
 import type { LmdbSequenceLog, LogEntry } from './lmdb-sequence-log.ts';
 
+const TRIM_INTERVAL_MS = 1_000;
+
 /**
  * The embedded counterpart of the persister's JetStream durable consumer: the log in order, from the
  * stored cursor on. Entries asked to be retried later come again (before newer ones) after their delay;
@@ -19,6 +21,7 @@ export class LmdbLogFeed implements LogFeed {
   #signalled = false;
   #wake: (() => void) | undefined;
   #closed = false;
+  #trimmedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     env: LmdbEnvironment,
@@ -43,9 +46,15 @@ export class LmdbLogFeed implements LogFeed {
     return [];
   }
 
-  /** Stores the cursor. Losing this write only means delivering again what was done since. */
-  checkpoint(): Promise<void> {
-    return this.#cursor.save();
+  /**
+   * Stores the cursor (losing this write only means delivering again what was done since), then, at most
+   * once per TRIM_INTERVAL_MS, trims the log up to it.
+   */
+  async checkpoint(): Promise<void> {
+    await this.#cursor.save();
+    if (this.#clock.now() - this.#trimmedAt < TRIM_INTERVAL_MS) return;
+    this.#trimmedAt = this.#clock.now();
+    await this.#log.trim(this.#cursor.floor);
   }
 
   close(): Promise<void> {

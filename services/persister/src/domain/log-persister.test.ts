@@ -144,6 +144,7 @@ describe('LogPersister with several writes in flight', () => {
         asked.push([after, limit]);
         return Promise.resolve([sequencedBatch(1, 2), sequencedBatch(3, 3)]);
       },
+      firstBatchAfter: () => Promise.resolve(sequencedBatch(1, 2)),
     });
     const done = persister.persist([delivery(sequencedBatch(3, 3), store.log)]);
     await tick();
@@ -151,5 +152,31 @@ describe('LogPersister with several writes in flight', () => {
     await done;
     expect(asked).toEqual([[0, 64]]);
     expect(store.log).toEqual(['stored 1', 'head 3', 'ack 3']);
+  });
+
+  it('reports and skips sequences that neither the store nor the log holds (restored from an older backup)', async () => {
+    const { store, persister } = setup(1, {
+      batchesAfter: () => Promise.resolve([]),
+      firstBatchAfter: (_repository, after) => Promise.resolve(after < 5 ? sequencedBatch(5, 6) : undefined),
+    });
+    store.committed = 2;
+    const done = persister.persist([delivery(sequencedBatch(5, 6), store.log)]);
+    await tick();
+    for (const p of store.pending) p.release();
+    await done;
+    expect(store.log).toEqual(['head 4', 'stored 5', 'head 6', 'ack 5']);
+  });
+
+  it('keeps waiting when the log still holds the missing batches', async () => {
+    const { store, persister } = setup(1, {
+      batchesAfter: () => Promise.resolve([]),
+      firstBatchAfter: () => Promise.resolve(sequencedBatch(3, 4)),
+    });
+    store.committed = 2;
+    const done = persister.persist([delivery(sequencedBatch(5, 6), store.log)]);
+    await tick();
+    for (const p of store.pending) p.release();
+    await done;
+    expect(store.log.filter((l) => !l.startsWith('stored'))).toEqual(['retry 5']);
   });
 });

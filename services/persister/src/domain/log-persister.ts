@@ -10,9 +10,10 @@ import {
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 import { planCommit, type CommitPlan, type PlannedBatch } from './commit-planner.ts';
+import { skipLostRanges, type LostRangeFinder } from './lost-ranges.ts';
 
 /** Reads the log directly, to fetch a batch whose delivery is held up (e.g. by a crashed persister). */
-export interface LogReader {
+export interface LogReader extends LostRangeFinder {
   /** Batches of `repository` with `toSequence > afterSequence`, in log order, at most `limit`. */
   batchesAfter(repository: string, afterSequence: number, limit: number): Promise<SequencedBatch[]>;
 }
@@ -147,7 +148,10 @@ export class LogPersister {
       await this.#loadHeads(plan.blocked.map((i) => i.batch.repository));
       plan = planCommit(items, this.#heads);
       if (plan.blocked.length > 0 && this.#logReader !== undefined) {
-        plan = planCommit([...items, ...(await this.#fetchMissing(plan.blocked))], this.#heads);
+        const fetched = await this.#fetchMissing(plan.blocked);
+        plan = planCommit([...items, ...fetched], this.#heads);
+        if (plan.blocked.length > 0 && (await this.#skipLost(plan.blocked)))
+          plan = planCommit([...items, ...fetched], this.#heads);
       }
     }
     for (const [repository, head] of plan.heads) this.#heads.set(repository, head);
@@ -169,6 +173,18 @@ export class LogPersister {
     }
     if (fetched.length > 0) this.#metrics.fetchedFromLog.inc(fetched.length);
     return fetched;
+  }
+
+  /** Reports (log, metric) and skips ranges lost with a restore from an older backup; true if any. */
+  async #skipLost(blocked: readonly PlannedBatch<LogDelivery>[]): Promise<boolean> {
+    const repositories = new Set(blocked.map((b) => b.batch.repository));
+    const lost = await skipLostRanges(repositories, this.#heads, this.#logReader as LogReader, this.#store);
+    for (const range of lost) {
+      const count = range.toSequence - range.fromSequence + 1;
+      this.#metrics.lost.inc(count);
+      this.#logger.error({ ...range, count }, 'events lost: not in MongoDB, no longer in the log');
+    }
+    return lost.length > 0;
   }
 
   #finish(plan: CommitPlan<LogDelivery>, displacedEventIds: string[], elapsedMs: number): void {

@@ -1,6 +1,7 @@
 import { decodeSequencedBatch, type BusNames, type SequencedBatch } from '@lfsync/contracts';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { LogReader } from '../domain/log-persister.ts';
+import { LOG_PAGE_SIZE, readLogPage } from './log-pages.ts';
 
 const PAGE_SIZE = 256;
 /** Bounds the cost of one look-up (64k log messages). */
@@ -41,5 +42,21 @@ export class JetStreamLogReader implements LogReader {
       if (read < PAGE_SIZE) break;
     }
     return batches;
+  }
+
+  /** The repository's first batch in the whole log (trimmed or not) past `afterSequence`. */
+  async firstBatchAfter(repository: string, afterSequence: number): Promise<SequencedBatch | undefined> {
+    const subject = this.#names.logSubject(repository);
+    let from = 1;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const messages = await readLogPage(this.#jsm, this.#names.logStream, subject, from, true);
+      for (const message of messages) {
+        from = message.seq + 1;
+        const decoded = decodeSequencedBatch(message.data);
+        if (decoded.ok && decoded.batch.toSequence > afterSequence) return decoded.batch;
+      }
+      if (messages.length < LOG_PAGE_SIZE) return undefined;
+    }
+    return undefined;
   }
 }

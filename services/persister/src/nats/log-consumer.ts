@@ -14,14 +14,16 @@ const CONSUMER_EXISTS = 10148;
 export async function ensureLogConsumer(
   jsm: JetStreamManager,
   names: BusNames,
-  options: { batchSize: number; replicas: number },
+  options: { batchSize: number; replicas: number; startSequence?: number },
 ): Promise<void> {
-  const { batchSize, replicas } = options;
+  const { batchSize, replicas, startSequence } = options;
   const config = {
     durable_name: names.persisterConsumer,
     ack_policy: AckPolicy.Explicit,
     ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
-    deliver_policy: DeliverPolicy.All,
+    ...(startSequence === undefined
+      ? { deliver_policy: DeliverPolicy.All }
+      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSequence }),
     filter_subject: names.logSubjectWildcard,
     max_ack_pending: Math.max(1_000, batchSize * 8),
     num_replicas: replicas,

@@ -1,4 +1,4 @@
-import { decodeSequencedBatch, type BusNames, type SequencedBatch } from '@lfsync/contracts';
+import { AppError, decodeSequencedBatch, type BusNames, type SequencedBatch } from '@lfsync/contracts';
 import type { AppendResult, LogHead, SequenceLog } from '@lfsync/ports';
 import { ensureLogStream } from '@lfsync/runtime';
 import {
@@ -13,6 +13,12 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
 
+/** JetStream could not store the message: the stream's `max_bytes` (LOG_MAX_BYTES) is reached, or its disk. */
+const STORE_FAILED = 10077;
+const INSUFFICIENT_RESOURCES = 10047;
+/** How long a client is told to wait when the log is full: the persister trims at least this often. */
+const LOG_FULL_RETRY_AFTER_MS = 5_000;
+
 /**
  * The log on JetStream: one subject per repository in one file-backed stream. `Nats-Expected-Last-Subject-
  * Sequence` makes each append conditional on the repository's last message; `Nats-Msg-Id` (the append's
@@ -22,21 +28,25 @@ export class JetStreamSequenceLog implements SequenceLog {
   readonly #names: BusNames;
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
+  readonly #onFull: () => void;
 
-  private constructor(names: BusNames, js: JetStreamClient, jsm: JetStreamManager) {
+  private constructor(names: BusNames, js: JetStreamClient, jsm: JetStreamManager, onFull: () => void) {
     this.#names = names;
     this.#js = js;
     this.#jsm = jsm;
+    this.#onFull = onFull;
   }
 
+  /** `onFull` is called for every append refused because the log is full (an alert metric). */
   static async open(
     nc: NatsConnection,
     names: BusNames,
-    options: { duplicateWindowMs: number; replicas: number },
+    options: { duplicateWindowMs: number; replicas: number; maxBytes?: number; onFull?: () => void },
   ): Promise<JetStreamSequenceLog> {
     const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
     await ensureLogStream(jsm, names, options);
-    return new JetStreamSequenceLog(names, jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS }), jsm);
+    const js = jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS });
+    return new JetStreamSequenceLog(names, js, jsm, options.onFull ?? (() => undefined));
   }
 
   async head(repository: string): Promise<{ head: LogHead; lastBatch: SequencedBatch | undefined }> {
@@ -61,6 +71,16 @@ export class JetStreamSequenceLog implements SequenceLog {
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
         return { kind: 'conflict' };
+      }
+      if (
+        err instanceof JetStreamApiError &&
+        (err.code === STORE_FAILED || err.code === INSUFFICIENT_RESOURCES)
+      ) {
+        this.#onFull();
+        throw new AppError('UNAVAILABLE', `the log cannot take more: ${err.message}`, {
+          retryAfterMs: LOG_FULL_RETRY_AFTER_MS,
+          cause: err,
+        });
       }
       throw err;
     }

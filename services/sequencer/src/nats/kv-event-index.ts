@@ -4,6 +4,7 @@ import { jetstream, jetstreamManager, type DirectStreamAPI, type StoredMsg } fro
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { creatingWithReplicas, ensureReplicas, serverAtLeast } from '@lfsync/runtime';
+import { ensureMaxAge } from './ensure-max-age.ts';
 import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
 
 /** Subjects per batched look-up (the server caps a multi-subject direct get). */
@@ -31,7 +32,7 @@ export class KvEventIndex implements EventIndex {
    * any replica, and one that lags (or is cut off from the others) would miss an indexed event id, which
    * would then be sequenced twice (the cluster crash test found this).
    */
-  static async open(nc: NatsConnection, names: BusNames, replicas = 1): Promise<KvEventIndex> {
+  static async open(nc: NatsConnection, names: BusNames, replicas = 1, ttlMs = 0): Promise<KvEventIndex> {
     const bucket = names.eventIndexBucket;
     const consistentReads = replicas > 1;
     const kv = await creatingWithReplicas(`JetStream KV bucket ${bucket}`, replicas, () =>
@@ -39,11 +40,13 @@ export class KvEventIndex implements EventIndex {
         history: 1,
         storage: 'file',
         replicas,
+        ...(ttlMs > 0 ? { ttl: ttlMs } : {}),
         ...(consistentReads ? { allow_direct: false } : {}),
       }),
     );
     const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
     await ensureReplicas(jsm, `KV_${bucket}`, replicas);
+    await ensureMaxAge(jsm, `KV_${bucket}`, ttlMs);
     const batched = serverAtLeast(nc.info?.version, 2, 11) && !consistentReads;
     return new KvEventIndex(names, kv, batched ? jsm.direct : undefined);
   }

@@ -1,0 +1,18 @@
+import { loadConfig } from '@lfsync/runtime';
+import { describe, expect, it } from 'vitest';
+import { persisterConfigSchema } from './config.ts';
+
+describe('persister config: log retention', () => {
+  it('keeps the whole log by default and takes a retention of at least a second', () => {
+    expect(loadConfig(persisterConfigSchema, {})).toMatchObject({
+      LOG_RETENTION_MS: 0,
+      LOG_TRIM_INTERVAL_MS: 60_000,
+    });
+    expect(loadConfig(persisterConfigSchema, { LOG_RETENTION_MS: '86400000' }).LOG_RETENTION_MS).toBe(
+      86_400_000,
+    );
+    expect(() => loadConfig(persisterConfigSchema, { LOG_RETENTION_MS: '500' })).toThrow(
+      /LOG_RETENTION_MS: must be 0 \(keep the whole log\) or at least 1000/,
+    );
+  });
+});
