@@ -83,12 +83,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const webSocket = resolveWebSocket(options.webSocket);
   const clock = options.clock ?? systemClock;
   const storage = options.storage ?? new MemoryStorage();
-  const errors = createErrorEmitter();
-  const report = (error: SyncError): void => {
-    // The one place the library speaks on its own: an app that did not listen must still see its errors.
-    if (errors.size === 0) console.warn('lfsync client:', error);
-    else errors.emit(error);
-  };
+  const { errors, report } = errorReporting();
   const channel = openTabChannel(options.tabs, report);
   const store = await LocalStore.open({
     storage,
@@ -127,6 +122,19 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     subscriptions,
     storageRepair: store.storageRepair,
   });
+}
+
+function errorReporting(): {
+  errors: ReturnType<typeof createErrorEmitter>;
+  report: (error: SyncError) => void;
+} {
+  const errors = createErrorEmitter();
+  const report = (error: SyncError): void => {
+    // The one place the library speaks on its own: an app that did not listen must still see its errors.
+    if (errors.size === 0) console.warn('lfsync client:', error);
+    else errors.emit(error);
+  };
+  return { errors, report };
 }
 
 function declaredSubscriptions(

@@ -75,19 +75,26 @@ export function natsPermissions(names: BusNames): Record<ServiceRole, NatsPermis
           '$JS.API.INFO',
           ...streamApi(log),
           ...streamApi(leaseStream),
-          `$JS.API.CONSUMER.CREATE.${log}.${consumer}`,
-          `$JS.API.CONSUMER.CREATE.${log}.${consumer}.>`,
-          `$JS.API.CONSUMER.DURABLE.CREATE.${log}.${consumer}`,
-          `$JS.API.CONSUMER.INFO.${log}.${consumer}`,
-          `$JS.API.CONSUMER.DELETE.${log}.${consumer}`,
-          `$JS.API.CONSUMER.MSG.NEXT.${log}.${consumer}`,
+          ...persisterConsumerApi(log, consumer),
           `$JS.API.STREAM.PURGE.${log}`,
-          `$JS.ACK.${log}.${consumer}.>`,
         ],
       },
       subscribe: { allow: [INBOX] },
     },
   };
+}
+
+/** The persister's durable consumer: create (or recreate after a restore), read, pull and ack. */
+function persisterConsumerApi(log: string, consumer: string): string[] {
+  return [
+    `$JS.API.CONSUMER.CREATE.${log}.${consumer}`,
+    `$JS.API.CONSUMER.CREATE.${log}.${consumer}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${log}.${consumer}`,
+    `$JS.API.CONSUMER.INFO.${log}.${consumer}`,
+    `$JS.API.CONSUMER.DELETE.${log}.${consumer}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${log}.${consumer}`,
+    `$JS.ACK.${log}.${consumer}.>`,
+  ];
 }
 
 /**
