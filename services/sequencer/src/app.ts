@@ -1,6 +1,13 @@
 import { busNames } from '@lfsync/contracts';
 import { systemClock } from '@lfsync/ports';
-import { connectNats, startOpsServer, type Logger, type NatsHandle } from '@lfsync/runtime';
+import {
+  JetStreamReplicasError,
+  connectNats,
+  retryUntilDone,
+  startOpsServer,
+  type Logger,
+  type NatsHandle,
+} from '@lfsync/runtime';
 import type { SequencerConfig } from './config.ts';
 import { SequencerService } from './domain/sequencer-service.ts';
 import { createSequencerMetrics } from './metrics.ts';
@@ -31,12 +38,21 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   ]);
   const nats = (bus.nats = await connectNats(config, 'sequencer', log));
   const nc = nats.nc;
-  const service = new SequencerService({
-    log: await JetStreamSequenceLog.open(nc, names, {
-      duplicateWindowMs: config.DUPLICATE_WINDOW_MS,
-      replicas: config.NATS_REPLICAS,
+  // JetStream may not answer for a while (a cluster electing leaders): wait for it rather than crash.
+  const jetStream = await retryUntilDone(
+    'opening the JetStream log and event-id index',
+    async () => ({
+      log: await JetStreamSequenceLog.open(nc, names, {
+        duplicateWindowMs: config.DUPLICATE_WINDOW_MS,
+        replicas: config.NATS_REPLICAS,
+      }),
+      index: await KvEventIndex.open(nc, names, config.NATS_REPLICAS),
     }),
-    index: await KvEventIndex.open(nc, names, config.NATS_REPLICAS),
+    log,
+    { maxDelayMs: 1_000, fatal: (err) => err instanceof JetStreamReplicasError },
+  );
+  const service = new SequencerService({
+    ...jetStream,
     maxAppendBytes: config.MAX_APPEND_BYTES,
     onAppend: (events, conflicts) => {
       metrics.conflicts.inc(conflicts);

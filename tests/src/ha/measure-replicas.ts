@@ -3,7 +3,8 @@
  * its own process, one NATS server, FerretDB), measures ingest throughput with the bench's closed-loop
  * ingest, the sequencers' OCC conflict rate, how the persisters share the work, and the failover time when
  * the active persister is SIGKILLed while clients push. Prints a table. Flags: --replicas 1,2,3,
- * --duration-s 10, --clients 16, --repositories 8.
+ * --duration-s 10, --clients 16, --repositories 8, --nats-cluster 3 (a 3-node NATS cluster, R3, instead of
+ * one server).
  */
 import { parseArgs } from 'node:util';
 import { BENCH_JWT_SECRET, Histogram, nowUs, runIngest, signToken } from '@lfsync/bench/load';
@@ -16,8 +17,10 @@ const { values } = parseArgs({
     'duration-s': { type: 'string', default: '10' },
     clients: { type: 'string', default: '16' },
     repositories: { type: 'string', default: '8' },
+    'nats-cluster': { type: 'string' },
   },
 });
+const clusterSize = values['nats-cluster'] === undefined ? undefined : Number(values['nats-cluster']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Counters {
@@ -140,6 +143,7 @@ for (const n of values.replicas.split(',').map(Number)) {
     gateways: 2,
     sequencers: n,
     persisters: n,
+    ...(clusterSize === undefined ? {} : { natsCluster: { size: clusterSize, network: 'loopback' as const } }),
     env: { JWT_SECRET: BENCH_JWT_SECRET, MONGO_WRITE_CONCERN: '1', ACK_TIMEOUT_MS: '5000' },
   });
   try {

@@ -60,9 +60,8 @@ export class PersisterLease {
     options: { ttlMs: number; replicas: number; holder: string; logger: Logger },
   ): Promise<PersisterLease> {
     const bucket = names.leaseBucket;
-    const timeout = Math.max(MIN_REQUEST_TIMEOUT_MS, Math.round(options.ttlMs / 3));
-    const kv = await creatingWithReplicas(`JetStream KV bucket ${bucket}`, options.replicas, () =>
-      new Kvm(jetstream(nc, { timeout })).create(bucket, {
+    await creatingWithReplicas(`JetStream KV bucket ${bucket}`, options.replicas, () =>
+      new Kvm(jetstream(nc)).create(bucket, {
         history: 1,
         storage: 'file',
         ttl: options.ttlMs,
@@ -70,7 +69,10 @@ export class PersisterLease {
       }),
     );
     await ensureReplicas(await jetstreamManager(nc), `KV_${bucket}`, options.replicas);
-    const jsm = await jetstreamManager(nc, { timeout });
+    // Set up with the client's default waits; lease requests then wait at most a third of the TTL.
+    const timeout = Math.max(MIN_REQUEST_TIMEOUT_MS, Math.round(options.ttlMs / 3));
+    const kv = await new Kvm(jetstream(nc, { timeout })).open(bucket, { bindOnly: true });
+    const jsm = await jetstreamManager(nc, { timeout, checkAPI: false });
     return new PersisterLease(kv, jsm, bucket, options);
   }
 
