@@ -91,6 +91,18 @@ async function throughput(stack: ProcessStack, durationMs: number) {
   };
 }
 
+/** When a persister (the restarted one, or a standby) reports consuming again; undefined if not by `deadline`. */
+async function tookOver(stack: ProcessStack, deadline: number): Promise<number | undefined> {
+  while (Date.now() < deadline) {
+    const active = await Promise.all(
+      stack.persisters.filter((p) => p.running).map((p) => metric(p.port, 'persister_active')),
+    );
+    if (active.some((a) => a > 0)) return Date.now();
+    await sleep(100);
+  }
+  return undefined;
+}
+
 /** SIGKILLs the persister doing the work while clients push; a single one is restarted at once. */
 async function failover(stack: ProcessStack) {
   const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
@@ -116,7 +128,8 @@ async function failover(stack: ProcessStack) {
   await victim.kill('SIGKILL');
   const killedAt = Date.now();
   if (stack.persisters.length === 1) await victim.start();
-  await sleep(12_000);
+  const takeoverMs = await tookOver(stack, killedAt + 12_000);
+  await sleep(Math.max(0, killedAt + 12_000 - Date.now()));
   clearInterval(pushing);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && pushers.some((p) => p.unacked.length > 0)) {
@@ -130,13 +143,14 @@ async function failover(stack: ProcessStack) {
   return {
     victim: active,
     failoverMs: Math.min(...acked.map((r) => r.ackedAt as number)) - killedAt,
+    takeoverMs: takeoverMs === undefined ? undefined : takeoverMs - killedAt,
     unacked: records.filter((r) => r.sequence === undefined).length,
   };
 }
 
 const rows: string[] = [
-  '| replicas | events/s | push→ack p99 | sequencer conflict rate | persister blocked batches | events stored per persister | failover after SIGKILL of the active persister | never acked |',
-  '|---|---|---|---|---|---|---|---|',
+  '| replicas | events/s | push→ack p99 | sequencer conflict rate | persister blocked batches | events stored per persister | failover after SIGKILL of the active persister | of which until another consumes | never acked |',
+  '|---|---|---|---|---|---|---|---|---|',
 ];
 for (const n of values.replicas.split(',').map(Number)) {
   const stack = await startProcessStack({
@@ -149,7 +163,7 @@ for (const n of values.replicas.split(',').map(Number)) {
   try {
     const t = await throughput(stack, Number(values['duration-s']) * 1000);
     const f = await failover(stack);
-    const row = `| ${n} | ${Math.round(t.eventsPerSec)} | ${t.p99Ms.toFixed(0)} ms | ${(t.conflictRate * 100).toFixed(1)} % (${t.conflicts}) | ${t.blocked} | ${t.stored.join(' / ')} | ${f.failoverMs} ms (persister${f.victim}) | ${f.unacked} |`;
+    const row = `| ${n} | ${Math.round(t.eventsPerSec)} | ${t.p99Ms.toFixed(0)} ms | ${(t.conflictRate * 100).toFixed(1)} % (${t.conflicts}) | ${t.blocked} | ${t.stored.join(' / ')} | ${f.failoverMs} ms (persister${f.victim}) | ${f.takeoverMs ?? '—'} ms | ${f.unacked} |`;
     console.log(row);
     rows.push(row);
   } finally {

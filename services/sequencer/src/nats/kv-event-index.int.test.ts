@@ -76,23 +76,27 @@ describe('the event-id index on a 3-node cluster (R3)', () => {
       const writer = new Kvm(jetstream(await connectTo(cluster, leader)));
       const kv = await writer.open(names.eventIndexBucket);
       const before = await kv.put('repo.old', '{"sequence":1}');
-      const fromFollower = (await jetstreamManager(await connectTo(cluster, follower))).direct;
+      const fromFollower = await connectTo(cluster, follower);
       // Wait until the follower has the first entry and answers direct gets itself (a follower joins the
       // queue group on a 2 s timer once caught up), then cut it off and write the second.
       const subject = (key: string) => `$KV.${names.eventIndexBucket}.${key}`;
       const mark = { subject: subject('repo.old'), revision: before };
-      await expect.poll(() => lastFromAnyReplica(fromFollower, stream, [], mark)).not.toBe('stale');
+      await expect.poll(() => lastFromAnyReplica(fromFollower, stream, [], mark, 2_000)).not.toBe('stale');
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       cluster.partition(follower);
       onTestFinished(() => cluster.heal(follower));
       const after = await kv.put('repo.new', '{"sequence":2}');
 
-      const unchecked = await lastFromAnyReplica(fromFollower, stream, [subject('repo.new')], undefined);
+      const unchecked = await lastFromAnyReplica(
+        fromFollower,
+        stream,
+        [subject('repo.new')],
+        undefined,
+        2_000,
+      );
       expect(unchecked).toEqual([]); // the hazard: the cut-off replica answers without the new entry
-      const checked = await lastFromAnyReplica(fromFollower, stream, [subject('repo.new')], {
-        subject: subject('repo.new'),
-        revision: after,
-      });
+      const newest = { subject: subject('repo.new'), revision: after };
+      const checked = await lastFromAnyReplica(fromFollower, stream, [subject('repo.new')], newest, 2_000);
       expect(checked).toBe('stale');
     },
     60_000,

@@ -1,18 +1,12 @@
 import { eventIndexEntrySchema, parseJsonWith, type BusNames } from '@lfsync/contracts';
 import type { EventIndex } from '@lfsync/ports';
-import {
-  jetstream,
-  jetstreamManager,
-  type DirectStreamAPI,
-  type JetStreamManager,
-  type StoredMsg,
-} from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { creatingWithReplicas, ensureReplicas, serverAtLeast } from '@lfsync/runtime';
 import { IndexWriteMarks, type WriteMark } from './index-write-marks.ts';
 import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
-import { lastFromAnyReplica, lastFromLeader } from './kv-last-reads.ts';
+import { lastFromAnyReplica, lastFromLeader, type LastEntry } from './kv-last-reads.ts';
 
 /** Ids per batched look-up (the server caps a multi-subject direct get; one subject is kept for the mark). */
 const IDS_PER_LOOKUP = 255;
@@ -47,7 +41,8 @@ export class KvEventIndex implements EventIndex {
   readonly #names: BusNames;
   readonly #kv: KV;
   readonly #jsm: JetStreamManager;
-  readonly #direct: DirectStreamAPI | undefined;
+  /** Set where batched direct gets are available (NATS 2.11+). */
+  readonly #direct: NatsConnection | undefined;
   /** Kept with more than one replica, where reads must be checked against them. */
   readonly #marks: IndexWriteMarks | undefined;
 
@@ -55,12 +50,12 @@ export class KvEventIndex implements EventIndex {
     names: BusNames,
     kv: KV,
     jsm: JetStreamManager,
-    options: { batched: boolean; replicated: boolean },
+    options: { direct: NatsConnection | undefined; replicated: boolean },
   ) {
     this.#names = names;
     this.#kv = kv;
     this.#jsm = jsm;
-    this.#direct = options.batched ? jsm.direct : undefined;
+    this.#direct = options.direct;
     this.#marks = options.replicated ? new IndexWriteMarks() : undefined;
   }
 
@@ -85,7 +80,7 @@ export class KvEventIndex implements EventIndex {
     const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
     await ensureReplicas(jsm, `KV_${bucket}`, replicas);
     if (batched) await allowDirectGets(jsm, `KV_${bucket}`);
-    return new KvEventIndex(names, kv, jsm, { batched, replicated });
+    return new KvEventIndex(names, kv, jsm, { direct: batched ? nc : undefined, replicated });
   }
 
   async getMany(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {
@@ -102,15 +97,19 @@ export class KvEventIndex implements EventIndex {
     return found;
   }
 
-  async #lookUp(repository: string, subjects: readonly string[]): Promise<StoredMsg[]> {
+  async #lookUp(repository: string, subjects: readonly string[]): Promise<LastEntry[]> {
     const stream = `KV_${this.#names.eventIndexBucket}`;
     const mark = this.#marks?.get(repository);
     if (this.#direct !== undefined && (this.#marks === undefined || mark !== undefined)) {
       for (const delayMs of [...STALE_RETRY_DELAYS_MS, undefined]) {
         // No replica answering (none caught up yet, or a stalled one) is left to the leader too.
-        const answer = await lastFromAnyReplica(this.#direct, stream, subjects, mark).catch(
-          () => 'stale' as const,
-        );
+        const answer = await lastFromAnyReplica(
+          this.#direct,
+          stream,
+          subjects,
+          mark,
+          JETSTREAM_TIMEOUT_MS,
+        ).catch(() => 'stale' as const);
         if (answer !== 'stale') {
           this.reads.replica++;
           return answer;
@@ -151,9 +150,8 @@ async function allowDirectGets(jsm: JetStreamManager, stream: string): Promise<v
 }
 
 /** The indexed sequence, unless the entry is a delete marker or not ours. */
-function sequenceOf(message: StoredMsg): number | undefined {
-  const operation = message.header.get('KV-Operation');
-  if (operation === 'DEL' || operation === 'PURGE') return undefined;
-  const parsed = parseJsonWith(eventIndexEntrySchema, () => message.json());
+function sequenceOf(entry: LastEntry): number | undefined {
+  if (entry.operation === 'DEL' || entry.operation === 'PURGE') return undefined;
+  const parsed = parseJsonWith(eventIndexEntrySchema, () => entry.json());
   return parsed.success ? parsed.data.sequence : undefined;
 }
