@@ -22,9 +22,11 @@ type Standing = { kind: 'ours'; revision: number } | { kind: 'free' } | { kind: 
  * idempotent inserts and never-lowered heads keep I1–I4.
  *
  * A renewal that times out is not a lost lease: NATS may be electing a leader, or the renewal went through
- * and only its reply was lost (the next one is then refused for its old revision). Each request waits at
- * most a third of the TTL; a refused renewal asks the bucket's leader who holds the lease, and only
- * another holder ends it. Unreachable NATS does not: a holder cut off cannot consume either.
+ * and only its reply was lost (the next one is then refused for its old revision). Renewals wait at most a
+ * third of the TTL, so a short outage costs a renewal or two, not the lease; a refused renewal asks the
+ * bucket's leader who holds the lease and carries on if it is still this replica's. The holder stands by
+ * when another replica holds it, or when nothing confirmed it for a whole TTL (then it has most likely
+ * expired and a standby may have it).
  */
 export class PersisterLease {
   readonly #kv: KV;
@@ -35,6 +37,8 @@ export class PersisterLease {
   readonly #holder: string;
   readonly #logger: Logger;
   #revision = 0;
+  /** When a renewal, a take or the leader last confirmed that this replica holds the lease. */
+  #confirmedAt = 0;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #wake: (() => void) | undefined;
@@ -72,7 +76,7 @@ export class PersisterLease {
     // Set up with the client's default waits; lease requests then wait at most a third of the TTL.
     const timeout = Math.max(MIN_REQUEST_TIMEOUT_MS, Math.round(options.ttlMs / 3));
     const kv = await new Kvm(jetstream(nc, { timeout })).open(bucket, { bindOnly: true });
-    const jsm = await jetstreamManager(nc, { timeout, checkAPI: false });
+    const jsm = await jetstreamManager(nc, { timeout: options.ttlMs, checkAPI: false });
     return new PersisterLease(kv, jsm, bucket, options);
   }
 
@@ -88,22 +92,32 @@ export class PersisterLease {
     return false;
   }
 
-  /** Renews until another replica is found holding the lease (or until stopped); then resolves. */
+  /**
+   * Renews until another replica is found holding the lease, or nothing confirmed it for a whole TTL (it
+   * has most likely expired, and a standby may have it); then resolves. Also resolves when stopped.
+   */
   async held(): Promise<void> {
     while (!this.#stopped) {
       await this.#pause(this.#ttlMs / 3);
       if (this.#stopped) return;
+      let refused = false;
       try {
         this.#revision = await this.#kv.update(KEY, this.#holder, this.#revision);
+        this.#confirmedAt = Date.now();
         continue;
       } catch (err) {
-        if (!/wrong last sequence/i.test(String(err))) continue; // no answer: try again at the next renewal
+        refused = /wrong last sequence/i.test(String(err));
       }
+      const unconfirmed = Date.now() - this.#confirmedAt >= this.#ttlMs;
+      if (!refused && !unconfirmed) continue; // no answer: try again at the next renewal
       const standing = await this.#standing().catch(() => undefined);
-      if (standing?.kind === 'ours') this.#revision = standing.revision;
-      else if (standing?.kind === 'free') await this.#take();
-      else if (standing?.kind === 'other') {
-        this.#logger.warn({ holder: this.#holder, by: standing.holder }, 'persister lease lost: standing by');
+      if (standing?.kind === 'ours') this.#adopt(standing.revision);
+      else if (standing?.kind === 'free' && (await this.#take())) continue;
+      else if (standing?.kind === 'other' || unconfirmed) {
+        this.#logger.warn(
+          { holder: this.#holder, by: standing?.kind === 'other' ? standing.holder : undefined },
+          'persister lease lost: standing by',
+        );
         return;
       }
     }
@@ -127,15 +141,20 @@ export class PersisterLease {
   /** Creates the lease entry; true if this replica holds it now (also when an earlier create's reply was lost). */
   async #take(): Promise<boolean> {
     try {
-      this.#revision = await this.#kv.create(KEY, this.#holder);
+      this.#adopt(await this.#kv.create(KEY, this.#holder));
       return true;
     } catch {
       // Held by another replica, or no answer: ask the leader, in case it is ours after all.
     }
     const standing = await this.#standing().catch(() => undefined);
     if (standing?.kind !== 'ours') return false;
-    this.#revision = standing.revision;
+    this.#adopt(standing.revision);
     return true;
+  }
+
+  #adopt(revision: number): void {
+    this.#revision = revision;
+    this.#confirmedAt = Date.now();
   }
 
   /** The lease as the bucket's leader has it (a stream message get, which only the leader answers). */
