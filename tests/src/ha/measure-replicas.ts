@@ -157,7 +157,9 @@ for (const n of values.replicas.split(',').map(Number)) {
     gateways: 2,
     sequencers: n,
     persisters: n,
-    ...(clusterSize === undefined ? {} : { natsCluster: { size: clusterSize, network: 'loopback' as const } }),
+    ...(clusterSize === undefined
+      ? {}
+      : { natsCluster: { size: clusterSize, network: 'loopback' as const } }),
     env: { JWT_SECRET: BENCH_JWT_SECRET, MONGO_WRITE_CONCERN: '1', ACK_TIMEOUT_MS: '5000' },
   });
   try {
