@@ -82,7 +82,9 @@ describe('the event-id index on a 3-node cluster (R3)', () => {
       // direct gets itself (a follower joins their queue group on a 2 s timer once caught up).
       const subject = (key: string) => `$KV.${names.eventIndexBucket}.${key}`;
       const mark = { subject: subject('repo.old'), revision: before };
-      await expect.poll(() => lastFromAnyReplica(fromFollower, stream, [], mark, 2_000)).not.toBe('stale');
+      await expect
+        .poll(() => lastFromAnyReplica(fromFollower, stream, [], mark, 2_000), { timeout: 20_000 })
+        .not.toBe('stale');
       onTestFinished(() => cluster.heal(follower));
       for (let attempt = 0; ; attempt++) {
         cluster.partition(follower);
