@@ -5,6 +5,7 @@ import { systemClock } from '@lfsync/ports';
 import {
   connectNats,
   ensureLogStream,
+  JetStreamReplicasError,
   isMongoAuthError,
   mongoClientOptions,
   natsStatsBus,
@@ -57,16 +58,8 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   ]);
   await ensureIndexes(store, log);
   const nats = (bus.nats = await connectNats(config, 'persister', log));
-  const jsm = await jetstreamManager(nats.nc);
-  await ensureLogStream(jsm, names, { replicas: config.NATS_REPLICAS });
-  await ensureLogConsumer(jsm, names, { batchSize: config.BATCH_SIZE, replicas: config.NATS_REPLICAS });
   const holder = `${hostname()}:${process.pid}`;
-  const lease = await PersisterLease.open(nats.nc, names, {
-    ttlMs: config.LEASE_TTL_MS,
-    replicas: config.NATS_REPLICAS,
-    holder,
-    logger: log,
-  });
+  const { jsm, lease } = await openJetStream(config, nats, holder, log);
   const stopStats = reportStats(nats, config, holder, metrics, log);
   const consuming = consumeWhileLeaseHeld(lease, () =>
     startConsuming(config, { nats, jsm, store, position, metrics, log }),
@@ -106,6 +99,33 @@ function reportStats(
     metrics,
     measuresLag: true,
   });
+}
+
+/** The log stream, the consumer and the lease; JetStream may not answer for a while (a cluster electing leaders): waits for it rather than crash. */
+function openJetStream(
+  config: PersisterConfig,
+  nats: NatsHandle,
+  holder: string,
+  log: Logger,
+): Promise<{ jsm: JetStreamManager; lease: PersisterLease }> {
+  const names = busNames(config.BUS_PREFIX);
+  return retryUntilDone(
+    'opening the JetStream log, consumer and lease',
+    async () => {
+      const jsm = await jetstreamManager(nats.nc);
+      await ensureLogStream(jsm, names, { replicas: config.NATS_REPLICAS });
+      await ensureLogConsumer(jsm, names, { batchSize: config.BATCH_SIZE, replicas: config.NATS_REPLICAS });
+      const lease = await PersisterLease.open(nats.nc, names, {
+        ttlMs: config.LEASE_TTL_MS,
+        replicas: config.NATS_REPLICAS,
+        holder,
+        logger: log,
+      });
+      return { jsm, lease };
+    },
+    log,
+    { maxDelayMs: 1_000, fatal: (err) => err instanceof JetStreamReplicasError },
+  );
 }
 
 /** Creates the MongoDB indexes, retried until the database answers; a refused login is logged once. */

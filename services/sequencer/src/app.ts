@@ -2,9 +2,11 @@ import { busNames, type BusNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
 import { systemClock, type EventIndex, type SequenceLog } from '@lfsync/ports';
 import {
+  JetStreamReplicasError,
   connectNats,
   mongoClientOptions,
   natsStatsBus,
+  retryUntilDone,
   startOpsServer,
   type Logger,
   type NatsHandle,
@@ -51,8 +53,15 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
     config.MONGO_URL === undefined
       ? undefined
       : new MongoClient(config.MONGO_URL, mongoClientOptions(config));
+  // JetStream may not answer for a while (a cluster electing leaders): wait for it rather than crash.
+  const logAndIndex = await retryUntilDone(
+    'opening the JetStream log and event-id index',
+    () => openLogAndIndex(nc, names, config, metrics, mongo),
+    log,
+    { maxDelayMs: 1_000, fatal: (err) => err instanceof JetStreamReplicasError },
+  );
   const service = new SequencerService({
-    ...(await openLogAndIndex(nc, names, config, metrics, mongo)),
+    ...logAndIndex,
     maxAppendBytes: config.MAX_APPEND_BYTES,
     onAppend: (events, conflicts) => {
       metrics.conflicts.inc(conflicts);

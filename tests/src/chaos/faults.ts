@@ -104,13 +104,15 @@ export class FaultInjector {
     this.#recoveries.push(recovery);
   }
 
-  /** Waits for every fault to be over; returns the processes that did not come back. */
+  /** Waits for every fault to be over; returns the processes that did not come back or exited by themselves. */
   async settle(): Promise<string[]> {
     const failures: string[] = [];
     for (const result of await Promise.allSettled(this.#recoveries)) {
       if (result.status === 'rejected')
         failures.push(`a process did not come back: ${String(result.reason).slice(0, 200)}`);
     }
+    for (const target of this.#targets)
+      if (!target.process().running) failures.push(`${target.name} exited by itself (crashed)`);
     return failures;
   }
 

@@ -3,7 +3,8 @@
  * its own process, one NATS server, FerretDB), measures ingest throughput with the bench's closed-loop
  * ingest, the sequencers' OCC conflict rate, how the persisters share the work, and the failover time when
  * the active persister is SIGKILLed while clients push. Prints a table. Flags: --replicas 1,2,3,
- * --duration-s 10, --clients 16, --repositories 8.
+ * --duration-s 10, --clients 16, --repositories 8, --nats-cluster 3 (a 3-node NATS cluster, R3, instead of
+ * one server).
  */
 import { parseArgs } from 'node:util';
 import { BENCH_JWT_SECRET, Histogram, nowUs, runIngest, signToken } from '@lfsync/bench/load';
@@ -16,8 +17,10 @@ const { values } = parseArgs({
     'duration-s': { type: 'string', default: '10' },
     clients: { type: 'string', default: '16' },
     repositories: { type: 'string', default: '8' },
+    'nats-cluster': { type: 'string' },
   },
 });
+const clusterSize = values['nats-cluster'] === undefined ? undefined : Number(values['nats-cluster']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Counters {
@@ -88,6 +91,18 @@ async function throughput(stack: ProcessStack, durationMs: number) {
   };
 }
 
+/** When a persister (the restarted one, or a standby) reports consuming again; undefined if not by `deadline`. */
+async function tookOver(stack: ProcessStack, deadline: number): Promise<number | undefined> {
+  while (Date.now() < deadline) {
+    const active = await Promise.all(
+      stack.persisters.filter((p) => p.running).map((p) => metric(p.port, 'persister_active')),
+    );
+    if (active.some((a) => a > 0)) return Date.now();
+    await sleep(100);
+  }
+  return undefined;
+}
+
 /** SIGKILLs the persister doing the work while clients push; a single one is restarted at once. */
 async function failover(stack: ProcessStack) {
   const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
@@ -113,7 +128,8 @@ async function failover(stack: ProcessStack) {
   await victim.kill('SIGKILL');
   const killedAt = Date.now();
   if (stack.persisters.length === 1) await victim.start();
-  await sleep(12_000);
+  const takeoverMs = await tookOver(stack, killedAt + 12_000);
+  await sleep(Math.max(0, killedAt + 12_000 - Date.now()));
   clearInterval(pushing);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && pushers.some((p) => p.unacked.length > 0)) {
@@ -127,25 +143,29 @@ async function failover(stack: ProcessStack) {
   return {
     victim: active,
     failoverMs: Math.min(...acked.map((r) => r.ackedAt as number)) - killedAt,
+    takeoverMs: takeoverMs === undefined ? undefined : takeoverMs - killedAt,
     unacked: records.filter((r) => r.sequence === undefined).length,
   };
 }
 
 const rows: string[] = [
-  '| replicas | events/s | push→ack p99 | sequencer conflict rate | persister blocked batches | events stored per persister | failover after SIGKILL of the active persister | never acked |',
-  '|---|---|---|---|---|---|---|---|',
+  '| replicas | events/s | push→ack p99 | sequencer conflict rate | persister blocked batches | events stored per persister | failover after SIGKILL of the active persister | of which until another consumes | never acked |',
+  '|---|---|---|---|---|---|---|---|---|',
 ];
 for (const n of values.replicas.split(',').map(Number)) {
   const stack = await startProcessStack({
     gateways: 2,
     sequencers: n,
     persisters: n,
+    ...(clusterSize === undefined
+      ? {}
+      : { natsCluster: { size: clusterSize, network: 'loopback' as const } }),
     env: { JWT_SECRET: BENCH_JWT_SECRET, MONGO_WRITE_CONCERN: '1', ACK_TIMEOUT_MS: '5000' },
   });
   try {
     const t = await throughput(stack, Number(values['duration-s']) * 1000);
     const f = await failover(stack);
-    const row = `| ${n} | ${Math.round(t.eventsPerSec)} | ${t.p99Ms.toFixed(0)} ms | ${(t.conflictRate * 100).toFixed(1)} % (${t.conflicts}) | ${t.blocked} | ${t.stored.join(' / ')} | ${f.failoverMs} ms (persister${f.victim}) | ${f.unacked} |`;
+    const row = `| ${n} | ${Math.round(t.eventsPerSec)} | ${t.p99Ms.toFixed(0)} ms | ${(t.conflictRate * 100).toFixed(1)} % (${t.conflicts}) | ${t.blocked} | ${t.stored.join(' / ')} | ${f.failoverMs} ms (persister${f.victim}) | ${f.takeoverMs ?? '—'} ms | ${f.unacked} |`;
     console.log(row);
     rows.push(row);
   } finally {

@@ -1,5 +1,7 @@
 import { busNames } from '@lfsync/contracts';
 import { captureLogs, uniqueName } from '@lfsync/testkit';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { PersisterLease } from './persister-lease.ts';
@@ -51,5 +53,26 @@ describe('persister lease', () => {
     expect(await b.acquire()).toBe(true); // a never renews: as if it had crashed
     expect(Date.now() - started).toBeGreaterThanOrEqual(TTL_MS * 0.9);
     expect(await settledWithin(a.held(), 2 * TTL_MS)).toBe(true);
+  });
+
+  it('survives a renewal that went through unanswered, and a take-over whose reply was lost', async () => {
+    const nc = await connect({ servers: inject('natsUrl') });
+    onTestFinished(() => nc.close());
+    const prefix = uniqueName('p');
+    const [a, b] = [await lease(nc, prefix, 'a'), await lease(nc, prefix, 'b')];
+    const entries = await new Kvm(jetstream(nc)).open(busNames(prefix).leaseBucket);
+    expect(await a.acquire()).toBe(true);
+    const held = a.held();
+    // What a renewal whose reply was lost leaves behind: the entry is a's, at a revision a never learnt.
+    await entries.put('persister', 'a');
+    const bAcquired = b.acquire();
+    expect(await settledWithin(held, 3 * TTL_MS)).toBe(false);
+    expect(await settledWithin(bAcquired, 100)).toBe(false);
+
+    a.stop();
+    await held;
+    // b's create went through but its reply was lost: the entry is b's, and b must know it holds it.
+    await entries.put('persister', 'b');
+    expect(await settledWithin(bAcquired, 2 * TTL_MS)).toBe(true);
   });
 });

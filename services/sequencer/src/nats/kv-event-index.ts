@@ -1,72 +1,97 @@
 import { eventIndexEntrySchema, parseJsonWith, type BusNames } from '@lfsync/contracts';
 import type { EventIndex } from '@lfsync/ports';
-import { jetstream, jetstreamManager, type DirectStreamAPI, type StoredMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { creatingWithReplicas, ensureReplicas, serverAtLeast } from '@lfsync/runtime';
 import { ensureMaxAge } from './ensure-max-age.ts';
+import { IndexWriteMarks, type WriteMark } from './index-write-marks.ts';
 import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
+import { lastFromAnyReplica, lastFromLeader, type LastEntry } from './kv-last-reads.ts';
 
-/** Subjects per batched look-up (the server caps a multi-subject direct get). */
-const SUBJECTS_PER_LOOKUP = 256;
+/** Ids per batched look-up (the server caps a multi-subject direct get; one subject is kept for the mark). */
+const IDS_PER_LOOKUP = 255;
+/** Waits before asking again when the answering replica had not yet applied this process's last write. */
+const STALE_RETRY_DELAYS_MS = [2, 10, 40] as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Look-up requests by where they were answered, for measurements. */
+export interface IndexReadCounts {
+  replica: number;
+  stale: number;
+  leader: number;
+}
 
 /**
  * The event-id index as a JetStream KV bucket (file storage, one revision per key). Look-ups of many ids
- * are one direct batch get per 256 ids on NATS 2.11+, one get per id on older servers. (Writing them as one
+ * are one direct batch get per 255 ids on NATS 2.11+, one message get per id on older servers. (Writing them as one
  * atomic batch publish, NATS 2.12, was measured: no faster, and it moves the work into nats-server.)
+ *
+ * With more than one replica a direct get may be answered by a replica that lags behind (or is cut off
+ * from the others) and would miss an indexed id, which would then be sequenced twice. So each batched
+ * look-up also asks for the newest entry this process wrote for the repository (its write mark) and counts
+ * only if the replica holds it: reads see this process's own writes and everything written before them.
+ * That is all the sequencer needs: it indexes the log's last batch whenever it loads a head and every batch
+ * it appends, and each batch was indexed before the next was appended, so every entry a look-up must see
+ * was written before its mark. A stale answer is asked again after a short wait, then from the leader; a
+ * repository without a mark (nothing written since start) is read from the leader.
  */
 export class KvEventIndex implements EventIndex {
+  readonly reads: IndexReadCounts = { replica: 0, stale: 0, leader: 0 };
   readonly #names: BusNames;
   readonly #kv: KV;
-  readonly #direct: DirectStreamAPI | undefined;
+  readonly #jsm: JetStreamManager;
+  /** Set where batched direct gets are available (NATS 2.11+). */
+  readonly #direct: NatsConnection | undefined;
+  /** Kept with more than one replica, where reads must be checked against them. */
+  readonly #marks: IndexWriteMarks | undefined;
 
-  private constructor(names: BusNames, kv: KV, direct: DirectStreamAPI | undefined) {
+  private constructor(
+    names: BusNames,
+    kv: KV,
+    jsm: JetStreamManager,
+    options: { direct: NatsConnection | undefined; replicated: boolean },
+  ) {
     this.#names = names;
     this.#kv = kv;
-    this.#direct = direct;
+    this.#jsm = jsm;
+    this.#direct = options.direct;
+    this.#marks = options.replicated ? new IndexWriteMarks() : undefined;
   }
 
   /**
    * Opens (or creates) the bucket, kept on `replicas` servers; an existing bucket with fewer is scaled up.
-   * With more than one replica every look-up goes to the bucket's leader: a direct get may be answered by
-   * any replica, and one that lags (or is cut off from the others) would miss an indexed event id, which
-   * would then be sequenced twice (the cluster crash test found this).
+   * Direct gets stay allowed (an earlier version turned them off on a cluster; they are turned on again),
+   * except with several replicas on a server without batched direct gets (before 2.11): there every
+   * look-up is a get from the leader.
    */
   static async open(nc: NatsConnection, names: BusNames, replicas = 1, ttlMs = 0): Promise<KvEventIndex> {
     const bucket = names.eventIndexBucket;
-    const consistentReads = replicas > 1;
+    const batched = serverAtLeast(nc.info?.version, 2, 11);
+    const replicated = replicas > 1;
     const kv = await creatingWithReplicas(`JetStream KV bucket ${bucket}`, replicas, () =>
       new Kvm(jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS })).create(bucket, {
         history: 1,
         storage: 'file',
         replicas,
         ...(ttlMs > 0 ? { ttl: ttlMs } : {}),
-        ...(consistentReads ? { allow_direct: false } : {}),
+        ...(replicated && !batched ? { allow_direct: false } : {}),
       }),
     );
     const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
     await ensureReplicas(jsm, `KV_${bucket}`, replicas);
     await ensureMaxAge(jsm, `KV_${bucket}`, ttlMs);
-    const batched = serverAtLeast(nc.info?.version, 2, 11) && !consistentReads;
-    return new KvEventIndex(names, kv, batched ? jsm.direct : undefined);
+    if (batched) await allowDirectGets(jsm, `KV_${bucket}`);
+    return new KvEventIndex(names, kv, jsm, { direct: batched ? nc : undefined, replicated });
   }
 
   async getMany(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {
-    if (this.#direct === undefined || eventIds.length === 1) return this.#getOneByOne(repository, eventIds);
-    const found = new Map<string, number>();
-    const bySubject = new Map(
-      eventIds.map((id) => [
-        `$KV.${this.#names.eventIndexBucket}.${this.#names.eventIndexKey(repository, id)}`,
-        id,
-      ]),
-    );
+    const bySubject = new Map(eventIds.map((id) => [this.#subject(repository, id), id]));
     const subjects = [...bySubject.keys()];
-    for (let i = 0; i < subjects.length; i += SUBJECTS_PER_LOOKUP) {
-      const messages = await this.#direct.getLastMessagesFor(`KV_${this.#names.eventIndexBucket}`, {
-        multi_last: subjects.slice(i, i + SUBJECTS_PER_LOOKUP),
-        batch: SUBJECTS_PER_LOOKUP,
-      });
-      for await (const message of messages) {
+    const found = new Map<string, number>();
+    for (let i = 0; i < subjects.length; i += IDS_PER_LOOKUP) {
+      for (const message of await this.#lookUp(repository, subjects.slice(i, i + IDS_PER_LOOKUP))) {
         const eventId = bySubject.get(message.subject);
         const sequence = eventId === undefined ? undefined : sequenceOf(message);
         if (eventId !== undefined && sequence !== undefined) found.set(eventId, sequence);
@@ -75,32 +100,61 @@ export class KvEventIndex implements EventIndex {
     return found;
   }
 
-  async #getOneByOne(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
-    await Promise.all(
-      eventIds.map(async (eventId) => {
-        const entry = await this.#kv.get(this.#names.eventIndexKey(repository, eventId));
-        if (entry === null || entry.operation !== 'PUT') return;
-        const parsed = eventIndexEntrySchema.safeParse(entry.json());
-        if (parsed.success) found.set(eventId, parsed.data.sequence);
-      }),
-    );
-    return found;
+  async #lookUp(repository: string, subjects: readonly string[]): Promise<LastEntry[]> {
+    const stream = `KV_${this.#names.eventIndexBucket}`;
+    const mark = this.#marks?.get(repository);
+    if (this.#direct !== undefined && (this.#marks === undefined || mark !== undefined)) {
+      for (const delayMs of [...STALE_RETRY_DELAYS_MS, undefined]) {
+        // No replica answering (none caught up yet, or a stalled one) is left to the leader too.
+        const answer = await lastFromAnyReplica(
+          this.#direct,
+          stream,
+          subjects,
+          mark,
+          JETSTREAM_TIMEOUT_MS,
+        ).catch(() => 'stale' as const);
+        if (answer !== 'stale') {
+          this.reads.replica++;
+          return answer;
+        }
+        this.reads.stale++;
+        if (delayMs !== undefined) await sleep(delayMs);
+      }
+    }
+    this.reads.leader++;
+    return lastFromLeader(this.#jsm, stream, subjects);
   }
 
   async putMany(repository: string, entries: ReadonlyArray<readonly [string, number]>): Promise<void> {
-    await Promise.all(
+    const revisions = await Promise.all(
       entries.map(([eventId, sequence]) =>
         this.#kv.put(this.#names.eventIndexKey(repository, eventId), JSON.stringify({ sequence })),
       ),
     );
+    if (this.#marks === undefined) return;
+    let newest: WriteMark | undefined;
+    for (const [i, revision] of revisions.entries()) {
+      const eventId = entries[i]?.[0];
+      if (eventId !== undefined && revision > (newest?.revision ?? 0))
+        newest = { subject: this.#subject(repository, eventId), revision };
+    }
+    if (newest !== undefined) this.#marks.record(repository, newest);
+  }
+
+  #subject(repository: string, eventId: string): string {
+    return `$KV.${this.#names.eventIndexBucket}.${this.#names.eventIndexKey(repository, eventId)}`;
   }
 }
 
+/** Batched look-ups are direct gets; an earlier version created the bucket without them on a cluster. */
+async function allowDirectGets(jsm: JetStreamManager, stream: string): Promise<void> {
+  const { config } = await jsm.streams.info(stream);
+  if (config.allow_direct !== true) await jsm.streams.update(stream, { ...config, allow_direct: true });
+}
+
 /** The indexed sequence, unless the entry is a delete marker or not ours. */
-function sequenceOf(message: StoredMsg): number | undefined {
-  const operation = message.header.get('KV-Operation');
-  if (operation === 'DEL' || operation === 'PURGE') return undefined;
-  const parsed = parseJsonWith(eventIndexEntrySchema, () => message.json());
+function sequenceOf(entry: LastEntry): number | undefined {
+  if (entry.operation === 'DEL' || entry.operation === 'PURGE') return undefined;
+  const parsed = parseJsonWith(eventIndexEntrySchema, () => entry.json());
   return parsed.success ? parsed.data.sequence : undefined;
 }
