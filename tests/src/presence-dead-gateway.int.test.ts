@@ -48,7 +48,8 @@ describe('presence when a gateway process is SIGKILLed', () => {
       `presence leave of the killed gateway's member after ${elapsed} ms (stated bound ${STATED_MS} ms)`,
     );
     expect(diff).toMatchObject({ repository: repo, leaves: [alice.sessionId] });
-    // Slack for the receiving gateway's timer and a busy 2-core machine.
-    expect(elapsed).toBeLessThan(STATED_MS + 500);
+    // Slack for the receiving gateway's timer and a busy 2-core machine (CI runs other suites beside it);
+    // without the cleanup the member would never leave, and the wait above would time out.
+    expect(elapsed).toBeLessThan(STATED_MS + 2_000);
   });
 });
