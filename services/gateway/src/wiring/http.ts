@@ -10,7 +10,7 @@ import { createGatewayServer } from '../http/gateway-server.ts';
 import { staticFiles } from '../http/static-files.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { restApi } from '../rest/rest-api.ts';
-import { SessionPresence } from '../presence/session-presence.ts';
+import { SessionPresence, type PresenceLimits } from '../presence/session-presence.ts';
 import { Session, type SessionLimits } from '../ws/session.ts';
 import { firstOf, type OpsRoute } from './admin-dashboard.ts';
 import type { GatewayAuth } from './auth.ts';
@@ -61,22 +61,33 @@ export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocket
     rest,
     devToken: auth.devToken,
     staticFiles: config.STATIC_DIR === undefined ? undefined : staticFiles(config.STATIC_DIR),
-    onConnection: (ws: WebSocket) => openSession(ws, wiring),
+    onConnection: sessionOpener(wiring),
   };
   return createGatewayServer(limits, routes, logger);
 }
 
-function openSession(ws: WebSocket, wiring: HttpWiring): void {
-  const { services, metrics } = wiring;
-  const { registry, sessions } = services;
-  const { config, clock } = wiring;
+/** Opens a Session per WebSocket; the limits are built once and shared by every session. */
+function sessionOpener(wiring: HttpWiring): (ws: WebSocket) => void {
+  const { config } = wiring;
   const presenceLimits = {
     maxMembers: config.PRESENCE_MAX_MEMBERS,
     metaMaxBytes: config.PRESENCE_META_MAX_BYTES,
     updatesPerSec: config.PRESENCE_UPDATES_PER_SEC,
   };
+  const limits = sessionLimits(config);
+  return (ws) => openSession(ws, wiring, limits, presenceLimits);
+}
+
+function openSession(
+  ws: WebSocket,
+  wiring: HttpWiring,
+  limits: SessionLimits,
+  presenceLimits: PresenceLimits,
+): void {
+  const { services, metrics, clock } = wiring;
+  const { registry, sessions } = services;
   const session = new Session(randomUUID(), ws, {
-    limits: sessionLimits(wiring.config),
+    limits,
     authenticate: wiring.auth.authenticate,
     push: services.push,
     store: services.store,

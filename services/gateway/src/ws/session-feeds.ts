@@ -114,8 +114,8 @@ export class SessionFeeds {
     let feed = this.#feeds.get(repository);
     if (feed === undefined) {
       const { socket, store, catchUpPageSize } = this.#options;
-      const output = { send: (frame: Frame) => socket.send(frame), writable: () => socket.writable() };
-      feed = new RepositoryFeed(repository, store, output, catchUpPageSize);
+      // The socket is the feed's output: one object for all of the session's feeds, no closures per feed.
+      feed = new RepositoryFeed(repository, store, socket, catchUpPageSize);
       if (this.#options.receives(repository)) this.#feeds.set(repository, feed);
     }
     return feed;
