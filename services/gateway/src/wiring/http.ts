@@ -11,7 +11,7 @@ import { staticFiles } from '../http/static-files.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { restApi } from '../rest/rest-api.ts';
 import { SessionPresence, type PresenceLimits } from '../presence/session-presence.ts';
-import { Session, type SessionLimits } from '../ws/session.ts';
+import { Session, type SessionContext, type SessionLimits } from '../ws/session.ts';
 import { firstOf, type OpsRoute } from './admin-dashboard.ts';
 import type { GatewayAuth } from './auth.ts';
 import type { SyncServices } from './sync-services.ts';
@@ -66,28 +66,20 @@ export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocket
   return createGatewayServer(limits, routes, logger);
 }
 
-/** Opens a Session per WebSocket; the limits are built once and shared by every session. */
+/**
+ * Opens a Session per WebSocket. The context (limits, callbacks) is built once and shared by every
+ * session: per-session objects and closures are what a gateway with many sessions pays for.
+ */
 function sessionOpener(wiring: HttpWiring): (ws: WebSocket) => void {
-  const { config } = wiring;
-  const presenceLimits = {
+  const { config, services, metrics, clock } = wiring;
+  const { registry, sessions } = services;
+  const presenceLimits: PresenceLimits = {
     maxMembers: config.PRESENCE_MAX_MEMBERS,
     metaMaxBytes: config.PRESENCE_META_MAX_BYTES,
     updatesPerSec: config.PRESENCE_UPDATES_PER_SEC,
   };
-  const limits = sessionLimits(config);
-  return (ws) => openSession(ws, wiring, limits, presenceLimits);
-}
-
-function openSession(
-  ws: WebSocket,
-  wiring: HttpWiring,
-  limits: SessionLimits,
-  presenceLimits: PresenceLimits,
-): void {
-  const { services, metrics, clock } = wiring;
-  const { registry, sessions } = services;
-  const session = new Session(randomUUID(), ws, {
-    limits,
+  const context: SessionContext = {
+    limits: sessionLimits(config),
     authenticate: wiring.auth.authenticate,
     push: services.push,
     store: services.store,
@@ -106,13 +98,15 @@ function openSession(
       registry.set(s, authenticated);
       metrics.sessions.set(registry.size);
     },
-  });
-  sessions.add(session);
-  metrics.connections.set(sessions.size);
-  ws.once('close', () => {
-    sessions.delete(session);
+    onClosed: (s) => {
+      sessions.delete(s);
+      metrics.connections.set(sessions.size);
+    },
+  };
+  return (ws) => {
+    sessions.add(new Session(randomUUID(), ws, context));
     metrics.connections.set(sessions.size);
-  });
+  };
 }
 
 function sessionLimits(config: GatewayConfig): SessionLimits {
