@@ -83,14 +83,23 @@ function upgradeHandler(wss: WebSocketServer, limits: UpgradeLimits, routes: Gat
     if (wss.clients.size >= limits.maxConnections || (perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
       return refuse(socket, 503, 'Service Unavailable');
     }
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    socket.once('close', () => {
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) perIp.delete(ip);
-      else perIp.set(ip, left);
-    });
+    countWhileOpen(perIp, ip, socket);
     wss.handleUpgrade(req, socket, head, (ws) => routes.onConnection(ws, req));
   };
+}
+
+/**
+ * Counts the connection against its address until the socket closes. A function of its own so that the
+ * close listener, which lives as long as the connection, holds only the address and not the upgrade
+ * request (closures of one function share their captured variables).
+ */
+function countWhileOpen(perIp: Map<string, number>, ip: string, socket: Duplex): void {
+  perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+  socket.once('close', () => {
+    const left = (perIp.get(ip) ?? 1) - 1;
+    if (left <= 0) perIp.delete(ip);
+    else perIp.set(ip, left);
+  });
 }
 
 async function issueDevToken(

@@ -19,14 +19,16 @@ export class SessionPresence implements PresenceMembership {
   readonly #hub: PresenceHub;
   readonly #watcher: PresenceWatcher;
   readonly #limits: PresenceLimits;
-  readonly #limiter: RateLimiter;
-  readonly #joined = new Map<string, string>();
+  readonly #clock: Clock;
+  // Both made on first use: most sessions never use presence, and every session pays for what it holds.
+  #limiter: RateLimiter | undefined;
+  #joined: Map<string, string> | undefined;
 
   constructor(hub: PresenceHub, watcher: PresenceWatcher, limits: PresenceLimits, clock: Clock) {
     this.#hub = hub;
     this.#watcher = watcher;
     this.#limits = limits;
-    this.#limiter = new RateLimiter(limits.updatesPerSec, limits.updatesPerSec, clock);
+    this.#clock = clock;
   }
 
   refusal(repository: string, meta: Record<string, unknown>): AppError | undefined {
@@ -40,7 +42,7 @@ export class SessionPresence implements PresenceMembership {
   }
 
   join(repository: string, principal: Principal, meta: Record<string, unknown>): void {
-    this.#joined.set(repository, principal.subject);
+    (this.#joined ??= new Map()).set(repository, principal.subject);
     this.#hub.set(
       repository,
       { sessionId: this.#watcher.sessionId, subject: principal.subject, meta },
@@ -49,7 +51,7 @@ export class SessionPresence implements PresenceMembership {
   }
 
   update(repository: string, meta: Record<string, unknown>): AppError | undefined {
-    const subject = this.#joined.get(repository);
+    const subject = this.#joined?.get(repository);
     if (subject === undefined)
       return new AppError(
         'INVALID_MESSAGE',
@@ -62,12 +64,12 @@ export class SessionPresence implements PresenceMembership {
   }
 
   leave(repository: string): void {
-    if (!this.#joined.delete(repository)) return;
+    if (this.#joined?.delete(repository) !== true) return;
     this.#hub.leave(repository, this.#watcher.sessionId);
   }
 
   leaveAll(): void {
-    for (const repository of [...this.#joined.keys()]) this.leave(repository);
+    for (const repository of [...(this.#joined?.keys() ?? [])]) this.leave(repository);
   }
 
   #metaRefusal(meta: Record<string, unknown>): AppError | undefined {
@@ -82,6 +84,8 @@ export class SessionPresence implements PresenceMembership {
   }
 
   #rateRefusal(): AppError | undefined {
+    const { updatesPerSec } = this.#limits;
+    this.#limiter ??= new RateLimiter(updatesPerSec, updatesPerSec, this.#clock);
     const retryAfterMs = this.#limiter.take();
     if (retryAfterMs === 0) return undefined;
     return new AppError('PRESENCE_LIMIT', 'presence updates too fast', { retryAfterMs });

@@ -10,8 +10,8 @@ import { createGatewayServer } from '../http/gateway-server.ts';
 import { staticFiles } from '../http/static-files.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { restApi } from '../rest/rest-api.ts';
-import { SessionPresence } from '../presence/session-presence.ts';
-import { Session, type SessionLimits } from '../ws/session.ts';
+import { SessionPresence, type PresenceLimits } from '../presence/session-presence.ts';
+import { Session, type SessionContext, type SessionLimits } from '../ws/session.ts';
 import { firstOf, type OpsRoute } from './admin-dashboard.ts';
 import type { GatewayAuth } from './auth.ts';
 import type { SyncServices } from './sync-services.ts';
@@ -61,22 +61,25 @@ export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocket
     rest,
     devToken: auth.devToken,
     staticFiles: config.STATIC_DIR === undefined ? undefined : staticFiles(config.STATIC_DIR),
-    onConnection: (ws: WebSocket) => openSession(ws, wiring),
+    onConnection: sessionOpener(wiring),
   };
   return createGatewayServer(limits, routes, logger);
 }
 
-function openSession(ws: WebSocket, wiring: HttpWiring): void {
-  const { services, metrics } = wiring;
+/**
+ * Opens a Session per WebSocket. The context (limits, callbacks) is built once and shared by every
+ * session: per-session objects and closures are what a gateway with many sessions pays for.
+ */
+function sessionOpener(wiring: HttpWiring): (ws: WebSocket) => void {
+  const { config, services, metrics, clock } = wiring;
   const { registry, sessions } = services;
-  const { config, clock } = wiring;
-  const presenceLimits = {
+  const presenceLimits: PresenceLimits = {
     maxMembers: config.PRESENCE_MAX_MEMBERS,
     metaMaxBytes: config.PRESENCE_META_MAX_BYTES,
     updatesPerSec: config.PRESENCE_UPDATES_PER_SEC,
   };
-  const session = new Session(randomUUID(), ws, {
-    limits: sessionLimits(wiring.config),
+  const context: SessionContext = {
+    limits: sessionLimits(config),
     authenticate: wiring.auth.authenticate,
     push: services.push,
     store: services.store,
@@ -95,13 +98,15 @@ function openSession(ws: WebSocket, wiring: HttpWiring): void {
       registry.set(s, authenticated);
       metrics.sessions.set(registry.size);
     },
-  });
-  sessions.add(session);
-  metrics.connections.set(sessions.size);
-  ws.once('close', () => {
-    sessions.delete(session);
+    onClosed: (s) => {
+      sessions.delete(s);
+      metrics.connections.set(sessions.size);
+    },
+  };
+  return (ws) => {
+    sessions.add(new Session(randomUUID(), ws, context));
     metrics.connections.set(sessions.size);
-  });
+  };
 }
 
 function sessionLimits(config: GatewayConfig): SessionLimits {

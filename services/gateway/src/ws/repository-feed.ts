@@ -22,7 +22,8 @@ export class RepositoryFeed {
   readonly #pageSize: number;
   /** Highest sequence sent; undefined until the session asked for events or got its first broadcast. */
   #delivered: number | undefined;
-  #tail: Promise<void> = Promise.resolve();
+  /** Undefined until the first task: a feed that only ever forwards live batches allocates no promise. */
+  #tail: Promise<void> | undefined;
   /** Tasks waiting or running in `#tail`. */
   #queued = 0;
 
@@ -135,7 +136,7 @@ export class RepositoryFeed {
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
     this.#queued += 1;
-    const run = this.#tail.then(task).finally(() => (this.#queued -= 1));
+    const run = (this.#tail ?? Promise.resolve()).then(task).finally(() => (this.#queued -= 1));
     this.#tail = run.then(
       () => undefined,
       () => undefined,

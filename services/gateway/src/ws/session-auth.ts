@@ -69,7 +69,7 @@ export class SessionAuth {
       return socket.closeWithError(new AppError('INVALID_TOKEN', 'auth needs a token'));
     const refresh = this.#principal !== undefined;
     this.#principal = principal;
-    this.#cancelAuthTimer();
+    this.#stopAuthTimer();
     this.#scheduleExpiry(principal.expiresAt);
     this.#options.onPrincipal(principal, refresh);
     logger.info({ subject: principal.subject, refresh }, 'authenticated');
@@ -96,6 +96,12 @@ export class SessionAuth {
       );
       this.#startAuthTimer();
     });
+  }
+
+  /** Cancels the auth timer and lets go of it (its timer object would otherwise live as long as the session). */
+  #stopAuthTimer(): void {
+    this.#cancelAuthTimer();
+    this.#cancelAuthTimer = noop;
   }
 
   #startAuthTimer(): void {

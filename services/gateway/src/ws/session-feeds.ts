@@ -11,6 +11,11 @@ export interface FeedsOptions {
   store: EventReader;
   catchUpPageSize: number;
   logger: Logger;
+  /** The session itself, rather than two closures over it per session. */
+  access: FeedAccess;
+}
+
+interface FeedAccess {
   /** Whether the session may currently read the repository. */
   mayRead(repository: string): boolean;
   /** Whether the session receives the repository's live events (implicitly, or by a subscription). */
@@ -42,7 +47,7 @@ export class SessionFeeds {
   /** Forgets the feeds of repositories the session may no longer read or no longer receives. */
   prune(): void {
     for (const repository of this.#feeds.keys())
-      if (!this.#options.mayRead(repository) || !this.#options.receives(repository))
+      if (!this.#options.access.mayRead(repository) || !this.#options.access.receives(repository))
         this.#feeds.delete(repository);
   }
 
@@ -66,7 +71,7 @@ export class SessionFeeds {
   /** Runs a catch-up of a repository the session may read and ends it with `sync_complete`. */
   async #answerCatchUp(repository: string, run: (feed: RepositoryFeed) => Promise<number>): Promise<void> {
     const { socket } = this.#options;
-    if (!this.#options.mayRead(repository))
+    if (!this.#options.access.mayRead(repository))
       return socket.sendError(new AppError('FORBIDDEN', `no read access to ${repository}`), { repository });
     let lastSequence: number;
     try {
@@ -91,7 +96,7 @@ export class SessionFeeds {
     if (repository !== undefined) return this.requestEvents(repository, 0, pageSize);
     const { socket, store } = this.#options;
     try {
-      const repositories = (await store.repositories()).filter((r) => this.#options.mayRead(r));
+      const repositories = (await store.repositories()).filter((r) => this.#options.access.mayRead(r));
       for (const name of repositories) await this.#feed(name).catchUp(0, pageSize);
     } catch (err) {
       return socket.sendError(reportFailure(this.#options.logger, err, 'catch-up'));
@@ -114,9 +119,9 @@ export class SessionFeeds {
     let feed = this.#feeds.get(repository);
     if (feed === undefined) {
       const { socket, store, catchUpPageSize } = this.#options;
-      const output = { send: (frame: Frame) => socket.send(frame), writable: () => socket.writable() };
-      feed = new RepositoryFeed(repository, store, output, catchUpPageSize);
-      if (this.#options.receives(repository)) this.#feeds.set(repository, feed);
+      // The socket is the feed's output: one object for all of the session's feeds, no closures per feed.
+      feed = new RepositoryFeed(repository, store, socket, catchUpPageSize);
+      if (this.#options.access.receives(repository)) this.#feeds.set(repository, feed);
     }
     return feed;
   }

@@ -21,10 +21,15 @@ export interface SubscriptionsOptions<S extends Subscriber> {
   maxSubscriptions: number;
   implicitAll: boolean;
   presence: PresenceMembership;
+  /** The session's feeds (an object it has anyway, rather than closures per session). */
+  feeds: SubscriptionFeeds;
+}
+
+interface SubscriptionFeeds {
   /** A catch-up from `afterSequence`, ending with `sync_complete` (as `request_events`). */
-  catchUp(repository: string, afterSequence: number): Promise<void>;
-  /** The set of repositories the session receives changed: drop the positions it no longer needs. */
-  onChange(): void;
+  requestEvents(repository: string, afterSequence: number, pageSize: number | undefined): Promise<void>;
+  /** Called when the set of repositories the session receives changed: drops the positions it no longer needs. */
+  prune(): void;
 }
 
 const frame = (type: 'subscribed' | 'unsubscribed', repository: string) =>
@@ -52,17 +57,18 @@ export class SessionSubscriptions<S extends Subscriber> {
     const refusal = this.#refusal(principal, message);
     if (refusal !== undefined) return socket.sendError(refusal, { repository: pattern });
     registry.subscribe(session, pattern);
-    this.#options.onChange();
+    this.#options.feeds.prune();
     socket.send(frame('subscribed', pattern));
     if (message.presence !== undefined) presence.join(pattern, principal, message.presence.meta ?? {});
-    if (message.afterSequence !== undefined) await this.#options.catchUp(pattern, message.afterSequence);
+    if (message.afterSequence !== undefined)
+      await this.#options.feeds.requestEvents(pattern, message.afterSequence, undefined);
   }
 
   unsubscribe(pattern: string): void {
     const { registry, session, socket, presence } = this.#options;
     registry.unsubscribe(session, pattern);
     presence.leave(pattern);
-    this.#options.onChange();
+    this.#options.feeds.prune();
     socket.send(frame('unsubscribed', pattern));
   }
 

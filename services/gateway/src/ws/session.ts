@@ -43,6 +43,8 @@ export interface SessionContext {
   presence(session: Session, socket: SessionSocket): PresenceMembership;
   /** Called when the session gains or loses the right to receive broadcasts. */
   onAuthenticated(session: Session, authenticated: boolean): void;
+  /** Called once the connection closed and the session let go of everything it held. */
+  onClosed(session: Session): void;
 }
 
 type AuthenticatedMessage = Exclude<ClientMessage, { type: 'ping' | 'pong' | 'events_received' | 'auth' }>;
@@ -70,8 +72,7 @@ export class Session {
       store: ctx.store,
       catchUpPageSize: limits.catchUpPageSize,
       logger,
-      mayRead: (repository) => this.mayRead(repository),
-      receives: (repository) => this.#subscriptions.receives(repository),
+      access: this,
     });
     const presence = ctx.presence(this, socket);
     this.#subscriptions = this.#createSubscriptions(ctx, socket, presence);
@@ -101,6 +102,7 @@ export class Session {
       ctx.registry.remove(this);
       presence.leaveAll();
       this.#feeds.clear();
+      ctx.onClosed(this);
     });
   }
 
@@ -116,8 +118,7 @@ export class Session {
       maxSubscriptions: ctx.limits.maxSubscriptions,
       implicitAll: ctx.limits.implicitAll,
       presence,
-      catchUp: (repository, afterSequence) => this.#feeds.requestEvents(repository, afterSequence, undefined),
-      onChange: () => this.#feeds.prune(),
+      feeds: this.#feeds,
     });
   }
 
@@ -134,6 +135,11 @@ export class Session {
 
   get authenticated(): boolean {
     return this.#auth.principal !== undefined;
+  }
+
+  /** Whether the session receives the repository's live events (implicitly, or by a subscription). */
+  receives(repository: string): boolean {
+    return this.#subscriptions.receives(repository);
   }
 
   mayRead(repository: string): boolean {
