@@ -29,7 +29,7 @@ export {
   ensureReplicas,
   JetStreamReplicasError,
 } from './replicas.ts';
-export { retryUntilDone } from './retry.ts';
+export { retryJetStreamSetup, retryUntilDone } from './retry.ts';
 export { natsStatsBus } from './nats-stats-bus.ts';
 export { RepositoryActivity } from './repository-activity.ts';
 export { startStatsPublisher, type StatsPublisherOptions } from './stats-publisher.ts';

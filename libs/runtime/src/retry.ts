@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { JetStreamReplicasError } from './replicas.ts';
 
 /**
  * Retries `task` with capped exponential backoff until it succeeds: for start-up steps that need a dependency.
@@ -20,4 +21,15 @@ export async function retryUntilDone<T>(
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+/**
+ * A JetStream set-up step at start-up: a cluster electing leaders may not answer for a while, so it is
+ * waited for; a replica count the servers refuse stops the service.
+ */
+export function retryJetStreamSetup<T>(what: string, task: () => Promise<T>, logger: Logger): Promise<T> {
+  return retryUntilDone(what, task, logger, {
+    maxDelayMs: 1_000,
+    fatal: (err) => err instanceof JetStreamReplicasError,
+  });
 }

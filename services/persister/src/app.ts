@@ -5,10 +5,10 @@ import { systemClock } from '@lfsync/ports';
 import {
   connectNats,
   ensureLogStream,
-  JetStreamReplicasError,
   isMongoAuthError,
   mongoClientOptions,
   natsStatsBus,
+  retryJetStreamSetup,
   retryUntilDone,
   serverAtLeast,
   startOpsServer,
@@ -109,7 +109,7 @@ function openJetStream(
   log: Logger,
 ): Promise<{ jsm: JetStreamManager; lease: PersisterLease }> {
   const names = busNames(config.BUS_PREFIX);
-  return retryUntilDone(
+  return retryJetStreamSetup(
     'opening the JetStream log, consumer and lease',
     async () => {
       const jsm = await jetstreamManager(nats.nc);
@@ -124,7 +124,6 @@ function openJetStream(
       return { jsm, lease };
     },
     log,
-    { maxDelayMs: 1_000, fatal: (err) => err instanceof JetStreamReplicasError },
   );
 }
 

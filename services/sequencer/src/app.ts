@@ -2,11 +2,10 @@ import { busNames, type BusNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
 import { systemClock, type EventIndex, type SequenceLog } from '@lfsync/ports';
 import {
-  JetStreamReplicasError,
   connectNats,
   mongoClientOptions,
   natsStatsBus,
-  retryUntilDone,
+  retryJetStreamSetup,
   startOpsServer,
   type Logger,
   type NatsHandle,
@@ -54,11 +53,10 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
       ? undefined
       : new MongoClient(config.MONGO_URL, mongoClientOptions(config));
   // JetStream may not answer for a while (a cluster electing leaders): wait for it rather than crash.
-  const logAndIndex = await retryUntilDone(
+  const logAndIndex = await retryJetStreamSetup(
     'opening the JetStream log and event-id index',
     () => openLogAndIndex(nc, names, config, metrics, mongo),
     log,
-    { maxDelayMs: 1_000, fatal: (err) => err instanceof JetStreamReplicasError },
   );
   const service = new SequencerService({
     ...logAndIndex,
