@@ -21,7 +21,10 @@ class ShiftedClock implements Clock {
   }
 }
 
-/** What a stopped embedded mode's data holds: entries in the event-id index, and what is stored. */
+/**
+ * What a stopped embedded mode's data holds: entries in the event-id index, and each stored event as
+ * `<event id>@<sequence>` (the slot it fills, and its own `serverSequence` when that differs).
+ */
 async function storedState(dataDir: string, repository: string) {
   const env = openEmbeddedStorage(dataDir);
   try {
@@ -29,8 +32,11 @@ async function storedState(dataDir: string, repository: string) {
     return {
       indexEntries: new LmdbEventIndex(env).size,
       stored: stored.map((e) => {
-        const { _event_id, serverSequence } = JSON.parse(e.json) as Record<string, unknown>;
-        return [_event_id, serverSequence, e.sequence];
+        const { _event_id, serverSequence } = JSON.parse(e.json) as {
+          _event_id: string;
+          serverSequence: number;
+        };
+        return `${_event_id}@${e.sequence}${serverSequence === e.sequence ? '' : `/${serverSequence}`}`;
       }),
     };
   } finally {
@@ -54,11 +60,7 @@ describe('embedded mode: the event-id index bounded by EVENT_INDEX_TTL_MS', () =
     await first.stop();
     expect(await storedState(dataDir, repository)).toEqual({
       indexEntries: 3,
-      stored: [
-        ['e1', 1, 1],
-        ['e2', 2, 2],
-        ['e3', 3, 3],
-      ],
+      stored: ['e1@1', 'e2@2', 'e3@3'],
     });
 
     const second = await startTestEmbedded(dataDir, {}, options);
@@ -75,12 +77,7 @@ describe('embedded mode: the event-id index bounded by EVENT_INDEX_TTL_MS', () =
     // e1 was answered from the store; loading the head indexed the last batch (e3) again, as always.
     expect(await storedState(dataDir, repository)).toEqual({
       indexEntries: 2,
-      stored: [
-        ['e1', 1, 1],
-        ['e2', 2, 2],
-        ['e3', 3, 3],
-        ['e4', 4, 4],
-      ],
+      stored: ['e1@1', 'e2@2', 'e3@3', 'e4@4'],
     });
   });
 });

@@ -34,7 +34,7 @@ export async function startLocal(env: Env, root: string, logger: Logger): Promis
 }
 
 /** The LMDB log's and index's lifecycle, under the names the persister and sequencer use. */
-const embeddedStorageSchema = z.object({
+export const embeddedStorageSchema = z.object({
   LOG_RETENTION_MS: z.coerce
     .number()
     .int()
