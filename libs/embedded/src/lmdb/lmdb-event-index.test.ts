@@ -65,10 +65,10 @@ describe('LmdbEventIndex with a window', () => {
 
   it('sweeps more than one transaction holds, batch after batch', async () => {
     const { index, clock } = open();
-    const ids = Array.from({ length: 2_500 }, (_, i) => `e${i}`);
+    const ids = Array.from({ length: 25_000 }, (_, i) => `e${i}`);
     await index.putMany('r', entries(ids));
     await clock.advance(WINDOW_MS + 1);
-    expect(await index.sweep()).toBe(2_500);
+    expect(await index.sweep()).toBe(25_000);
     expect(index.size).toBe(0);
   });
 

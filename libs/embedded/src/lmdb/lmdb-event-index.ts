@@ -22,8 +22,8 @@ export interface LmdbEventIndexOptions {
   clock?: Clock;
 }
 
-/** Keys looked at per write transaction: a sweep never holds the writer for long. */
-const SWEEP_BATCH = 1_000;
+/** Keys looked at per write transaction (as the log's trim): a sweep never holds the writer for long. */
+const SWEEP_BATCH = 10_000;
 const SWEEP_INTERVAL_MS = 1_000;
 /** Set once no entry lacks an index time (every entry is swept in time). */
 const ALL_TIMED = 'all-timed';
@@ -168,6 +168,10 @@ export class LmdbEventIndex implements EventIndex {
     const none = { removed: 0, more: false };
     if (limit === 0 || this.#meta.get(ALL_TIMED) === true) return none;
     const stored = this.#meta.get(UNTIMED_PASS);
+    if (stored === undefined && this.#sequences.getCount({ limit: 1 }) === 0) {
+      void this.#meta.put(ALL_TIMED, true); // a new index: nothing to pass over
+      return none;
+    }
     const pass: UntimedPass = typeof stored === 'object' ? stored : { since: this.#clock.now(), after: null };
     if (stored === undefined) void this.#meta.put(UNTIMED_PASS, pass);
     if (this.#clock.now() - pass.since < this.#windowMs) return none;
