@@ -18,6 +18,7 @@ import { runConnections } from './scenarios/connections.ts';
 import { BENCH_SERVICE_ENV, type ScenarioContext } from './scenarios/context.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runHotRepository } from './scenarios/hot-repository.ts';
+import { runIndexWindow } from './scenarios/index-window.ts';
 import { runIngest } from './scenarios/ingest.ts';
 import { runManyUsers } from './scenarios/many-users.ts';
 import { runReconnect } from './scenarios/reconnect.ts';
@@ -92,6 +93,7 @@ try {
   report.manyUsers = await attempt('many-users', () => runManyUsers(ctx));
   report.catchUpStore = await attempt('catchup-store', () => runCatchUpStore(ctx));
   report.snapshot = await attempt('snapshot', () => runSnapshot(ctx));
+  report.indexWindow = await attempt('index-window', () => runIndexWindow(ctx));
 
   // One stack for the rest. Order matters on FerretDB: a catch-up read scans the whole events collection
   // (no filter pushdown on its SQLite backend), so the 100k-event load comes last.

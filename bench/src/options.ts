@@ -16,10 +16,11 @@ const SCENARIOS = [
   'many-users',
   'catchup-store',
   'snapshot',
+  'index-window',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** Run only when named in --scenarios: loading a million events takes minutes. */
-const ON_REQUEST: readonly ScenarioName[] = ['catchup-store'];
+const ON_REQUEST: readonly ScenarioName[] = ['catchup-store', 'index-window'];
 
 /** Every knob, with its default (the short default run) and what it means; `--help` prints this table. */
 const NUMBER_FLAGS = {
@@ -95,6 +96,14 @@ const NUMBER_FLAGS = {
   ],
   'snapshot-entities': [200, 'snapshot: entities those events are about (full size: 10000)'],
   'snapshot-runs': [1, 'snapshot: fresh-client reads of each kind (replay, snapshot) per store'],
+  'index-window-events': [
+    200_000,
+    'index-window: events pushed to the embedded mode, with and without the TTL',
+  ],
+  'index-window-ttl-ms': [
+    10_000,
+    'index-window: EVENT_INDEX_TTL_MS of the bounded run (short, so that the run spans several windows)',
+  ],
   'slow-catchup-ms': [
     20_000,
     'slow consumer: how long to watch a session that stops reading during its catch-up (0 = skip)',

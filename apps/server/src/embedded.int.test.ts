@@ -1,53 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SequencedBatch } from '@lfsync/contracts';
-import { gatewayConfigSchema } from '@lfsync/gateway';
 import { LmdbSequenceLog } from '@lfsync/embedded';
-import { WsTestClient, captureLogs, uniqueName } from '@lfsync/testkit';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { openEmbeddedStorage, startEmbedded, type Embedded } from './embedded.ts';
-
-async function start(dataDir: string, env: Record<string, string> = {}): Promise<Embedded> {
-  const gatewayConfig = gatewayConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DEV_AUTH: 'true', ...env });
-  const embedded = await startEmbedded({ dataDir, gatewayConfig, logger: captureLogs('warn').logger });
-  onTestFinished(() => embedded.stop());
-  return embedded;
-}
-
-async function devToken(embedded: Embedded): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${embedded.port}/auth/dev-token`, {
-    method: 'POST',
-    body: JSON.stringify({ username: 'tester' }),
-  });
-  return ((await response.json()) as { token: string }).token;
-}
-
-async function client(embedded: Embedded): Promise<WsTestClient> {
-  const ws = await WsTestClient.connect(embedded.url);
-  onTestFinished(() => ws.close());
-  expect((await ws.auth(await devToken(embedded))).type).toBe('auth_success');
-  return ws;
-}
-
-const event = (id: string) => ({
-  _event_id: id,
-  _operation: 0 as const,
-  _created_at: new Date().toISOString(),
-  _data: { id },
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lfs-embedded-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { uniqueName } from '@lfsync/testkit';
+import { describe, expect, it } from 'vitest';
+import { openEmbeddedStorage } from './embedded.ts';
+import { devClient, devToken, event, startTestEmbedded, tempDir } from './testing/embedded-test-support.ts';
 
 describe('startEmbedded', () => {
   it('feeds the admin dashboard from the in-process stats bus (on the public port without OPS_PORT)', async () => {
-    const embedded = await start(tempDir(), { STATS_INTERVAL_MS: '200' });
+    const embedded = await startTestEmbedded(tempDir(), { STATS_INTERVAL_MS: '200' });
     const repo = uniqueName('r');
-    const ws = await client(embedded);
+    const ws = await devClient(embedded);
     ws.send({ type: 'subscribe', repository: repo });
     await ws.waitForType('subscribed');
     ws.send({ type: 'push_events_batch', repository: repo, events: [event('a'), event('b'), event('c')] });
@@ -89,7 +51,7 @@ describe('startEmbedded', () => {
   });
 
   it('reports ready while its storage is open, and frees its port on stop', async () => {
-    const embedded = await start(tempDir());
+    const embedded = await startTestEmbedded(tempDir());
     const ready = await fetch(`http://127.0.0.1:${embedded.port}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { storage: true } });
     await embedded.stop();
@@ -113,8 +75,8 @@ describe('startEmbedded', () => {
     expect((await new LmdbSequenceLog(storage).append(logged, 0, 'crashed-append')).kind).toBe('appended');
     await storage.close();
 
-    const embedded = await start(dataDir);
-    const reader = await client(embedded);
+    const embedded = await startTestEmbedded(dataDir);
+    const reader = await devClient(embedded);
     await expect
       .poll(async () => (await reader.catchUp(repo, 0)).events.map((e) => [e._event_id, e.serverSequence]))
       .toEqual([

@@ -19,8 +19,13 @@ import {
   runPersister,
   type PersisterMetrics,
 } from '@lfsync/persister';
-import { systemClock } from '@lfsync/ports';
-import { SequencerService, reportSequencerStats, sequencerConfigSchema } from '@lfsync/sequencer';
+import { systemClock, type Clock, type EventIndex } from '@lfsync/ports';
+import {
+  SequencerService,
+  StoreBackedEventIndex,
+  reportSequencerStats,
+  sequencerConfigSchema,
+} from '@lfsync/sequencer';
 import type { Logger } from 'pino';
 
 export interface EmbeddedOptions {
@@ -36,10 +41,16 @@ export interface EmbeddedOptions {
   logRetentionMs?: number;
   /** LOG_MAX_BYTES: past it appends are refused with a retryable UNAVAILABLE (0 = no limit). */
   logMaxBytes?: number;
+  /** EVENT_INDEX_TTL_MS: ids indexed longer ago leave the index and are found in the store (0 = kept). */
+  eventIndexTtlMs?: number;
+  /** Time for the log, the index, the sequencer and the persister (tests move it past a window). */
+  clock?: Clock;
 }
 
-/** Embedded defaults: the LMDB log keeps a day of what the store already has. */
+/** Embedded defaults: the LMDB log keeps a day of what the store already has, */
 export const EMBEDDED_LOG_RETENTION_MS = 86_400_000;
+/** and the event-id index a week of ids (as the Compose deployment's KV bucket). */
+export const EMBEDDED_EVENT_INDEX_TTL_MS = 7 * 86_400_000;
 
 export interface Embedded {
   readonly port: number;
@@ -59,35 +70,42 @@ export function openEmbeddedStorage(dataDir: string): LmdbEnvironment {
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const { gatewayConfig, logger } = options;
+  const clock = options.clock ?? systemClock;
   const env = openEmbeddedStorage(options.dataDir);
   const log = new LmdbSequenceLog(env, {
     duplicateWindowMs: options.duplicateWindowMs ?? sequencerConfigSchema.parse({}).DUPLICATE_WINDOW_MS,
     retentionMs: options.logRetentionMs ?? EMBEDDED_LOG_RETENTION_MS,
     maxBytes: options.logMaxBytes ?? 0,
-    clock: systemClock,
+    clock,
   });
   const store = new LmdbEventStore(env);
+  const feed = new LmdbLogFeed(env, log, { clock });
+  const index = boundedEventIndex(env, store, feed, options);
   const bus = new InProcessCommitBus(logger.child({ component: 'commit-bus' }));
   const metrics = createPersisterMetrics();
   metrics.active.set(1);
   const persister = runPersister({
-    feed: new LmdbLogFeed(env, log, { clock: systemClock }),
+    feed,
     store,
     publisher: bus,
     logger: logger.child({ component: 'persister' }),
     batchSize: options.batchSize ?? persisterConfigSchema.parse({}).BATCH_SIZE,
     metrics,
-    clock: systemClock,
+    clock,
   });
-  const adapters = gatewayAdapters(env, log, store, bus, options);
+  const adapters = gatewayAdapters(index.sequencer, log, store, bus, options);
   const stopStats = reportEmbeddedStats(adapters, metrics, options);
+  const stopStorage = async () => {
+    stopStats();
+    await persister.stop();
+    await index.stop();
+    await env.close();
+  };
   let gateway;
   try {
     gateway = await startGateway(gatewayConfig, logger, adapters);
   } catch (err) {
-    stopStats();
-    await persister.stop();
-    await env.close();
+    await stopStorage();
     throw err;
   }
   logger.info({ dataDir: options.dataDir, port: gateway.port }, 'embedded mode started');
@@ -96,11 +114,38 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     url: gateway.url,
     async stop() {
       await gateway.stop();
-      stopStats();
-      await persister.stop();
-      await env.close();
+      await stopStorage();
     },
   };
+}
+
+/**
+ * The LMDB index, with EVENT_INDEX_TTL_MS swept of older ids, which the sequencer then finds in the store
+ * (`StoreBackedEventIndex`, as on NATS; the persister's progress is the feed's).
+ */
+function boundedEventIndex(
+  env: LmdbEnvironment,
+  store: LmdbEventStore,
+  feed: LmdbLogFeed,
+  options: EmbeddedOptions,
+): { sequencer: EventIndex; stop(): Promise<void> } {
+  const clock = options.clock ?? systemClock;
+  const windowMs = options.eventIndexTtlMs ?? EMBEDDED_EVENT_INDEX_TTL_MS;
+  const recent = new LmdbEventIndex(env, { windowMs, clock });
+  if (windowMs === 0) return { sequencer: recent, stop: () => Promise.resolve() };
+  const log = options.logger.child({ component: 'event-index' });
+  recent.startSweeping(
+    (removed) => log.debug({ removed }, 'expired event ids removed from the index'),
+    (err: unknown) => log.error({ err }, 'event-id index sweep failed'),
+  );
+  const sequencer = new StoreBackedEventIndex({
+    recent,
+    store,
+    windowMs,
+    persistedBefore: () => feed.persistedBefore(),
+    clock,
+  });
+  return { sequencer, stop: () => recent.stopSweeping() };
 }
 
 interface EmbeddedAdapters extends GatewayAdapters {
@@ -143,7 +188,7 @@ function reportEmbeddedStats(
 
 /** The gateway's view of the embedded mode: the store, the in-process sequencer and commit bus. */
 function gatewayAdapters(
-  env: LmdbEnvironment,
+  index: EventIndex,
   log: LmdbSequenceLog,
   store: LmdbEventStore,
   bus: InProcessCommitBus,
@@ -151,9 +196,9 @@ function gatewayAdapters(
 ): EmbeddedAdapters {
   const service = new SequencerService({
     log,
-    index: new LmdbEventIndex(env),
+    index,
     maxAppendBytes: options.maxAppendBytes ?? sequencerConfigSchema.parse({}).MAX_APPEND_BYTES,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
   });
   const sequencer = new InProcessSequencerClient({
     handler: service,

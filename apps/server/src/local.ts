@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gatewayConfigSchema } from '@lfsync/gateway';
 import { loadConfig, type Logger } from '@lfsync/runtime';
+import { eventIndexTtlMsSchema } from '@lfsync/sequencer';
 import { z } from 'zod';
-import { EMBEDDED_LOG_RETENTION_MS, startEmbedded } from './embedded.ts';
+import { EMBEDDED_EVENT_INDEX_TTL_MS, EMBEDDED_LOG_RETENTION_MS, startEmbedded } from './embedded.ts';
 import type { Env, Running } from './services.ts';
 
 /** The embedded mode in DATA_DIR (default `<root>/.data`), with dev auth on by default. */
@@ -27,18 +28,20 @@ export async function startLocal(env: Env, root: string, logger: Logger): Promis
     logger,
     logRetentionMs: storage.LOG_RETENTION_MS,
     logMaxBytes: storage.LOG_MAX_BYTES,
+    eventIndexTtlMs: storage.EVENT_INDEX_TTL_MS,
   });
   return { port: embedded.port, mode: 'embedded', stop: () => embedded.stop() };
 }
 
-/** The LMDB log's lifecycle, under the names the persister and sequencer use. */
-const embeddedStorageSchema = z.object({
+/** The LMDB log's and index's lifecycle, under the names the persister and sequencer use. */
+export const embeddedStorageSchema = z.object({
   LOG_RETENTION_MS: z.coerce
     .number()
     .int()
     .refine((ms) => ms === 0 || ms >= 1_000, 'must be 0 (keep the whole log) or at least 1000')
     .default(EMBEDDED_LOG_RETENTION_MS),
   LOG_MAX_BYTES: z.coerce.number().int().min(0).default(0),
+  EVENT_INDEX_TTL_MS: eventIndexTtlMsSchema.default(EMBEDDED_EVENT_INDEX_TTL_MS),
 });
 
 /** Kept with the data so that tokens handed out in dev mode stay valid across restarts. */

@@ -9,6 +9,7 @@ import {
 import { fanoutSection, hotRepositorySection, ingestSection } from './load-sections.ts';
 import type { BenchReport } from './model.ts';
 import { catchUpStoreSection } from './catchup-store-section.ts';
+import { indexWindowSection } from './index-window-section.ts';
 import { manyUsersSection } from './many-users-section.ts';
 import { snapshotSection } from './snapshot-section.ts';
 import { catchUpSection, connectionsSection, reconnectSection, slowSection } from './session-sections.ts';
@@ -28,6 +29,7 @@ const SECTIONS: ReadonlyArray<(r: BenchReport) => string> = [
   slowSection,
   manyUsersSection,
   snapshotSection,
+  indexWindowSection,
   profileSection,
   methodSection,
 ];

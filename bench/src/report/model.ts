@@ -2,6 +2,7 @@ import type { BenchOptions, ScenarioName } from '../options.ts';
 import type { BaselineResult } from '../scenarios/baseline.ts';
 import type { CatchUpScenarioResult } from '../scenarios/catchup.ts';
 import type { CatchUpStoreResult } from '../scenarios/catchup-store.ts';
+import type { IndexWindowRun } from '../scenarios/index-window.ts';
 import type { SnapshotScenarioResult } from '../scenarios/snapshot.ts';
 import type { CentrifugoResult } from '../scenarios/centrifugo.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
@@ -44,6 +45,7 @@ export interface BenchReport {
   slowConsumer?: SlowConsumerResult | undefined;
   manyUsers?: ManyUsersResult | undefined;
   snapshot?: SnapshotScenarioResult[] | undefined;
+  indexWindow?: IndexWindowRun[] | undefined;
   /** Scenarios that threw, with the error. */
   failures: Array<{ scenario: ScenarioName; error: string }>;
 }

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { LmdbEnvironment, LmdbEventStore } from '@lfsync/embedded';
 import { MongoEventStore } from '@lfsync/event-store';
-import { ServerProcess, freePort } from '@lfsync/testkit';
 import { readAsFreshClient, type FreshClientRead } from '../load/fresh-client.ts';
 import { startBenchStack } from '../stack/bench-stack.ts';
 import { loadStateRepository, type BulkWriter } from '../stack/state-load.ts';
-import { BENCH_JWT_SECRET, signToken } from '../stack/tokens.ts';
+import { startEmbeddedProcess } from '../stack/embedded-process.ts';
+import { signToken } from '../stack/tokens.ts';
 import { BENCH_SERVICE_ENV, type ScenarioContext } from './context.ts';
 
 export const SNAPSHOT_STORES = ['lmdb', 'ferretdb'] as const;
@@ -26,7 +26,6 @@ export interface SnapshotScenarioResult {
 }
 
 const REPOSITORY = 'state';
-const root = resolve(import.meta.dirname, '../../..');
 
 /** A gateway serving a loaded repository; `stop` removes everything. */
 interface LoadedServer {
@@ -87,28 +86,9 @@ async function lmdbServer(load: (writer: BulkWriter) => Promise<void>): Promise<
   const env = LmdbEnvironment.open(join(dataDir, 'lmdb'));
   await load(new LmdbEventStore(env));
   await env.close();
-  const port = await freePort();
-  const server = new ServerProcess({
-    name: 'embedded',
-    command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'apps/server/src/main.ts')],
-    port,
-    env: {
-      ...BENCH_SERVICE_ENV,
-      NATS_URL: '',
-      MONGO_URL: '',
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      JWT_SECRET: BENCH_JWT_SECRET,
-      DEV_AUTH: 'false',
-      LOG_LEVEL: 'warn',
-    },
-    startTimeoutMs: 90_000,
-  });
-  await server.start();
+  const server = await startEmbeddedProcess(dataDir);
   return {
-    url: `ws://127.0.0.1:${port}/sync`,
+    url: server.url,
     async stop() {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });

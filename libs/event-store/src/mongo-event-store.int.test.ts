@@ -1,23 +1,8 @@
-import type { SequencedBatch } from '@lfsync/contracts';
 import { startFerretDb, uniqueName } from '@lfsync/testkit';
 import { MongoClient } from 'mongodb';
 import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { MongoEventStore } from './mongo-event-store.ts';
-
-function batch(repository: string, from: number, ids: string[]): SequencedBatch {
-  return {
-    repository,
-    fromSequence: from,
-    toSequence: from + ids.length - 1,
-    events: ids.map((id, i) => ({
-      _event_id: id,
-      _operation: 0,
-      _created_at: '2025-01-01T00:00:00.000Z',
-      _data: { id: `d-${id}`, 'a.b': 1, $weird: true },
-      serverSequence: from + i,
-    })),
-  };
-}
+import { batch } from './testing/test-batch.ts';
 
 describe('MongoEventStore', () => {
   let store: MongoEventStore;

@@ -8,7 +8,8 @@ import {
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoEventStore } from './mongo-event-store.ts';
-import { batch, recordReads, storeReads, type SentRead } from './testing/sent-reads.ts';
+import { recordReads, storeReads, type SentRead } from './testing/sent-reads.ts';
+import { batch } from './testing/test-batch.ts';
 
 const postgresqlUrl = process.env['FERRETDB_POSTGRESQL_URL'];
 

@@ -2,14 +2,8 @@ import { uniqueName } from '@lfsync/testkit';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MongoEventStore } from './mongo-event-store.ts';
-import {
-  batch,
-  indexFor,
-  recordReads,
-  storeReads,
-  type IndexInfo,
-  type SentRead,
-} from './testing/sent-reads.ts';
+import { indexFor, recordReads, storeReads, type IndexInfo, type SentRead } from './testing/sent-reads.ts';
+import { batch } from './testing/test-batch.ts';
 
 /**
  * Every read the gateway, persister and admin CLI make through the store must be served by an index on

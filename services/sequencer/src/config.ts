@@ -5,6 +5,18 @@ import { z } from 'zod';
 /** Below this the margin kept against clock skew leaves the window no room. */
 const MIN_EVENT_INDEX_TTL_MS = 4_000;
 
+/**
+ * EVENT_INDEX_TTL_MS: how long an event id stays in the index (0 = forever); older ids are looked up in the
+ * store, so re-pushes keep their sequence any time later. The embedded mode reads it the same way.
+ */
+export const eventIndexTtlMsSchema = z.coerce
+  .number()
+  .int()
+  .refine(
+    (ms) => ms === 0 || ms >= MIN_EVENT_INDEX_TTL_MS,
+    `must be 0 (keep forever) or at least ${MIN_EVENT_INDEX_TTL_MS} ms`,
+  );
+
 export const sequencerConfigSchema = z
   .object({
     ...commonConfigShape,
@@ -26,11 +38,8 @@ export const sequencerConfigSchema = z
      * `sequencer_log_full_refusals_total` counts them, instead of the NATS volume filling up.
      */
     LOG_MAX_BYTES: z.coerce.number().int().min(0).default(0),
-    /**
-     * How long an event id stays in the KV index (0 = forever). Older ids are looked up in MongoDB, so
-     * re-pushes keep their sequence any time later.
-     */
-    EVENT_INDEX_TTL_MS: z.coerce.number().int().min(0).default(0),
+    /** How long an event id stays in the KV index; older ones are looked up in MongoDB. */
+    EVENT_INDEX_TTL_MS: eventIndexTtlMsSchema.default(0),
   })
   .superRefine((config, ctx) => {
     if (config.EVENT_INDEX_TTL_MS === 0) return;
@@ -39,12 +48,6 @@ export const sequencerConfigSchema = z
         code: 'custom',
         path: ['MONGO_URL'],
         message: 'required when EVENT_INDEX_TTL_MS is set',
-      });
-    if (config.EVENT_INDEX_TTL_MS < MIN_EVENT_INDEX_TTL_MS)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EVENT_INDEX_TTL_MS'],
-        message: `must be 0 (keep forever) or at least ${MIN_EVENT_INDEX_TTL_MS} ms`,
       });
   });
 export type SequencerConfig = z.infer<typeof sequencerConfigSchema>;

@@ -1,23 +1,23 @@
 import { uniqueName } from '@lfsync/testkit';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { startStack } from '../stack.ts';
+import { describe, expect, it } from 'vitest';
 import { storedEvents } from '../support.ts';
-import { busAccess, eventually, metricValue, paddedEvent, refusal, storedHead } from './lifecycle-support.ts';
+import {
+  eventually,
+  lifecycleStack,
+  metricValue,
+  paddedEvent,
+  refusal,
+  storedHead,
+} from './lifecycle-support.ts';
 
 const TTL_MS = 4_000;
+const BOUNDED_INDEX = { EVENT_INDEX_TTL_MS: String(TTL_MS), DUPLICATE_WINDOW_MS: '1000' };
 
 describe('bounded event-id index (EVENT_INDEX_TTL_MS)', () => {
   it('gives an id pushed again after its index entry expired its original sequence, stored once', async () => {
-    const stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gateways: 0,
-      serviceEnv: { EVENT_INDEX_TTL_MS: String(TTL_MS), DUPLICATE_WINDOW_MS: '1000' },
-    });
-    onTestFinished(() => stack.stop());
-    const bus = await busAccess(inject('natsUrl'), stack);
+    const { stack, bus } = await lifecycleStack(BOUNDED_INDEX);
     const kv = await new Kvm(jetstream(bus.nc)).open(bus.names.eventIndexBucket);
     const repository = uniqueName('r');
     await bus.sequencer.sequence(repository, [paddedEvent('e1'), paddedEvent('e2')]);
@@ -43,14 +43,7 @@ describe('bounded event-id index (EVENT_INDEX_TTL_MS)', () => {
   });
 
   it('refuses look-ups the index may no longer answer while the persister lags near the window', async () => {
-    const stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gateways: 0,
-      serviceEnv: { EVENT_INDEX_TTL_MS: String(TTL_MS), DUPLICATE_WINDOW_MS: '1000' },
-    });
-    onTestFinished(() => stack.stop());
-    const bus = await busAccess(inject('natsUrl'), stack);
+    const { stack, bus } = await lifecycleStack(BOUNDED_INDEX);
     const repository = uniqueName('r');
     await stack.stopPersister(0);
     expect(await bus.sequencer.sequence(repository, [paddedEvent('e1')])).toEqual([

@@ -3,8 +3,8 @@ import { natsSequencerClient } from '@lfsync/gateway';
 import type { SequencerClient } from '@lfsync/ports';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { onTestFinished } from 'vitest';
-import type { TestStack } from '../stack.ts';
+import { inject, onTestFinished } from 'vitest';
+import { startStack, type TestStack } from '../stack.ts';
 
 /** A padded event: `padBytes` of data make the log grow measurably. */
 export function paddedEvent(id: string, padBytes = 0): Record<string, unknown> {
@@ -19,11 +19,26 @@ export interface BusAccess {
   sequencer: SequencerClient;
 }
 
-export async function busAccess(natsUrl: string, stack: TestStack): Promise<BusAccess> {
+/**
+ * The services (no gateway) on the test servers with `serviceEnv`, stopped when the test ends, and the bus
+ * they run on.
+ */
+export async function lifecycleStack(
+  serviceEnv: Record<string, string>,
+): Promise<{ stack: TestStack; bus: BusAccess }> {
+  const natsUrl = inject('natsUrl');
+  const stack = await startStack({ natsUrl, mongoUrl: inject('mongoUrl'), gateways: 0, serviceEnv });
+  onTestFinished(() => stack.stop());
   const nc = await connect({ servers: natsUrl });
   onTestFinished(() => nc.close());
   const names = busNames(stack.prefix);
-  return { names, nc, jsm: await jetstreamManager(nc), sequencer: natsSequencerClient(nc, names, 10_000) };
+  const bus = {
+    names,
+    nc,
+    jsm: await jetstreamManager(nc),
+    sequencer: natsSequencerClient(nc, names, 10_000),
+  };
+  return { stack, bus };
 }
 
 /** A metric's value in Prometheus text (the first series of that name), or undefined. */

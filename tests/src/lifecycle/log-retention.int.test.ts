@@ -1,9 +1,8 @@
 import { AppError } from '@lfsync/contracts';
 import { uniqueName } from '@lfsync/testkit';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { startStack, type TestStack } from '../stack.ts';
+import { describe, expect, it } from 'vitest';
 import { storedEvents } from '../support.ts';
-import { busAccess, eventually, metricValue, paddedEvent, storedHead } from './lifecycle-support.ts';
+import { eventually, lifecycleStack, metricValue, paddedEvent, storedHead } from './lifecycle-support.ts';
 
 const SHORT_RETENTION = {
   DUPLICATE_WINDOW_MS: '1000',
@@ -11,21 +10,9 @@ const SHORT_RETENTION = {
   LOG_TRIM_INTERVAL_MS: '200',
 };
 
-async function stackWith(serviceEnv: Record<string, string>): Promise<TestStack> {
-  const stack = await startStack({
-    natsUrl: inject('natsUrl'),
-    mongoUrl: inject('mongoUrl'),
-    gateways: 0,
-    serviceEnv,
-  });
-  onTestFinished(() => stack.stop());
-  return stack;
-}
-
 describe('log retention (JetStream)', () => {
   it("removes stored messages past the window, keeps each repository's last, and sequencing goes on", async () => {
-    const stack = await stackWith(SHORT_RETENTION);
-    const bus = await busAccess(inject('natsUrl'), stack);
+    const { stack, bus } = await lifecycleStack(SHORT_RETENTION);
     const repositories = Array.from({ length: 5 }, () => uniqueName('r'));
     for (const repository of repositories)
       for (let i = 1; i <= 20; i++)
@@ -66,8 +53,7 @@ describe('log retention (JetStream)', () => {
   });
 
   it('refuses appends past LOG_MAX_BYTES while the persister is stalled, loses nothing, and resumes when it drains', async () => {
-    const stack = await stackWith({ ...SHORT_RETENTION, LOG_MAX_BYTES: String(64 * 1024) });
-    const bus = await busAccess(inject('natsUrl'), stack);
+    const { stack, bus } = await lifecycleStack({ ...SHORT_RETENTION, LOG_MAX_BYTES: String(64 * 1024) });
     await stack.stopPersister(0);
     const repository = uniqueName('r');
     const sequenced = new Map<string, number>();

@@ -1,11 +1,11 @@
 import { uniqueName } from '@lfsync/testkit';
 import type { Db, Document } from 'mongodb';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { startStack, type TestStack } from '../stack.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestStack } from '../stack.ts';
 import { storedEvents } from '../support.ts';
 import {
-  busAccess,
   eventually,
+  lifecycleStack,
   metricValue,
   paddedEvent,
   storedHead,
@@ -28,17 +28,6 @@ async function restore(db: Db, copy: Map<string, Document[]>): Promise<void> {
   }
 }
 
-async function stackWith(serviceEnv: Record<string, string>): Promise<TestStack> {
-  const stack = await startStack({
-    natsUrl: inject('natsUrl'),
-    mongoUrl: inject('mongoUrl'),
-    gateways: 0,
-    serviceEnv,
-  });
-  onTestFinished(() => stack.stop());
-  return stack;
-}
-
 /** Pushes one event per append and waits until they are stored and the log position saved past them. */
 async function pushStored(stack: TestStack, bus: BusAccess, repository: string, from: number, to: number) {
   for (let i = from; i <= to; i++)
@@ -56,8 +45,7 @@ async function pushStored(stack: TestStack, bus: BusAccess, repository: string, 
 
 describe('restoring MongoDB from an earlier backup while the log lives on', () => {
   it('re-persists the missing tail from the log when the persister restarts', async () => {
-    const stack = await stackWith({ LOG_RETENTION_MS: '600000', LOG_TRIM_INTERVAL_MS: '200' });
-    const bus = await busAccess(inject('natsUrl'), stack);
+    const { stack, bus } = await lifecycleStack({ LOG_RETENTION_MS: '600000', LOG_TRIM_INTERVAL_MS: '200' });
     const repository = uniqueName('r');
     await pushStored(stack, bus, repository, 1, 5);
     const copy = await backup(stack.db());
@@ -82,12 +70,11 @@ describe('restoring MongoDB from an earlier backup while the log lives on', () =
   });
 
   it('reports what the trimmed log no longer holds, moves past it, and never gives a sequence twice', async () => {
-    const stack = await stackWith({
+    const { stack, bus } = await lifecycleStack({
       LOG_RETENTION_MS: '1000',
       DUPLICATE_WINDOW_MS: '1000',
       LOG_TRIM_INTERVAL_MS: '200',
     });
-    const bus = await busAccess(inject('natsUrl'), stack);
     const repository = uniqueName('r');
     await pushStored(stack, bus, repository, 1, 3);
     const copy = await backup(stack.db());

@@ -57,6 +57,15 @@ export class LmdbLogFeed implements LogFeed {
     await this.#log.trim(this.#cursor.floor);
   }
 
+  /**
+   * The time before which every log entry is done (stored): the append time of the first entry above the
+   * cursor, or now when none waits — what `StoreBackedEventIndex` needs to know the index covers the rest.
+   */
+  persistedBefore(): Promise<number> {
+    const [waiting] = this.#log.read(this.#cursor.floor, 1);
+    return Promise.resolve(waiting?.appendedAt ?? this.#clock.now());
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     this.#unsubscribe();

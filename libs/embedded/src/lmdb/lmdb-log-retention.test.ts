@@ -89,6 +89,21 @@ describe('LMDB log retention', () => {
     expect(positions(log)).toEqual([1, 2]);
   });
 
+  it("tells when the persister's backlog starts: the oldest entry it has not done, or now", async () => {
+    const { log, feed, clock } = open();
+    expect(await feed.persistedBefore()).toBe(clock.now());
+    const firstAt = clock.now();
+    await append(log, batch('a', 1));
+    await clock.advance(1_000);
+    await append(log, batch('a', 2));
+    await clock.advance(1_000);
+    expect(await feed.persistedBefore()).toBe(firstAt);
+    await persist(feed, 1);
+    expect(await feed.persistedBefore()).toBe(firstAt + 1_000);
+    await persist(feed, 1);
+    expect(await feed.persistedBefore()).toBe(clock.now());
+  });
+
   it('refuses appends past maxBytes with a retryable UNAVAILABLE, loses nothing, and resumes once trimmed', async () => {
     const { log, feed, clock } = open({ maxBytes: 16 * 1024 });
     let appended = 0;

@@ -14,6 +14,8 @@ export interface LogEntry {
   readonly repository: string;
   /** The batch's JSON, exactly as appended. */
   readonly data: Uint8Array;
+  /** Epoch ms; 0 for an entry written before append times were kept. */
+  readonly appendedAt: number;
 }
 
 interface StoredEntry {
@@ -155,6 +157,7 @@ export class LmdbSequenceLog implements SequenceLog {
       position: key,
       repository: value.repository,
       data: Buffer.from(value.json),
+      appendedAt: value.at ?? 0,
     }));
   }
 

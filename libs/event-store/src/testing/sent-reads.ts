@@ -1,6 +1,6 @@
-import type { SequencedBatch } from '@lfsync/contracts';
 import type { CommandStartedEvent, Db, Document, MongoClient } from 'mongodb';
 import type { MongoEventStore } from '../mongo-event-store.ts';
+import { batch } from './test-batch.ts';
 
 /** What the store sent: a find, or the filter of an update. */
 export interface SentRead {
@@ -70,21 +70,6 @@ export function recordReads(client: MongoClient, db: Db, sent: SentRead[]): void
         hint: undefined,
       });
   });
-}
-
-export function batch(repository: string, from: number, ids: string[]): SequencedBatch {
-  return {
-    repository,
-    fromSequence: from,
-    toSequence: from + ids.length - 1,
-    events: ids.map((id, i) => ({
-      _event_id: id,
-      _operation: 0,
-      _created_at: '2025-01-01T00:00:00.000Z',
-      _data: { id: `d-${id}` },
-      serverSequence: from + i,
-    })),
-  };
 }
 
 /** Every read the services make through the store, on `repo` (stored: 1–3 and 4–5, head 5). */
