@@ -1,5 +1,6 @@
+import { ackMessageSchema } from '@lfsync/contracts';
 import { describe, expect, it } from 'vitest';
-import { SharedFrame } from './frames.ts';
+import { ackFrame, SharedFrame } from './frames.ts';
 
 /** Reads an unmasked, final WebSocket frame per RFC 6455 §5.2: opcode and payload. */
 function readFrame(wire: Buffer): { fin: boolean; opcode: number; masked: boolean; payload: string } {
@@ -33,4 +34,22 @@ describe('SharedFrame', () => {
       expect(frame.payload.toString('utf8')).toBe(text);
     },
   );
+});
+
+describe('ackFrame', () => {
+  it('lists every acknowledged id, under its repository, with its sequence (ids JSON-escaped)', () => {
+    const results = [
+      { eventId: 'a', sequence: 7, duplicate: false },
+      { eventId: 'quote"back\\slash', sequence: 8, duplicate: true },
+      { eventId: 'ünï', sequence: 9, duplicate: false },
+    ];
+    const ack = ackMessageSchema.parse(JSON.parse(ackFrame('doc:1', results)));
+    const ids = results.map((r) => r.eventId);
+    expect(ack).toEqual({
+      type: 'ack',
+      eventIds: ids,
+      repositories: { 'doc:1': ids },
+      sequences: { a: 7, 'quote"back\\slash': 8, ünï: 9 },
+    });
+  });
 });

@@ -43,14 +43,17 @@ export function eventsJsonOf(batch: SequencedBatch): string[] {
   return batch.events.map((e) => JSON.stringify(e));
 }
 
+/** Built as a string: each event id is quoted once for its three places, no objects built to be stringified. */
 export function ackFrame(repository: string, results: readonly SequenceResult[]): string {
-  const eventIds = results.map((r) => r.eventId);
-  return JSON.stringify({
-    type: 'ack',
-    eventIds,
-    repositories: { [repository]: eventIds },
-    sequences: Object.fromEntries(results.map((r) => [r.eventId, r.sequence])),
-  });
+  let eventIds = '';
+  let sequences = '';
+  for (const { eventId, sequence } of results) {
+    const id = JSON.stringify(eventId);
+    const separator = eventIds === '' ? '' : ',';
+    eventIds += separator + id;
+    sequences += `${separator}${id}:${sequence}`;
+  }
+  return `{"type":"ack","eventIds":[${eventIds}],"repositories":{${JSON.stringify(repository)}:[${eventIds}]},"sequences":{${sequences}}}`;
 }
 
 export function syncCompleteFrame(repository: string | undefined, lastSequence: number | undefined): string {
