@@ -35,7 +35,9 @@ export class LfsSubscriber implements Member {
 
   async start(endpoint: Endpoint): Promise<number> {
     this.#synced = false;
-    const session = await LfsSession.connect(endpoint, this.#token, {
+    // A socket that closes while connecting calls onClose before `connect` resolved.
+    let session: LfsSession | undefined = undefined;
+    session = await LfsSession.connect(endpoint, this.#token, {
       onEvents: this.#idle ? undefined : (_repository, events) => this.#onEvents(events),
       onSyncComplete: () => {
         this.#synced = true;
@@ -43,7 +45,7 @@ export class LfsSubscriber implements Member {
         this.#syncWaiter?.();
       },
       onClose: (code) => {
-        if (this.#session === session) count(this.#stats.closeCodes, String(code));
+        if (session !== undefined && this.#session === session) count(this.#stats.closeCodes, String(code));
       },
     });
     const authenticatedAt = nowUs();

@@ -87,7 +87,7 @@ export function profileSection(r: BenchReport): string {
   const parts: string[] = [];
   for (const [label, profiles] of [
     ['Ingest (closed-loop window)', r.ingest?.profiles],
-    ['Fan-out (measuring window)', r.fanout?.profiles],
+    ['Fan-out (measuring window of a profiled repeat of the target run)', r.fanout?.profiles],
   ] as const) {
     if (profiles === undefined || profiles.length === 0) continue;
     parts.push(`### ${label}`, '', ...profiles.map(profileTable).flatMap((t) => [t, '']));

@@ -10,7 +10,7 @@ import {
 } from '../load/messages.ts';
 import { sleep, sleepUntil } from '../load/util.ts';
 import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/summarize.ts';
-import { startBenchStack } from '../stack/bench-stack.ts';
+import { startBenchStack, type BenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
 import { describeCpuSeconds, rssBytes, type CpuReport } from '../system/proc.ts';
@@ -271,45 +271,65 @@ export function fanoutLoads(ctx: ScenarioContext): FanoutLoad[] {
 }
 
 /**
- * Scenario 2 on our stack: sessions spread over both gateways, services under --cpu-prof (summarised over
- * the target run's window). Returns the runs in the order of `fanoutLoads`.
+ * Scenario 2 on our stack: sessions spread over both gateways, each load on a fresh stack without the
+ * profiler (`--cpu-prof` costs every service about 0.06 cores even idle, which would count as fan-out cost
+ * and delay deliveries). When profiling, the target load runs once more under `--cpu-prof`, for its profiles
+ * only. Returns the runs in the order of `fanoutLoads`.
  */
 export async function runFanout(ctx: ScenarioContext): Promise<FanoutResult[]> {
-  const profileDir = ctx.profileRoot === undefined ? undefined : join(ctx.profileRoot, 'fanout');
-  ctx.log(`fan-out: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
+  const results: FanoutResult[] = [];
+  for (const load of fanoutLoads(ctx)) results.push((await fanoutOnStack(ctx, load, undefined)).result);
+  const target = results.at(-1);
+  if (target === undefined || ctx.profileRoot === undefined) return results;
+  const profileDir = join(ctx.profileRoot, 'fanout');
+  const profiled = await fanoutOnStack(ctx, { ...loadOf(target), label: 'target' }, profileDir);
+  const window = { fromUs: profiled.windowUs[0], toUs: profiled.windowUs[1] };
+  target.profiles = profiled.profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), window));
+  return results;
+}
+
+function loadOf(result: FanoutResult): FanoutLoad {
+  return { label: result.load, sessions: result.sessions, eventsPerSec: result.offeredEventsPerSec };
+}
+
+/** One load on a stack of its own (under `--cpu-prof` when `profileDir` is set). */
+async function fanoutOnStack(
+  ctx: ScenarioContext,
+  load: FanoutLoad,
+  profileDir: string | undefined,
+): Promise<{
+  result: FanoutResult;
+  windowUs: [number, number];
+  profiles: Array<{ label: string; file: string }>;
+}> {
+  ctx.log(
+    `fan-out (${load.label}): starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`,
+  );
   const stack = await startBenchStack({
     gateways: 2,
     experiments: ctx.options.experiments,
     env: BENCH_SERVICE_ENV,
     ...(profileDir === undefined ? {} : { profileDir }),
   });
-  const runs: Array<{ result: FanoutResult; windowUs: [number, number] }> = [];
+  let run: { result: FanoutResult; windowUs: [number, number] };
   let profiles: Array<{ label: string; file: string }> = [];
   try {
-    for (const load of fanoutLoads(ctx)) {
-      runs.push(
-        await fanoutRun(
-          ctx,
-          {
-            system: 'lfs',
-            protocol: 'lfs',
-            endpoints: [{ url: stack.gatewayUrl(0) }, { url: stack.gatewayUrl(1) }],
-            topic: `fanout-${load.label}`,
-            publishEndpoint: { url: stack.gatewayUrl(0) },
-            serverPids: [stack.gatewayPid(0), stack.gatewayPid(1)],
-            pids: stack.pids(),
-            stages: stack.stageSources(),
-          },
-          load,
-        ),
-      );
-    }
+    run = await fanoutRun(ctx, lfsTarget(stack, load), load);
   } finally {
     profiles = await stack.stop();
   }
-  const target = runs[runs.length - 1];
-  if (target === undefined) return [];
-  const window = { fromUs: target.windowUs[0], toUs: target.windowUs[1] };
-  target.result.profiles = profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), window));
-  return runs.map((r) => r.result);
+  return { ...run, profiles };
+}
+
+function lfsTarget(stack: BenchStack, load: FanoutLoad): FanoutTarget {
+  return {
+    system: 'lfs',
+    protocol: 'lfs',
+    endpoints: [{ url: stack.gatewayUrl(0) }, { url: stack.gatewayUrl(1) }],
+    topic: `fanout-${load.label}`,
+    publishEndpoint: { url: stack.gatewayUrl(0) },
+    serverPids: [stack.gatewayPid(0), stack.gatewayPid(1)],
+    pids: stack.pids(),
+    stages: stack.stageSources(),
+  };
 }

@@ -23,7 +23,8 @@ export interface GatewayRoutes {
   rest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
   devToken: DevTokenIssuer | undefined;
   staticFiles: ((pathname: string, res: ServerResponse) => Promise<void>) | undefined;
-  onConnection(ws: WebSocket, req: IncomingMessage): void;
+  /** `socket` is the connection `ws` runs on. */
+  onConnection(ws: WebSocket, req: IncomingMessage, socket: Duplex): void;
 }
 
 type DevTokenIssuer = (username: string) => Promise<{ token: string; expiresAt: number }>;
@@ -84,7 +85,7 @@ function upgradeHandler(wss: WebSocketServer, limits: UpgradeLimits, routes: Gat
       return refuse(socket, 503, 'Service Unavailable');
     }
     countWhileOpen(perIp, ip, socket);
-    wss.handleUpgrade(req, socket, head, (ws) => routes.onConnection(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => routes.onConnection(ws, req, socket));
   };
 }
 

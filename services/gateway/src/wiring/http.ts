@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Clock } from '@lfsync/ports';
 import { opsHandler, type ReadinessCheck } from '@lfsync/runtime';
 import type { Logger } from 'pino';
@@ -70,7 +71,7 @@ export function createHttp(wiring: HttpWiring): { server: Server; wss: WebSocket
  * Opens a Session per WebSocket. The context (limits, callbacks) is built once and shared by every
  * session: per-session objects and closures are what a gateway with many sessions pays for.
  */
-function sessionOpener(wiring: HttpWiring): (ws: WebSocket) => void {
+function sessionOpener(wiring: HttpWiring): (ws: WebSocket, req: IncomingMessage, socket: Duplex) => void {
   const { config, services, metrics, clock } = wiring;
   const { registry, sessions } = services;
   const presenceLimits: PresenceLimits = {
@@ -103,8 +104,8 @@ function sessionOpener(wiring: HttpWiring): (ws: WebSocket) => void {
       metrics.connections.set(sessions.size);
     },
   };
-  return (ws) => {
-    sessions.add(new Session(randomUUID(), ws, context));
+  return (ws, _req, socket) => {
+    sessions.add(new Session(randomUUID(), ws, socket, context));
     metrics.connections.set(sessions.size);
   };
 }

@@ -1,7 +1,37 @@
 import type { SequencedBatch, SequenceResult } from '@lfsync/contracts';
 
-/** A text frame: a broadcast is encoded to a Buffer once and the same bytes go to every session. */
-export type Frame = string | Buffer;
+/** A text frame: a string, or a broadcast's frame built once for every session. */
+export type Frame = string | SharedFrame;
+
+/** FIN bit and opcode 1 (text). */
+const FIN_TEXT = 0x81;
+
+/**
+ * A text frame sent to many sessions: its payload, and the whole WebSocket frame (header and payload in one
+ * Buffer, RFC 6455 §5.2: a server's frames are unmasked, so the bytes are the same for every session). A
+ * socket writes `wire` as is: one write per session, no header built and joined to the payload per send.
+ */
+export class SharedFrame {
+  readonly payload: Buffer;
+  readonly wire: Buffer;
+
+  constructor(text: string) {
+    const payloadBytes = Buffer.byteLength(text);
+    const headerBytes = payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10;
+    this.wire = Buffer.allocUnsafe(headerBytes + payloadBytes);
+    this.wire[0] = FIN_TEXT;
+    if (headerBytes === 2) this.wire[1] = payloadBytes;
+    else if (headerBytes === 4) {
+      this.wire[1] = 126;
+      this.wire.writeUInt16BE(payloadBytes, 2);
+    } else {
+      this.wire[1] = 127;
+      this.wire.writeBigUInt64BE(BigInt(payloadBytes), 2);
+    }
+    this.wire.write(text, headerBytes, 'utf8');
+    this.payload = this.wire.subarray(headerBytes);
+  }
+}
 
 /** Server frames are built as strings: a broadcast is serialised once, not once per session. */
 export function eventsFrame(repository: string, eventsJson: readonly string[]): string {
@@ -13,14 +43,17 @@ export function eventsJsonOf(batch: SequencedBatch): string[] {
   return batch.events.map((e) => JSON.stringify(e));
 }
 
+/** Built as a string: each event id is quoted once for its three places, no objects built to be stringified. */
 export function ackFrame(repository: string, results: readonly SequenceResult[]): string {
-  const eventIds = results.map((r) => r.eventId);
-  return JSON.stringify({
-    type: 'ack',
-    eventIds,
-    repositories: { [repository]: eventIds },
-    sequences: Object.fromEntries(results.map((r) => [r.eventId, r.sequence])),
-  });
+  let eventIds = '';
+  let sequences = '';
+  for (const { eventId, sequence } of results) {
+    const id = JSON.stringify(eventId);
+    const separator = eventIds === '' ? '' : ',';
+    eventIds += separator + id;
+    sequences += `${separator}${id}:${sequence}`;
+  }
+  return `{"type":"ack","eventIds":[${eventIds}],"repositories":{${JSON.stringify(repository)}:[${eventIds}]},"sequences":{${sequences}}}`;
 }
 
 export function syncCompleteFrame(repository: string | undefined, lastSequence: number | undefined): string {

@@ -1,6 +1,6 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import { SubscriptionIndex } from '../fanout/subscription-index.ts';
-import { eventsFrame, eventsJsonOf, type Frame } from './frames.ts';
+import { eventsFrame, eventsJsonOf, SharedFrame } from './frames.ts';
 
 /** A committed batch with its events' JSON (serialised once, shared with the recent-events window). */
 export interface Commit {
@@ -11,7 +11,7 @@ export interface Commit {
 /** What the registry fans out to: a session. */
 export interface Subscriber {
   /** A committed batch; `frame` is shared by every subscriber. False when nothing was sent. */
-  deliver(batch: SequencedBatch, frame: Frame): boolean;
+  deliver(batch: SequencedBatch, frame: SharedFrame): boolean;
 }
 
 /** Commits merged into one frame at most; larger runs are split. */
@@ -131,7 +131,7 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
       const subscribed = this.#index.subscribers(repository);
       if (subscribed.size === 0 && this.#implicit.size === 0) continue;
       for (const { batch, eventsJson } of mergeContiguous(commits)) {
-        const frame = Buffer.from(eventsFrame(batch.repository, eventsJson));
+        const frame = new SharedFrame(eventsFrame(batch.repository, eventsJson));
         for (const session of this.#implicit) if (session.deliver(batch, frame)) frames += 1;
         for (const session of subscribed) if (session.deliver(batch, frame)) frames += 1;
       }

@@ -1,5 +1,6 @@
 import { AppError, errorFrame, type ErrorFrameContext } from '@lfsync/contracts';
 import type { Clock } from '@lfsync/ports';
+import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { GatewayMetrics } from '../metrics.ts';
@@ -18,14 +19,25 @@ const CLOSE_GRACE_MS = 5_000;
 /** A session's socket: frames out (with back-pressure), errors, closing, liveness. */
 export class SessionSocket {
   readonly #ws: WebSocket;
+  /** The connection under `ws`, for writing shared frames whole; undefined when they go through `ws`. */
+  readonly #transport: Writable | undefined;
   readonly #limits: SocketLimits;
   readonly #clock: Clock;
   readonly #metrics: GatewayMetrics;
   readonly #logger: Logger;
   #alive = true;
 
-  constructor(ws: WebSocket, limits: SocketLimits, clock: Clock, metrics: GatewayMetrics, logger: Logger) {
+  constructor(
+    ws: WebSocket,
+    transport: Writable | undefined,
+    limits: SocketLimits,
+    clock: Clock,
+    metrics: GatewayMetrics,
+    logger: Logger,
+  ) {
     this.#ws = ws;
+    // With an extension (permessage-deflate) frames differ per connection, and `ws` may queue them.
+    this.#transport = ws.extensions === '' ? transport : undefined;
     this.#limits = limits;
     this.#clock = clock;
     this.#metrics = metrics;
@@ -60,7 +72,10 @@ export class SessionSocket {
       this.#dropSlowConsumer('send buffer overflow: read faster or reconnect and catch up');
       return false;
     }
-    this.#ws.send(frame, { binary: false });
+    if (typeof frame === 'string') this.#ws.send(frame);
+    // Without extensions `ws` writes every frame at once, so a write of our own keeps the frames in order.
+    else if (this.#transport !== undefined) this.#transport.write(frame.wire);
+    else this.#ws.send(frame.payload, { binary: false });
     return true;
   }
 

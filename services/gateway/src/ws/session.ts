@@ -1,6 +1,7 @@
 import { AppError, claimAllows, type ClientMessage, type SequencedBatch } from '@lfsync/contracts';
 import type { EventReader } from '@lfsync/ports';
 import type { Clock } from '@lfsync/ports';
+import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { Principal } from '../auth/token-verifier.ts';
@@ -60,11 +61,12 @@ export class Session {
   readonly #subscriptions: SessionSubscriptions<Session>;
   readonly #logger: Logger;
 
-  constructor(id: string, ws: WebSocket, ctx: SessionContext) {
+  /** `transport` is the connection `ws` runs on (see `SessionSocket`). */
+  constructor(id: string, ws: WebSocket, transport: Writable | undefined, ctx: SessionContext) {
     this.id = id;
     const { limits, metrics, clock } = ctx;
     const logger = (this.#logger = ctx.logger.child({ sessionId: id }));
-    const socket = (this.#socket = new SessionSocket(ws, limits, clock, metrics, logger));
+    const socket = (this.#socket = new SessionSocket(ws, transport, limits, clock, metrics, logger));
     const limiter = new RateLimiter(limits.ratePerSec, limits.rateBurst, clock);
     this.#intake = new FrameIntake(socket, limiter, limits, metrics);
     this.#feeds = new SessionFeeds({
