@@ -7,9 +7,9 @@ import type { GatewayAdapters } from './adapters.ts';
 import type { SyncServices } from './sync-services.ts';
 
 /**
- * Every commit broadcast: remembered for catch-ups, fanned out to sessions, then releasing the acks it
- * made durable. After a bus reconnect (broadcasts may be lost) sessions refresh from the store.
- * Returns the unsubscribe function.
+ * Every commit broadcast of the repositories the gateway follows: remembered for catch-ups, fanned out to
+ * sessions, then releasing the acks it made durable. After a bus reconnect (broadcasts may be lost)
+ * sessions refresh from the store. Returns the unsubscribe function.
  */
 export function startCommitIntake(
   adapters: Pick<GatewayAdapters, 'subscribeCommits' | 'onBroadcastGap'>,
@@ -38,12 +38,15 @@ export function startCommitIntake(
     commits.committed(batch.repository, batch.toSequence);
     services.activity.committed(batch.repository, batch.toSequence, batch.events.length);
   };
-  const unsubscribe = adapters.subscribeCommits(onCommit, wants);
+  const stopped = (repository: string | undefined) =>
+    repository === undefined ? store.forget() : store.skipped(repository);
+  const feed = adapters.subscribeCommits({ onCommit, wants, stopped });
+  services.interest.attach(feed);
   adapters.onBroadcastGap(() => {
     store.forget();
     logger.info({ sessions: sessions.size }, 'bus reconnected: refreshing sessions from the store');
     for (const session of sessions) session.refresh();
     presence.resync();
   });
-  return unsubscribe;
+  return () => feed.close();
 }
