@@ -107,9 +107,9 @@ describe('commit subscriptions on NATS follow the sessions (two gateways)', () =
       cursor = pushed;
       reader.send({ type: 'unsubscribe', repository });
       await reader.waitForType('unsubscribed');
-      // Committed while no session of gateway 1 receives the repository, before and after its linger.
-      await push(writer, repository, `${repository}-${++pushed}`);
+      // Committed once gateway 1's NATS subscription ended: its recent events of the repository are stale.
       await sleep(2 * LINGER_MS);
+      await push(writer, repository, `${repository}-${++pushed}`);
       await push(writer, repository, `${repository}-${++pushed}`);
       reader.frames.length = 0;
     }
