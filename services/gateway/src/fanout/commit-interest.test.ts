@@ -68,7 +68,7 @@ describe('CommitInterest', () => {
     expect(feed.calls).toEqual(['+*', '-*']);
 
     interest.followImplicit();
-    interest.ready('r');
+    void interest.ready('r');
     expect(feed.calls).toEqual(['+*', '-*', '+*']);
     await clock.advance(0);
     expect(feed.calls).toEqual(['+*', '-*', '+*']);
