@@ -124,3 +124,49 @@ describe('commit subscriptions on NATS follow the sessions (two gateways)', () =
     );
   }, 60_000);
 });
+
+describe('commit subscriptions with sessions that never subscribe (IMPLICIT_SUBSCRIPTION=all)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gateways: 2 });
+  });
+  afterAll(() => stack.stop());
+
+  async function commitsSentTo(gateway: number): Promise<number> {
+    const text = await (await fetch(`${stack.httpUrl(gateway)}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    return value('gateway_commits_received_total') + value('gateway_commits_skipped_total');
+  }
+
+  let pushed = 0;
+  async function pushAll(repository: string, count: number) {
+    const writer = await authedClient(stack, 0, 'writer');
+    onTestFinished(() => writer.close());
+    for (let i = 0; i < count; i++) {
+      const id = `${repository}-${++pushed}`;
+      writer.send({ type: 'push_event', repository, event: dartEvent(id) });
+      await writer.waitForType('ack', (a) => a.eventIds.includes(id));
+    }
+  }
+
+  it('a client that subscribes right behind its auth (as the SDK does) never has its gateway take every commit', async () => {
+    const base = uniqueName('sdk');
+    const client = await WsTestClient.connect(stack.gatewayUrl(1));
+    onTestFinished(() => client.close());
+    client.send({ type: 'auth', token: await stack.token('sdk') });
+    client.send({ type: 'subscribe', repository: `${base}-mine` });
+    await client.waitForType('subscribed');
+    const before = await commitsSentTo(1);
+    await pushAll(`${base}-theirs`, 5);
+    await sleep(200);
+    expect(await commitsSentTo(1)).toBe(before);
+
+    // A session that never subscribes receives everything: then the gateway is sent every commit.
+    const legacy = await authedClient(stack, 1, 'legacy');
+    onTestFinished(() => legacy.close());
+    await sleep(100);
+    await pushAll(`${base}-theirs`, 2);
+    await expect.poll(() => legacy.eventsOf(`${base}-theirs`).length).toBe(2);
+    expect(await commitsSentTo(1)).toBe(before + 2);
+  });
+});
