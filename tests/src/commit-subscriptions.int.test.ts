@@ -33,11 +33,17 @@ describe('commit subscriptions on NATS follow the sessions (two gateways)', () =
     await writer.waitForType('ack', (a) => a.eventIds.includes(id));
   }
 
+  async function metric(gateway: number, name: string): Promise<number> {
+    const text = await (await fetch(`${stack.httpUrl(gateway)}/metrics`)).text();
+    return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  }
+
   /** Commit broadcasts the gateway was sent by NATS: those it took plus those it dropped undecoded. */
   async function commitsSentTo(gateway: number): Promise<number> {
-    const text = await (await fetch(`${stack.httpUrl(gateway)}/metrics`)).text();
-    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-    return value('gateway_commits_received_total') + value('gateway_commits_skipped_total');
+    return (
+      (await metric(gateway, 'gateway_commits_received_total')) +
+      (await metric(gateway, 'gateway_commits_skipped_total'))
+    );
   }
 
   it('sends a gateway none of the commits of a repository no session of it subscribed to', async () => {
@@ -46,6 +52,7 @@ describe('commit subscriptions on NATS follow the sessions (two gateways)', () =
     const reader = await client(1, 'reader');
     reader.send({ type: 'subscribe', repository: mine });
     await reader.waitForType('subscribed');
+    expect(await metric(1, 'gateway_commit_subscriptions')).toBe(1);
     const writer = await client(0, 'writer');
     const before = await commitsSentTo(1);
     for (let i = 0; i < 10; i++) await push(writer, theirs, `t${i}`);
@@ -57,6 +64,7 @@ describe('commit subscriptions on NATS follow the sessions (two gateways)', () =
     reader.send({ type: 'unsubscribe', repository: mine });
     await reader.waitForType('unsubscribed');
     await sleep(2 * LINGER_MS);
+    expect(await metric(1, 'gateway_commit_subscriptions')).toBe(0);
     const after = await commitsSentTo(1);
     await push(writer, mine, 'm2');
     await sleep(200);

@@ -31,6 +31,8 @@ export interface CommitFeed {
    * reads the store after this, so that a commit racing the subscription is either read or received.
    */
   ready(repository: string): Promise<void> | undefined;
+  /** Bus subscriptions held (lingering ones included). */
+  readonly subscriptions: number;
   close(): void;
 }
 
@@ -40,6 +42,7 @@ export function unfilteredCommitFeed(close: () => void): CommitFeed {
     follow: () => undefined,
     unfollow: () => undefined,
     ready: () => undefined,
+    subscriptions: 1,
     close,
   };
 }

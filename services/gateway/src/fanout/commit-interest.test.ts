@@ -5,6 +5,7 @@ import { CommitInterest } from './commit-interest.ts';
 
 class FakeCommitFeed implements CommitFeed {
   readonly calls: string[] = [];
+  readonly subscriptions = 0;
   follow(key: string): void {
     this.calls.push(`+${key}`);
   }

@@ -1,7 +1,7 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import type { Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
-import type { GatewayMetrics } from '../metrics.ts';
+import { gaugeCommitSubscriptions, type GatewayMetrics } from '../metrics.ts';
 import { eventsJsonOf } from '../ws/frames.ts';
 import type { GatewayAdapters } from './adapters.ts';
 import type { SyncServices } from './sync-services.ts';
@@ -42,6 +42,7 @@ export function startCommitIntake(
     repository === undefined ? store.forget() : store.skipped(repository);
   const feed = adapters.subscribeCommits({ onCommit, wants, stopped });
   services.interest.attach(feed);
+  gaugeCommitSubscriptions(metrics, () => feed.subscriptions);
   adapters.onBroadcastGap(() => {
     store.forget();
     logger.info({ sessions: sessions.size }, 'bus reconnected: refreshing sessions from the store');
