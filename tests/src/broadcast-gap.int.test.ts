@@ -1,4 +1,9 @@
-import { gatewayConfigSchema, startGateway, type GatewayAdapters } from '@lfsync/gateway';
+import {
+  gatewayConfigSchema,
+  startGateway,
+  unfilteredCommitFeed,
+  type GatewayAdapters,
+} from '@lfsync/gateway';
 import { MongoEventStore } from '@lfsync/event-store';
 import { WsTestClient, captureLogs, uniqueName } from '@lfsync/testkit';
 import { MongoClient } from 'mongodb';
@@ -19,7 +24,7 @@ describe('gateway after missed broadcasts', () => {
     const adapters: GatewayAdapters = {
       store,
       sequencer: { sequence: () => Promise.reject(new Error('not in this test')) },
-      subscribeCommits: () => () => {},
+      subscribeCommits: () => unfilteredCommitFeed(() => {}),
       onBroadcastGap: (listener) => (reconnected = listener),
       presence: {
         publish: () => {},

@@ -28,6 +28,11 @@ export interface ProcessStackOptions {
   mongoUrl?: string;
   /** Keep every service's output in `<logDir>/<service><n>.log`. */
   logDir?: string;
+  /**
+   * Per gateway, the checkout to run it from (default: this one): another version of the gateway, on the
+   * same bus, for A/B measurements in one run.
+   */
+  gatewayRoots?: ReadonlyArray<string | undefined>;
 }
 
 export interface ProcessStack {
@@ -84,13 +89,14 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
   };
   const started = new Map<string, number>();
   const service = async (name: 'gateway' | 'sequencer' | 'persister', portVariable: string) => {
-    const port = await freePort();
     const n = started.get(name) ?? 0;
     started.set(name, n + 1);
+    const port = await freePort();
+    const serviceRoot = (name === 'gateway' ? options.gatewayRoots?.[n] : undefined) ?? root;
     return new ServerProcess({
       name,
       command: process.execPath,
-      args: ['--import', 'tsx', join(root, `services/${name}/src/main.ts`)],
+      args: ['--import', 'tsx', join(serviceRoot, `services/${name}/src/main.ts`)],
       port,
       env: { ...common, [portVariable]: String(port), HOST: '127.0.0.1' },
       startTimeoutMs: 60_000,

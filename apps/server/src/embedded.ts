@@ -11,7 +11,12 @@ import {
   LmdbLogFeed,
   LmdbSequenceLog,
 } from '@lfsync/embedded';
-import { startGateway, type GatewayAdapters, type GatewayConfig } from '@lfsync/gateway';
+import {
+  startGateway,
+  unfilteredCommitFeed,
+  type GatewayAdapters,
+  type GatewayConfig,
+} from '@lfsync/gateway';
 import {
   createPersisterMetrics,
   persisterConfigSchema,
@@ -209,10 +214,12 @@ function gatewayAdapters(
     store,
     sequencer,
     sequencerService: service,
-    subscribeCommits: (onCommit, wants) =>
-      bus.subscribe((batch) => {
-        if (wants(batch.repository)) onCommit(batch);
-      }),
+    subscribeCommits: (handlers) =>
+      unfilteredCommitFeed(
+        bus.subscribe((batch) => {
+          if (handlers.wants(batch.repository)) handlers.onCommit(batch);
+        }),
+      ),
     presence: new InProcessPresenceBus(options.logger.child({ component: 'presence-bus' })),
     stats: new InProcessStatsBus(options.logger.child({ component: 'stats-bus' })),
     // In-process delivery cannot miss a broadcast: there is no connection to lose.

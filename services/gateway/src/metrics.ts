@@ -97,3 +97,15 @@ function latencyMetrics(registry: Registry) {
     }),
   };
 }
+
+/** Read when scraped: how many bus subscriptions to commit broadcasts `count` says the gateway holds. */
+export function gaugeCommitSubscriptions(metrics: GatewayMetrics, count: () => number): void {
+  new Gauge({
+    name: 'gateway_commit_subscriptions',
+    help: 'NATS subscriptions to commit broadcasts: one per repository its sessions use by name, one for all',
+    registers: [metrics.registry],
+    collect() {
+      this.set(count());
+    },
+  });
+}

@@ -8,6 +8,12 @@ export const subscriptionConfigShape = {
    */
   IMPLICIT_SUBSCRIPTION: z.enum(['all', 'none']).default('all'),
   MAX_SUBSCRIPTIONS_PER_SESSION: z.coerce.number().int().positive().default(1_000),
+  /**
+   * How long the gateway keeps its NATS subscription to a repository's commits after the last session (or
+   * push) needing it is gone: a client that reconnects, or a repository used on and off, costs no
+   * subscribe and unsubscribe each time, and keeps its recent events in memory for the catch-up.
+   */
+  COMMIT_SUBSCRIPTION_LINGER_MS: z.coerce.number().int().nonnegative().default(10_000),
   /** Members per repository, counted over every gateway (approximately: joins on two gateways may race). */
   PRESENCE_MAX_MEMBERS: z.coerce.number().int().positive().default(1_000),
   /** A session's presence joins and updates per second (also the burst). */

@@ -1,36 +1,48 @@
-import {
-  COMMITTED_AT_HEADER,
-  decodeSequencedBatch,
-  type BusNames,
-  type SequencedBatch,
-} from '@lfsync/contracts';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import type { Logger } from 'pino';
+import type { SequencedBatch } from '@lfsync/contracts';
 
-/** Every commit the persisters announce, validated; one subscription per gateway. */
-export function subscribeCommits(
-  nc: NatsConnection,
-  names: BusNames,
-  logger: Logger,
-  onCommit: (batch: SequencedBatch, committedAtMs: number | undefined) => void,
-  wants: (repository: string) => boolean,
-): Subscription {
-  // The subject ends with the repository: a commit nobody here needs is dropped before it is decoded.
-  const repositoryAt = names.commitSubject('').length;
-  return nc.subscribe(names.commitSubjectWildcard, {
-    callback: (err, msg) => {
-      if (err !== null) {
-        logger.error({ err }, 'commit subscription failed');
-        return;
-      }
-      if (!wants(msg.subject.slice(repositoryAt))) return;
-      const decoded = decodeSequencedBatch(msg.data);
-      if (!decoded.ok) {
-        logger.error({ subject: msg.subject }, 'invalid commit message ignored');
-        return;
-      }
-      const committedAt = Number(msg.headers?.get(COMMITTED_AT_HEADER));
-      onCommit(decoded.batch, Number.isFinite(committedAt) && committedAt > 0 ? committedAt : undefined);
-    },
-  });
+/** The key that follows the commits of every repository. */
+export const EVERY_REPOSITORY = '*';
+
+/** What the gateway does with the commits a feed brings. */
+export interface CommitHandlers {
+  onCommit(batch: SequencedBatch, committedAtMs?: number): void;
+  /** Asked per commit before it is decoded, so a commit nobody here needs costs almost nothing. */
+  wants(repository: string): boolean;
+  /**
+   * The feed stopped bringing the commits of `repository` (undefined: of every repository it does not
+   * follow by name): whatever was kept of them would go stale.
+   */
+  stopped(repository: string | undefined): void;
+}
+
+/**
+ * The commit broadcasts this gateway receives: only those of the repositories it follows (by name, or
+ * all of them with `EVERY_REPOSITORY`), so a gateway whose sessions need none of a repository is not sent
+ * its commits at all.
+ */
+export interface CommitFeed {
+  /** Brings the commits of `key` (a repository name or `EVERY_REPOSITORY`) from now on. */
+  follow(key: string): void;
+  /** The commits of `key` are no longer needed (the feed may keep bringing them a little longer). */
+  unfollow(key: string): void;
+  /**
+   * Settles once every commit of `repository` published from now on is sure to arrive, when a
+   * subscription that brings it is not yet confirmed; undefined when nothing needs waiting for. A catch-up
+   * reads the store after this, so that a commit racing the subscription is either read or received.
+   */
+  ready(repository: string): Promise<void> | undefined;
+  /** Bus subscriptions held (lingering ones included). */
+  readonly subscriptions: number;
+  close(): void;
+}
+
+/** A feed that brings every commit whatever is followed (in-process delivery, where that costs nothing). */
+export function unfilteredCommitFeed(close: () => void): CommitFeed {
+  return {
+    follow: () => undefined,
+    unfollow: () => undefined,
+    ready: () => undefined,
+    subscriptions: 1,
+    close,
+  };
 }

@@ -14,41 +14,43 @@ export class SubscriptionIndex<T> {
   readonly #prefixLengths = new Map<number, number>();
   readonly #all = new Set<T>();
 
-  add(pattern: string, subscriber: T): void {
+  /** Returns true when `subscriber` is the pattern's first (the gateway now needs its commits). */
+  add(pattern: string, subscriber: T): boolean {
     const parsed = parsePattern(pattern);
     switch (parsed.kind) {
-      case 'all':
+      case 'all': {
+        const first = this.#all.size === 0;
         this.#all.add(subscriber);
-        return;
+        return first;
+      }
       case 'exact':
-        addTo(this.#exact, parsed.name, subscriber);
-        return;
+        return addTo(this.#exact, parsed.name, subscriber) === 'new key';
       case 'prefix':
-        if (addTo(this.#prefixes, parsed.prefix, subscriber) === 'new key') {
-          const length = parsed.prefix.length;
-          this.#prefixLengths.set(length, (this.#prefixLengths.get(length) ?? 0) + 1);
-        }
-        return;
+        if (addTo(this.#prefixes, parsed.prefix, subscriber) === 'existing key') return false;
+        this.#prefixLengths.set(
+          parsed.prefix.length,
+          (this.#prefixLengths.get(parsed.prefix.length) ?? 0) + 1,
+        );
+        return true;
     }
   }
 
-  remove(pattern: string, subscriber: T): void {
+  /** Returns true when the pattern's last subscriber left. */
+  remove(pattern: string, subscriber: T): boolean {
     const parsed = parsePattern(pattern);
     switch (parsed.kind) {
       case 'all':
-        this.#all.delete(subscriber);
-        return;
+        return this.#all.delete(subscriber) && this.#all.size === 0;
       case 'exact':
-        removeFrom(this.#exact, parsed.name, subscriber);
-        return;
-      case 'prefix':
-        if (removeFrom(this.#prefixes, parsed.prefix, subscriber) === 'key gone') {
-          const length = parsed.prefix.length;
-          const left = (this.#prefixLengths.get(length) ?? 1) - 1;
-          if (left === 0) this.#prefixLengths.delete(length);
-          else this.#prefixLengths.set(length, left);
-        }
-        return;
+        return removeFrom(this.#exact, parsed.name, subscriber) === 'key gone';
+      case 'prefix': {
+        if (removeFrom(this.#prefixes, parsed.prefix, subscriber) === 'key kept') return false;
+        const length = parsed.prefix.length;
+        const left = (this.#prefixLengths.get(length) ?? 1) - 1;
+        if (left === 0) this.#prefixLengths.delete(length);
+        else this.#prefixLengths.set(length, left);
+        return true;
+      }
     }
   }
 
@@ -105,9 +107,7 @@ function addTo<T>(map: Map<string, Set<T>>, key: string, subscriber: T): 'new ke
 
 function removeFrom<T>(map: Map<string, Set<T>>, key: string, subscriber: T): 'key gone' | 'key kept' {
   const set = map.get(key);
-  if (set === undefined) return 'key kept';
-  set.delete(subscriber);
-  if (set.size > 0) return 'key kept';
+  if (set?.delete(subscriber) !== true || set.size > 0) return 'key kept';
   map.delete(key);
   return 'key gone';
 }

@@ -7,6 +7,14 @@ interface Waiter {
 
 const MAX_TRACKED_REPOSITORIES = 100_000;
 
+/** Told when the gateway starts and stops waiting for commits of a repository. */
+interface ExpectedCommits {
+  follow(repository: string): void;
+  unfollow(repository: string): void;
+}
+
+const NOT_TOLD: ExpectedCommits = { follow: () => undefined, unfollow: () => undefined };
+
 /**
  * Knows how far each repository is committed (from the commit broadcasts) and lets a push wait until its
  * sequences are durable. When a broadcast was missed, the store is asked before giving up.
@@ -18,22 +26,31 @@ export class CommitTracker {
   /** Repository → pushes in flight: their commits must be read even when no session here subscribed. */
   readonly #expected = new Map<string, number>();
   readonly #clock: Clock;
+  readonly #interest: ExpectedCommits;
 
-  constructor(store: Pick<EventReader, 'head'>, clock: Clock = systemClock) {
+  constructor(store: Pick<EventReader, 'head'>, clock: Clock = systemClock, interest = NOT_TOLD) {
     this.#store = store;
     this.#clock = clock;
+    this.#interest = interest;
   }
 
-  /** A push to `repository` starts; call the returned function once it is settled. */
+  /**
+   * A push to `repository` starts; call the returned function once it is settled. Its commit is followed
+   * from here on: the bus subscription goes out before the push's request on the same connection, so the
+   * server knows of it before the commit can be published.
+   */
   expect(repository: string): () => void {
-    this.#expected.set(repository, (this.#expected.get(repository) ?? 0) + 1);
+    const pushes = (this.#expected.get(repository) ?? 0) + 1;
+    this.#expected.set(repository, pushes);
+    if (pushes === 1) this.#interest.follow(repository);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       const left = (this.#expected.get(repository) ?? 1) - 1;
-      if (left === 0) this.#expected.delete(repository);
-      else this.#expected.set(repository, left);
+      if (left > 0) return void this.#expected.set(repository, left);
+      this.#expected.delete(repository);
+      this.#interest.unfollow(repository);
     };
   }
 

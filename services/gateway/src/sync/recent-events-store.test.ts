@@ -97,4 +97,22 @@ describe('RecentEventsStore', () => {
     await scan(store, 0);
     expect(database.reads).toBe(1);
   });
+
+  it('reads a repository only once its broadcasts are sure to arrive (untilLive settled)', async () => {
+    const database = new FakeDatabase();
+    let live: () => void = () => {};
+    const pending = new Promise<void>((resolve) => (live = resolve));
+    const store = new RecentEventsStore(database, 1_000_000, (repository) =>
+      repository === 'r' ? pending : undefined,
+    );
+    const reading = scan(store, 98);
+    const head = store.head('r');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(database.reads).toBe(0);
+    expect(await store.readAfter('other', 99, 10)).toHaveLength(1);
+    expect(database.reads).toBe(1);
+    live();
+    expect(await reading).toEqual([[99, 100]]);
+    expect(await head).toBe(100);
+  });
 });

@@ -17,17 +17,26 @@ interface Run {
  * that starts inside that window is served from memory: a reconnecting client, or a fresh one on a
  * repository this gateway has seen from its start, costs the database nothing. Everything else, and a
  * window that may have missed broadcasts (`forget()` after a bus reconnect), goes to the store.
+ *
+ * A read of a repository whose broadcasts are just being subscribed to waits for `untilLive` first: every
+ * commit is then either in what the read returns or received as a broadcast after it (I5).
  */
 export class RecentEventsStore implements EventReader {
   readonly #store: EventReader;
   readonly #maxBytes: number;
   /** In order of last write: the first is evicted first. */
   readonly #runs = new Map<string, Run>();
+  readonly #untilLive: (repository: string) => Promise<void> | undefined;
   #bytes = 0;
 
-  constructor(store: EventReader, maxBytes: number) {
+  constructor(
+    store: EventReader,
+    maxBytes: number,
+    untilLive: (repository: string) => Promise<void> | undefined = () => undefined,
+  ) {
     this.#store = store;
     this.#maxBytes = maxBytes;
+    this.#untilLive = untilLive;
   }
 
   get cachedBytes(): number {
@@ -74,6 +83,7 @@ export class RecentEventsStore implements EventReader {
   }
 
   async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {
+    await this.#untilLive(repository);
     const held = this.#heldAfter(repository, afterSequence);
     if (held === undefined) return this.#store.readAfter(repository, afterSequence, limit);
     return held.slice(0, limit);
@@ -84,6 +94,7 @@ export class RecentEventsStore implements EventReader {
     afterSequence: number,
     pageSize: number,
   ): AsyncGenerator<StoredEvent[]> {
+    await this.#untilLive(repository);
     const held = this.#heldAfter(repository, afterSequence);
     if (held === undefined) {
       yield* this.#store.scanAfter(repository, afterSequence, pageSize);
@@ -92,7 +103,8 @@ export class RecentEventsStore implements EventReader {
     for (let i = 0; i < held.length; i += pageSize) yield held.slice(i, i + pageSize);
   }
 
-  head(repository: string): Promise<number> {
+  async head(repository: string): Promise<number> {
+    await this.#untilLive(repository);
     return this.#store.head(repository);
   }
 

@@ -1,6 +1,12 @@
-import { busNames, sequencingTimeoutMs, type SequencedBatch } from '@lfsync/contracts';
+import { busNames, sequencingTimeoutMs } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
-import type { EventReader, PresenceBus, SequencerClient, StatsBus } from '@lfsync/ports';
+import {
+  systemClock,
+  type EventReader,
+  type PresenceBus,
+  type SequencerClient,
+  type StatsBus,
+} from '@lfsync/ports';
 import {
   connectNats,
   mongoClientOptions,
@@ -9,7 +15,8 @@ import {
   type ReadinessCheck,
 } from '@lfsync/runtime';
 import { MongoClient } from 'mongodb';
-import { subscribeCommits } from '../bus/commit-feed.ts';
+import type { CommitFeed, CommitHandlers } from '../bus/commit-feed.ts';
+import { NatsCommitFeed } from '../bus/nats-commit-feed.ts';
 import { natsPresenceBus } from '../bus/nats-presence-bus.ts';
 import { natsSequencerClient } from '../bus/sequencer-client.ts';
 import type { GatewayConfig } from '../config.ts';
@@ -18,14 +25,8 @@ import type { GatewayConfig } from '../config.ts';
 export interface GatewayAdapters {
   store: EventReader;
   sequencer: SequencerClient;
-  /**
-   * Every committed batch of the repositories `wants` accepts (asked per commit before it is decoded, so
-   * a commit nobody here needs costs almost nothing); returns the unsubscribe function.
-   */
-  subscribeCommits(
-    onCommit: (batch: SequencedBatch, committedAtMs?: number) => void,
-    wants: (repository: string) => boolean,
-  ): () => void;
+  /** The committed batches of the repositories the returned feed follows and `handlers.wants` accepts. */
+  subscribeCommits(handlers: CommitHandlers): CommitFeed;
   /** Who is online, between gateways. */
   presence: PresenceBus;
   /** Every service's stats reports, for the admin dashboard. */
@@ -49,10 +50,15 @@ export async function connectGatewayAdapters(
   return {
     store,
     sequencer: natsSequencerClient(nats.nc, names, sequencingTimeoutMs(config.ACK_TIMEOUT_MS)),
-    subscribeCommits: (onCommit, wants) => {
-      const subscription = subscribeCommits(nats.nc, names, logger, onCommit, wants);
-      return () => subscription.unsubscribe();
-    },
+    subscribeCommits: (handlers) =>
+      new NatsCommitFeed({
+        nc: nats.nc,
+        names,
+        handlers,
+        clock: systemClock,
+        lingerMs: config.COMMIT_SUBSCRIPTION_LINGER_MS,
+        logger,
+      }),
     onBroadcastGap: (listener) => nats.onReconnect(listener),
     presence: natsPresenceBus(nats.nc, names, logger),
     stats: natsStatsBus(nats.nc, names, logger),

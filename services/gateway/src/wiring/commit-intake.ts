@@ -1,15 +1,15 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import type { Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
-import type { GatewayMetrics } from '../metrics.ts';
+import { gaugeCommitSubscriptions, type GatewayMetrics } from '../metrics.ts';
 import { eventsJsonOf } from '../ws/frames.ts';
 import type { GatewayAdapters } from './adapters.ts';
 import type { SyncServices } from './sync-services.ts';
 
 /**
- * Every commit broadcast: remembered for catch-ups, fanned out to sessions, then releasing the acks it
- * made durable. After a bus reconnect (broadcasts may be lost) sessions refresh from the store.
- * Returns the unsubscribe function.
+ * Every commit broadcast of the repositories the gateway follows: remembered for catch-ups, fanned out to
+ * sessions, then releasing the acks it made durable. After a bus reconnect (broadcasts may be lost)
+ * sessions refresh from the store. Returns the unsubscribe function.
  */
 export function startCommitIntake(
   adapters: Pick<GatewayAdapters, 'subscribeCommits' | 'onBroadcastGap'>,
@@ -38,12 +38,16 @@ export function startCommitIntake(
     commits.committed(batch.repository, batch.toSequence);
     services.activity.committed(batch.repository, batch.toSequence, batch.events.length);
   };
-  const unsubscribe = adapters.subscribeCommits(onCommit, wants);
+  const stopped = (repository: string | undefined) =>
+    repository === undefined ? store.forget() : store.skipped(repository);
+  const feed = adapters.subscribeCommits({ onCommit, wants, stopped });
+  services.interest.attach(feed);
+  gaugeCommitSubscriptions(metrics, () => feed.subscriptions);
   adapters.onBroadcastGap(() => {
     store.forget();
     logger.info({ sessions: sessions.size }, 'bus reconnected: refreshing sessions from the store');
     for (const session of sessions) session.refresh();
     presence.resync();
   });
-  return unsubscribe;
+  return () => feed.close();
 }

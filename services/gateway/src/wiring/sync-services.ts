@@ -4,6 +4,7 @@ import { RepositoryActivity } from '@lfsync/runtime';
 import type { Logger } from 'pino';
 import { withDartDefaults } from '../compat/loose-event.ts';
 import type { GatewayConfig } from '../config.ts';
+import { CommitInterest } from '../fanout/commit-interest.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { PresenceHub } from '../presence/presence-hub.ts';
 import { CommitTracker } from '../sync/commit-tracker.ts';
@@ -17,6 +18,8 @@ export interface SyncServices {
   /** The database behind a window of recent commits. */
   store: RecentEventsStore;
   commits: CommitTracker;
+  /** Which commits the gateway needs from the bus (see fanout/commit-interest.ts). */
+  interest: CommitInterest;
   push: PushService;
   /** Authenticated sessions and their subscriptions, for broadcasts. */
   registry: SessionRegistry<Session>;
@@ -35,8 +38,11 @@ export function createSyncServices(
   clock: Clock,
   logger: Logger,
 ): SyncServices {
-  const store = new RecentEventsStore(adapters.store, config.RECENT_EVENTS_CACHE_BYTES);
-  const commits = new CommitTracker(store, clock);
+  const interest = new CommitInterest(clock);
+  const store = new RecentEventsStore(adapters.store, config.RECENT_EVENTS_CACHE_BYTES, (repository) =>
+    interest.ready(repository),
+  );
+  const commits = new CommitTracker(store, clock, interest);
   const limits = {
     maxBatchEvents: config.MAX_BATCH_EVENTS,
     maxDataBytes: config.MAX_DATA_BYTES,
@@ -49,6 +55,7 @@ export function createSyncServices(
   const registry = new SessionRegistry<Session>({
     implicitAll: config.IMPLICIT_SUBSCRIPTION === 'all',
     onFrames: (frames) => metrics.broadcastFrames.inc(frames),
+    interest,
   });
   const timing = {
     heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
@@ -58,5 +65,5 @@ export function createSyncServices(
   const presenceLog = logger.child({ component: 'presence' });
   const presence = new PresenceHub(randomUUID(), adapters.presence, clock, timing, presenceLog);
   const activity = new RepositoryActivity();
-  return { store, commits, push, registry, presence, sessions: new Set(), activity };
+  return { store, commits, interest, push, registry, presence, sessions: new Set(), activity };
 }

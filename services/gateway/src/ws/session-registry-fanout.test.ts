@@ -56,4 +56,28 @@ describe('SessionRegistry fan-out', () => {
     registry.remove(session);
     expect(registry.indexedKeys).toBe(0);
   });
+
+  it('tells its interest when a pattern gets its first subscriber and loses its last, and about implicit sessions', () => {
+    const calls: string[] = [];
+    const registry = new SessionRegistry<FakeSession>({
+      interest: {
+        follow: (pattern) => calls.push(`+${pattern}`),
+        unfollow: (pattern) => calls.push(`-${pattern}`),
+        followImplicit: () => calls.push('+implicit'),
+        unfollowImplicit: () => calls.push('-implicit'),
+      },
+    });
+    const [a, b] = [new FakeSession(), new FakeSession()];
+    registry.set(a, true);
+    registry.set(b, true);
+    registry.subscribe(a, 'doc:1');
+    registry.subscribe(b, 'doc:1');
+    registry.subscribe(b, 'doc:*');
+    expect(calls).toEqual(['+implicit', '+doc:1', '-implicit', '+doc:*']);
+    registry.unsubscribe(a, 'doc:1');
+    registry.remove(b);
+    registry.remove(b);
+    registry.remove(a);
+    expect(calls).toEqual(['+implicit', '+doc:1', '-implicit', '+doc:*', '-doc:1', '-doc:*']);
+  });
 });

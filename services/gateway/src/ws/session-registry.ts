@@ -14,6 +14,21 @@ export interface Subscriber {
   deliver(batch: SequencedBatch, frame: SharedFrame): boolean;
 }
 
+/** Told when the sessions here start or stop needing a pattern's commits (see fanout/commit-interest.ts). */
+export interface RegistryInterest {
+  follow(pattern: string): void;
+  unfollow(pattern: string): void;
+  followImplicit(): void;
+  unfollowImplicit(): void;
+}
+
+const NO_INTEREST: RegistryInterest = {
+  follow: () => undefined,
+  unfollow: () => undefined,
+  followImplicit: () => undefined,
+  unfollowImplicit: () => undefined,
+};
+
 /** Commits merged into one frame at most; larger runs are split. */
 const MAX_MERGED_EVENTS = 1_000;
 
@@ -31,12 +46,16 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
   readonly #authenticated = new Set<S>();
   readonly #implicitAll: boolean;
   readonly #onFrames: (frames: number) => void;
+  readonly #interest: RegistryInterest;
   #pending = new Map<string, Commit[]>();
   #flushScheduled = false;
 
-  constructor(options: { implicitAll?: boolean; onFrames?: (frames: number) => void } = {}) {
+  constructor(
+    options: { implicitAll?: boolean; onFrames?: (frames: number) => void; interest?: RegistryInterest } = {},
+  ) {
     this.#implicitAll = options.implicitAll ?? true;
     this.#onFrames = options.onFrames ?? (() => {});
+    this.#interest = options.interest ?? NO_INTEREST;
   }
 
   get size(): number {
@@ -67,13 +86,13 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
   set(session: S, authenticated: boolean): void {
     if (authenticated) {
       this.#authenticated.add(session);
-      if (this.#implicitAll && !this.#subscriptions.has(session)) this.#implicit.add(session);
-      for (const pattern of this.#subscriptions.get(session) ?? []) this.#index.add(pattern, session);
+      if (this.#implicitAll && !this.#subscriptions.has(session)) this.#addImplicit(session);
+      for (const pattern of this.#subscriptions.get(session) ?? []) this.#indexAdd(pattern, session);
       return;
     }
     this.#authenticated.delete(session);
-    this.#implicit.delete(session);
-    for (const pattern of this.#subscriptions.get(session) ?? []) this.#index.remove(pattern, session);
+    this.#deleteImplicit(session);
+    for (const pattern of this.#subscriptions.get(session) ?? []) this.#indexRemove(pattern, session);
   }
 
   /** The session's subscriptions from now on (an empty set once it unsubscribed from everything). */
@@ -86,23 +105,41 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
     let patterns = this.#subscriptions.get(session);
     if (patterns === undefined) {
       this.#subscriptions.set(session, (patterns = new Set()));
-      this.#implicit.delete(session);
+      this.#deleteImplicit(session);
     }
     if (patterns.has(pattern)) return;
     patterns.add(pattern);
-    if (this.#authenticated.has(session)) this.#index.add(pattern, session);
+    if (this.#authenticated.has(session)) this.#indexAdd(pattern, session);
   }
 
   unsubscribe(session: S, pattern: string): void {
     const patterns = this.#subscriptions.get(session);
     if (patterns?.delete(pattern) !== true) return;
-    this.#index.remove(pattern, session);
+    this.#indexRemove(pattern, session);
   }
 
   /** Forgets a closed session entirely. */
   remove(session: S): void {
     this.set(session, false);
     this.#subscriptions.delete(session);
+  }
+
+  #indexAdd(pattern: string, session: S): void {
+    if (this.#index.add(pattern, session)) this.#interest.follow(pattern);
+  }
+
+  #indexRemove(pattern: string, session: S): void {
+    if (this.#index.remove(pattern, session)) this.#interest.unfollow(pattern);
+  }
+
+  #addImplicit(session: S): void {
+    if (this.#implicit.has(session)) return;
+    this.#implicit.add(session);
+    if (this.#implicit.size === 1) this.#interest.followImplicit();
+  }
+
+  #deleteImplicit(session: S): void {
+    if (this.#implicit.delete(session) && this.#implicit.size === 0) this.#interest.unfollowImplicit();
   }
 
   /** Whether any session here may want the commits of `repository` (else they need not even be decoded). */
