@@ -51,6 +51,23 @@ describe.each(PLANS)('catch-up reads with the %s plan', (plan) => {
     expect((await store.readAfter(repo, 4, 2)).map((e) => e.sequence)).toEqual([5, 6]);
   });
 
+  it('reads batches of one size and then of others (the by-id walk guesses sizes ahead)', async () => {
+    const uniform = uniqueName('r');
+    const ids = (n: number, from: number) => Array.from({ length: n }, (_, i) => `u${from + i}`);
+    const sizes = [2, 2, 2, 2, 2, 3, 3, 1, 2, 2, 2];
+    let from = 1;
+    const stored = sizes.map((size) => {
+      const b = batch(uniform, from, ids(size, from));
+      from += size;
+      return b;
+    });
+    await store.insert(stored);
+    await store.advanceHeads(new Map([[uniform, from - 1]]));
+    const read = await store.readAfter(uniform, 0, 100);
+    expect(read.map((e) => e.sequence)).toEqual(Array.from({ length: from - 1 }, (_, i) => i + 1));
+    expect((await store.readAfter(uniform, 5, 100)).map((e) => e.sequence)[0]).toBe(6);
+  });
+
   it('returns the events as stored, also from batches written as arrays (before one string)', async () => {
     const legacy = uniqueName('r');
     const events = batch(legacy, 1, ['x', 'y']).events.map((e) => JSON.stringify(e));

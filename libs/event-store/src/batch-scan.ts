@@ -97,18 +97,41 @@ async function batchHolding(
   return found ?? null;
 }
 
+/** Lookups kept in flight ahead of the walk, once batch sizes repeat. */
+const LOOKAHEAD = 4;
+
+/**
+ * One lookup per batch, and each needs the one before: a serial chain of round trips. Where the last two
+ * batches had the same size, the next `LOOKAHEAD` are asked for at once, guessing that size again; a wrong
+ * guess costs one missed `_id` lookup and is never read.
+ */
 async function* walkById(
   batches: Collection<BatchDocument>,
   repository: string,
   afterSequence: number,
   head: number,
 ): AsyncGenerator<BatchFields> {
+  const inFlight = new Map<number, Promise<BatchFields | null>>();
+  const lookup = (from: number) => {
+    let found = inFlight.get(from);
+    if (found === undefined) {
+      found = batchAt(batches, repository, from).catch(() => null);
+      inFlight.set(from, found);
+    }
+    return found;
+  };
   let next = afterSequence + 1;
+  let previousSize = 0;
   while (next <= head) {
-    const batch =
-      (await batchAt(batches, repository, next)) ?? (await batchHolding(batches, repository, next, head));
+    const batch = (await lookup(next)) ?? (await batchHolding(batches, repository, next, head));
+    inFlight.delete(next);
     if (batch === null) return;
+    const size = batch.t - batch.f + 1;
+    if (size === previousSize)
+      for (let k = 0, from = batch.t + 1; k < LOOKAHEAD && from <= head; k++, from += size) void lookup(from);
+    previousSize = size;
     yield batch;
     next = batch.t + 1;
+    for (const from of inFlight.keys()) if (from < next) inFlight.delete(from);
   }
 }
