@@ -6,6 +6,15 @@ import {
   type StoredEvent,
   type StoredSequences,
 } from '@lfsync/ports';
+import {
+  BATCH_INDEX,
+  batchBody,
+  batchEvents,
+  detectReadPlan,
+  scanBatches,
+  type BatchDocument,
+  type BatchReadPlan,
+} from './batch-scan.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import {
   MongoBulkWriteError,
@@ -32,20 +41,6 @@ export interface EventDocument {
   at: Date;
 }
 
-/**
- * The same events again, one document per log batch: catch-up reads whole batches, which on a
- * MongoDB-wire server costs per document, not per event (FerretDB reads a few thousand documents/s).
- */
-interface BatchDocument {
-  /** `<repository>:<fromSequence>`. */
-  _id: string;
-  r: string;
-  f: number;
-  t: number;
-  /** Each event's JSON text, in sequence order. */
-  b: string[];
-}
-
 export interface HeadDocument {
   _id: string;
   s: number;
@@ -58,14 +53,12 @@ const EVENT_INDEXES = [
   EVENT_ID_INDEX,
   DATA_ID_INDEX,
 ] as const;
-const BATCH_INDEX = { key: { r: 1, t: 1 }, name: 'repository_to_sequence' } as const;
 /**
  * Reads name their index (`hint`): where two indexes match, as `{r, s}` and `{r, d, s}` do for the latest
  * event of an entity, a plan cached for one entity must never walk a whole repository for the next. They
  * fetch only the fields they return. (FerretDB ignores hints.)
  */
 const EVENT_FIELDS = { _id: 0, s: 1, b: 1 } as const;
-const BATCH_FIELDS = { _id: 0, f: 1, b: 1 } as const;
 
 export const EVENTS_COLLECTION = 'events';
 const BATCHES_COLLECTION = 'event_batches';
@@ -78,10 +71,13 @@ export class MongoEventStore implements EventStore, StoredSequences {
   readonly #batches: Collection<BatchDocument>;
   readonly #heads: Collection<HeadDocument>;
   readonly #writeConcern: WriteConcern;
+  #readPlan: Promise<BatchReadPlan> | undefined;
 
-  constructor(db: Db, options: { writeConcern?: 'majority' | 1 } = {}) {
+  /** `readPlan`: how catch-up finds batches; by default `by-id` on FerretDB and `range` on MongoDB. */
+  constructor(db: Db, options: { writeConcern?: 'majority' | 1; readPlan?: BatchReadPlan } = {}) {
     this.#db = db;
     this.#writeConcern = { w: options.writeConcern ?? 'majority' };
+    this.#readPlan = options.readPlan === undefined ? undefined : Promise.resolve(options.readPlan);
     this.#events = db.collection<EventDocument>(EVENTS_COLLECTION);
     this.#batches = db.collection<BatchDocument>(BATCHES_COLLECTION);
     this.#heads = db.collection<HeadDocument>(HEADS_COLLECTION);
@@ -121,7 +117,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
         r: batch.repository,
         f: batch.fromSequence,
         t: batch.toSequence,
-        b: json,
+        b: batchBody(json),
       };
     });
     // A redelivered batch collides with itself: already stored.
@@ -182,29 +178,21 @@ export class MongoEventStore implements EventStore, StoredSequences {
   ): AsyncGenerator<StoredEvent[]> {
     const head = await this.head(repository);
     if (head <= afterSequence) return;
-    const cursor = this.#batches
-      .find({ r: repository, t: { $gt: afterSequence }, f: { $lte: head } })
-      .sort({ t: 1 })
-      .hint(BATCH_INDEX.name)
-      .project<Pick<BatchDocument, 'f' | 'b'>>(BATCH_FIELDS)
-      .batchSize(64);
+    this.#readPlan ??= detectReadPlan(this.#db);
+    const batches = scanBatches(this.#batches, await this.#readPlan, repository, { afterSequence, head });
     let page: StoredEvent[] = [];
-    try {
-      for await (const batch of cursor) {
-        for (const [i, json] of batch.b.entries()) {
-          const sequence = batch.f + i;
-          if (sequence <= afterSequence || sequence > head) continue;
-          page.push({ sequence, json });
-          if (page.length === pageSize) {
-            yield page;
-            page = [];
-          }
+    for await (const batch of batches) {
+      for (const [i, json] of batchEvents(batch.b).entries()) {
+        const sequence = batch.f + i;
+        if (sequence <= afterSequence || sequence > head) continue;
+        page.push({ sequence, json });
+        if (page.length === pageSize) {
+          yield page;
+          page = [];
         }
       }
-      if (page.length > 0) yield page;
-    } finally {
-      await cursor.close();
     }
+    if (page.length > 0) yield page;
   }
 
   async findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined> {

@@ -1,6 +1,7 @@
 import { uniqueName } from '@lfsync/testkit';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BatchReadPlan } from './batch-scan.ts';
 import { MongoEventStore } from './mongo-event-store.ts';
 import { indexFor, recordReads, storeReads, type IndexInfo, type SentRead } from './testing/sent-reads.ts';
 import { batch } from './testing/test-batch.ts';
@@ -9,10 +10,11 @@ import { batch } from './testing/test-batch.ts';
  * Every read the gateway, persister and admin CLI make through the store must be served by an index on
  * MongoDB. No mongod runs here, so the test records the commands the store really sends (to the real
  * FerretDB) and checks each against the indexes the store really declared, by MongoDB's rules: the filter's
- * equality fields lead the index, the sort follows them (ESR), and a hint names that index. FerretDB's own
- * plans: read-plans-postgresql.int.test.ts.
+ * equality fields lead the index, the sort follows them (ESR), and a hint names that index. Both catch-up
+ * plans are checked: `range` (what MongoDB gets) and `by-id` (FerretDB). FerretDB's own plans:
+ * read-plans-postgresql.int.test.ts.
  */
-describe('the reads of MongoEventStore', () => {
+describe.each<BatchReadPlan>(['range', 'by-id'])('the reads of MongoEventStore, catch-up %s', (readPlan) => {
   let client: MongoClient;
   let db: Db;
   let store: MongoEventStore;
@@ -22,7 +24,7 @@ describe('the reads of MongoEventStore', () => {
   beforeAll(async () => {
     client = await MongoClient.connect(inject('mongoUrl'), { monitorCommands: true });
     db = client.db(uniqueName('plans'));
-    store = new MongoEventStore(db, { writeConcern: inject('mongoWriteConcern') });
+    store = new MongoEventStore(db, { writeConcern: inject('mongoWriteConcern'), readPlan });
     await store.ensureIndexes();
     await store.insert([batch(repo, 1, ['a', 'b', 'c']), batch(repo, 4, ['d', 'e'])]);
     await store.advanceHeads(new Map([[repo, 5]]));

@@ -5,6 +5,8 @@ set -euo pipefail
 
 NATS_VERSION="v2.12.4"
 FERRETDB_VERSION="v1.24.2"
+# Bumped with go/ferretdb (as FERRETDB_WRAPPER_REVISION in src/paths.ts): a changed wrapper is rebuilt.
+FERRETDB_WRAPPER_REVISION="lfs2"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${LFS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/local-first-sync}/bin"
 mkdir -p "$cache"
@@ -35,7 +37,7 @@ else
   exit 1
 fi
 
-ferret_bin="$cache/ferretdb-$FERRETDB_VERSION"
+ferret_bin="$cache/ferretdb-$FERRETDB_VERSION-$FERRETDB_WRAPPER_REVISION"
 if [[ -n "${MONGO_URL:-}" ]]; then
   echo "test-servers: MONGO_URL is set, not building FerretDB"
 elif [[ -x "$ferret_bin" ]]; then

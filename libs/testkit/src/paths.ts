@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 export const NATS_SERVER_VERSION = 'v2.12.4';
 export const FERRETDB_VERSION = 'v1.24.2';
+/** Bumped when go/ferretdb changes, so a cached build of an older wrapper is not used. */
+const FERRETDB_WRAPPER_REVISION = 'lfs2';
 const DEBIAN_NATS_SERVER = '/usr/sbin/nats-server';
 
 /** Where built test and benchmark servers are kept (also used by build-test-servers.sh). */
@@ -24,7 +26,7 @@ export function natsServerBinary(): string {
 }
 
 export function ferretDbBinary(): string {
-  const built = join(binCacheDir(), `ferretdb-${FERRETDB_VERSION}`);
+  const built = join(binCacheDir(), `ferretdb-${FERRETDB_VERSION}-${FERRETDB_WRAPPER_REVISION}`);
   if (existsSync(built)) return built;
   throw new Error('FerretDB not built: run `npm run test-servers` (needs Go 1.24+), or set MONGO_URL');
 }

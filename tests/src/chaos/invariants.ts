@@ -54,7 +54,8 @@ async function explainMissing(db: Db, repository: string, sequences: number[]): 
     const batch = await db
       .collection('event_batches')
       .findOne({ r: repository, f: { $lte: sequence }, t: { $gte: sequence } });
-    const json = (batch?.['b'] as string[] | undefined)?.[sequence - (batch?.['f'] as number)];
+    const body = batch?.['b'] as string | string[] | undefined;
+    const json = (typeof body === 'string' ? body.split('\n') : body)?.[sequence - (batch?.['f'] as number)];
     const eventId = json === undefined ? undefined : (JSON.parse(json) as { _event_id: string })._event_id;
     const elsewhere =
       eventId === undefined

@@ -19,6 +19,7 @@ func main() {
 	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
 	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite directory URL (handler=sqlite)")
 	postgresURL := flag.String("postgresql-url", "", "PostgreSQL URL (handler=postgresql)")
+	idIndexes := flag.Bool("id-indexes", true, "keep an index FerretDB's `_id` lookups can use (see id_indexes.go)")
 	flag.Parse()
 
 	cfg := &ferretdb.Config{
@@ -40,6 +41,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *idIndexes {
+		if *handler == "sqlite" {
+			go keepIDIndexes(ctx, ensureSQLiteIDIndexes(sqliteDir(*sqliteURL)))
+		} else {
+			go keepIDIndexes(ctx, ensurePostgreSQLIDIndexes(*postgresURL))
+		}
+	}
 	log.Printf("ferretdb listening on %s (%s)", *listen, *handler)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		log.Fatal(err)

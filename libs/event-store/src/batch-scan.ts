@@ -1,0 +1,137 @@
+import type { Collection, Db } from 'mongodb';
+
+/**
+ * The same events as the events collection, one document per log batch: catch-up reads whole batches,
+ * which on a MongoDB-wire server costs per document, not per event.
+ */
+export interface BatchDocument {
+  /** `<repository>:<fromSequence>`: the next batch of a repository is `<repository>:<t + 1>`. */
+  _id: string;
+  r: string;
+  f: number;
+  t: number;
+  /**
+   * The events' JSON texts in sequence order, joined by `\n` (JSON.stringify never writes a raw newline).
+   * One string, not an array of them: FerretDB decodes each array element on its own, and that decoding
+   * was most of a catch-up's cost there. Documents written before are arrays; both are read.
+   */
+  b: string | string[];
+}
+
+export type BatchFields = Pick<BatchDocument, 'f' | 't' | 'b'>;
+
+export const BATCH_INDEX = { key: { r: 1, t: 1 }, name: 'repository_to_sequence' } as const;
+const BATCH_FIELDS = { _id: 0, f: 1, t: 1, b: 1 } as const;
+
+/**
+ * How a catch-up finds a repository's batches. `range`: one cursor over the `{r, t}` index (MongoDB).
+ * `by-id`: each batch by its `_id`, the next one's id taken from the last one's `t` — FerretDB 1.24 runs
+ * ranges and sorts in Go over every document its SQL returns (on SQLite: the whole collection), and an
+ * `_id` equality is the one filter it sends to SQL on both of its backends.
+ */
+export type BatchReadPlan = 'range' | 'by-id';
+
+export function batchBody(events: readonly string[]): string {
+  return events.join('\n');
+}
+
+export function batchEvents(body: BatchDocument['b']): string[] {
+  return typeof body === 'string' ? body.split('\n') : body;
+}
+
+/** `by-id` on FerretDB (its `buildInfo` says so), `range` elsewhere. */
+export async function detectReadPlan(db: Db): Promise<BatchReadPlan> {
+  const info = await db.command({ buildInfo: 1 }).catch(() => ({}));
+  return 'ferretdbVersion' in info ? 'by-id' : 'range';
+}
+
+/** The batches holding sequences `afterSequence + 1 … head`, in order. */
+export function scanBatches(
+  batches: Collection<BatchDocument>,
+  plan: BatchReadPlan,
+  repository: string,
+  range: { afterSequence: number; head: number },
+): AsyncGenerator<BatchFields> {
+  return plan === 'range'
+    ? scanByRange(batches, repository, range.afterSequence, range.head)
+    : walkById(batches, repository, range.afterSequence, range.head);
+}
+
+async function* scanByRange(
+  batches: Collection<BatchDocument>,
+  repository: string,
+  afterSequence: number,
+  head: number,
+): AsyncGenerator<BatchFields> {
+  const cursor = batches
+    .find({ r: repository, t: { $gt: afterSequence }, f: { $lte: head } })
+    .sort({ t: 1 })
+    .hint(BATCH_INDEX.name)
+    .project<BatchFields>(BATCH_FIELDS)
+    .batchSize(64);
+  try {
+    yield* cursor;
+  } finally {
+    await cursor.close();
+  }
+}
+
+function batchAt(batches: Collection<BatchDocument>, repository: string, from: number) {
+  return batches.findOne<BatchFields>({ _id: `${repository}:${from}` }, { projection: BATCH_FIELDS });
+}
+
+/** The batch holding `sequence` when none starts there (a catch-up resumed inside a batch). */
+async function batchHolding(
+  batches: Collection<BatchDocument>,
+  repository: string,
+  sequence: number,
+  head: number,
+): Promise<BatchFields | null> {
+  const [found] = await batches
+    .find({ r: repository, t: { $gte: sequence }, f: { $lte: head } })
+    .sort({ t: 1 })
+    .hint(BATCH_INDEX.name)
+    .limit(1)
+    .project<BatchFields>(BATCH_FIELDS)
+    .toArray();
+  return found ?? null;
+}
+
+/** Lookups kept in flight ahead of the walk, once batch sizes repeat. */
+const LOOKAHEAD = 4;
+
+/**
+ * One lookup per batch, and each needs the one before: a serial chain of round trips. Where the last two
+ * batches had the same size, the next `LOOKAHEAD` are asked for at once, guessing that size again; a wrong
+ * guess costs one missed `_id` lookup and is never read.
+ */
+async function* walkById(
+  batches: Collection<BatchDocument>,
+  repository: string,
+  afterSequence: number,
+  head: number,
+): AsyncGenerator<BatchFields> {
+  const inFlight = new Map<number, Promise<BatchFields | null>>();
+  const lookup = (from: number) => {
+    let found = inFlight.get(from);
+    if (found === undefined) {
+      found = batchAt(batches, repository, from).catch(() => null);
+      inFlight.set(from, found);
+    }
+    return found;
+  };
+  let next = afterSequence + 1;
+  let previousSize = 0;
+  while (next <= head) {
+    const batch = (await lookup(next)) ?? (await batchHolding(batches, repository, next, head));
+    inFlight.delete(next);
+    if (batch === null) return;
+    const size = batch.t - batch.f + 1;
+    if (size === previousSize)
+      for (let k = 0, from = batch.t + 1; k < LOOKAHEAD && from <= head; k++, from += size) void lookup(from);
+    previousSize = size;
+    yield batch;
+    next = batch.t + 1;
+    for (const from of inFlight.keys()) if (from < next) inFlight.delete(from);
+  }
+}
