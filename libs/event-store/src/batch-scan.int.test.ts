@@ -3,7 +3,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BatchReadPlan } from './batch-scan.ts';
 import { MongoEventStore } from './mongo-event-store.ts';
-import { batch } from './testing/sent-reads.ts';
+import { batch } from './testing/test-batch.ts';
 
 const PLANS: BatchReadPlan[] = ['range', 'by-id'];
 

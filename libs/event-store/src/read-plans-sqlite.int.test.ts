@@ -2,7 +2,8 @@ import { uniqueName } from '@lfsync/testkit';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MongoEventStore } from './mongo-event-store.ts';
-import { batch, recordReads, type SentRead } from './testing/sent-reads.ts';
+import { recordReads, type SentRead } from './testing/sent-reads.ts';
+import { batch } from './testing/test-batch.ts';
 
 /** SQLite's plan rows as FerretDB explains a find, or undefined when the server is not FerretDB on SQLite. */
 async function sqlitePlan(db: Db, read: SentRead): Promise<string[] | undefined> {
