@@ -73,7 +73,7 @@ export class ClientSubscription implements Subscription {
   }
 
   /** @internal The connection's view changed. */
-  set(status: Exclude<SubscriptionStatus, 'closed'>, error?: SubscriptionError | undefined): void {
+  set(status: Exclude<SubscriptionStatus, 'closed'>, error?: SubscriptionError): void {
     if (this.#status === 'closed') return;
     if (this.#status === status && this.#error === error) return;
     this.#set(status, error);

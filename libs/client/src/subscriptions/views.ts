@@ -11,7 +11,7 @@ export interface Claims {
   readonly presences: readonly PresenceClaim[];
 }
 
-export interface PresenceClaim {
+interface PresenceClaim {
   readonly repository: string;
   readonly meta: PresenceMeta;
 }

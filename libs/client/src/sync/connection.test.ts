@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../backoff.ts';
-import {
-  settle,
-  TEST_BACKOFF,
-  TEST_HEARTBEAT,
-  useTestClients,
-} from '../testing/client-fixture.ts';
+import { settle, TEST_BACKOFF, TEST_HEARTBEAT, useTestClients } from '../testing/client-fixture.ts';
 import { FakeSyncServer } from '../testing/fake-sync-server.ts';
 
 const clients = useTestClients();
@@ -165,7 +160,10 @@ describe('reconnect', () => {
 
 describe('token refresh', () => {
   it('sends a fresh token on the live connection before the current one expires', async () => {
-    const server = new FakeSyncServer({ tokenExpiresAt: () => Date.UTC(2025, 0, 1) + 120_000 });
+    // Each fresh token lives 120 s longer than the one before.
+    const server = new FakeSyncServer({
+      tokenExpiresAt: (token) => Date.UTC(2025, 0, 1) + 120_000 * Number(token.slice('token-'.length)),
+    });
     const t = await clients.started(server, {
       tokenRefreshMarginMs: 30_000,
       heartbeat: { intervalMs: 600_000, timeoutMs: 1_000 },

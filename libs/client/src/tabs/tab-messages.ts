@@ -134,11 +134,13 @@ export function viewMessage(view: WireView, to?: string): ViewMessage {
 }
 
 export function viewOf(message: ViewMessage): WireView {
-  const { error, to: _to, ...rest } = message;
+  const { error, repository } = message;
   const subscriptionError =
     error === undefined
       ? undefined
-      : new SubscriptionError(error.code, error.message, message.repository, error.retryAfterMs);
-  if (rest.type === 'subscription') return { ...rest, error: subscriptionError };
-  return { ...rest, error: subscriptionError, sessionId: rest.sessionId };
+      : new SubscriptionError(error.code, error.message, repository, error.retryAfterMs);
+  if (message.type === 'subscription')
+    return { type: 'subscription', repository, status: message.status, error: subscriptionError };
+  const { status, sessionId, members, change } = message;
+  return { type: 'presence', repository, status, error: subscriptionError, sessionId, members, change };
 }
