@@ -62,6 +62,14 @@ async function tabs(count: number, server: FakeSyncServer): Promise<TestClient[]
   return result;
 }
 
+/** Two tabs of one browser, once the first one (the leader) is live. */
+async function twoLiveTabs(server: FakeSyncServer): Promise<{ leader: TestClient; follower: TestClient }> {
+  const [leader, follower] = await tabs(2, server);
+  if (leader === undefined || follower === undefined) throw new Error('two tabs');
+  await leader.client.whenLive();
+  return { leader, follower };
+}
+
 const titles = (t: TestClient): string[] =>
   t.client
     .repository<{ title: string }>('todo')
@@ -72,9 +80,7 @@ const titles = (t: TestClient): string[] =>
 describe('tabs sharing one storage', () => {
   it('one socket for all tabs; a write in any tab shows in the others and is pushed once', async () => {
     const server = new FakeSyncServer();
-    const [leader, follower] = await tabs(2, server);
-    if (leader === undefined || follower === undefined) throw new Error('two tabs');
-    await leader.client.whenLive();
+    const { leader, follower } = await twoLiveTabs(server);
     await expect.poll(() => follower.client.state.status).toBe('live');
     expect(leader.client.tabRole).toBe('leader');
     expect(follower.client.tabRole).toBe('follower');
@@ -166,9 +172,7 @@ describe('subscriptions of follower tabs', () => {
   it("go through the leader's socket: the follower sees the status and the records; unsubscribe ends it", async () => {
     const server = new FakeSyncServer();
     server.append('doc:1', docEvent('a'));
-    const [leader, follower] = await tabs(2, server);
-    if (leader === undefined || follower === undefined) throw new Error('two tabs');
-    await leader.client.whenLive();
+    const { follower } = await twoLiveTabs(server);
     const doc = follower.client.subscribe('doc:1');
     await doc.whenLive();
     expect(server.connections).toHaveLength(1);
@@ -186,9 +190,7 @@ describe('subscriptions of follower tabs', () => {
   it('a refusal reaches the follower with its code; what the leader holds is unaffected', async () => {
     const server = new FakeSyncServer();
     server.refuseSubscription = (repository) => (repository === 'secret' ? { code: 'FORBIDDEN' } : undefined);
-    const [leader, follower] = await tabs(2, server);
-    if (leader === undefined || follower === undefined) throw new Error('two tabs');
-    await leader.client.whenLive();
+    const { follower } = await twoLiveTabs(server);
     const secret = follower.client.subscribe('secret');
     await expect(secret.whenLive()).rejects.toMatchObject({ code: 'FORBIDDEN', repository: 'secret' });
     expect(secret.status).toBe('refused');
@@ -201,9 +203,7 @@ describe('subscriptions of follower tabs', () => {
 
   it('one subscription on the wire while any tab holds it', async () => {
     const server = new FakeSyncServer();
-    const [leader, follower] = await tabs(2, server);
-    if (leader === undefined || follower === undefined) throw new Error('two tabs');
-    await leader.client.whenLive();
+    const { leader, follower } = await twoLiveTabs(server);
     const mine = leader.client.subscribe('doc:*');
     const theirs = follower.client.subscribe('doc:*');
     await theirs.whenLive();
@@ -225,9 +225,7 @@ describe('subscriptions of follower tabs', () => {
 describe('presence with tabs', () => {
   it("a follower's presence joins on the leader's connection; it sees the members and each change", async () => {
     const server = new FakeSyncServer();
-    const [leader, follower] = await tabs(2, server);
-    if (leader === undefined || follower === undefined) throw new Error('two tabs');
-    await leader.client.whenLive();
+    const { follower } = await twoLiveTabs(server);
     const room = follower.client.joinPresence('room', { name: 'me' });
     const changes: string[] = [];
     room.onChange((members, change) => changes.push(`${change.kind}:${members.length}`));
@@ -252,9 +250,7 @@ describe('presence with tabs', () => {
 
   it('tabs in one room are one member, present until the last of them leaves', async () => {
     const server = new FakeSyncServer();
-    const [leader, follower] = await tabs(2, server);
-    if (leader === undefined || follower === undefined) throw new Error('two tabs');
-    await leader.client.whenLive();
+    const { leader, follower } = await twoLiveTabs(server);
     const leaderRoom = leader.client.joinPresence('room', { name: 'me' });
     const followerRoom = follower.client.joinPresence('room', { name: 'me' });
     await expect.poll(() => followerRoom.status).toBe('joined');
