@@ -6,13 +6,15 @@ import { LocalStore } from './local/local-store.ts';
 import { MemoryStorage } from './storage/memory-storage.ts';
 import type { SyncStorage } from './storage/sync-storage.ts';
 import { SubscriptionSet } from './subscriptions/subscription-set.ts';
+import { WireSubscriptions } from './subscriptions/wire-subscriptions.ts';
 import { SyncConnection, type TokenProvider } from './sync/connection.ts';
 import { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './sync/heartbeat.ts';
 import { DEFAULT_PUSH, type PushOptions } from './sync/push-flow.ts';
 import { resolveWebSocket, type WebSocketConstructor } from './sync/web-socket.ts';
 import { createErrorEmitter, SyncClient } from './sync-client.ts';
 import type { ConnectionLink } from './tabs/connection-link.ts';
-import { SharedTabLink, type LockManagerLike } from './tabs/shared-tab-link.ts';
+import { SharedTabLink } from './tabs/shared-tab-link.ts';
+import type { LockManagerLike } from './tabs/tab-liveness.ts';
 import { SoloLink } from './tabs/solo-link.ts';
 import { TabChannel, type BroadcastChannelConstructor } from './tabs/tab-channel.ts';
 import type { SyncError } from './sync-error.ts';
@@ -93,10 +95,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     newEventId: createUuidV7Generator(() => clock.now()),
     report,
   });
-  const subscriptions = declaredSubscriptions(repositories, report);
+  const onListenerError = (cause: unknown): void => report({ kind: 'listener_failed', cause });
+  const subscriptions = new SubscriptionSet(onListenerError);
+  for (const name of repositories) subscriptions.subscribe(name);
+  const wire = new WireSubscriptions(onListenerError);
   const connection = new SyncConnection({
     url: options.url,
-    subscriptions,
+    subscriptions: wire,
     tokenProvider: options.tokenProvider,
     webSocket,
     store,
@@ -112,8 +117,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   });
   const link: ConnectionLink =
     channel === undefined
-      ? new SoloLink(connection)
-      : new SharedTabLink({ connection, store, subscriptions, report, ...channel });
+      ? new SoloLink(connection, subscriptions, wire)
+      : new SharedTabLink({ connection, store, subscriptions, wire, report, ...channel });
   return new SyncClient({
     store,
     connection: link,
@@ -135,15 +140,6 @@ function errorReporting(): {
     else errors.emit(error);
   };
   return { errors, report };
-}
-
-function declaredSubscriptions(
-  repositories: readonly string[],
-  report: (error: SyncError) => void,
-): SubscriptionSet {
-  const subscriptions = new SubscriptionSet((cause) => report({ kind: 'listener_failed', cause }));
-  for (const name of repositories) subscriptions.subscribe(name);
-  return subscriptions;
 }
 
 /** Opened before the storage is read (see `TabChannel`); undefined when tabs cannot share here. */

@@ -6,7 +6,7 @@ export {
   type TabSharing,
 } from './create-sync-client.ts';
 export type { TabRole } from './tabs/connection-link.ts';
-export type { LockManagerLike } from './tabs/shared-tab-link.ts';
+export type { LockManagerLike } from './tabs/tab-liveness.ts';
 export type { BroadcastChannelConstructor, BroadcastChannelLike } from './tabs/tab-channel.ts';
 export { SyncClient } from './sync-client.ts';
 export type { Subscription, SubscriptionStatus } from './subscriptions/subscription.ts';

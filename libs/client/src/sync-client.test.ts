@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JsonFileStorage } from './storage/json-file-storage.ts';
 import { MemoryStorage } from './storage/memory-storage.ts';
 import type { SyncStorage } from './storage/sync-storage.ts';
-import { createTestClient, settle, type TestClient } from './testing/client-fixture.ts';
+import { createTestClient, settle, useTestClients } from './testing/client-fixture.ts';
 import { FakeClock } from './testing/fake-clock.ts';
 import { FakeSyncServer } from './testing/fake-sync-server.ts';
 import type { RecordEntry } from './local/repository-state.ts';
@@ -15,21 +15,11 @@ interface Todo {
   done?: boolean;
 }
 
-const opened: TestClient[] = [];
 const directories: string[] = [];
 afterEach(async () => {
-  for (const t of opened.splice(0)) await t.client.stop();
   for (const d of directories.splice(0)) await rm(d, { recursive: true, force: true });
 });
-
-async function client(
-  server: FakeSyncServer,
-  options: Parameters<typeof createTestClient>[1] = {},
-): Promise<TestClient> {
-  const t = await createTestClient(server, options);
-  opened.push(t);
-  return t;
-}
+const clients = useTestClients();
 
 const titles = (entries: readonly RecordEntry<Todo>[]): string[] => entries.map((e) => e.data.title).sort();
 
@@ -66,7 +56,7 @@ describe.each<[string, () => Promise<() => SyncStorage>]>([
         _data: { title: `seed ${i}` },
       });
     }
-    const first = await client(server, { storage: storageFor() });
+    const first = await clients.open(server, { storage: storageFor() });
     first.client.start();
     await first.client.whenLive();
     await first.client.stop();
@@ -84,7 +74,7 @@ describe.each<[string, () => Promise<() => SyncStorage>]>([
       _data: { title: 'seed 4' },
     });
 
-    const second = await client(server, { storage: storageFor() });
+    const second = await clients.open(server, { storage: storageFor() });
     // Offline, right after the restart: the same view and the same queue.
     expect(titles(second.client.repository<Todo>('todo').all())).toEqual([
       'mine 1',
@@ -112,7 +102,7 @@ describe.each<[string, () => Promise<() => SyncStorage>]>([
     expect(server.events('todo')).toHaveLength(7);
     await second.client.persisted();
 
-    const third = await client(server, { storage: storageFor() });
+    const third = await clients.open(server, { storage: storageFor() });
     expect(third.client.pendingCount).toBe(0);
     third.client.start();
     await third.client.whenLive();
@@ -124,8 +114,8 @@ describe('two clients', () => {
   it('converge, including concurrent writes to one record, and the losing write is reported', async () => {
     const server = new FakeSyncServer();
     const clock = new FakeClock();
-    const alice = await client(server, { clock });
-    const bob = await client(server, { clock });
+    const alice = await clients.open(server, { clock });
+    const bob = await clients.open(server, { clock });
     alice.client.start();
     bob.client.start();
     await Promise.all([alice.client.whenLive(), bob.client.whenLive()]);
@@ -137,10 +127,10 @@ describe('two clients', () => {
 
     // Bob goes offline and edits; Alice edits later (by the clock) while Bob is away.
     bob.client.stop().catch(() => undefined);
-    clock.advance(10);
+    await clock.advance(10);
     await bob.client.repository<Todo>('todo').upsert('shared', { title: 'from bob (earlier)' });
     await bob.client.repository<Todo>('todo').upsert('bob-only', { title: 'bob only' });
-    clock.advance(10);
+    await clock.advance(10);
     await alice.client.repository<Todo>('todo').upsert('shared', { title: 'from alice (later)' });
     await alice.client.flushed();
 
@@ -163,7 +153,7 @@ describe('two clients', () => {
 describe('observing', () => {
   it('repository and query subscriptions see local and remote changes', async () => {
     const server = new FakeSyncServer();
-    const t = await client(server);
+    const t = await clients.open(server);
     const todo = t.client.repository<Todo>('todo');
     const all: string[][] = [];
     const open: string[][] = [];
@@ -204,7 +194,7 @@ describe('observing', () => {
 
   it('whenLive() and flushed() resolve when their condition holds', async () => {
     const server = new FakeSyncServer();
-    const t = await client(server);
+    const t = await clients.open(server);
     await t.client.flushed();
     void t.client.repository<Todo>('todo').upsert('a', { title: 'a' });
     let flushed = false;
@@ -219,7 +209,7 @@ describe('observing', () => {
 
   it('rejects unknown repositories and invalid names', async () => {
     const server = new FakeSyncServer();
-    const t = await client(server);
+    const t = await clients.open(server);
     expect(() => t.client.repository('nope')).toThrow('not one of');
     await expect(createTestClient(server, { repositories: ['bad name'] })).rejects.toThrow(
       'invalid repository names',

@@ -15,7 +15,7 @@ export { WsTestClient } from './ws-test-client.ts';
 export type { MessageOf, ReceivedFrame, ServerMessageType, UnparsedFrame } from './received-frame.ts';
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';
-export { ManualClock } from './manual-clock.ts';
+export { FakeClock } from '@lfsync/client/testing';
 export {
   startNatsCluster,
   type NatsCluster,

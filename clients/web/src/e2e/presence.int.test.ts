@@ -3,7 +3,7 @@ import { startStack, type TestStack } from '@lfsync/system-tests';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, openPage, recordConsole, type ConsoleEntry } from './browser.ts';
-import { buildApp, signIn, waitLive } from './web-app.ts';
+import { buildApp, signIn, tabRole, waitLive } from './web-app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 };
 
@@ -73,6 +73,40 @@ describe('web app: who is online (presence) in the users panel', () => {
     await expect.poll(() => onlineState(alice.page, 'bob'), POLL).toBe('true');
     await bobAgain.context.close();
     await alice.context.close();
+
+    const problems = consoleEntries.filter((entry) => entry.type === 'error' || entry.kind === 'pageerror');
+    expect(problems).toEqual([]);
+  });
+
+  it("a follower tab shows who is online through the leader tab's socket, also after the leader tab closes", async () => {
+    const carol = await openBrowser(0, 'carol-tab-1');
+    await signIn(carol.page, 'carol');
+    await waitLive(carol.page);
+    // A second tab of the same browser: it follows the first one, which holds the only socket.
+    const follower = await carol.context.newPage();
+    recordConsole(follower, 'carol-tab-2', (entry) => consoleEntries.push(entry));
+    await follower.goto('/');
+    await expect.poll(() => follower.getByTestId('signed-in-user').textContent(), POLL).toBe('carol');
+    await expect.poll(() => tabRole(follower), POLL).toBe('follower');
+    await waitLive(follower);
+    await expect.poll(() => onlineState(follower, 'carol'), POLL).toBe('true');
+
+    const dave = await openBrowser(1, 'dave');
+    await signIn(dave.page, 'dave');
+    await waitLive(dave.page);
+    await expect.poll(() => onlineState(follower, 'dave'), POLL).toBe('true');
+    await expect.poll(() => onlineState(dave.page, 'carol'), POLL).toBe('true');
+
+    // The leader tab closes: the follower takes the socket over and joins again; both still see each other.
+    await carol.page.close();
+    await expect.poll(() => tabRole(follower), POLL).toBe('leader');
+    await waitLive(follower);
+    await expect.poll(() => onlineState(follower, 'dave'), POLL).toBe('true');
+    await expect.poll(() => onlineState(dave.page, 'carol'), POLL).toBe('true');
+
+    await dave.context.close();
+    await expect.poll(() => onlineState(follower, 'dave'), POLL).toBe('false');
+    await carol.context.close();
 
     const problems = consoleEntries.filter((entry) => entry.type === 'error' || entry.kind === 'pageerror');
     expect(problems).toEqual([]);

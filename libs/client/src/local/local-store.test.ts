@@ -49,7 +49,7 @@ describe('local writes', () => {
   it('become events (insert, update, delete) applied to the view at once and queued', async () => {
     const { store, todo, clock } = await openStore();
     const insert = store.write('todo', 'a', { title: 'one' }).event;
-    clock.advance(5);
+    await clock.advance(5);
     const update = store.write('todo', 'a', { title: 'two' }).event;
     const remove = store.write('todo', 'a', undefined).event;
 

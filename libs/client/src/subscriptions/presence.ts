@@ -1,6 +1,7 @@
 import type { PresenceMember, PresenceMeta } from '@lfsync/contracts';
 import { Emitter, type Unsubscribe } from '../emitter.ts';
 import type { SubscriptionError } from './subscription-error.ts';
+import type { PresenceView } from './views.ts';
 
 /**
  * `pending`: not a member on the current connection (offline, or waiting for the server); `joined`: a member
@@ -41,16 +42,14 @@ export interface PresenceActions {
   leave(presence: ClientPresence): void;
 }
 
-const NO_CHANGE: PresenceChange = { kind: 'snapshot', joins: [], leaves: [] };
-
+/** The app's handle: it shows the connection's membership (see `WirePresence`) and asks for changes. */
 export class ClientPresence implements Presence {
   readonly repository: string;
   #status: PresenceStatus = 'pending';
   #error: SubscriptionError | undefined;
   #meta: PresenceMeta;
   #sessionId: string | undefined;
-  readonly #members = new Map<string, PresenceMember>();
-  #list: readonly PresenceMember[] = [];
+  #members: readonly PresenceMember[] = [];
   readonly #changed: Emitter<PresenceChange>;
   readonly #actions: PresenceActions;
 
@@ -75,7 +74,7 @@ export class ClientPresence implements Presence {
   }
 
   get members(): readonly PresenceMember[] {
-    return this.#list;
+    return this.#members;
   }
 
   get sessionId(): string | undefined {
@@ -87,15 +86,12 @@ export class ClientPresence implements Presence {
   }
 
   onChange(listener: (members: readonly PresenceMember[], change: PresenceChange) => void): Unsubscribe {
-    return this.#changed.on((change) => listener(this.#list, change));
+    return this.#changed.on((change) => listener(this.#members, change));
   }
 
   update(meta: PresenceMeta): void {
     if (this.#status === 'left') return;
     this.#meta = meta;
-    const self = this.#sessionId === undefined ? undefined : this.#members.get(this.#sessionId);
-    // The server does not echo a session's own changes.
-    if (self !== undefined) this.#apply('diff', [{ ...self, meta }], []);
     this.#actions.update(this);
   }
 
@@ -103,64 +99,33 @@ export class ClientPresence implements Presence {
     if (this.#status === 'left') return;
     this.#status = 'left';
     this.#error = undefined;
-    this.#members.clear();
-    this.#apply('snapshot', [], []);
+    this.#sessionId = undefined;
+    this.#members = [];
+    this.#changed.emit({ kind: 'snapshot', joins: [], leaves: [] });
     this.#actions.leave(this);
   }
 
-  /** @internal */
-  joined(sessionId: string): void {
-    if (this.#status === 'left') return;
-    this.#sessionId = sessionId;
-    this.#status = 'joined';
-    this.#error = undefined;
-    this.#changed.emit(NO_CHANGE);
+  /** @internal What the connection's membership shows (this tab's connection, or the leader tab's). */
+  mirror(view: PresenceView): void {
+    if (this.#status === 'left' || this.#shows(view)) return;
+    this.#status = view.status;
+    this.#error = view.error;
+    this.#sessionId = view.sessionId;
+    this.#members = view.members;
+    this.#changed.emit(view.change);
   }
 
-  /** @internal */
-  refused(error: SubscriptionError): void {
-    if (this.#status === 'left') return;
-    this.#status = 'refused';
-    this.#error = error;
-    this.#members.clear();
-    this.#apply('snapshot', [], []);
-  }
-
-  /** @internal Offline, or the connection's membership ended: nobody is known to be online. */
-  reset(): void {
-    if (this.#status === 'left') return;
-    this.#status = 'pending';
-    this.#sessionId = undefined;
-    this.#members.clear();
-    this.#apply('snapshot', [], []);
-  }
-
-  /** @internal What the tab holding the connection sees (this tab follows it). */
-  mirror(status: PresenceStatus, sessionId: string | undefined, members: readonly PresenceMember[]): void {
-    if (this.#status === 'left') return;
-    this.#status = status === 'left' ? 'pending' : status;
-    this.#sessionId = sessionId;
-    this.#members.clear();
-    this.#apply('snapshot', members, []);
-  }
-
-  /** @internal */
-  snapshot(members: readonly PresenceMember[]): void {
-    if (this.#status !== 'joined') return;
-    this.#members.clear();
-    this.#apply('snapshot', members, []);
-  }
-
-  /** @internal */
-  diff(joins: readonly PresenceMember[], leaves: readonly string[]): void {
-    if (this.#status !== 'joined') return;
-    this.#apply('diff', joins, leaves);
-  }
-
-  #apply(kind: PresenceChange['kind'], joins: readonly PresenceMember[], leaves: readonly string[]): void {
-    for (const sessionId of leaves) this.#members.delete(sessionId);
-    for (const member of joins) this.#members.set(member.sessionId, member);
-    this.#list = [...this.#members.values()];
-    this.#changed.emit({ kind, joins, leaves });
+  /** Whether `view` changes nothing here (e.g. the first, empty view of a membership not yet joined). */
+  #shows(view: PresenceView): boolean {
+    const { change } = view;
+    return (
+      view.status === this.#status &&
+      view.sessionId === this.#sessionId &&
+      view.error === this.#error &&
+      change.joins.length === 0 &&
+      change.leaves.length === 0 &&
+      view.members.length === 0 &&
+      this.#members.length === 0
+    );
   }
 }

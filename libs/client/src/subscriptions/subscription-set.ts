@@ -1,70 +1,38 @@
-import {
-  isExactName,
-  isRepositoryName,
-  patternMatches,
-  patternProblem,
-  type PresenceMeta,
-} from '@lfsync/contracts';
+import { isRepositoryName, patternProblem, type PresenceMeta } from '@lfsync/contracts';
 import { Emitter, type Unsubscribe } from '../emitter.ts';
 import { ClientPresence } from './presence.ts';
 import { ClientSubscription } from './subscription.ts';
-
-/** The current connection's side of the subscriptions: it sends what the app asks for while it is up. */
-export interface SubscriptionDriver {
-  subscribe(subscription: ClientSubscription): void;
-  unsubscribe(subscription: ClientSubscription): void;
-  joinPresence(presence: ClientPresence): void;
-  updatePresence(presence: ClientPresence): void;
-  leavePresence(presence: ClientPresence): void;
-}
+import type { Claims, WireView } from './views.ts';
 
 /**
- * What the app subscribed to and where it is present, across connections: each new connection subscribes to
- * all of it again (exact names from their stored cursors) and joins every presence again.
+ * What this tab's app subscribed to and where it is present: the handles it was given. What they claim goes
+ * to the connection that serves this tab (its own, or the leader tab's); the views coming back set them.
  */
 export class SubscriptionSet {
   readonly #subscriptions = new Map<string, ClientSubscription>();
   readonly #presences = new Map<string, ClientPresence>();
   readonly #onListenerError: (cause: unknown) => void;
-  readonly #presenceChanged: Emitter<ClientPresence>;
-  #driver: SubscriptionDriver | undefined;
+  readonly #claimsChanged: Emitter<Claims>;
 
   constructor(onListenerError: (cause: unknown) => void) {
     this.#onListenerError = onListenerError;
-    this.#presenceChanged = new Emitter(onListenerError);
-  }
-
-  /** Any presence changed its members or status (for the other tabs). */
-  onPresenceChange(listener: (presence: ClientPresence) => void): Unsubscribe {
-    return this.#presenceChanged.on(listener);
+    this.#claimsChanged = new Emitter(onListenerError);
   }
 
   get subscriptions(): readonly ClientSubscription[] {
     return [...this.#subscriptions.values()];
   }
 
-  get presences(): readonly ClientPresence[] {
-    return [...this.#presences.values()];
+  get claims(): Claims {
+    return {
+      subscriptions: [...this.#subscriptions.keys()],
+      presences: [...this.#presences.values()].map(({ repository, meta }) => ({ repository, meta })),
+    };
   }
 
-  subscription(repository: string): ClientSubscription | undefined {
-    return this.#subscriptions.get(repository);
-  }
-
-  presence(repository: string): ClientPresence | undefined {
-    return this.#presences.get(repository);
-  }
-
-  /** Whether an exact subscription names `repository`. */
-  isSubscribed(repository: string): boolean {
-    return this.#subscriptions.has(repository);
-  }
-
-  /** Whether a pattern subscription (not an exact one) covers `repository`. */
-  coversByPattern(repository: string): boolean {
-    for (const text of this.#subscriptions.keys())
-      if (!isExactName(text) && patternMatches(text, repository)) return true;
-    return false;
+  /** The app subscribed, unsubscribed, joined, changed its meta or left. */
+  onClaimsChange(listener: (claims: Claims) => void): Unsubscribe {
+    return this.#claimsChanged.on(listener);
   }
 
   /** The held subscription when there is one (the same object), else a new one. Throws a TypeError on a bad pattern. */
@@ -79,12 +47,12 @@ export class SubscriptionSet {
       (closed) => {
         if (this.#subscriptions.get(repository) !== closed) return;
         this.#subscriptions.delete(repository);
-        this.#driver?.unsubscribe(closed);
+        this.#claimsChanged.emit(this.claims);
       },
       this.#onListenerError,
     );
     this.#subscriptions.set(repository, subscription);
-    this.#driver?.subscribe(subscription);
+    this.#claimsChanged.emit(this.claims);
     return subscription;
   }
 
@@ -97,30 +65,48 @@ export class SubscriptionSet {
       held.update(meta);
       return held;
     }
-    const presence: ClientPresence = new ClientPresence(
+    const presence = new ClientPresence(
       repository,
       meta,
       {
-        update: (changed) => this.#driver?.updatePresence(changed),
+        update: () => this.#claimsChanged.emit(this.claims),
         leave: (left) => {
           if (this.#presences.get(repository) !== left) return;
           this.#presences.delete(repository);
-          this.#driver?.leavePresence(left);
+          this.#claimsChanged.emit(this.claims);
         },
       },
       this.#onListenerError,
     );
     this.#presences.set(repository, presence);
-    presence.onChange(() => this.#presenceChanged.emit(presence));
-    this.#driver?.joinPresence(presence);
+    this.#claimsChanged.emit(this.claims);
     return presence;
   }
 
-  attach(driver: SubscriptionDriver): void {
-    this.#driver = driver;
+  /** What the serving connection says about a subscription or presence; nothing when this tab holds none of it. */
+  apply(view: WireView): void {
+    switch (view.type) {
+      case 'subscription':
+        this.#subscriptions.get(view.repository)?.set(view.status, view.error);
+        return;
+      case 'presence':
+        this.#presences.get(view.repository)?.mirror(view);
+        return;
+    }
   }
 
-  detach(driver: SubscriptionDriver): void {
-    if (this.#driver === driver) this.#driver = undefined;
+  /** No connection serves this tab now (stopped, or waiting for a leader tab). */
+  resetAll(): void {
+    for (const subscription of this.#subscriptions.values()) subscription.set('pending');
+    for (const presence of this.#presences.values())
+      presence.mirror({
+        type: 'presence',
+        repository: presence.repository,
+        status: 'pending',
+        error: undefined,
+        sessionId: undefined,
+        members: [],
+        change: { kind: 'snapshot', joins: [], leaves: [] },
+      });
   }
 }

@@ -1,24 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../storage/memory-storage.ts';
-import { createTestClient, settle, type TestClient } from '../testing/client-fixture.ts';
+import { settle, useTestClients, type TestClient } from '../testing/client-fixture.ts';
 import { FakeSyncServer } from '../testing/fake-sync-server.ts';
 import { SubscriptionError } from './subscription-error.ts';
 
-const opened: TestClient[] = [];
-afterEach(async () => {
-  for (const t of opened.splice(0)) await t.client.stop();
-});
-
-async function live(
-  server: FakeSyncServer,
-  options: Parameters<typeof createTestClient>[1] = {},
-): Promise<TestClient> {
-  const t = await createTestClient(server, options);
-  opened.push(t);
-  t.client.start();
-  await t.client.whenLive();
-  return t;
-}
+const clients = useTestClients();
 
 let counter = 0;
 const event = (id: string, data: Record<string, unknown>) => ({
@@ -40,7 +26,7 @@ describe('subscribe to an exact name', () => {
   it('catches up from the cursor, then receives it live; unsubscribing stops the live events', async () => {
     const server = new FakeSyncServer();
     server.append('doc:1', event('a', { v: 1 }));
-    const t = await live(server);
+    const t = await clients.live(server);
     const subscription = t.client.subscribe('doc:1');
     expect(subscription.status).toBe('pending');
     await subscription.whenLive();
@@ -70,8 +56,7 @@ describe('subscribe to an exact name', () => {
   it('made while offline, it is readable at once and subscribed on the next connection', async () => {
     const server = new FakeSyncServer();
     server.append('doc:9', event('a', {}));
-    const t = await createTestClient(server);
-    opened.push(t);
+    const t = await clients.open(server);
     const subscription = t.client.subscribe('doc:9');
     expect(ids(t, 'doc:9')).toEqual([]);
     await t.client.repository('doc:9').upsert('mine', { offline: true });
@@ -89,7 +74,7 @@ describe('subscribe to an exact name', () => {
 
   it('subscribing again returns the subscription held; a bad pattern throws a TypeError', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     expect(t.client.subscribe('doc:1')).toBe(t.client.subscribe('doc:1'));
     expect(() => t.client.subscribe('a*b')).toThrow(TypeError);
     expect(() => t.client.subscribe('a.b')).toThrow(TypeError);
@@ -98,7 +83,7 @@ describe('subscribe to an exact name', () => {
 
   it('resumes after a reconnect from the stored cursor: nothing missing, nothing twice', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     await t.client.subscribe('doc:1').whenLive();
     server.append('doc:1', event('a', { v: 1 }));
     server.append('doc:1', event('b', { v: 1 }));
@@ -110,7 +95,7 @@ describe('subscribe to an exact name', () => {
     server.append('doc:1', event('c', { v: 1 }));
     server.append('doc:1', event('a', { v: 2 }));
     server.refuseConnections = false;
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     await t.client.whenLive();
     await t.client.subscribe('doc:1').whenLive();
     const connection = server.lastConnection;
@@ -125,7 +110,7 @@ describe('subscribe to an exact name', () => {
   it('a refusal is a SubscriptionError with the code; the other repositories stay live', async () => {
     const server = new FakeSyncServer();
     server.refuseSubscription = (repository) => (repository === 'secret' ? { code: 'FORBIDDEN' } : undefined);
-    const t = await live(server);
+    const t = await clients.live(server);
     const subscription = t.client.subscribe('secret');
     await expect(subscription.whenLive()).rejects.toBeInstanceOf(SubscriptionError);
     expect(subscription.status).toBe('refused');
@@ -140,7 +125,7 @@ describe('subscribe to an exact name', () => {
   it('a declared repository refused while connecting does not keep the client from going live', async () => {
     const server = new FakeSyncServer();
     server.refuseSubscription = (repository) => (repository === 'note' ? { code: 'FORBIDDEN' } : undefined);
-    const t = await live(server);
+    const t = await clients.live(server);
     expect(t.client.subscriptions.map((s) => [s.repository, s.status])).toEqual([
       ['todo', 'live'],
       ['note', 'refused'],
@@ -149,7 +134,7 @@ describe('subscribe to an exact name', () => {
 
   it('ends a subscription the server ends on its own (a token refresh took the right away)', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     const note = t.client.subscriptions[1];
     server.lastConnection.send({ type: 'unsubscribed', repository: 'note' });
     await settle();
@@ -162,7 +147,7 @@ describe('subscribe to a pattern', () => {
   it('opens the repositories it delivers and catches each up from 0 on a gap', async () => {
     const server = new FakeSyncServer();
     server.append('team/1/notes', event('old', {}));
-    const t = await live(server);
+    const t = await clients.live(server);
     const subscription = t.client.subscribe('team/1/*');
     await subscription.whenLive();
     expect(server.lastConnection.sent('subscribe').at(-1)).toEqual({
@@ -179,7 +164,7 @@ describe('subscribe to a pattern', () => {
   it('after a restart, catches up the stored repositories of the pattern from their cursors', async () => {
     const server = new FakeSyncServer();
     const storage = new MemoryStorage();
-    const first = await live(server, { storage });
+    const first = await clients.live(server, { storage });
     await first.client.subscribe('doc:*').whenLive();
     server.append('doc:1', event('a', {}));
     await settle();
@@ -187,7 +172,7 @@ describe('subscribe to a pattern', () => {
     await first.client.stop();
     server.append('doc:1', event('b', {}));
 
-    const second = await live(server, { storage });
+    const second = await clients.live(server, { storage });
     expect(() => ids(second, 'doc:1')).toThrow('not one of');
     const subscription = second.client.subscribe('doc:*');
     expect(ids(second, 'doc:1')).toEqual(['a']);
@@ -201,7 +186,7 @@ describe('subscribe to a pattern', () => {
 describe('presence', () => {
   it('shows the snapshot, then joins, meta changes and leaves of the others', async () => {
     const server = new FakeSyncServer();
-    const alice = await live(server);
+    const alice = await clients.live(server);
     const room = alice.client.joinPresence('todo', { name: 'Alice' });
     const changes: string[] = [];
     room.onChange((members, change) => changes.push(`${change.kind}:${members.length}`));
@@ -209,7 +194,7 @@ describe('presence', () => {
     expect(room.status).toBe('joined');
     expect(room.members).toEqual([{ sessionId: 'session-1', subject: 'token-1', meta: { name: 'Alice' } }]);
 
-    const bob = await live(server);
+    const bob = await clients.live(server);
     const bobRoom = bob.client.joinPresence('todo', { name: 'Bob' });
     await settle();
     expect(bobRoom.members.map((m) => m.meta['name'])).toEqual(['Alice', 'Bob']);
@@ -228,7 +213,7 @@ describe('presence', () => {
 
   it('leave() ends the membership but keeps the repository subscribed from its cursor', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     const room = t.client.joinPresence('todo', { name: 'Alice' });
     await settle();
     server.append('todo', event('a', {}));
@@ -249,7 +234,7 @@ describe('presence', () => {
 
   it('a presence_update refused for its rate is sent again after retryAfterMs, and stops nothing else', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     const room = t.client.joinPresence('todo', { typing: false });
     await settle();
     room.update({ typing: true });
@@ -264,7 +249,7 @@ describe('presence', () => {
     });
     await settle();
     expect(connection.sent('presence_update')).toHaveLength(1);
-    t.clock.advance(500);
+    await t.clock.advance(500);
     await settle();
     expect(connection.sent('presence_update')).toEqual([
       { type: 'presence_update', repository: 'todo', meta: { typing: true } },
@@ -278,7 +263,7 @@ describe('presence', () => {
 
   it('is empty while offline and joins again on the next connection', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     const room = t.client.joinPresence('lobby', { name: 'Alice' });
     await settle();
     expect(room.members).toHaveLength(1);
@@ -286,7 +271,7 @@ describe('presence', () => {
     await settle();
     expect(room.status).toBe('pending');
     expect(room.members).toEqual([]);
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     await t.client.whenLive();
     await settle();
     expect(room.status).toBe('joined');
@@ -302,7 +287,7 @@ describe('presence', () => {
       if (repository === 'big') return { code: 'PAYLOAD_TOO_LARGE' };
       return full ? { code: 'PRESENCE_LIMIT', retryAfterMs: 2_000 } : undefined;
     };
-    const t = await live(server);
+    const t = await clients.live(server);
     const room = t.client.joinPresence('todo', {});
     const big = t.client.joinPresence('big', { blob: 'x'.repeat(2_000) });
     await settle();
@@ -310,7 +295,7 @@ describe('presence', () => {
     expect(big.status).toBe('refused');
     expect(big.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', retryable: false });
     full = false;
-    t.clock.advance(2_000);
+    await t.clock.advance(2_000);
     await settle();
     expect(room.status).toBe('joined');
     expect(() => t.client.joinPresence('doc:*')).toThrow(TypeError);

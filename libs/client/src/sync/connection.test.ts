@@ -1,29 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../backoff.ts';
-import {
-  createTestClient,
-  settle,
-  TEST_BACKOFF,
-  TEST_HEARTBEAT,
-  type TestClient,
-} from '../testing/client-fixture.ts';
+import { settle, TEST_BACKOFF, TEST_HEARTBEAT, useTestClients } from '../testing/client-fixture.ts';
 import { FakeSyncServer } from '../testing/fake-sync-server.ts';
 
-const opened: TestClient[] = [];
-afterEach(async () => {
-  for (const t of opened.splice(0)) await t.client.stop();
-});
-
-async function start(
-  server: FakeSyncServer,
-  options: Parameters<typeof createTestClient>[1] = {},
-): Promise<TestClient> {
-  const t = await createTestClient(server, options);
-  opened.push(t);
-  t.client.start();
-  await settle();
-  return t;
-}
+const clients = useTestClients();
 
 const event = (id: string, data: Record<string, unknown>) => ({
   _event_id: `remote-${id}-${Math.random()}`,
@@ -37,8 +17,7 @@ describe('connect → auth → catch-up → flush → live', () => {
   it('sends auth, then subscribe from the cursor for every repository, then the queue, and is live only after catch-up', async () => {
     const server = new FakeSyncServer({ pageSize: 2 });
     for (let i = 1; i <= 5; i++) server.append('todo', event(`t${i}`, { i }));
-    const t = await createTestClient(server);
-    opened.push(t);
+    const t = await clients.open(server);
     await t.client.repository('todo').upsert('mine', { title: 'offline write' });
     let recordsWhenLive = -1;
     t.client.onStateChange((s) => {
@@ -78,7 +57,7 @@ describe('connect → auth → catch-up → flush → live', () => {
   it('keeps requesting while a truncating server reports a later head (lastSequence) than it sent', async () => {
     const server = new FakeSyncServer({ catchUpLimit: 2 });
     for (let i = 1; i <= 5; i++) server.append('todo', event(`t${i}`, { i }));
-    const t = await start(server);
+    const t = await clients.started(server);
     await t.client.whenLive();
     expect(server.lastConnection.catchUps('todo').map((f) => f.afterSequence)).toEqual([0, 2, 4]);
     expect(t.client.repository('todo').all()).toHaveLength(5);
@@ -88,7 +67,7 @@ describe('connect → auth → catch-up → flush → live', () => {
 describe('reconnect', () => {
   it('after a drop, with exponential backoff and full jitter that resets once live', async () => {
     const server = new FakeSyncServer();
-    const t = await start(server);
+    const t = await clients.started(server);
     await t.client.whenLive();
     server.refuseConnections = true;
     server.dropAll();
@@ -100,10 +79,10 @@ describe('reconnect', () => {
       if (state.status !== 'offline') return;
       expect(state.retryInMs).toBe(backoffDelayMs(attempt, TEST_BACKOFF, () => 0.5));
       delays.push(state.retryInMs ?? -1);
-      t.clock.advance((state.retryInMs ?? 0) - 1);
+      await t.clock.advance((state.retryInMs ?? 0) - 1);
       await settle();
       expect(t.client.state.status).toBe('offline');
-      t.clock.advance(1);
+      await t.clock.advance(1);
       await settle();
     }
     expect(delays).toEqual([50, 100, 200, 400, 500, 500]);
@@ -112,7 +91,7 @@ describe('reconnect', () => {
     ).toEqual(['closed', ...Array<string>(6).fill('connect_failed')]);
 
     server.refuseConnections = false;
-    t.clock.advance(500);
+    await t.clock.advance(500);
     await t.client.whenLive();
     server.dropAll();
     await settle();
@@ -121,11 +100,11 @@ describe('reconnect', () => {
 
   it('asks the token provider on every connect', async () => {
     const server = new FakeSyncServer();
-    const t = await start(server);
+    const t = await clients.started(server);
     await t.client.whenLive();
     server.dropAll();
     await settle();
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     await t.client.whenLive();
     expect(server.connections.map((c) => c.tokens)).toEqual([['token-1'], ['token-2']]);
     expect(t.tokenCalls()).toBe(2);
@@ -134,7 +113,7 @@ describe('reconnect', () => {
   it('reports a failing token provider and retries with backoff', async () => {
     const server = new FakeSyncServer();
     let calls = 0;
-    const t = await start(server, {
+    const t = await clients.started(server, {
       tokenProvider: () => {
         calls += 1;
         if (calls === 1) return Promise.reject(new Error('refresh failed'));
@@ -144,37 +123,36 @@ describe('reconnect', () => {
     expect(t.client.state).toMatchObject({ status: 'offline', reason: 'token_unavailable' });
     expect(t.errors).toEqual([{ kind: 'token_unavailable', cause: new Error('refresh failed') }]);
     expect(server.connections).toHaveLength(0);
-    t.clock.advance(100);
+    await t.clock.advance(100);
     await t.client.whenLive();
     expect(server.lastConnection.tokens).toEqual(['fresh']);
   });
 
   it('surfaces a refused token and retries with a new one', async () => {
     const server = new FakeSyncServer({ acceptToken: (token) => token !== 'token-1' });
-    const t = await start(server);
+    const t = await clients.started(server);
     expect(t.errors).toContainEqual(
       expect.objectContaining({ kind: 'server_error', code: 'INVALID_TOKEN', retryable: false }),
     );
     expect(t.client.state).toMatchObject({ status: 'offline', reason: 'auth_failed' });
-    t.clock.advance(100);
+    await t.clock.advance(100);
     await t.client.whenLive();
     expect(server.lastConnection.tokens).toEqual(['token-2']);
   });
 
   it('gives up on a socket that does not authenticate within the connect timeout', async () => {
     const server = new FakeSyncServer();
-    const t = await createTestClient(server, { connectTimeoutMs: 800 });
-    opened.push(t);
+    const t = await clients.open(server, { connectTimeoutMs: 800 });
     server.acceptSilently = true;
     t.client.start();
     await settle();
     expect(t.client.state.status).toBe('authenticating');
-    t.clock.advance(799);
+    await t.clock.advance(799);
     expect(t.client.state.status).toBe('authenticating');
-    t.clock.advance(1);
+    await t.clock.advance(1);
     expect(t.client.state).toMatchObject({ status: 'offline', reason: 'connect_failed' });
     server.acceptSilently = false;
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     await t.client.whenLive();
     expect(server.connections).toHaveLength(2);
   });
@@ -182,16 +160,19 @@ describe('reconnect', () => {
 
 describe('token refresh', () => {
   it('sends a fresh token on the live connection before the current one expires', async () => {
-    const server = new FakeSyncServer({ tokenExpiresAt: () => Date.UTC(2025, 0, 1) + 120_000 });
-    const t = await start(server, {
+    // Each fresh token lives 120 s longer than the one before.
+    const server = new FakeSyncServer({
+      tokenExpiresAt: (token) => Date.UTC(2025, 0, 1) + 120_000 * Number(token.slice('token-'.length)),
+    });
+    const t = await clients.started(server, {
       tokenRefreshMarginMs: 30_000,
       heartbeat: { intervalMs: 600_000, timeoutMs: 1_000 },
     });
     await t.client.whenLive();
-    t.clock.advance(89_999);
+    await t.clock.advance(89_999);
     await settle();
     expect(server.lastConnection.tokens).toEqual(['token-1']);
-    t.clock.advance(1);
+    await t.clock.advance(1);
     await settle();
     expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2']);
     expect(server.connections).toHaveLength(1);
@@ -200,7 +181,7 @@ describe('token refresh', () => {
 
   it('reconnects with a new token when the server says the session expired, keeping unsent events', async () => {
     const server = new FakeSyncServer();
-    const t = await start(server);
+    const t = await clients.started(server);
     await t.client.whenLive();
     const connection = server.lastConnection;
     connection.silent = true;
@@ -212,7 +193,7 @@ describe('token refresh', () => {
     await settle();
     expect(t.client.state).toMatchObject({ status: 'offline', reason: 'auth_failed' });
     expect(t.client.pendingCount).toBe(1);
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     await t.client.whenLive();
     await t.client.flushed();
     expect(server.lastConnection.tokens).toEqual(['token-2']);
@@ -224,10 +205,10 @@ describe('token refresh', () => {
 describe('heartbeat', () => {
   it('pings every interval and stays live while frames come back', async () => {
     const server = new FakeSyncServer();
-    const t = await start(server);
+    const t = await clients.started(server);
     await t.client.whenLive();
     for (let i = 0; i < 5; i++) {
-      t.clock.advance(TEST_HEARTBEAT.intervalMs);
+      await t.clock.advance(TEST_HEARTBEAT.intervalMs);
       await settle();
     }
     expect(server.lastConnection.sent('ping')).toHaveLength(5);
@@ -237,23 +218,23 @@ describe('heartbeat', () => {
 
   it('declares a silent connection dead after the timeout and reconnects', async () => {
     const server = new FakeSyncServer();
-    const t = await start(server);
+    const t = await clients.started(server);
     await t.client.whenLive();
     server.lastConnection.silent = true;
-    t.clock.advance(TEST_HEARTBEAT.intervalMs);
+    await t.clock.advance(TEST_HEARTBEAT.intervalMs);
     await settle();
     expect(t.client.state.status).toBe('live');
-    t.clock.advance(TEST_HEARTBEAT.timeoutMs);
+    await t.clock.advance(TEST_HEARTBEAT.timeoutMs);
     expect(t.client.state).toMatchObject({ status: 'offline', reason: 'heartbeat_timeout' });
     expect(server.connections[0]?.isOpen).toBe(false);
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     await t.client.whenLive();
     expect(server.connections).toHaveLength(2);
   });
 
   it('answers server pings with pong', async () => {
     const server = new FakeSyncServer();
-    const t = await start(server);
+    const t = await clients.started(server);
     await t.client.whenLive();
     server.lastConnection.send({ type: 'ping' });
     await settle();
@@ -265,11 +246,11 @@ describe('stop', () => {
   it('closes the socket, stays offline, and rejects whenLive()', async () => {
     const server = new FakeSyncServer();
     server.refuseConnections = true;
-    const t = await start(server);
+    const t = await clients.started(server);
     const live = t.client.whenLive();
     await t.client.stop();
     await expect(live).rejects.toThrow('stopped');
-    t.clock.advance(60_000);
+    await t.clock.advance(60_000);
     await settle();
     expect(server.connections).toHaveLength(0);
     expect(t.client.state).toEqual({ status: 'offline', reason: 'stopped' });

@@ -3,7 +3,7 @@ import { backoffDelayMs, type BackoffOptions } from '../backoff.ts';
 import type { Cancel, Clock } from '../clock.ts';
 import { Emitter } from '../emitter.ts';
 import type { LocalStore } from '../local/local-store.ts';
-import type { SubscriptionSet } from '../subscriptions/subscription-set.ts';
+import type { WireSubscriptions } from '../subscriptions/wire-subscriptions.ts';
 import type { SyncError } from '../sync-error.ts';
 import type { ConnectionState, OfflineReason } from './connection-state.ts';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.ts';
@@ -20,7 +20,7 @@ export interface ConnectionOptions {
   readonly webSocket: WebSocketConstructor;
   readonly store: LocalStore;
   /** What the app subscribed to; every connection subscribes to all of it. */
-  readonly subscriptions: SubscriptionSet;
+  readonly subscriptions: WireSubscriptions;
   readonly clock: Clock;
   readonly random: () => number;
   readonly backoff: BackoffOptions;

@@ -1,19 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestClient, settle, type TestClient } from '../testing/client-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { settle, useTestClients } from '../testing/client-fixture.ts';
 import { FakeSyncServer } from '../testing/fake-sync-server.ts';
 
-const opened: TestClient[] = [];
-afterEach(async () => {
-  for (const t of opened.splice(0)) await t.client.stop();
-});
-
-async function live(server: FakeSyncServer, snapshotThreshold?: number): Promise<TestClient> {
-  const t = await createTestClient(server, snapshotThreshold === undefined ? {} : { snapshotThreshold });
-  opened.push(t);
-  t.client.start();
-  await t.client.whenLive();
-  return t;
-}
+const clients = useTestClients();
 
 let counter = 0;
 function write(server: FakeSyncServer, id: string, data: Record<string, unknown> | undefined): void {
@@ -44,8 +33,8 @@ describe('snapshots for a fresh client', () => {
   it('starts from the snapshot and reaches the state a replay reaches, then goes on live', async () => {
     const server = new FakeSyncServer();
     history(server);
-    const replaying = await live(server);
-    const fresh = await live(server, 4);
+    const replaying = await clients.live(server);
+    const fresh = await clients.live(server, { snapshotThreshold: 4 });
     const connection = server.lastConnection;
     expect(connection.sent('request_snapshot').map((f) => [f.repository, f.minRatio])).toEqual([
       ['todo', 4],
@@ -65,7 +54,7 @@ describe('snapshots for a fresh client', () => {
   it('replays when it holds a cursor already, or without a threshold', async () => {
     const server = new FakeSyncServer();
     history(server);
-    const t = await live(server, 4);
+    const t = await clients.live(server, { snapshotThreshold: 4 });
     await t.client.stop();
     write(server, 'r1', { later: true });
     t.client.start();
@@ -76,7 +65,7 @@ describe('snapshots for a fresh client', () => {
       expect.objectContaining({ repository: 'todo', afterSequence: 52 }),
     );
     expect(t.client.repository('todo').get('r1')).toEqual({ later: true });
-    await live(server);
+    await clients.live(server);
     expect(server.lastConnection.sent('request_snapshot')).toEqual([]);
     expect(catchUps(server).filter(todo)).toHaveLength(1);
   });
@@ -84,7 +73,7 @@ describe('snapshots for a fresh client', () => {
   it('drops a snapshot whose pages do not add up, and says so', async () => {
     const server = new FakeSyncServer();
     history(server);
-    const t = await live(server, 2);
+    const t = await clients.live(server, { snapshotThreshold: 2 });
     const connection = server.lastConnection;
     connection.send({ type: 'snapshot_complete', repository: 'todo', sequence: 52, count: 3 });
     await settle();
@@ -107,11 +96,10 @@ describe('snapshots for a fresh client', () => {
         connection.send({ ...error, retryAfterMs: 10 });
       };
     };
-    const t = await createTestClient(server, { snapshotThreshold: 2 });
-    opened.push(t);
+    const t = await clients.open(server, { snapshotThreshold: 2 });
     t.client.start();
     await settle();
-    t.clock.advance(10);
+    await t.clock.advance(10);
     await t.client.whenLive();
     expect(refused).toEqual(['todo', 'note']);
     expect(catchUps(server).map((f) => [f.repository, f.afterSequence])).toEqual([

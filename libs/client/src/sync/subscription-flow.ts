@@ -11,10 +11,13 @@ import {
 } from '@lfsync/contracts';
 import type { Cancel, Clock } from '../clock.ts';
 import type { LocalStore } from '../local/local-store.ts';
-import type { ClientPresence } from '../subscriptions/presence.ts';
 import { SubscriptionError } from '../subscriptions/subscription-error.ts';
-import type { SubscriptionDriver, SubscriptionSet } from '../subscriptions/subscription-set.ts';
-import type { ClientSubscription } from '../subscriptions/subscription.ts';
+import type { WirePresence } from '../subscriptions/wire-presence.ts';
+import type {
+  SubscriptionDriver,
+  WireSubscription,
+  WireSubscriptions,
+} from '../subscriptions/wire-subscriptions.ts';
 import type { CatchUp } from './catch-up.ts';
 
 export type SubscriptionFrame =
@@ -30,12 +33,12 @@ type Pending = 'data' | 'pattern' | 'presence';
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 /**
- * The subscriptions on one connection: subscribes to everything the app holds once authenticated (exact
+ * The subscriptions on one connection: subscribes to everything the holders claim once authenticated (exact
  * names with `afterSequence` = the stored cursor, so catch-up and live come without a gap or a duplicate),
  * joins every presence, follows the app's changes while up, and matches the server's answers to them.
  */
 export class SubscriptionFlow implements SubscriptionDriver {
-  readonly #set: SubscriptionSet;
+  readonly #set: WireSubscriptions;
   readonly #store: LocalStore;
   readonly #catchUp: CatchUp;
   readonly #send: (frame: SubscriptionFrame) => void;
@@ -48,7 +51,7 @@ export class SubscriptionFlow implements SubscriptionDriver {
   #sessionId: () => string = () => '';
 
   constructor(options: {
-    readonly set: SubscriptionSet;
+    readonly set: WireSubscriptions;
     readonly store: LocalStore;
     readonly catchUp: CatchUp;
     readonly send: (frame: SubscriptionFrame) => void;
@@ -61,7 +64,7 @@ export class SubscriptionFlow implements SubscriptionDriver {
     this.#clock = options.clock;
   }
 
-  /** Right after `auth`: everything the app holds, again. */
+  /** Right after `auth`: everything the holders claim, again. */
   start(sessionId: () => string): void {
     this.#sessionId = sessionId;
     this.#set.attach(this);
@@ -100,7 +103,7 @@ export class SubscriptionFlow implements SubscriptionDriver {
     }
   }
 
-  subscribe(subscription: ClientSubscription): void {
+  subscribe(subscription: WireSubscription): void {
     const { repository } = subscription;
     if (!isExactName(repository)) {
       this.#expect(repository, 'pattern');
@@ -118,7 +121,7 @@ export class SubscriptionFlow implements SubscriptionDriver {
     }
   }
 
-  unsubscribe(subscription: ClientSubscription): void {
+  unsubscribe(subscription: WireSubscription): void {
     const { repository } = subscription;
     this.#subscribed.delete(repository);
     this.#unsubscribe(repository);
@@ -127,17 +130,17 @@ export class SubscriptionFlow implements SubscriptionDriver {
     if (presence !== undefined) this.joinPresence(presence);
   }
 
-  joinPresence(presence: ClientPresence): void {
+  joinPresence(presence: WirePresence): void {
     this.#expect(presence.repository, 'presence');
     this.#send({ type: 'subscribe', repository: presence.repository, presence: { meta: presence.meta } });
   }
 
-  updatePresence(presence: ClientPresence): void {
+  updatePresence(presence: WirePresence): void {
     if (presence.status === 'joined')
       this.#send({ type: 'presence_update', repository: presence.repository, meta: presence.meta });
   }
 
-  leavePresence(presence: ClientPresence): void {
+  leavePresence(presence: WirePresence): void {
     const { repository } = presence;
     // The protocol ends a membership with its subscription: unsubscribe, then subscribe again from the cursor.
     this.#unsubscribe(repository);

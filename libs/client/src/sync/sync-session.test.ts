@@ -1,22 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestClient, settle, type TestClient } from '../testing/client-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { settle, useTestClients } from '../testing/client-fixture.ts';
 import { FakeSyncServer } from '../testing/fake-sync-server.ts';
 
-const opened: TestClient[] = [];
-afterEach(async () => {
-  for (const t of opened.splice(0)) await t.client.stop();
-});
-
-async function live(
-  server: FakeSyncServer,
-  options: Parameters<typeof createTestClient>[1] = {},
-): Promise<TestClient> {
-  const t = await createTestClient(server, options);
-  opened.push(t);
-  t.client.start();
-  await t.client.whenLive();
-  return t;
-}
+const clients = useTestClients();
 
 let counter = 0;
 const event = (id: string, data: Record<string, unknown>, createdAt = '2025-01-01T00:00:00.000Z') => ({
@@ -34,7 +20,7 @@ interface Todo {
 describe('live events', () => {
   it('applies broadcasts in order and ignores duplicates', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     server.append('todo', event('a', { title: 'one' }));
     server.append('todo', event('a', { title: 'two' }, '2025-01-01T00:00:01.000Z'));
     await settle();
@@ -47,7 +33,7 @@ describe('live events', () => {
 
   it('a jump in sequence triggers request_events from the cursor instead of applying the later events', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     const todo = t.client.repository<Todo>('todo');
     server.append('todo', event('a', { title: 'a' }));
     await settle();
@@ -78,7 +64,7 @@ describe('live events', () => {
 
   it('ignores broadcasts of repositories the app does not use', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     server.append('elsewhere', event('x', { v: 1 }));
     await settle();
     expect(t.errors).toEqual([]);
@@ -86,7 +72,7 @@ describe('live events', () => {
 
   it('reports frames that are not JSON or not protocol messages, and carries on', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     server.lastConnection.sendRaw('not json');
     server.lastConnection.send({ type: 'events', repository: 'todo', events: [{ serverSequence: 'one' }] });
     server.append('todo', event('a', { title: 'fine' }));
@@ -99,7 +85,7 @@ describe('live events', () => {
 describe('pushing and acks', () => {
   it('pushes writes made while live; the ack empties the queue', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     const counts: number[] = [];
     t.client.onPendingCountChange((n) => counts.push(n));
     const todo = t.client.repository<Todo>('todo');
@@ -115,8 +101,7 @@ describe('pushing and acks', () => {
 
   it('sends in bounded batches with a bound on unacknowledged events', async () => {
     const server = new FakeSyncServer();
-    const t = await createTestClient(server, { push: { batchSize: 3, maxInFlightEvents: 5 } });
-    opened.push(t);
+    const t = await clients.open(server, { push: { batchSize: 3, maxInFlightEvents: 5 } });
     const todo = t.client.repository<Todo>('todo');
     for (let i = 0; i < 11; i++) void todo.upsert(`r${i}`, { title: String(i) });
     server.onConnection = (c) => {
@@ -137,7 +122,7 @@ describe('pushing and acks', () => {
 
   it('an event stored but never acknowledged is confirmed by the catch-up after a reconnect, not duplicated', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     // The server stores the event, but neither its ack nor its echo reaches the client.
     server.lastConnection.holdAcks = true;
     server.lastConnection.dropBroadcasts = true;
@@ -147,7 +132,7 @@ describe('pushing and acks', () => {
     expect(t.client.pendingCount).toBe(1);
     server.dropAll();
     await settle();
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     await t.client.whenLive();
     await t.client.flushed();
     expect(server.events('todo')).toHaveLength(1);
@@ -156,7 +141,7 @@ describe('pushing and acks', () => {
 
   it('an event the server never got is sent again after a reconnect, with the same id', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server);
+    const t = await clients.live(server);
     // The push is lost on the way: the server records the frame but does not handle it.
     server.lastConnection.silent = true;
     await t.client.repository<Todo>('todo').upsert('a', { title: 'a' });
@@ -165,7 +150,7 @@ describe('pushing and acks', () => {
     server.lastConnection.silent = false;
     server.dropAll();
     await settle();
-    t.clock.advance(1_000);
+    await t.clock.advance(1_000);
     await t.client.whenLive();
     await t.client.flushed();
     const [lost, resent] = server.connections.map((c) => c.sent('push_events_batch')[0]?.events[0]);
@@ -175,7 +160,7 @@ describe('pushing and acks', () => {
 
   it('re-sends after the ack timeout on a connection that stays up', async () => {
     const server = new FakeSyncServer();
-    const t = await live(server, {
+    const t = await clients.live(server, {
       push: { ackTimeoutMs: 5_000 },
       heartbeat: { intervalMs: 60_000, timeoutMs: 1_000 },
     });
@@ -186,7 +171,7 @@ describe('pushing and acks', () => {
     await settle();
     connection.heldAcks.splice(0);
     connection.holdAcks = false;
-    t.clock.advance(5_000);
+    await t.clock.advance(5_000);
     await t.client.flushed();
     expect(connection.sent('push_events_batch')).toHaveLength(2);
   });
@@ -196,7 +181,7 @@ describe('server errors', () => {
   it('a non-retryable refusal drops exactly those events, reports them and restores the view', async () => {
     const server = new FakeSyncServer();
     server.refuse = (_repository, e) => (e._data_id === 'bad' ? { code: 'FORBIDDEN' } : undefined);
-    const t = await live(server);
+    const t = await clients.live(server);
     const todo = t.client.repository<Todo>('todo');
     await todo.upsert('good', { title: 'ok' });
     await todo.upsert('bad', { title: 'nope' });
@@ -219,7 +204,7 @@ describe('server errors', () => {
     const server = new FakeSyncServer();
     let refusals = 0;
     server.refuse = () => (refusals++ === 0 ? { code: 'RATE_LIMITED', retryAfterMs: 2_000 } : undefined);
-    const t = await live(server, { heartbeat: { intervalMs: 60_000, timeoutMs: 1_000 } });
+    const t = await clients.live(server, { heartbeat: { intervalMs: 60_000, timeoutMs: 1_000 } });
     await t.client.repository<Todo>('todo').upsert('a', { title: 'a' });
     await settle();
     expect(t.client.pendingCount).toBe(1);
@@ -231,10 +216,10 @@ describe('server errors', () => {
         retryAfterMs: 2_000,
       }),
     ]);
-    t.clock.advance(1_999);
+    await t.clock.advance(1_999);
     await settle();
     expect(server.lastConnection.sent('push_events_batch')).toHaveLength(1);
-    t.clock.advance(1);
+    await t.clock.advance(1);
     await t.client.flushed();
     expect(server.lastConnection.sent('push_events_batch')).toHaveLength(2);
     expect(server.events('todo')).toHaveLength(1);
@@ -242,8 +227,7 @@ describe('server errors', () => {
 
   it('halves the batch size when the server says a batch is too large', async () => {
     const server = new FakeSyncServer();
-    const t = await createTestClient(server, { push: { batchSize: 8 } });
-    opened.push(t);
+    const t = await clients.open(server, { push: { batchSize: 8 } });
     const todo = t.client.repository<Todo>('todo');
     for (let i = 0; i < 8; i++) void todo.upsert(`r${i}`, { title: String(i) });
     t.client.start();
@@ -273,8 +257,7 @@ describe('server errors', () => {
 
   it('a refused catch-up (FORBIDDEN for a repository) is reported and the others still go live', async () => {
     const server = new FakeSyncServer();
-    const t = await createTestClient(server);
-    opened.push(t);
+    const t = await clients.open(server);
     t.client.start();
     await settle();
     expect(t.client.state.status).toBe('live');

@@ -8,7 +8,7 @@ import {
 } from '@lfsync/contracts';
 import type { Clock } from '../clock.ts';
 import type { LocalStore } from '../local/local-store.ts';
-import type { SubscriptionSet } from '../subscriptions/subscription-set.ts';
+import type { WireSubscriptions } from '../subscriptions/wire-subscriptions.ts';
 import type { SyncError } from '../sync-error.ts';
 import { CatchUp } from './catch-up.ts';
 import { PushFlow, type PushOptions } from './push-flow.ts';
@@ -63,7 +63,7 @@ export class SyncSession {
     readonly snapshotThreshold?: number | undefined;
     readonly report: (error: SyncError) => void;
     readonly events: SessionEvents;
-    readonly subscriptions: SubscriptionSet;
+    readonly subscriptions: WireSubscriptions;
   }) {
     this.#store = options.store;
     this.#send = options.send;

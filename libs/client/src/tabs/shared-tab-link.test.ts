@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { LockManagerLike } from './shared-tab-link.ts';
+import { describe, expect, it } from 'vitest';
+import type { LockManagerLike } from './tab-liveness.ts';
 import { MemoryStorage } from '../storage/memory-storage.ts';
-import { createTestClient, type TestClient } from '../testing/client-fixture.ts';
+import { settle, useTestClients, type TestClient } from '../testing/client-fixture.ts';
 import { FakeSyncServer } from '../testing/fake-sync-server.ts';
 
 /** Web Locks' exclusive mode: one holder per name, the others wait in order; an aborted wait drops out. */
@@ -37,24 +37,21 @@ class FakeLockManager implements LockManagerLike {
   }
 }
 
-const opened: TestClient[] = [];
-afterEach(async () => {
-  for (const t of opened.splice(0)) await t.client.close();
-});
+const clients = useTestClients();
 
 /** Tabs of one browser: one storage, one lock manager, one channel name. */
-function browser(server: FakeSyncServer): { name: string; open(): Promise<TestClient> } {
+function browser(server: FakeSyncServer): {
+  name: string;
+  locks: FakeLockManager;
+  open(): Promise<TestClient>;
+} {
   const storage = new MemoryStorage();
   const locks = new FakeLockManager();
   const name = `tabs-${randomUUID()}`;
   return {
     name,
-    async open() {
-      const t = await createTestClient(server, { storage, tabs: { name, locks } });
-      opened.push(t);
-      t.client.start();
-      return t;
-    },
+    locks,
+    open: () => clients.started(server, { storage, tabs: { name, locks } }),
   };
 }
 
@@ -63,6 +60,14 @@ async function tabs(count: number, server: FakeSyncServer): Promise<TestClient[]
   const result: TestClient[] = [];
   for (let i = 0; i < count; i++) result.push(await b.open());
   return result;
+}
+
+/** Two tabs of one browser, once the first one (the leader) is live. */
+async function twoLiveTabs(server: FakeSyncServer): Promise<{ leader: TestClient; follower: TestClient }> {
+  const [leader, follower] = await tabs(2, server);
+  if (leader === undefined || follower === undefined) throw new Error('two tabs');
+  await leader.client.whenLive();
+  return { leader, follower };
 }
 
 const titles = (t: TestClient): string[] =>
@@ -75,9 +80,7 @@ const titles = (t: TestClient): string[] =>
 describe('tabs sharing one storage', () => {
   it('one socket for all tabs; a write in any tab shows in the others and is pushed once', async () => {
     const server = new FakeSyncServer();
-    const [leader, follower] = await tabs(2, server);
-    if (leader === undefined || follower === undefined) throw new Error('two tabs');
-    await leader.client.whenLive();
+    const { leader, follower } = await twoLiveTabs(server);
     await expect.poll(() => follower.client.state.status).toBe('live');
     expect(leader.client.tabRole).toBe('leader');
     expect(follower.client.tabRole).toBe('follower');
@@ -105,8 +108,7 @@ describe('tabs sharing one storage', () => {
     }
     expect(first.client.tabRole).toBe('leader');
 
-    await first.client.close();
-    opened.splice(opened.indexOf(first), 1);
+    await clients.close(first);
     await expect.poll(() => second.client.tabRole).toBe('leader');
     server.refuseConnections = false;
     second.client.reconnect();
@@ -155,22 +157,154 @@ describe('tabs sharing one storage', () => {
   });
 });
 
-describe('presence with tabs', () => {
-  it("the leader's connection is the member; a follower shows the leader's view of who is online", async () => {
+const names = (members: readonly { meta: Record<string, unknown> }[]): unknown[] =>
+  members.map((m) => m.meta['name']).sort();
+
+const docEvent = (id: string) => ({
+  _event_id: `remote-${id}`,
+  _operation: 0,
+  _created_at: '2025-01-01T00:00:00.000Z',
+  _data_id: id,
+  _data: { title: id },
+});
+
+describe('subscriptions of follower tabs', () => {
+  it("go through the leader's socket: the follower sees the status and the records; unsubscribe ends it", async () => {
     const server = new FakeSyncServer();
-    const [leader, follower] = await tabs(2, server);
-    if (leader === undefined || follower === undefined) throw new Error('two tabs');
-    await leader.client.whenLive();
-    const leaderRoom = leader.client.joinPresence('todo', { name: 'me' });
-    const followerRoom = follower.client.joinPresence('todo', { name: 'me' });
-    await expect.poll(() => leaderRoom.status).toBe('joined');
+    server.append('doc:1', docEvent('a'));
+    const { follower } = await twoLiveTabs(server);
+    const doc = follower.client.subscribe('doc:1');
+    await doc.whenLive();
+    expect(server.connections).toHaveLength(1);
+    expect(server.lastConnection.catchUps('doc:1')).toEqual([{ repository: 'doc:1', afterSequence: 0 }]);
+    await expect.poll(() => follower.client.repository('doc:1').get('a')).toEqual({ title: 'a' });
+    server.append('doc:1', docEvent('b'));
+    await expect.poll(() => follower.client.repository('doc:1').get('b')).toEqual({ title: 'b' });
+
+    doc.unsubscribe();
+    await expect
+      .poll(() => server.lastConnection.received.at(-1))
+      .toEqual({ type: 'unsubscribe', repository: 'doc:1' });
+  });
+
+  it('a refusal reaches the follower with its code; what the leader holds is unaffected', async () => {
+    const server = new FakeSyncServer();
+    server.refuseSubscription = (repository) => (repository === 'secret' ? { code: 'FORBIDDEN' } : undefined);
+    const { follower } = await twoLiveTabs(server);
+    const secret = follower.client.subscribe('secret');
+    await expect(secret.whenLive()).rejects.toMatchObject({ code: 'FORBIDDEN', repository: 'secret' });
+    expect(secret.status).toBe('refused');
+    expect(follower.client.subscriptions.map((s) => [s.repository, s.status])).toEqual([
+      ['todo', 'live'],
+      ['note', 'live'],
+      ['secret', 'refused'],
+    ]);
+  });
+
+  it('one subscription on the wire while any tab holds it', async () => {
+    const server = new FakeSyncServer();
+    const { leader, follower } = await twoLiveTabs(server);
+    const mine = leader.client.subscribe('doc:*');
+    const theirs = follower.client.subscribe('doc:*');
+    await theirs.whenLive();
+    await mine.whenLive();
+    mine.unsubscribe();
+    await settle();
+    expect(theirs.status).toBe('live');
+    const frames = server.lastConnection.received.filter(
+      (f) => 'repository' in f && f.repository === 'doc:*',
+    );
+    expect(frames.map((f) => f.type)).toEqual(['subscribe']);
+    theirs.unsubscribe();
+    await expect
+      .poll(() => server.lastConnection.received.at(-1))
+      .toEqual({ type: 'unsubscribe', repository: 'doc:*' });
+  });
+});
+
+describe('presence with tabs', () => {
+  it("a follower's presence joins on the leader's connection; it sees the members and each change", async () => {
+    const server = new FakeSyncServer();
+    const { follower } = await twoLiveTabs(server);
+    const room = follower.client.joinPresence('room', { name: 'me' });
+    const changes: string[] = [];
+    room.onChange((members, change) => changes.push(`${change.kind}:${members.length}`));
+    await expect.poll(() => room.status).toBe('joined');
+    expect(server.presence.members('room').map((m) => m.meta)).toEqual([{ name: 'me' }]);
+    expect(room.sessionId).toBe(server.lastConnection.sessionId);
 
     const other = await browser(server).open();
     await other.client.whenLive();
-    other.client.joinPresence('todo', { name: 'other' });
-    await expect.poll(() => followerRoom.members.map((m) => m.meta['name']).sort()).toEqual(['me', 'other']);
-    expect(followerRoom.status).toBe('joined');
+    const otherRoom = other.client.joinPresence('room', { name: 'other' });
+    await expect.poll(() => names(room.members)).toEqual(['me', 'other']);
+    room.update({ name: 'me again' });
+    await expect.poll(() => names(otherRoom.members)).toEqual(['me again', 'other']);
+    otherRoom.leave();
+    await expect.poll(() => names(room.members)).toEqual(['me again']);
+    expect(changes).toEqual(['snapshot:0', 'snapshot:1', 'diff:2', 'diff:2', 'diff:1']);
+
+    room.leave();
+    await expect.poll(() => server.presence.members('room')).toEqual([]);
+    expect(room.status).toBe('left');
+  });
+
+  it('tabs in one room are one member, present until the last of them leaves', async () => {
+    const server = new FakeSyncServer();
+    const { leader, follower } = await twoLiveTabs(server);
+    const leaderRoom = leader.client.joinPresence('room', { name: 'me' });
+    const followerRoom = follower.client.joinPresence('room', { name: 'me' });
+    await expect.poll(() => followerRoom.status).toBe('joined');
     expect(followerRoom.sessionId).toBe(leaderRoom.sessionId);
-    expect(server.presence.members('todo')).toHaveLength(2);
+    expect(server.presence.members('room')).toHaveLength(1);
+    leaderRoom.leave();
+    await settle();
+    expect(server.presence.members('room')).toHaveLength(1);
+    expect(followerRoom.members).toHaveLength(1);
+    followerRoom.leave();
+    await expect.poll(() => server.presence.members('room')).toEqual([]);
+  });
+
+  it('a follower tab that goes away without a word (its lock freed) leaves the presence', async () => {
+    const server = new FakeSyncServer();
+    const b = browser(server);
+    const leader = await b.open();
+    await leader.client.whenLive();
+    // A tab of an app that crashed: it held its lock and told the leader its claims, then vanished.
+    let vanish = (): void => undefined;
+    void b.locks.request(`lfsync:${b.name}:tab:ghost`, {}, () => new Promise<void>((r) => (vanish = r)));
+    const ghost = new BroadcastChannel(`lfsync:${b.name}`);
+    const claims = { subscriptions: ['doc:9'], presences: [{ repository: 'room', meta: { name: 'ghost' } }] };
+    ghost.postMessage({ type: 'claims', tab: 'ghost', ...claims });
+    await expect.poll(() => server.presence.members('room').map((m) => m.meta)).toEqual([{ name: 'ghost' }]);
+    vanish();
+    await expect.poll(() => server.presence.members('room')).toEqual([]);
+    expect(server.lastConnection.received).toContainEqual({ type: 'unsubscribe', repository: 'doc:9' });
+    ghost.close();
+  });
+
+  it("when the leader tab closes, the next one holds every remaining tab's subscriptions and presence", async () => {
+    const server = new FakeSyncServer();
+    const [first, second, third] = await tabs(3, server);
+    if (first === undefined || second === undefined || third === undefined) throw new Error('three tabs');
+    await first.client.whenLive();
+    first.client.joinPresence('lobby', { name: 'first' });
+    const doc = second.client.subscribe('doc:1');
+    const secondRoom = second.client.joinPresence('room', { name: 'second' });
+    const thirdRoom = third.client.joinPresence('room', { name: 'third' });
+    await doc.whenLive();
+    await expect.poll(() => server.presence.members('lobby')).toHaveLength(1);
+
+    await clients.close(first);
+    await expect.poll(() => second.client.tabRole).toBe('leader');
+    await second.client.whenLive();
+    await doc.whenLive();
+    expect(server.connections).toHaveLength(2);
+    await expect.poll(() => server.presence.members('room')).toHaveLength(1);
+    expect(server.presence.members('lobby')).toEqual([]);
+    await expect.poll(() => thirdRoom.status).toBe('joined');
+    expect(thirdRoom.sessionId).toBe(server.lastConnection.sessionId);
+    expect(secondRoom.members).toEqual(thirdRoom.members);
+    server.append('doc:1', docEvent('c'));
+    await expect.poll(() => second.client.repository('doc:1').get('c')).toEqual({ title: 'c' });
   });
 });

@@ -1,4 +1,7 @@
 import type { Unsubscribe } from '../emitter.ts';
+import { serveLocally } from '../subscriptions/serve-locally.ts';
+import type { SubscriptionSet } from '../subscriptions/subscription-set.ts';
+import type { WireSubscriptions } from '../subscriptions/wire-subscriptions.ts';
 import type { SyncConnection } from '../sync/connection.ts';
 import type { ConnectionState } from '../sync/connection-state.ts';
 import type { ConnectionLink, TabRole } from './connection-link.ts';
@@ -7,9 +10,11 @@ import type { ConnectionLink, TabRole } from './connection-link.ts';
 export class SoloLink implements ConnectionLink {
   readonly role: TabRole = 'solo';
   readonly #connection: SyncConnection;
+  readonly #stopServing: Unsubscribe;
 
-  constructor(connection: SyncConnection) {
+  constructor(connection: SyncConnection, subscriptions: SubscriptionSet, wire: WireSubscriptions) {
     this.#connection = connection;
+    this.#stopServing = serveLocally(subscriptions, wire, 'self');
   }
 
   get state(): ConnectionState {
@@ -34,5 +39,6 @@ export class SoloLink implements ConnectionLink {
 
   close(): void {
     this.#connection.stop();
+    this.#stopServing();
   }
 }

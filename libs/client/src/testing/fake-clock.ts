@@ -6,7 +6,10 @@ interface Timer {
   readonly callback: () => void;
 }
 
-/** A clock that only moves when told; timers run in time order as it passes them. */
+/**
+ * A clock that only moves when told; timers run in time order as it passes them. The one test clock of the
+ * repository: `@lfsync/testkit` hands it to the services' tests too (it fits their `Clock`, `sleep` included).
+ */
 export class FakeClock implements Clock {
   #nowMs: number;
   #seq = 0;
@@ -28,15 +31,24 @@ export class FakeClock implements Clock {
     };
   }
 
+  /** Resolves when the clock has been advanced by `delayMs`. */
+  sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => this.schedule(delayMs, resolve));
+  }
+
   /** Timers not yet run, with their delays from now. */
-  get scheduledDelaysMs(): number[] {
+  get pendingDelaysMs(): number[] {
     return this.#timers.map((t) => t.atMs - this.#nowMs);
   }
 
-  /** Moves time forward, running every timer due on the way (including ones scheduled meanwhile). */
-  advance(ms: number): void {
+  /**
+   * Moves time forward, running every timer due on the way (including ones scheduled meanwhile), and lets
+   * the promise jobs each timer starts run before the next one.
+   */
+  async advance(ms: number): Promise<void> {
     const targetMs = this.#nowMs + ms;
     for (;;) {
+      await flushPromises();
       const next = [...this.#timers].sort((a, b) => a.atMs - b.atMs || a.seq - b.seq)[0];
       if (next === undefined || next.atMs > targetMs) break;
       this.#timers = this.#timers.filter((t) => t !== next);
@@ -44,5 +56,10 @@ export class FakeClock implements Clock {
       next.callback();
     }
     this.#nowMs = targetMs;
+    await flushPromises();
   }
+}
+
+async function flushPromises(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSequencedBatch, type SequencedBatch } from '@lfsync/contracts';
 import type { LogDelivery } from '@lfsync/ports';
-import { ManualClock } from '@lfsync/testkit';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbLogFeed } from './lmdb-log-feed.ts';
@@ -26,7 +26,7 @@ const idOf = (delivery: LogDelivery): string => {
 const ids = (deliveries: readonly LogDelivery[]) => deliveries.map(idOf);
 
 /** The log in `dir` with a feed on it; `close` (also run when the test ends) is a clean shutdown. */
-function open(dir: string, clock = new ManualClock()) {
+function open(dir: string, clock = new FakeClock()) {
   const env = LmdbEnvironment.open(dir);
   const log = new LmdbSequenceLog(env);
   const feed = new LmdbLogFeed(env, log, { clock });
@@ -94,7 +94,7 @@ describe('LmdbLogFeed', () => {
   });
 
   it('delivers an entry asked to be retried again after its delay, before newer ones', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const { log, feed } = open(tempDir(), clock);
     await appendAll(log, [batch('a', 1)]);
     const [a1] = await feed.next(10);
@@ -111,7 +111,7 @@ describe('LmdbLogFeed', () => {
   });
 
   it('ignores a retry request for an entry already acknowledged, and resolves a waiting `next` on close', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const { log, feed, close } = open(tempDir(), clock);
     await appendAll(log, [batch('a', 1)]);
     const [a1] = await feed.next(10);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, type SequencedBatch } from '@lfsync/contracts';
-import { ManualClock } from '@lfsync/testkit';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbLogFeed } from './lmdb-log-feed.ts';
@@ -23,7 +23,7 @@ function batch(repository: string, sequence: number, padBytes = 0): SequencedBat
 
 function open(options: LmdbLogOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lfs-retention-'));
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const env = LmdbEnvironment.open(dir);
   const log = new LmdbSequenceLog(env, {
     duplicateWindowMs: 1_000,

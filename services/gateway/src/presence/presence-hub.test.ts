@@ -1,5 +1,5 @@
 import { InProcessPresenceBus } from '@lfsync/embedded';
-import { ManualClock, captureLogs } from '@lfsync/testkit';
+import { FakeClock, captureLogs } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { PresenceHub } from './presence-hub.ts';
 
@@ -14,7 +14,7 @@ const member = (sessionId: string, subject: string, meta = {}) => ({ sessionId, 
 
 describe('PresenceHub', () => {
   it('shows members of two gateways, with a snapshot, joins and leaves; a silent gateway expires', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const bus = new InProcessPresenceBus(captureLogs('warn').logger);
     const logger = captureLogs('warn').logger;
     const one = new PresenceHub('g1', bus, clock, timing, logger);

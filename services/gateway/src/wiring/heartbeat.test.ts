@@ -1,11 +1,11 @@
-import { ManualClock } from '@lfsync/testkit';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../ws/session.ts';
 import { startHeartbeat } from './heartbeat.ts';
 
 describe('startHeartbeat', () => {
   it('beats every session once per interval until stopped', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     let beats = 0;
     const sessions = new Set([{ heartbeat: () => (beats += 1) } as unknown as Session]);
     const stop = startHeartbeat(sessions, 1_000, clock);

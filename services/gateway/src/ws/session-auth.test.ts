@@ -1,5 +1,5 @@
 import { AppError } from '@lfsync/contracts';
-import { ManualClock } from '@lfsync/testkit';
+import { FakeClock } from '@lfsync/testkit';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/token-verifier.ts';
@@ -20,7 +20,7 @@ function fakeSocket() {
 function setUp(verify: (token: string) => Promise<Principal>) {
   const authenticate = (token: string | undefined) =>
     token === undefined ? Promise.resolve(undefined) : verify(token);
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const { socket, errors, sent } = fakeSocket();
   const principals: Array<Principal | undefined> = [];
   const auth = new SessionAuth({
@@ -52,7 +52,7 @@ describe('SessionAuth', () => {
   });
 
   it('ends authentication when the token expires, tells the client, and waits for a fresh auth', async () => {
-    const clock0 = new ManualClock().now();
+    const clock0 = new FakeClock().now();
     const { clock, auth, errors, sent, principals } = setUp(() => Promise.resolve(principal(clock0 + 5_000)));
     await auth.authenticate({ type: 'auth', token: 't' });
     expect(JSON.parse(sent[0] ?? '{}')).toMatchObject({ type: 'auth_success', sessionId: 's1' });

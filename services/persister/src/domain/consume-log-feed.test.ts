@@ -1,5 +1,5 @@
 import type { LogDelivery, LogFeed } from '@lfsync/ports';
-import { ManualClock, captureLogs } from '@lfsync/testkit';
+import { FakeClock, captureLogs } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { consumeLogFeed, consumerBackoffMs, type LogSink } from './consume-log-feed.ts';
 
@@ -74,7 +74,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 function start(batchSize = 10) {
   const feed = new FakeFeed();
   const sink = new FakeSink();
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const logs = captureLogs('error');
   const consumer = consumeLogFeed({ feed, sink, batchSize, logger: logs.logger, clock });
   return { feed, sink, clock, logs, consumer };

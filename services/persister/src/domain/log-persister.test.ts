@@ -1,6 +1,6 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import type { EventWriter, LogDelivery } from '@lfsync/ports';
-import { ManualClock, sequencedBatch } from '@lfsync/testkit';
+import { FakeClock, sequencedBatch } from '@lfsync/testkit';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createPersisterMetrics } from '../metrics.ts';
@@ -48,7 +48,7 @@ function delivery(b: SequencedBatch, log: string[]): LogDelivery {
 
 function setup(writesInFlight: number, logReader?: LogReader) {
   const store = new ControlledStore();
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const persister = new LogPersister({
     ...(logReader === undefined ? {} : { logReader }),
     store,

@@ -1,6 +1,6 @@
 import type { SequencedBatch } from '@lfsync/contracts';
 import type { AppendResult, EventIndex, LogHead, SequenceLog } from '@lfsync/ports';
-import { ManualClock } from '@lfsync/testkit';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { RepositorySequencer, assign } from './repository-sequencer.ts';
 
@@ -75,7 +75,7 @@ describe('RepositorySequencer', () => {
   const make = (
     log: FakeLog,
     index: FakeIndex,
-    limits: { maxQueuedEvents?: number; requestDeadlineMs?: number; clock?: ManualClock } = {},
+    limits: { maxQueuedEvents?: number; requestDeadlineMs?: number; clock?: FakeClock } = {},
   ) => new RepositorySequencer({ repository: 'r', log, index, maxAppendBytes: 1_000_000, ...limits });
 
   it('two sequencers on one log stay gapless: a stale one re-reads the head on conflict', async () => {
@@ -141,7 +141,7 @@ describe('RepositorySequencer', () => {
   it('answers requests that waited past the deadline with "retry" instead of sequencing them, and sequences the others', async () => {
     const log = new FakeLog();
     const { slowLog, release } = gated(log);
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const sequencer = make(slowLog, new FakeIndex(), { requestDeadlineMs: 20, clock });
     const first = sequencer.sequence([ev('a')], 10);
     await new Promise((resolve) => setTimeout(resolve, 0));

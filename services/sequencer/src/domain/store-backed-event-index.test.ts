@@ -1,13 +1,13 @@
 import { AppError } from '@lfsync/contracts';
 import type { EventIndex, StoredSequences } from '@lfsync/ports';
-import { ManualClock } from '@lfsync/testkit';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { StoreBackedEventIndex } from './store-backed-event-index.ts';
 
 const WINDOW_MS = 60_000;
 
 function setup(recent: Record<string, number>, stored: Record<string, number>) {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const asked: string[][] = [];
   let persistedBefore = clock.now();
   const index: EventIndex = {
