@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@lfsync/testkit';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbEventIndex } from './lmdb-event-index.ts';
@@ -11,7 +11,7 @@ const WINDOW_MS = 60_000;
 /** An index in a fresh directory; `reopen` closes the environment and opens it again, as a restart. */
 function open(windowMs = WINDOW_MS) {
   const dir = mkdtempSync(join(tmpdir(), 'lfs-index-'));
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   let env = LmdbEnvironment.open(dir);
   onTestFinished(async () => {
     await env.close();

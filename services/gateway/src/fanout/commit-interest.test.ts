@@ -1,4 +1,4 @@
-import { ManualClock } from '@lfsync/testkit';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import type { CommitFeed } from '../bus/commit-feed.ts';
 import { CommitInterest } from './commit-interest.ts';
@@ -19,7 +19,7 @@ class FakeCommitFeed implements CommitFeed {
 }
 
 function interestWithFeed() {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const interest = new CommitInterest(clock);
   const feed = new FakeCommitFeed();
   interest.attach(feed);
@@ -43,7 +43,7 @@ describe('CommitInterest', () => {
   });
 
   it('tells a feed attached later what is already needed', () => {
-    const interest = new CommitInterest(new ManualClock());
+    const interest = new CommitInterest(new FakeClock());
     interest.follow('a');
     interest.follow('team/*');
     const feed = new FakeCommitFeed();
