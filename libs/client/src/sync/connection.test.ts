@@ -179,6 +179,25 @@ describe('token refresh', () => {
     expect(t.client.state.status).toBe('live');
   });
 
+  it('asks a provider whose fresh token expires no later again only after a pause, not in a loop', async () => {
+    // Every token expires at the same moment, already inside the refresh margin.
+    const server = new FakeSyncServer({ tokenExpiresAt: () => Date.UTC(2025, 0, 1) + 20_000 });
+    const t = await clients.started(server, {
+      tokenRefreshMarginMs: 30_000,
+      heartbeat: { intervalMs: 600_000, timeoutMs: 1_000 },
+    });
+    await t.client.whenLive();
+    await t.clock.advance(0);
+    await settle();
+    expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2']);
+    await t.clock.advance(9_999);
+    await settle();
+    expect(server.lastConnection.tokens).toHaveLength(2);
+    await t.clock.advance(1);
+    await settle();
+    expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2', 'token-3']);
+  });
+
   it('reconnects with a new token when the server says the session expired, keeping unsent events', async () => {
     const server = new FakeSyncServer();
     const t = await clients.started(server);

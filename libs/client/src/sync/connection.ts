@@ -38,6 +38,7 @@ export interface ConnectionOptions {
 const CLOSE_NORMAL = 1000;
 const CLOSE_HEARTBEAT_TIMEOUT = 4000;
 const CLOSE_AUTH_FAILED = 4401;
+const TOKEN_REFRESH_RETRY_MS = 10_000;
 
 /** What belongs to one connection attempt; dropped as a whole. */
 interface Attempt {
@@ -47,6 +48,7 @@ interface Attempt {
   heartbeat: Heartbeat | undefined;
   cancelConnectTimeout: Cancel | undefined;
   cancelTokenRefresh: Cancel | undefined;
+  tokenExpiresAt: number | undefined;
 }
 
 /**
@@ -107,6 +109,7 @@ export class SyncConnection {
       heartbeat: undefined,
       cancelConnectTimeout: undefined,
       cancelTokenRefresh: undefined,
+      tokenExpiresAt: undefined,
     };
     this.#attempt = attempt;
     this.#setState({ status: 'connecting', attempt: this.#failures });
@@ -185,7 +188,12 @@ export class SyncConnection {
     attempt.cancelTokenRefresh?.();
     attempt.cancelTokenRefresh = undefined;
     if (expiresAt === undefined) return;
-    const delayMs = Math.max(0, expiresAt - this.#options.clock.now() - this.#options.tokenRefreshMarginMs);
+    // A provider that hands back a token expiring no later (a cached one) is asked again only after a
+    // pause, not in a loop; should the token run out meanwhile, the server refuses it and we reconnect.
+    const extended = attempt.tokenExpiresAt === undefined || expiresAt > attempt.tokenExpiresAt;
+    attempt.tokenExpiresAt = expiresAt;
+    const dueMs = expiresAt - this.#options.clock.now() - this.#options.tokenRefreshMarginMs;
+    const delayMs = Math.max(extended ? 0 : TOKEN_REFRESH_RETRY_MS, dueMs);
     attempt.cancelTokenRefresh = this.#options.clock.schedule(delayMs, () => {
       void (async () => {
         let token: string;
