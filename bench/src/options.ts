@@ -83,6 +83,10 @@ const NUMBER_FLAGS = {
     10_000,
     'many-users: sessions over 2 gateways, each on its own and its team-of-10 repository',
   ],
+  'many-users-repositories': [
+    10_000,
+    'many-users: repositories with events at the second memory reading (the first: 1,000)',
+  ],
   'many-users-rate': [200, 'many-users: events per second during the latency window'],
   'many-users-duration-ms': [15_000, 'many-users: latency window'],
   'many-users-idle-commits': [
