@@ -4,7 +4,7 @@ import { count } from './util.ts';
 interface Frame {
   type: string;
   repository?: string;
-  events?: Array<{ _data?: { t?: number } }>;
+  events?: Array<{ _data?: { t?: number; measured?: boolean } }>;
   eventIds?: string[];
   code?: string;
 }
@@ -33,7 +33,8 @@ export function openSubscriber(
       if (frame.type === 'events') {
         const now = Date.now();
         for (const event of frame.events ?? [])
-          if (typeof event._data?.t === 'number') onLatencyUs((now - event._data.t) * 1000);
+          if (event._data?.measured === true && typeof event._data.t === 'number')
+            onLatencyUs((now - event._data.t) * 1000);
       } else if (frame.type === 'auth_success') {
         for (const repository of subscriptions) ws.send(JSON.stringify({ type: 'subscribe', repository }));
       } else if (frame.type === 'subscribed' && frame.repository !== undefined) {
@@ -102,10 +103,14 @@ export class Pusher {
     });
   }
 
-  /** Resolves once the push settled (see `tally`), never rejects. */
-  push(repository: string): Promise<void> {
+  /**
+   * Resolves once the push settled (see `tally`) with whether it was acked; never rejects. Subscribers time
+   * only `measured` events (not those of an earlier phase that arrive late).
+   */
+  push(repository: string, measured = false): Promise<boolean> {
     const id = `mu-${process.pid}-${(this.#next += 1)}`;
-    const event = { _event_id: id, _operation: 0, _created_at: Date.now(), _data: { id, t: Date.now() } };
+    const data = { id, t: Date.now(), ...(measured ? { measured } : {}) };
+    const event = { _event_id: id, _operation: 0, _created_at: Date.now(), _data: data };
     return new Promise((resolve) => {
       const timer = setTimeout(() => settle('timeout'), this.#timeoutMs);
       const settle = (outcome: string) => {
@@ -113,7 +118,7 @@ export class Pusher {
         this.#waiting.delete(id);
         if (outcome === 'ack') this.tally.acked += 1;
         else count(this.tally.failures, outcome);
-        resolve();
+        resolve(outcome === 'ack');
       };
       if (this.#closed !== undefined) return settle(this.#closed);
       this.#waiting.set(id, settle);

@@ -47,7 +47,10 @@ function loadRows(m: ManyUsersResult): string[][] {
       `delivery p50 / p99 at ${int(m.eventsPerSec)} events/s`,
       `${ms(m.deliveryLatency.p50Ms)} / ${ms(m.deliveryLatency.p99Ms)}`,
     ],
-    ['deliveries measured', int(m.deliveryLatency.count)],
+    [
+      'deliveries measured / owed (subscribers of the acked events)',
+      `${int(m.deliveryLatency.count)} / ${int(m.expectedDeliveries)}`,
+    ],
     ['gateways CPU per delivery (latency window)', `${m.gatewayCpuPerDeliveryUs.toFixed(1)} µs`],
     ['commits nobody subscribed to (bystander gateway)', int(m.unsubscribedCommits)],
     [

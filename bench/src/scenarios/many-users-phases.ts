@@ -23,6 +23,9 @@ export interface SteadyResult {
   eventsPerSec: number;
   durationMs: number;
   deliveryLatency: LatencySummary;
+  /** Deliveries owed for the acked events (their repositories' subscribers), and how many never came. */
+  expectedDeliveries: number;
+  missingDeliveries: number;
   /** CPU during the latency window, and per delivery. */
   steadyCpu: CpuReport;
   steadyCost: UnitCost;
@@ -37,7 +40,7 @@ export async function steadyRate(
   ctx: ScenarioContext,
   stack: BenchStack,
   pusher: Pusher,
-  target: (k: number) => string,
+  target: (k: number) => { repository: string; subscribers: number },
   measuring: Histogram,
 ): Promise<SteadyResult> {
   const sources = stack.stageSources();
@@ -47,13 +50,19 @@ export async function steadyRate(
   const durationMs = ctx.options['many-users-duration-ms'];
   ctx.log(`many-users: ${eventsPerSec} events/s for ${durationMs} ms`);
   const started = Date.now();
+  let expected = 0;
   const pushes: Array<Promise<void>> = [];
   for (let sent = 0; Date.now() - started < durationMs; await sleep(5)) {
     const due = Math.floor(((Date.now() - started) / 1000) * eventsPerSec);
-    for (; sent < due; sent++) pushes.push(pusher.push(target(sent)));
+    for (; sent < due; sent++) {
+      const { repository, subscribers } = target(sent);
+      pushes.push(pusher.push(repository, true).then((acked) => void (expected += acked ? subscribers : 0)));
+    }
   }
   await Promise.all(pushes);
-  await sleep(1_000);
+  // Every subscriber of an acked event is owed it (I5): wait for the stragglers, then count what is missing.
+  const waitUntil = Date.now() + 30_000;
+  while (measuring.count < expected && Date.now() < waitUntil) await sleep(100);
   const steadyCpu = meter.stop();
   const stages = stageLatencies(sources, stagesBefore, await scrapeStages(sources), steadyCpu.wallSeconds);
   const deliveryLatency = measuring.summary();
@@ -66,8 +75,10 @@ export async function steadyRate(
     `many-users: delivery p50 ${deliveryLatency.p50Ms.toFixed(1)} ms, p99 ${deliveryLatency.p99Ms.toFixed(1)} ms over ${deliveryLatency.count} deliveries; gateways ${gatewayCpuPerDeliveryUs.toFixed(1)} µs CPU per delivery; ${describeCost(steadyCost)}`,
   );
   ctx.log(`many-users: inside the services (p50/p99): ${describeStages(stages)}`);
+  const missingDeliveries = Math.max(0, expected - deliveryLatency.count);
+  if (missingDeliveries > 0) ctx.log(`many-users: ${missingDeliveries} of ${expected} deliveries MISSING`);
   const result = { eventsPerSec, durationMs, deliveryLatency, steadyCpu, steadyCost };
-  return { ...result, gatewayCpuPerDeliveryUs, stages };
+  return { ...result, expectedDeliveries: expected, missingDeliveries, gatewayCpuPerDeliveryUs, stages };
 }
 
 export interface UnsubscribedResult {
@@ -101,10 +112,7 @@ export async function unsubscribedCommitCost(
   const cpuBefore = cpuSeconds(bystander);
   const from = Date.now();
   // Commits, not repositories, are what is counted: 16 repositories keep FerretDB fast.
-  await pusher.pushAll(
-    range(commits).map((j) => `nobody/${j % 16}`),
-    16,
-  );
+  await pusher.pushAll(range(commits).map((j) => `nobody/${j % 16}`));
   await sleep(500);
   const spanMs = Date.now() - from;
   const bystanderBusySeconds = cpuSeconds(bystander) - cpuBefore;

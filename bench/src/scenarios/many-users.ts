@@ -100,10 +100,12 @@ export async function runManyUsers(ctx: ScenarioContext): Promise<ManyUsersResul
 }
 
 /** The k-th event of the steady phase: to a random user's own repository, every other one to its team's. */
-function steadyTarget(sessions: number): (k: number) => string {
+function steadyTarget(sessions: number): (k: number) => { repository: string; subscribers: number } {
   return (k) => {
     const user = Math.floor(Math.random() * sessions);
-    return k % 2 === 0 ? own(user) : team(user);
+    if (k % 2 === 0) return { repository: own(user), subscribers: 1 };
+    const first = Math.floor(user / TEAM) * TEAM;
+    return { repository: team(user), subscribers: Math.min(TEAM, sessions - first) };
   };
 }
 
