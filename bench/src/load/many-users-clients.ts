@@ -126,21 +126,35 @@ export class Pusher {
     });
   }
 
-  /** Pushes one event to each repository, `window` at a time; `onProgress` after every 1,000. */
+  /** Pushes that did not get an ack, whatever the reason. */
+  get failed(): number {
+    return Object.values(this.tally.failures).reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Pushes one event to each repository, `window` at a time; `onProgress` after every 1,000. Gives up once
+   * `maxFailures` pushes failed (a stalled pipeline would otherwise cost a timeout per push).
+   */
   async pushAll(
     repositories: readonly string[],
     window = 200,
     onProgress: (done: number) => void = () => {},
+    maxFailures = 200,
   ): Promise<void> {
     let index = 0;
     let done = 0;
+    const failedBefore = this.failed;
     const lane = async () => {
-      while (index < repositories.length) {
+      while (index < repositories.length && this.failed - failedBefore < maxFailures) {
         await this.push(repositories[index++] as string);
         if ((done += 1) % 1_000 === 0) onProgress(done);
       }
     };
     await Promise.all(Array.from({ length: window }, lane));
+    if (this.failed - failedBefore >= maxFailures)
+      throw new Error(
+        `gave up after ${this.failed - failedBefore} failed pushes (${JSON.stringify(this.tally.failures)}): is the pipeline stalled?`,
+      );
   }
 
   close(): void {
