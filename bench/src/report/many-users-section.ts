@@ -15,6 +15,12 @@ export function manyUsersSection(r: BenchReport): string {
     `${cpuLine(m.steadyCpu, m.steadyCost)} (latency window)`,
     '',
     `Inside our services (latency window): ${stagesLine(m.stages)}.`,
+    ...(m.fillError === undefined
+      ? []
+      : [
+          '',
+          `The fill to the second reading stopped at ${int(m.repositories)} repositories: ${m.fillError}`,
+        ]),
   ].join('\n');
 }
 

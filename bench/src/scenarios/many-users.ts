@@ -23,6 +23,8 @@ export interface ManyUsersResult extends SteadyResult, UnsubscribedResult {
   /** Repositories with events at the first and at the second memory reading. */
   firstRepositories: number;
   repositories: number;
+  /** Why the second reading has fewer repositories than asked (the pipeline stopped acking). */
+  fillError?: string;
   /**
    * Both gateways' memory after a full GC (heap probe): before any session, with the sessions at each
    * repository count, and once the sessions closed again (what the repositories alone left behind).
@@ -72,7 +74,7 @@ export async function runManyUsers(ctx: ScenarioContext): Promise<ManyUsersResul
     measuring = undefined;
     const idle = await unsubscribedCommitCost(ctx, stack, pusher);
     // Last: on FerretDB's SQLite backend every new repository costs more than the one before.
-    await fillRepositories(ctx, pusher, world.slice(firstRepositories));
+    const filled = await fillRest(ctx, pusher, world.slice(firstRepositories));
     const second = await gatewayMemory(stack, probeDir);
     for (const ws of sockets.splice(0)) ws.terminate();
     await sleep(3_000);
@@ -83,7 +85,8 @@ export async function runManyUsers(ctx: ScenarioContext): Promise<ManyUsersResul
       sessions,
       teamSize: TEAM,
       firstRepositories,
-      repositories,
+      repositories: firstRepositories + filled.acked,
+      ...(filled.error === undefined ? {} : { fillError: filled.error }),
       memory,
       ...perSession(memory, sessions),
       pushes: pusher.tally,
@@ -114,6 +117,19 @@ async function openPusher(stack: BenchStack): Promise<Pusher> {
   const quiet = 'bench/quiet';
   const token = await signToken('pusher', { read: [quiet], write: ['*'] });
   return Pusher.open(stack.gatewayUrl(0), token, quiet);
+}
+
+/** The fill up to the second reading; a stalled pipeline ends it early, and the memory is read all the same. */
+async function fillRest(ctx: ScenarioContext, pusher: Pusher, names: readonly string[]) {
+  const ackedBefore = pusher.tally.acked;
+  let error: string | undefined;
+  try {
+    await fillRepositories(ctx, pusher, names);
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+    ctx.log(`many-users: the fill stopped early: ${error}`);
+  }
+  return { acked: pusher.tally.acked - ackedBefore, error };
 }
 
 /** One event into each repository, with progress on the log. */
