@@ -92,9 +92,20 @@ export interface UnsubscribedResult {
 }
 
 /**
+ * A gateway's CPU-seconds per ms while nothing is pushed, over one heartbeat interval (PING_INTERVAL_MS,
+ * 25 s by default): a shorter window holds a heartbeat round to all its sessions, or none, by chance.
+ */
+async function idleCpuRate(pid: number): Promise<number> {
+  const start = cpuSeconds(pid);
+  const from = Date.now();
+  await sleep(25_000);
+  return (cpuSeconds(pid) - start) / (Date.now() - from);
+}
+
+/**
  * Gateway CPU for commits to repositories nobody subscribed to. The pushing gateway handles each push
- * itself; the other one is a pure bystander: its CPU over a burst of such commits, minus its CPU over an
- * idle span measured just before (same length), per commit it received.
+ * itself; the other one is a pure bystander: its CPU over a burst of such commits, minus its idle CPU
+ * (measured before and after the burst, averaged) over as long, per commit it received.
  */
 export async function unsubscribedCommitCost(
   ctx: ScenarioContext,
@@ -104,10 +115,7 @@ export async function unsubscribedCommitCost(
   const commits = ctx.options['many-users-idle-commits'];
   const bystander = stack.gatewayPid(1);
   const skipped = () => metricValue(stack.httpUrl(1), 'gateway_commits_skipped_total');
-  const idleStart = cpuSeconds(bystander);
-  const idleFrom = Date.now();
-  await sleep(10_000);
-  const idleRate = (cpuSeconds(bystander) - idleStart) / (Date.now() - idleFrom);
+  const idleBefore = await idleCpuRate(bystander);
   const skippedBefore = await skipped();
   const cpuBefore = cpuSeconds(bystander);
   const from = Date.now();
@@ -116,6 +124,7 @@ export async function unsubscribedCommitCost(
   await sleep(500);
   const spanMs = Date.now() - from;
   const bystanderBusySeconds = cpuSeconds(bystander) - cpuBefore;
+  const idleRate = (idleBefore + (await idleCpuRate(bystander))) / 2;
   const bystanderIdleSeconds = idleRate * spanMs;
   const unsubscribedCommits = (await skipped()) - skippedBefore;
   const busyUs = (bystanderBusySeconds - bystanderIdleSeconds) * 1e6;
