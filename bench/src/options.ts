@@ -81,13 +81,17 @@ const NUMBER_FLAGS = {
   'slow-control-ms': [6_000, 'slow consumer: window without the slow session (control latency)'],
   'slow-timeout-ms': [30_000, 'slow consumer: give up waiting for the gateway to drop the slow session'],
   'many-users-sessions': [
-    10_000,
+    1_000,
     'many-users: sessions over 2 gateways, each on its own and its team-of-10 repository',
+  ],
+  'many-users-repositories': [
+    2_000,
+    'many-users: repositories with events at the second memory reading (the first: 1,000; full size: 10000)',
   ],
   'many-users-rate': [200, 'many-users: events per second during the latency window'],
   'many-users-duration-ms': [15_000, 'many-users: latency window'],
   'many-users-idle-commits': [
-    20_000,
+    5_000,
     'many-users: commits to repositories nobody subscribed to (CPU per commit)',
   ],
   'snapshot-events': [

@@ -25,6 +25,11 @@ export interface BenchStackOptions {
   profileDir?: string;
   /** Modules each service imports before its own code (bench/src/experiments/<name>.ts). */
   experiments?: readonly string[];
+  /**
+   * When set, the gateways run with `--expose-gc` and probes/heap-on-signal.ts, answering the heap probe
+   * (system/heap-probe.ts) in this folder.
+   */
+  heapProbeDir?: string;
 }
 
 interface ServiceProcess {
@@ -89,6 +94,11 @@ async function serviceProcess(
     '--import',
     pathToFileURL(join(root, 'bench/src/experiments', `${e}.ts`)).href,
   ]);
+  const probe = name === 'gateway' ? options.heapProbeDir : undefined;
+  const probeArgs =
+    probe === undefined
+      ? []
+      : ['--expose-gc', '--import', pathToFileURL(join(root, 'bench/src/probes/heap-on-signal.ts')).href];
   return {
     label,
     name,
@@ -101,10 +111,16 @@ async function serviceProcess(
         '--import',
         'tsx',
         ...experimentArgs,
+        ...probeArgs,
         join(root, `services/${name}/src/main.ts`),
       ],
       port,
-      env: { ...env, [portVariable]: String(port), HOST: '127.0.0.1' },
+      env: {
+        ...env,
+        [portVariable]: String(port),
+        HOST: '127.0.0.1',
+        ...(probe === undefined ? {} : { BENCH_HEAP_PROBE_DIR: probe }),
+      },
       startTimeoutMs: 90_000,
     }),
   };
