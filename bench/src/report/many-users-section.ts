@@ -58,7 +58,10 @@ function loadRows(m: ManyUsersResult): string[][] {
       `${int(m.deliveryLatency.count)} / ${int(m.expectedDeliveries)}`,
     ],
     ['gateways CPU per delivery (latency window)', `${m.gatewayCpuPerDeliveryUs.toFixed(1)} µs`],
-    ['commits nobody subscribed to (bystander gateway)', int(m.unsubscribedCommits)],
+    [
+      'commits nobody subscribed to / of them received by the bystander gateway',
+      `${int(m.unsubscribedCommits)} / ${int(m.receivedByBystander)}`,
+    ],
     [
       'bystander CPU over that burst / idle over as long',
       `${m.bystanderBusySeconds.toFixed(2)} s / ${m.bystanderIdleSeconds.toFixed(2)} s`,
