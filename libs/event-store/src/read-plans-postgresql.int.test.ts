@@ -8,8 +8,7 @@ import {
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoEventStore } from './mongo-event-store.ts';
-import { recordReads, storeReads, type SentRead } from './testing/sent-reads.ts';
-import { batch } from './testing/test-batch.ts';
+import { recordingStore, storeReads, type SentRead } from './testing/sent-reads.ts';
 
 const postgresqlUrl = process.env['FERRETDB_POSTGRESQL_URL'];
 
@@ -55,13 +54,7 @@ describe.skipIf(postgresqlUrl === undefined)('the store on FerretDB with Postgre
 
   beforeAll(async () => {
     server = await startFerretDb({ postgresqlUrl: url });
-    client = await MongoClient.connect(server.url, { monitorCommands: true });
-    db = client.db(uniqueName('pgplans'));
-    store = new MongoEventStore(db, { writeConcern: 1 });
-    await store.ensureIndexes();
-    await store.insert([batch(repo, 1, ['a', 'b', 'c']), batch(repo, 4, ['d', 'e'])]);
-    await store.advanceHeads(new Map([[repo, 5]]));
-    recordReads(client, db, sent);
+    ({ client, db, store } = await recordingStore(server.url, 'pgplans', { writeConcern: 1 }, repo, sent));
   });
 
   afterAll(async () => {

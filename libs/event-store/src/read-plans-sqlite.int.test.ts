@@ -2,8 +2,7 @@ import { uniqueName } from '@lfsync/testkit';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MongoEventStore } from './mongo-event-store.ts';
-import { recordReads, type SentRead } from './testing/sent-reads.ts';
-import { batch } from './testing/test-batch.ts';
+import { recordingStore, type SentRead } from './testing/sent-reads.ts';
 
 /** SQLite's plan rows as FerretDB explains a find, or undefined when the server is not FerretDB on SQLite. */
 async function sqlitePlan(db: Db, read: SentRead): Promise<string[] | undefined> {
@@ -29,13 +28,13 @@ describe('catch-up reads on FerretDB with SQLite', () => {
   const repo = uniqueName('r');
 
   beforeAll(async () => {
-    client = await MongoClient.connect(inject('mongoUrl'), { monitorCommands: true });
-    db = client.db(uniqueName('sqliteplans'));
-    store = new MongoEventStore(db, { writeConcern: inject('mongoWriteConcern'), readPlan: 'by-id' });
-    await store.ensureIndexes();
-    await store.insert([batch(repo, 1, ['a', 'b', 'c']), batch(repo, 4, ['d', 'e'])]);
-    await store.advanceHeads(new Map([[repo, 5]]));
-    recordReads(client, db, sent);
+    ({ client, db, store } = await recordingStore(
+      inject('mongoUrl'),
+      'sqliteplans',
+      { writeConcern: inject('mongoWriteConcern'), readPlan: 'by-id' },
+      repo,
+      sent,
+    ));
   });
 
   afterAll(async () => {

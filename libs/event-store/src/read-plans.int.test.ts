@@ -3,8 +3,7 @@ import { MongoClient, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BatchReadPlan } from './batch-scan.ts';
 import { MongoEventStore } from './mongo-event-store.ts';
-import { indexFor, recordReads, storeReads, type IndexInfo, type SentRead } from './testing/sent-reads.ts';
-import { batch } from './testing/test-batch.ts';
+import { indexFor, recordingStore, storeReads, type IndexInfo, type SentRead } from './testing/sent-reads.ts';
 
 /**
  * Every read the gateway, persister and admin CLI make through the store must be served by an index on
@@ -22,13 +21,13 @@ describe.each<BatchReadPlan>(['range', 'by-id'])('the reads of MongoEventStore, 
   const repo = uniqueName('r');
 
   beforeAll(async () => {
-    client = await MongoClient.connect(inject('mongoUrl'), { monitorCommands: true });
-    db = client.db(uniqueName('plans'));
-    store = new MongoEventStore(db, { writeConcern: inject('mongoWriteConcern'), readPlan });
-    await store.ensureIndexes();
-    await store.insert([batch(repo, 1, ['a', 'b', 'c']), batch(repo, 4, ['d', 'e'])]);
-    await store.advanceHeads(new Map([[repo, 5]]));
-    recordReads(client, db, sent);
+    ({ client, db, store } = await recordingStore(
+      inject('mongoUrl'),
+      'plans',
+      { writeConcern: inject('mongoWriteConcern'), readPlan },
+      repo,
+      sent,
+    ));
   });
 
   afterAll(async () => {

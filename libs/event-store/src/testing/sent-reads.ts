@@ -1,5 +1,6 @@
-import type { CommandStartedEvent, Db, Document, MongoClient } from 'mongodb';
-import type { MongoEventStore } from '../mongo-event-store.ts';
+import { uniqueName } from '@lfsync/testkit';
+import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
+import { MongoEventStore } from '../mongo-event-store.ts';
 import { batch } from './test-batch.ts';
 
 /** What the store sent: a find, or the filter of an update. */
@@ -50,8 +51,29 @@ export function indexFor(read: SentRead, indexes: readonly IndexInfo[]): string 
   return candidates.find((index) => servesRead(index, read))?.name;
 }
 
+/**
+ * A store on a fresh database (`<prefix>…`) of the server at `url`, holding `repo` 1–3 and 4–5 (head 5),
+ * whose reads from then on are recorded into `sent`.
+ */
+export async function recordingStore(
+  url: string,
+  prefix: string,
+  options: ConstructorParameters<typeof MongoEventStore>[1],
+  repo: string,
+  sent: SentRead[],
+): Promise<{ client: MongoClient; db: Db; store: MongoEventStore }> {
+  const client = await MongoClient.connect(url, { monitorCommands: true });
+  const db = client.db(uniqueName(prefix));
+  const store = new MongoEventStore(db, options);
+  await store.ensureIndexes();
+  await store.insert([batch(repo, 1, ['a', 'b', 'c']), batch(repo, 4, ['d', 'e'])]);
+  await store.advanceHeads(new Map([[repo, 5]]));
+  recordReads(client, db, sent);
+  return { client, db, store };
+}
+
 /** Records every find and update filter `client` sends to `db`, into `sent`. */
-export function recordReads(client: MongoClient, db: Db, sent: SentRead[]): void {
+function recordReads(client: MongoClient, db: Db, sent: SentRead[]): void {
   client.on('commandStarted', (event: CommandStartedEvent) => {
     if (event.databaseName !== db.databaseName) return;
     const command = event.command;
