@@ -198,6 +198,27 @@ describe('token refresh', () => {
     expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2', 'token-3']);
   });
 
+  it('refreshes a token that lives less than the margin at half its remaining life, not in a loop', async () => {
+    // token-n expires 5 s × n after the start: each fresh one lives about 10 s, under the 30-s margin.
+    const server = new FakeSyncServer({
+      tokenExpiresAt: (token) => Date.UTC(2025, 0, 1) + 5_000 * Number(token.slice('token-'.length)),
+    });
+    const t = await clients.started(server, {
+      tokenRefreshMarginMs: 30_000,
+      heartbeat: { intervalMs: 600_000, timeoutMs: 1_000 },
+    });
+    await t.client.whenLive();
+    await t.clock.advance(0);
+    await settle();
+    expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2']);
+    await t.clock.advance(4_999);
+    await settle();
+    expect(server.lastConnection.tokens).toHaveLength(2);
+    await t.clock.advance(1);
+    await settle();
+    expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2', 'token-3']);
+  });
+
   it('reconnects with a new token when the server says the session expired, keeping unsent events', async () => {
     const server = new FakeSyncServer();
     const t = await clients.started(server);

@@ -188,12 +188,20 @@ export class SyncConnection {
     attempt.cancelTokenRefresh?.();
     attempt.cancelTokenRefresh = undefined;
     if (expiresAt === undefined) return;
-    // A provider that hands back a token expiring no later (a cached one) is asked again only after a
-    // pause, not in a loop; should the token run out meanwhile, the server refuses it and we reconnect.
-    const extended = attempt.tokenExpiresAt === undefined || expiresAt > attempt.tokenExpiresAt;
+    // After a refresh, never again at once: a token that expires no later (a cached one) is asked for
+    // again after a pause, one that lives less than the margin at half its remaining life. Should the
+    // token run out meanwhile, the server refuses it and we reconnect.
+    const previous = attempt.tokenExpiresAt;
     attempt.tokenExpiresAt = expiresAt;
-    const dueMs = expiresAt - this.#options.clock.now() - this.#options.tokenRefreshMarginMs;
-    const delayMs = Math.max(extended ? 0 : TOKEN_REFRESH_RETRY_MS, dueMs);
+    const remainingMs = expiresAt - this.#options.clock.now();
+    const dueMs = remainingMs - this.#options.tokenRefreshMarginMs;
+    const floorMs =
+      previous === undefined
+        ? 0
+        : expiresAt > previous
+          ? Math.max(1_000, remainingMs / 2)
+          : TOKEN_REFRESH_RETRY_MS;
+    const delayMs = Math.max(floorMs, dueMs);
     attempt.cancelTokenRefresh = this.#options.clock.schedule(delayMs, () => {
       void (async () => {
         let token: string;
