@@ -179,29 +179,14 @@ describe('token refresh', () => {
     expect(t.client.state.status).toBe('live');
   });
 
-  it('asks a provider whose fresh token expires no later again only after a pause, not in a loop', async () => {
-    // Every token expires at the same moment, already inside the refresh margin.
-    const server = new FakeSyncServer({ tokenExpiresAt: () => Date.UTC(2025, 0, 1) + 20_000 });
-    const t = await clients.started(server, {
-      tokenRefreshMarginMs: 30_000,
-      heartbeat: { intervalMs: 600_000, timeoutMs: 1_000 },
-    });
-    await t.client.whenLive();
-    await t.clock.advance(0);
-    await settle();
-    expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2']);
-    await t.clock.advance(9_999);
-    await settle();
-    expect(server.lastConnection.tokens).toHaveLength(2);
-    await t.clock.advance(1);
-    await settle();
-    expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2', 'token-3']);
-  });
-
-  it('refreshes a token that lives less than the margin at half its remaining life, not in a loop', async () => {
-    // token-n expires 5 s × n after the start: each fresh one lives about 10 s, under the 30-s margin.
+  it.each([
+    // Every token expires at the same moment, already inside the margin: asked again after 10 s.
+    { fresh: 'expires no later', expiresAt: () => 20_000, pauseMs: 10_000 },
+    // token-n expires 5 s × n after the start, so each lives about 10 s: refreshed at half of that.
+    { fresh: 'lives less than the margin', expiresAt: (n: number) => 5_000 * n, pauseMs: 5_000 },
+  ])('refreshes again after a pause, not in a loop, when the fresh token $fresh', async (c) => {
     const server = new FakeSyncServer({
-      tokenExpiresAt: (token) => Date.UTC(2025, 0, 1) + 5_000 * Number(token.slice('token-'.length)),
+      tokenExpiresAt: (token) => Date.UTC(2025, 0, 1) + c.expiresAt(Number(token.slice('token-'.length))),
     });
     const t = await clients.started(server, {
       tokenRefreshMarginMs: 30_000,
@@ -211,7 +196,7 @@ describe('token refresh', () => {
     await t.clock.advance(0);
     await settle();
     expect(server.lastConnection.tokens).toEqual(['token-1', 'token-2']);
-    await t.clock.advance(4_999);
+    await t.clock.advance(c.pauseMs - 1);
     await settle();
     expect(server.lastConnection.tokens).toHaveLength(2);
     await t.clock.advance(1);
