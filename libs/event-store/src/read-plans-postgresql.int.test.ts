@@ -54,7 +54,13 @@ describe.skipIf(postgresqlUrl === undefined)('the store on FerretDB with Postgre
 
   beforeAll(async () => {
     server = await startFerretDb({ postgresqlUrl: url });
-    ({ client, db, store } = await recordingStore(server.url, 'pgplans', { writeConcern: 1 }, repo, sent));
+    ({ client, db, store } = await recordingStore(
+      server.url,
+      uniqueName('pgplans'),
+      { writeConcern: 1 },
+      repo,
+      sent,
+    ));
   });
 
   afterAll(async () => {

@@ -30,7 +30,7 @@ describe('catch-up reads on FerretDB with SQLite', () => {
   beforeAll(async () => {
     ({ client, db, store } = await recordingStore(
       inject('mongoUrl'),
-      'sqliteplans',
+      uniqueName('sqliteplans'),
       { writeConcern: inject('mongoWriteConcern'), readPlan: 'by-id' },
       repo,
       sent,

@@ -23,7 +23,7 @@ describe.each<BatchReadPlan>(['range', 'by-id'])('the reads of MongoEventStore, 
   beforeAll(async () => {
     ({ client, db, store } = await recordingStore(
       inject('mongoUrl'),
-      'plans',
+      uniqueName('plans'),
       { writeConcern: inject('mongoWriteConcern'), readPlan },
       repo,
       sent,

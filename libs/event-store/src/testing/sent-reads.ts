@@ -1,4 +1,3 @@
-import { uniqueName } from '@lfsync/testkit';
 import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
 import { MongoEventStore } from '../mongo-event-store.ts';
 import { batch } from './test-batch.ts';
@@ -52,18 +51,18 @@ export function indexFor(read: SentRead, indexes: readonly IndexInfo[]): string 
 }
 
 /**
- * A store on a fresh database (`<prefix>…`) of the server at `url`, holding `repo` 1–3 and 4–5 (head 5),
+ * A store on the database `dbName` (a fresh one) of the server at `url`, holding `repo` 1–3 and 4–5 (head 5),
  * whose reads from then on are recorded into `sent`.
  */
 export async function recordingStore(
   url: string,
-  prefix: string,
+  dbName: string,
   options: ConstructorParameters<typeof MongoEventStore>[1],
   repo: string,
   sent: SentRead[],
 ): Promise<{ client: MongoClient; db: Db; store: MongoEventStore }> {
   const client = await MongoClient.connect(url, { monitorCommands: true });
-  const db = client.db(uniqueName(prefix));
+  const db = client.db(dbName);
   const store = new MongoEventStore(db, options);
   await store.ensureIndexes();
   await store.insert([batch(repo, 1, ['a', 'b', 'c']), batch(repo, 4, ['d', 'e'])]);
