@@ -1,16 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startStack, type TestStack } from '@lfsync/system-tests';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEFAULT_VIEWPORT, launchChromium, openPage, recordConsole, type ConsoleEntry } from './browser.ts';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_VIEWPORT, openPage, recordConsole, type ConsoleEntry } from './browser.ts';
 import { LAYOUT_WIDTHS, findOverflows } from './layout.ts';
-
-const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const screenshots = join(webRoot, 'screenshots');
+import { screenshots, useAppStack } from './web-app.ts';
 
 /** Small inline pictures: nothing is fetched from the internet. */
 const svgAvatar = (fill: string, face: string): string =>
@@ -31,43 +24,16 @@ const isExpectedNetworkFailure = (entry: ConsoleEntry & { phase: Phase }): boole
   /net::ERR_CONNECTION_REFUSED|WebSocket connection to .* failed/.test(entry.text);
 
 describe('web app: two browsers count together, offline and back', () => {
-  let stack: TestStack;
-  let browser: Browser;
-  let dist: string;
+  // Two gateways: each browser on its own, so that one of them can lose its gateway while the other stays live.
+  const app = useAppStack({ gateways: 2 });
   let phase: Phase = 'normal';
   const consoleEntries: Array<ConsoleEntry & { phase: Phase }> = [];
-
-  beforeAll(async () => {
-    // Built fresh for every run into a temporary directory: never stale, and the developer's dist is untouched.
-    dist = mkdtempSync(join(tmpdir(), 'lfsync-web-'));
-    await build({
-      root: webRoot,
-      configFile: join(webRoot, 'vite.config.ts'),
-      build: { outDir: dist, emptyOutDir: true },
-      logLevel: 'warn',
-    });
-    // Two gateways: each browser on its own, so that one of them can lose its gateway while the other stays live.
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gateways: 2,
-      gatewayEnv: { STATIC_DIR: dist, DEV_AUTH: 'true' },
-    });
-    browser = await launchChromium();
-    mkdirSync(screenshots, { recursive: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (dist !== undefined) rmSync(dist, { recursive: true, force: true });
-  });
 
   async function open(
     gateway: number,
     name: string,
   ): Promise<{ page: Page; setOffline(offline: boolean): Promise<void> }> {
-    const { context, page } = await openPage(browser, stack.httpUrl(gateway));
+    const { context, page } = await openPage(app.browser, app.stack.httpUrl(gateway));
     recordConsole(page, name, (entry) => consoleEntries.push({ ...entry, phase }));
     await page.goto('/');
     return { page, setOffline: (offline) => context.setOffline(offline) };
@@ -103,7 +69,7 @@ describe('web app: two browsers count together, offline and back', () => {
   }
 
   async function countEvents(repository: string): Promise<{ total: number; unique: number }> {
-    const docs = await stack.db().collection('events').find({ r: repository }).toArray();
+    const docs = await app.stack.db().collection('events').find({ r: repository }).toArray();
     return { total: docs.length, unique: new Set(docs.map((d): unknown => d['e'])).size };
   }
 
@@ -193,7 +159,7 @@ describe('web app: two browsers count together, offline and back', () => {
 
     // 2. Alice's gateway goes away (a real cut, no hint from the browser) while Bob's stays up.
     phase = 'gateway-down';
-    await stack.stopGateway(0);
+    await app.stack.stopGateway(0);
     await expect.poll(() => badge(a).getAttribute('data-status'), { timeout: 10_000 }).not.toBe('live');
     await decrease(a);
     await decrease(a);
@@ -202,7 +168,7 @@ describe('web app: two browsers count together, offline and back', () => {
     await expect.poll(() => counter(b)).toBe(9);
     expect(await a.getByTestId('pending').textContent()).toBe('4 changes not synced yet');
     expect(await badge(b).getAttribute('data-status')).toBe('live');
-    await stack.startGateway(0);
+    await app.stack.startGateway(0);
     await waitLive(a, 30_000);
     phase = 'normal';
     // "Live" means caught up: Bob's click made while Alice was cut off is already in.

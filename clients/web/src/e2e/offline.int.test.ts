@@ -1,9 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack, type TestStack } from '@lfsync/system-tests';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, recordConsole, type ConsoleEntry } from './browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { recordConsole, type ConsoleEntry } from './browser.ts';
 import {
   badgeStatus,
   buildApp,
@@ -13,6 +11,7 @@ import {
   screenshots,
   signIn,
   tabRole,
+  useAppStack,
   waitForOfflineReady,
   waitLive,
 } from './web-app.ts';
@@ -41,30 +40,11 @@ function valueShownAt(value: number): Promise<number> {
 }
 
 describe('web app as an installable offline app: cold open offline, tabs, updates, damaged storage', () => {
-  let stack: TestStack;
-  let browser: Browser;
-  let dist: string;
+  const app = useAppStack();
   const consoleEntries: ConsoleEntry[] = [];
 
-  beforeAll(async () => {
-    dist = await buildApp();
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gatewayEnv: { STATIC_DIR: dist, DEV_AUTH: 'true' },
-    });
-    browser = await launchChromium();
-    mkdirSync(screenshots, { recursive: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (dist !== undefined) rmSync(dist, { recursive: true, force: true });
-  });
-
   async function newContext(): Promise<BrowserContext> {
-    return browser.newContext({ baseURL: stack.httpUrl(), viewport: { width: 1180, height: 820 } });
+    return app.browser.newContext({ baseURL: app.stack.httpUrl(), viewport: { width: 1180, height: 820 } });
   }
 
   async function openTab(context: BrowserContext, name: string): Promise<Page> {
@@ -75,7 +55,7 @@ describe('web app as an installable offline app: cold open offline, tabs, update
   }
 
   async function countEvents(repository: string): Promise<{ total: number; unique: number }> {
-    const docs = await stack.db().collection('events').find({ r: repository }).toArray();
+    const docs = await app.stack.db().collection('events').find({ r: repository }).toArray();
     return { total: docs.length, unique: new Set(docs.map((d): unknown => d['e'])).size };
   }
 
@@ -98,7 +78,7 @@ describe('web app as an installable offline app: cold open offline, tabs, update
     await first.close();
 
     // No network and no server: whatever shows now comes from the service worker and IndexedDB.
-    await stack.stopGateway(0);
+    await app.stack.stopGateway(0);
     await context.setOffline(true);
     const page = await openTab(context, 'alice-offline');
     await expect.poll(() => page.getByTestId('signed-in-user').textContent()).toBe('alice');
@@ -113,7 +93,7 @@ describe('web app as an installable offline app: cold open offline, tabs, update
     await expect.poll(() => counter(page)).toBe(5);
     expect(await pendingText(page)).toBe('6 changes not synced yet');
 
-    await stack.startGateway(0);
+    await app.stack.startGateway(0);
     await context.setOffline(false);
     await waitLive(page, 30_000);
     await expect.poll(() => page.getByTestId('pending').isHidden()).toBe(true);
@@ -217,7 +197,7 @@ describe('web app as an installable offline app: cold open offline, tabs, update
     for (let i = 0; i < 2; i++) await increase(page);
     expect(await pendingText(page)).toBe('4 changes not synced yet');
 
-    await buildApp({ outDir: dist, build: 'two' });
+    await buildApp({ outDir: app.dist, build: 'two' });
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration();
       await registration?.update();

@@ -1,41 +1,20 @@
-import { rmSync } from 'node:fs';
-import { startStack, type TestStack } from '@lfsync/system-tests';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, openPage, recordConsole, type ConsoleEntry } from './browser.ts';
-import { buildApp, signIn, tabRole, waitLive } from './web-app.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, recordConsole, type ConsoleEntry } from './browser.ts';
+import { signIn, tabRole, useAppStack, waitLive } from './web-app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 };
 
 describe('web app: who is online (presence) in the users panel', () => {
-  let stack: TestStack;
-  let browser: Browser;
-  let dist: string;
+  const app = useAppStack({ gateways: 2 });
   const consoleEntries: ConsoleEntry[] = [];
-
-  beforeAll(async () => {
-    dist = await buildApp();
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gateways: 2,
-      gatewayEnv: { STATIC_DIR: dist, DEV_AUTH: 'true' },
-    });
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (dist !== undefined) rmSync(dist, { recursive: true, force: true });
-  });
 
   /** A browser of its own (an isolated context), on one of the two gateways. */
   async function openBrowser(
     gateway: number,
     name: string,
   ): Promise<{ context: BrowserContext; page: Page }> {
-    const opened = await openPage(browser, stack.httpUrl(gateway));
+    const opened = await openPage(app.browser, app.stack.httpUrl(gateway));
     recordConsole(opened.page, name, (entry) => consoleEntries.push(entry));
     await opened.page.goto('/');
     return opened;

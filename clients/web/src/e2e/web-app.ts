@@ -1,10 +1,12 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { startStack, type TestStack } from '@lfsync/system-tests';
+import type { Browser, Page } from 'playwright-core';
 import { build, type PluginOption } from 'vite';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { launchChromium } from './browser.ts';
 
 const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const screenshots = join(webRoot, 'screenshots');
@@ -31,6 +33,53 @@ export async function buildApp(options: { outDir?: string; build?: string } = {}
     plugins,
   });
   return outDir;
+}
+
+export interface AppStack {
+  readonly stack: TestStack;
+  readonly browser: Browser;
+  /** Where the app was built: the gateways serve it (STATIC_DIR). */
+  readonly dist: string;
+}
+
+/**
+ * For the describe block that calls it: a fresh build of the app (into a temporary directory, so never
+ * stale and the developer's dist is untouched), a stack whose gateways serve it with development tokens,
+ * and Chromium; all torn down after the block.
+ */
+export function useAppStack(options: { gateways?: number } = {}): AppStack {
+  const state: Partial<{ -readonly [K in keyof AppStack]: AppStack[K] }> = {};
+  beforeAll(async () => {
+    const dist = (state.dist = await buildApp());
+    state.stack = await startStack({
+      natsUrl: inject('natsUrl'),
+      mongoUrl: inject('mongoUrl'),
+      ...(options.gateways === undefined ? {} : { gateways: options.gateways }),
+      gatewayEnv: { STATIC_DIR: dist, DEV_AUTH: 'true' },
+    });
+    state.browser = await launchChromium();
+    mkdirSync(screenshots, { recursive: true });
+  }, 120_000);
+  afterAll(async () => {
+    await state.browser?.close();
+    await state.stack?.stop();
+    if (state.dist !== undefined) rmSync(state.dist, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useAppStack: used before its beforeAll ran');
+    return value;
+  };
+  return {
+    get stack() {
+      return started(state.stack);
+    },
+    get browser() {
+      return started(state.browser);
+    },
+    get dist() {
+      return started(state.dist);
+    },
+  };
 }
 
 export const counter = async (page: Page): Promise<number> =>
