@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import type { WorkerPool } from '../load/pool.ts';
 import type { BenchOptions } from '../options.ts';
+import { startBenchStack, type BenchStack } from '../stack/bench-stack.ts';
 import { CpuMeter } from '../system/proc.ts';
 
 export interface ScenarioContext {
@@ -20,6 +21,33 @@ export const BENCH_SERVICE_ENV: Record<string, string> = {
   RATE_LIMIT_PER_SEC: '100000',
   RATE_LIMIT_BURST: '100000',
 };
+
+/**
+ * Runs `work` on a fresh two-gateway stack with the bench's limits (under `--cpu-prof` when `profileDir` is
+ * set), then stops it: what `work` returned, and the profile files the services wrote.
+ */
+export async function onFreshStack<T>(
+  ctx: ScenarioContext,
+  label: string,
+  profileDir: string | undefined,
+  work: (stack: BenchStack) => Promise<T>,
+): Promise<{ value: T; profiles: Array<{ label: string; file: string }> }> {
+  ctx.log(`${label}: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
+  const stack = await startBenchStack({
+    gateways: 2,
+    experiments: ctx.options.experiments,
+    env: BENCH_SERVICE_ENV,
+    ...(profileDir === undefined ? {} : { profileDir }),
+  });
+  let value: T;
+  let profiles: Array<{ label: string; file: string }> = [];
+  try {
+    value = await work(stack);
+  } finally {
+    profiles = await stack.stop();
+  }
+  return { value, profiles };
+}
 
 /** CPU accounting for the stack's processes, the generators and the bench itself. */
 export function cpuMeter(ctx: ScenarioContext, servers: Record<string, number | undefined>): CpuMeter {

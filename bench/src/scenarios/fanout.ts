@@ -10,11 +10,11 @@ import {
 } from '../load/messages.ts';
 import { sleep, sleepUntil } from '../load/util.ts';
 import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/summarize.ts';
-import { startBenchStack, type BenchStack } from '../stack/bench-stack.ts';
+import type { BenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
 import { describeCpuSeconds, rssBytes, type CpuReport } from '../system/proc.ts';
-import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
+import { cpuMeter, onFreshStack, range, type ScenarioContext } from './context.ts';
 import {
   describeStages,
   scrapeStages,
@@ -278,12 +278,12 @@ export function fanoutLoads(ctx: ScenarioContext): FanoutLoad[] {
  */
 export async function runFanout(ctx: ScenarioContext): Promise<FanoutResult[]> {
   const results: FanoutResult[] = [];
-  for (const load of fanoutLoads(ctx)) results.push((await fanoutOnStack(ctx, load, undefined)).result);
+  for (const load of fanoutLoads(ctx)) results.push((await fanoutOnStack(ctx, load, undefined)).value.result);
   const target = results.at(-1);
   if (target === undefined || ctx.profileRoot === undefined) return results;
   const profileDir = join(ctx.profileRoot, 'fanout');
   const profiled = await fanoutOnStack(ctx, { ...loadOf(target), label: 'target' }, profileDir);
-  const window = { fromUs: profiled.windowUs[0], toUs: profiled.windowUs[1] };
+  const window = { fromUs: profiled.value.windowUs[0], toUs: profiled.value.windowUs[1] };
   target.profiles = profiled.profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), window));
   return results;
 }
@@ -293,32 +293,10 @@ function loadOf(result: FanoutResult): FanoutLoad {
 }
 
 /** One load on a stack of its own (under `--cpu-prof` when `profileDir` is set). */
-async function fanoutOnStack(
-  ctx: ScenarioContext,
-  load: FanoutLoad,
-  profileDir: string | undefined,
-): Promise<{
-  result: FanoutResult;
-  windowUs: [number, number];
-  profiles: Array<{ label: string; file: string }>;
-}> {
-  ctx.log(
-    `fan-out (${load.label}): starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`,
+function fanoutOnStack(ctx: ScenarioContext, load: FanoutLoad, profileDir: string | undefined) {
+  return onFreshStack(ctx, `fan-out (${load.label})`, profileDir, (stack) =>
+    fanoutRun(ctx, lfsTarget(stack, load), load),
   );
-  const stack = await startBenchStack({
-    gateways: 2,
-    experiments: ctx.options.experiments,
-    env: BENCH_SERVICE_ENV,
-    ...(profileDir === undefined ? {} : { profileDir }),
-  });
-  let run: { result: FanoutResult; windowUs: [number, number] };
-  let profiles: Array<{ label: string; file: string }> = [];
-  try {
-    run = await fanoutRun(ctx, lfsTarget(stack, load), load);
-  } finally {
-    profiles = await stack.stop();
-  }
-  return { ...run, profiles };
 }
 
 function lfsTarget(stack: BenchStack, load: FanoutLoad): FanoutTarget {

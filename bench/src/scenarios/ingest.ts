@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { nowUs, type IngestParams, type IngestResult as IngestRunResult } from '../load/messages.ts';
 import { sleepUntil } from '../load/util.ts';
 import { readProfile, summarizeProfile, type ProfileSummary } from '../profile/summarize.ts';
-import { startBenchStack } from '../stack/bench-stack.ts';
+import type { BenchStack } from '../stack/bench-stack.ts';
 import type { TokenScope } from '../stack/tokens.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
 import { describeCpuSeconds, type CpuReport } from '../system/proc.ts';
-import { BENCH_SERVICE_ENV, cpuMeter, range, type ScenarioContext } from './context.ts';
+import { cpuMeter, onFreshStack, range, type ScenarioContext } from './context.ts';
 import {
   describeStages,
   scrapeStages,
@@ -172,16 +172,18 @@ async function ingestPhases(ctx: ScenarioContext, target: IngestTarget): Promise
  */
 export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
   const { options } = ctx;
-  const phases = await onIngestStack(ctx, undefined, (target) => ingestPhases(ctx, target));
+  const phases = await onFreshStack(ctx, 'ingest', undefined, (stack) =>
+    ingestPhases(ctx, ingestTarget(stack)),
+  );
   let profiles: ProfileSummary[] = [];
   if (ctx.profileRoot !== undefined) {
     const profileDir = join(ctx.profileRoot, 'ingest');
     ctx.log('ingest: the closed loop once more, under --cpu-prof, for its profiles');
-    const { value, files } = await onIngestStack(ctx, profileDir, (target) =>
-      ingestPhase(ctx, target, 'closed', options['ingest-duration-ms']),
+    const profiled = await onFreshStack(ctx, 'ingest', profileDir, (stack) =>
+      ingestPhase(ctx, ingestTarget(stack), 'closed', options['ingest-duration-ms']),
     );
-    const [fromUs, toUs] = value.windowUs;
-    profiles = files.map((p) => summarizeProfile(p.label, readProfile(p.file), { fromUs, toUs }));
+    const [fromUs, toUs] = profiled.value.windowUs;
+    profiles = profiled.profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), { fromUs, toUs }));
   }
   return {
     clients: options['ingest-clients'],
@@ -195,26 +197,10 @@ export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
   };
 }
 
-/** Runs `work` on a fresh two-gateway stack (under `--cpu-prof` when `profileDir` is set). */
-async function onIngestStack<T>(
-  ctx: ScenarioContext,
-  profileDir: string | undefined,
-  work: (target: IngestTarget) => Promise<T>,
-): Promise<{ value: T; files: Array<{ label: string; file: string }> }> {
-  ctx.log(`ingest: starting the stack${profileDir === undefined ? '' : ' under --cpu-prof'}`);
-  const stack = await startBenchStack({
-    gateways: 2,
-    experiments: ctx.options.experiments,
-    env: BENCH_SERVICE_ENV,
-    ...(profileDir === undefined ? {} : { profileDir }),
-  });
-  let value: T;
-  let files: Array<{ label: string; file: string }> = [];
-  try {
-    const urls = [stack.gatewayUrl(0), stack.gatewayUrl(1)];
-    value = await work({ urls, pids: stack.pids(), stages: stack.stageSources() });
-  } finally {
-    files = await stack.stop();
-  }
-  return { value, files };
+function ingestTarget(stack: BenchStack): IngestTarget {
+  return {
+    urls: [stack.gatewayUrl(0), stack.gatewayUrl(1)],
+    pids: stack.pids(),
+    stages: stack.stageSources(),
+  };
 }
