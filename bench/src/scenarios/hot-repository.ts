@@ -1,6 +1,5 @@
-import { startBenchStack } from '../stack/bench-stack.ts';
-import { BENCH_SERVICE_ENV, type ScenarioContext } from './context.ts';
-import { ingestPhase, type IngestPhaseResult } from './ingest.ts';
+import { onFreshStack, type ScenarioContext } from './context.ts';
+import { ingestPhase, ingestTarget, type IngestPhaseResult } from './ingest.ts';
 import { describeStages } from './stage-metrics.ts';
 
 export interface HotRepositoryResult {
@@ -27,32 +26,22 @@ export async function runHotRepository(ctx: ScenarioContext): Promise<HotReposit
       'ingest-batch': options['hot-batch'],
     },
   };
-  ctx.log(
-    `hot repository: ${options['hot-clients']} clients × batch ${options['hot-batch']} → one repository, starting the stack`,
+  const label = `hot repository: ${options['hot-clients']} clients × batch ${options['hot-batch']} → one repository`;
+  const { value: result } = await onFreshStack(
+    ctx,
+    label,
+    undefined,
+    async (stack) =>
+      (await ingestPhase(hot, ingestTarget(stack), 'closed', options['hot-duration-ms'])).result,
   );
-  const stack = await startBenchStack({
-    gateways: 2,
-    experiments: options.experiments,
-    env: BENCH_SERVICE_ENV,
-  });
-  try {
-    const target = {
-      urls: [stack.gatewayUrl(0), stack.gatewayUrl(1)],
-      pids: stack.pids(),
-      stages: stack.stageSources(),
-    };
-    const { result } = await ingestPhase(hot, target, 'closed', options['hot-duration-ms']);
-    ctx.log(
-      `hot repository: ${Math.round(result.eventsPerSec)} durable events/s, p50 ${result.latency.p50Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms`,
-    );
-    ctx.log(`hot repository: inside the services (p50/p99): ${describeStages(result.stages)}`);
-    return {
-      clients: options['hot-clients'],
-      batchSize: options['hot-batch'],
-      payloadBytes: options['ingest-payload'],
-      closed: result,
-    };
-  } finally {
-    await stack.stop();
-  }
+  ctx.log(
+    `hot repository: ${Math.round(result.eventsPerSec)} durable events/s, p50 ${result.latency.p50Ms.toFixed(1)} ms, p99 ${result.latency.p99Ms.toFixed(1)} ms`,
+  );
+  ctx.log(`hot repository: inside the services (p50/p99): ${describeStages(result.stages)}`);
+  return {
+    clients: options['hot-clients'],
+    batchSize: options['hot-batch'],
+    payloadBytes: options['ingest-payload'],
+    closed: result,
+  };
 }

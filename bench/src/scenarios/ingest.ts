@@ -197,7 +197,8 @@ export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
   };
 }
 
-function ingestTarget(stack: BenchStack): IngestTarget {
+/** The ingest load's view of a stack: both gateways, the processes to meter, the stage metrics. */
+export function ingestTarget(stack: BenchStack): IngestTarget {
   return {
     urls: [stack.gatewayUrl(0), stack.gatewayUrl(1)],
     pids: stack.pids(),
