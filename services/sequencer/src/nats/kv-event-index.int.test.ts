@@ -57,7 +57,11 @@ describe('the event-id index on a 3-node cluster (R3)', () => {
     const cluster = await clusterOf3('loopback');
     const names = busNames(uniqueName('p'));
     const nc = await connectTo(cluster, 0);
-    await new Kvm(jetstream(nc)).create(names.eventIndexBucket, { replicas: 3, allow_direct: false });
+    // An R3 stream on a cluster that just formed can take longer than the API's 5-s default on a busy machine.
+    await new Kvm(jetstream(nc, { timeout: 30_000 })).create(names.eventIndexBucket, {
+      replicas: 3,
+      allow_direct: false,
+    });
     const index = await KvEventIndex.open(nc, names, 3);
     await index.putMany('repo', [['a', 1]]);
     expect(await index.getMany('repo', ['a', 'b'])).toEqual(new Map([['a', 1]]));
