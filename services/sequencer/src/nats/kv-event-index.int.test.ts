@@ -26,7 +26,23 @@ async function roles(cluster: NatsCluster, prefix: string): Promise<{ leader: nu
   await nc.close();
   const leader = await cluster.streamLeader(`KV_${busNames(prefix).eventIndexBucket}`);
   if (leader === undefined) throw new Error('the index bucket has no leader');
-  return { leader, follower: (leader + 1) % 3 };
+  const follower = (leader + 1) % 3;
+  // On a cluster that just formed, the follower may not know the bucket's subjects yet ("no responders"):
+  // wait until a write through it lands (under a repository the tests do not read).
+  const kv = await new Kvm(jetstream(await connectTo(cluster, follower))).open(
+    busNames(prefix).eventIndexBucket,
+  );
+  await expect
+    .poll(
+      () =>
+        kv.put('warmup.probe', '{"sequence":1}').then(
+          () => true,
+          () => false,
+        ),
+      { timeout: 20_000 },
+    )
+    .toBe(true);
+  return { leader, follower };
 }
 
 describe('the event-id index on a 3-node cluster (R3)', () => {
