@@ -123,3 +123,20 @@ describe('MongoEventStore when the database dies mid-write', () => {
     expect(await db.collection('events').countDocuments({ r: repo })).toBe(4);
   }, 60_000);
 });
+
+describe('MongoEventStore on FerretDB with SQLite', () => {
+  it('advances 150 existing heads at once and the database still answers (regression: FerretDB hung for ever)', async () => {
+    const server = await startFerretDb();
+    // A hung command fails the test after 10 s instead of waiting for ever.
+    const client = new MongoClient(server.url, { serverSelectionTimeoutMS: 20_000, socketTimeoutMS: 10_000 });
+    onTestFinished(async () => {
+      await client.close(true);
+      await server.dispose();
+    });
+    const store = new MongoEventStore(client.db(uniqueName('store')), { writeConcern: 1 });
+    const repositories = Array.from({ length: 150 }, (_, i) => uniqueName(`r${i}`));
+    await store.advanceHeads(new Map(repositories.map((r) => [r, 1])));
+    await store.advanceHeads(new Map(repositories.map((r) => [r, 2])));
+    expect(await Promise.all(repositories.map((r) => store.head(r)))).toEqual(repositories.map(() => 2));
+  }, 60_000);
+});

@@ -64,6 +64,7 @@ export const EVENTS_COLLECTION = 'events';
 const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 const DUPLICATE_KEY = 11000;
+const HEADS_PER_COMMAND = 32;
 
 export class MongoEventStore implements EventStore, StoredSequences {
   readonly #db: Db;
@@ -151,14 +152,22 @@ export class MongoEventStore implements EventStore, StoredSequences {
     return { displacedEventIds: displaced.map((d) => d.e) };
   }
 
+  /**
+   * At most `HEADS_PER_COMMAND` heads per command. FerretDB 1.24 keeps the query of every update in a
+   * command that matched a document open until the whole command ends, each holding one connection of
+   * its pool (100 on SQLite), and needs one more for each write: one command advancing 100 existing
+   * heads waited for ever on itself, and every later query on it.
+   */
   async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
-    if (heads.size === 0) return;
-    await this.#heads.bulkWrite(
-      [...heads].map(([repository, sequence]) => ({
-        updateOne: { filter: { _id: repository }, update: { $max: { s: sequence } }, upsert: true },
-      })),
-      { ordered: false, writeConcern: this.#writeConcern },
-    );
+    const updates = [...heads].map(([repository, sequence]) => ({
+      updateOne: { filter: { _id: repository }, update: { $max: { s: sequence } }, upsert: true },
+    }));
+    for (let i = 0; i < updates.length; i += HEADS_PER_COMMAND) {
+      await this.#heads.bulkWrite(updates.slice(i, i + HEADS_PER_COMMAND), {
+        ordered: false,
+        writeConcern: this.#writeConcern,
+      });
+    }
   }
 
   async head(repository: string): Promise<number> {
