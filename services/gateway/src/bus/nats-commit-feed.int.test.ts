@@ -5,17 +5,18 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { EVERY_REPOSITORY } from './commit-feed.ts';
 import { NatsCommitFeed } from './nats-commit-feed.ts';
+import { HoldingProxy } from './testing/holding-proxy.ts';
 
-async function connected(): Promise<NatsConnection> {
-  const nc = await connect({ servers: inject('natsUrl') });
+async function connected(servers = inject('natsUrl')): Promise<NatsConnection> {
+  const nc = await connect({ servers });
   onTestFinished(() => nc.close());
   return nc;
 }
 
 /** A feed on its own connection, recording what it brings; commits are published from another one. */
-async function feedUnderTest(lingerMs = 0) {
+async function feedUnderTest(lingerMs = 0, servers = inject('natsUrl')) {
   const names = busNames(uniqueName('p'));
-  const [nc, publisher] = [await connected(), await connected()];
+  const [nc, publisher] = [await connected(servers), await connected()];
   const received: string[] = [];
   const stopped: Array<string | undefined> = [];
   const feed = new NatsCommitFeed({
@@ -117,5 +118,28 @@ describe('NatsCommitFeed', () => {
     await settled(nc, publisher);
     expect(received).toEqual(['kept@1']);
     expect(stopped).toEqual([undefined]);
+  });
+
+  it('hands over a commit already sent on a subscription it ends, whose wildcard copy was skipped (regression: lost until the next commit)', async () => {
+    const proxy = await HoldingProxy.start(inject('natsUrl'));
+    onTestFinished(() => proxy.close());
+    const { feed, nc, publisher, publish, received } = await feedUnderTest(0, proxy.url);
+    feed.follow('r');
+    feed.follow(EVERY_REPOSITORY);
+    await feed.ready('r');
+    proxy.hold();
+    publish('r', 1);
+    await publisher.flush();
+    await expect.poll(() => proxy.heldMessages()).toBe(2);
+    // The server sent the copy of the subscription by name first: the wildcard's goes first here, and is
+    // skipped, as the subscription by name is confirmed. That one then ends before its copy is read.
+    proxy.send(1);
+    await expect.poll(() => nc.stats().inMsgs).toBe(1);
+    expect(received).toEqual([]);
+    feed.unfollow('r');
+    await expect.poll(() => feed.subscriptions).toBe(1);
+    proxy.release();
+    await settled(nc, publisher);
+    expect(received).toEqual(['r@1']);
   });
 });

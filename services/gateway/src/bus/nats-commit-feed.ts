@@ -95,12 +95,24 @@ export class NatsCommitFeed implements CommitFeed {
     this.#held.clear();
   }
 
+  /**
+   * Drained, not cut: a commit the server sent on this subscription before it took the UNSUB is still
+   * handed over (the other subscription that carries the repository may have skipped its copy, or not
+   * exist yet). What was kept of the repository is dropped only once nothing more can arrive, and only if
+   * nothing brings the repository by then.
+   */
   #end(key: string, held: Held): void {
     if (this.#held.get(key) !== held) return;
     this.#held.delete(key);
-    held.subscription.unsubscribe();
-    if (key === EVERY_REPOSITORY) this.#options.handlers.stopped(undefined);
-    else if (!this.#confirmedWildcard()) this.#options.handlers.stopped(key);
+    const stopped = (): void => {
+      if (this.#closed || this.#held.has(key)) return;
+      if (key === EVERY_REPOSITORY) this.#options.handlers.stopped(undefined);
+      else if (!this.#confirmedWildcard()) this.#options.handlers.stopped(key);
+    };
+    held.subscription.drain().then(stopped, (err: unknown) => {
+      this.#options.logger.warn({ err, key }, 'commit subscription drain failed');
+      stopped();
+    });
   }
 
   #confirmedWildcard(): boolean {

@@ -1,0 +1,105 @@
+import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy between one NATS client and its server that can hold what the server sends, and hand the
+ * held messages over in another order, with the client acting in between: it plays a server that delivers
+ * the copies of one message to two subscriptions the other way round.
+ */
+export class HoldingProxy {
+  readonly #server: Server;
+  readonly #sockets: Socket[] = [];
+  #client: Socket | undefined;
+  #held: Buffer | undefined;
+  /** Indexes (in `heldMessages()`) of the messages already sent with `send`. */
+  readonly #sent = new Set<number>();
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  static async start(upstreamUrl: string): Promise<HoldingProxy> {
+    const upstream = new URL(upstreamUrl);
+    const server = createServer();
+    const proxy = new HoldingProxy(server);
+    server.on('connection', (client) => proxy.#relay(client, upstream));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    const address = this.#server.address();
+    if (address === null || typeof address === 'string') throw new Error('proxy not listening');
+    return `nats://127.0.0.1:${address.port}`;
+  }
+
+  /** From now on, what the server sends is kept back. */
+  hold(): void {
+    this.#held ??= Buffer.alloc(0);
+  }
+
+  /** How many complete messages (`MSG`/`HMSG`) are held. */
+  heldMessages(): number {
+    return this.#frames().filter((f) => f.message).length;
+  }
+
+  /** Sends the `index`-th held message to the client now, ahead of everything held before it. */
+  send(index: number): void {
+    const message = this.#frames().filter((f) => f.message)[index];
+    if (message === undefined) throw new Error(`no held message ${index}`);
+    this.#sent.add(index);
+    this.#client?.write(message.bytes);
+  }
+
+  /** Stops holding: everything held and not sent yet goes to the client, in the order the server sent it. */
+  release(): void {
+    let index = 0;
+    for (const frame of this.#frames()) {
+      if (!frame.message || !this.#sent.has(index)) this.#client?.write(frame.bytes);
+      if (frame.message) index += 1;
+    }
+    this.#held = undefined;
+    this.#sent.clear();
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+
+  /** The held bytes cut into protocol lines, a message with its payload being one (a partial one last). */
+  #frames(): Array<{ bytes: Buffer; message: boolean }> {
+    const held = this.#held ?? Buffer.alloc(0);
+    const frames: Array<{ bytes: Buffer; message: boolean }> = [];
+    let at = 0;
+    while (at < held.length) {
+      const lineEnd = held.indexOf('\r\n', at);
+      const line = held.subarray(at, lineEnd < 0 ? held.length : lineEnd).toString();
+      const message = /^H?MSG /.test(line);
+      const end =
+        lineEnd < 0 ? held.length : lineEnd + 2 + (message ? Number(line.split(' ').at(-1)) + 2 : 0);
+      frames.push({
+        bytes: held.subarray(at, Math.min(end, held.length)),
+        message: message && end <= held.length,
+      });
+      at = end;
+    }
+    return frames;
+  }
+
+  #relay(client: Socket, upstream: URL): void {
+    const server = connectTcp(Number(upstream.port), upstream.hostname);
+    this.#client = client;
+    this.#sockets.push(client, server);
+    client.pipe(server);
+    server.on('data', (chunk: Buffer) => {
+      if (this.#held === undefined) client.write(chunk);
+      else this.#held = Buffer.concat([this.#held, chunk]);
+    });
+    const end = () => {
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', end).on('close', end);
+    server.on('error', end).on('close', end);
+  }
+}
