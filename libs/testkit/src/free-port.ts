@@ -1,7 +1,22 @@
 import { createServer } from 'node:net';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
+/** Ports this process was given: one is not given twice, since it is listened on only later. */
+const given = new Set<number>();
+
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1, and not given by this function before: the kernel
+ * may offer a port again once its probe closed, and two servers of one stack then collided.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (given.has(port)) continue;
+    given.add(port);
+    return port;
+  }
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

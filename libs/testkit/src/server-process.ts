@@ -48,6 +48,10 @@ export class ServerProcess {
 
   async start(): Promise<void> {
     if (this.running) return;
+    // Else the readiness check below would take the other process for this one, which then exits at once
+    // (EADDRINUSE) unseen: a crash test saw a gateway "exit by itself" and its clients get nothing.
+    if (await canConnect(this.#options.host ?? '127.0.0.1', this.#options.port))
+      throw new Error(`${this.#options.name}: port ${this.#options.port} is taken by another process`);
     const child = spawn(this.#options.command, [...this.#options.args], {
       env: { ...process.env, ...this.#options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

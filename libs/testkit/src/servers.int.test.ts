@@ -1,7 +1,9 @@
 import { jetstream, jetstreamManager, AckPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
+import { createServer } from 'node:net';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { freePort } from './free-port.ts';
 import { uniqueName } from './names.ts';
 import { startNatsServer } from './servers.ts';
 
@@ -62,5 +64,13 @@ describe('test servers', () => {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info('K');
     expect(info.state.messages).toBe(1);
+  });
+
+  it('refuses to start a server on a port another process listens on (regression: taken for started)', async () => {
+    const port = await freePort();
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => other.close(() => resolve())));
+    await expect(startNatsServer({ port })).rejects.toThrow(`port ${port} is taken by another process`);
   });
 });

@@ -112,7 +112,10 @@ export class FaultInjector {
         failures.push(`a process did not come back: ${String(result.reason).slice(0, 200)}`);
     }
     for (const target of this.#targets)
-      if (!target.process().running) failures.push(`${target.name} exited by itself (crashed)`);
+      if (!target.process().running)
+        failures.push(
+          `${target.name} exited by itself (crashed); its last output:\n${target.process().output().slice(-2000)}`,
+        );
     return failures;
   }
 
