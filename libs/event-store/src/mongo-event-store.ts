@@ -64,7 +64,7 @@ export const EVENTS_COLLECTION = 'events';
 const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 const DUPLICATE_KEY = 11000;
-const HEADS_PER_COMMAND = 32;
+const HEADS_PER_COMMAND = 16;
 
 export class MongoEventStore implements EventStore, StoredSequences {
   readonly #db: Db;
@@ -155,8 +155,9 @@ export class MongoEventStore implements EventStore, StoredSequences {
   /**
    * At most `HEADS_PER_COMMAND` heads per command. FerretDB 1.24 keeps the query of every update in a
    * command that matched a document open until the whole command ends, each holding one connection of
-   * its pool (100 on SQLite), and needs one more for each write: one command advancing 100 existing
-   * heads waited for ever on itself, and every later query on it.
+   * its pool (100 on SQLite, 50 on PostgreSQL), and needs one more for each write: one command advancing
+   * 100 existing heads waited for ever on itself, and every later query on it. 16 leaves room for a few
+   * persisters writing at once.
    */
   async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     const updates = [...heads].map(([repository, sequence]) => ({
