@@ -48,6 +48,12 @@ function counters(registry: Registry) {
       help: 'MongoDB writes that failed and were retried',
       registers: [registry],
     }),
+    dbTimeouts: new Counter({
+      name: 'persister_db_timeouts_total',
+      help: 'Database calls not answered within STORE_TIMEOUT_MS (failed and retried)',
+      labelNames: ['operation'] as const,
+      registers: [registry],
+    }),
     invalid: new Counter({
       name: 'persister_invalid_log_messages_total',
       help: 'Log messages that failed validation',
