@@ -3,7 +3,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export function createPersisterMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // The event-loop delay is sampled every 100 ms, not every 10 (the default): 100 wake-ups a second were
+  // 40 % of an idle persister's CPU.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   return {
     registry,
     ...counters(registry),
