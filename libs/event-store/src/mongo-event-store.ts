@@ -16,15 +16,8 @@ import {
   type BatchReadPlan,
 } from './batch-scan.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
-import {
-  MongoBulkWriteError,
-  type Collection,
-  type Db,
-  type IndexDescription,
-  type OptionalUnlessRequiredId,
-  type WriteConcern,
-  type WriteError,
-} from 'mongodb';
+import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
+import { type Collection, type Db, type IndexDescription, type WriteConcern } from 'mongodb';
 
 /**
  * MongoDB layout. The event is kept as its JSON text (`b`): the store never interprets client data, keys
@@ -63,8 +56,6 @@ const EVENT_FIELDS = { _id: 0, s: 1, b: 1 } as const;
 export const EVENTS_COLLECTION = 'events';
 const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
-const DUPLICATE_KEY = 11000;
-const HEADS_PER_COMMAND = 16;
 
 export class MongoEventStore implements EventStore, StoredSequences {
   readonly #db: Db;
@@ -122,11 +113,16 @@ export class MongoEventStore implements EventStore, StoredSequences {
       };
     });
     // A redelivered batch collides with itself: already stored.
-    await insertIgnoringDuplicates(this.#batches, batchDocuments, this.#writeConcern);
+    await insertIgnoringDuplicates(this.#db, BATCHES_COLLECTION, batchDocuments, this.#writeConcern);
   }
 
   async #insertEvents(documents: EventDocument[]): Promise<{ displacedEventIds: string[] }> {
-    const duplicates = await insertIgnoringDuplicates(this.#events, documents, this.#writeConcern);
+    const duplicates = await insertIgnoringDuplicates(
+      this.#db,
+      EVENTS_COLLECTION,
+      documents,
+      this.#writeConcern,
+    );
     if (duplicates.length === 0) return { displacedEventIds: [] };
     return this.#resolveDuplicates(duplicates);
   }
@@ -148,27 +144,14 @@ export class MongoEventStore implements EventStore, StoredSequences {
     const displaced = documents
       .filter((document) => !stored.has(document._id))
       .map((document) => ({ ...document, e: displacedEventId(document.e, document.s) }));
-    if (displaced.length > 0) await insertIgnoringDuplicates(this.#events, displaced, this.#writeConcern);
+    if (displaced.length > 0)
+      await insertIgnoringDuplicates(this.#db, EVENTS_COLLECTION, displaced, this.#writeConcern);
     return { displacedEventIds: displaced.map((d) => d.e) };
   }
 
-  /**
-   * At most `HEADS_PER_COMMAND` heads per command. FerretDB 1.24 keeps the query of every update in a
-   * command that matched a document open until the whole command ends, each holding one connection of
-   * its pool (100 on SQLite, 50 on PostgreSQL), and needs one more for each write: one command advancing
-   * 100 existing heads waited for ever on itself, and every later query on it. 16 leaves room for a few
-   * persisters writing at once.
-   */
   async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
-    const updates = [...heads].map(([repository, sequence]) => ({
-      updateOne: { filter: { _id: repository }, update: { $max: { s: sequence } }, upsert: true },
-    }));
-    for (let i = 0; i < updates.length; i += HEADS_PER_COMMAND) {
-      await this.#heads.bulkWrite(updates.slice(i, i + HEADS_PER_COMMAND), {
-        ordered: false,
-        writeConcern: this.#writeConcern,
-      });
-    }
+    if (heads.size === 0) return;
+    await raiseCounters(this.#db, HEADS_COLLECTION, heads, this.#writeConcern);
   }
 
   async head(repository: string): Promise<number> {
@@ -269,28 +252,6 @@ async function createMissingIndexes(
     ).map((i: { name?: string }) => i.name),
   );
   for (const index of indexes) if (!existing.has(index.name)) await collection.createIndexes([index]);
-}
-
-/**
- * Inserts every document, or throws; returns those already present (duplicate key). A failure that
- * reports no write errors — a connection reset mid-command surfaces as a MongoBulkWriteError with an
- * empty list — is a failure, not "nothing new": the caller must retry, never assume it was stored.
- */
-async function insertIgnoringDuplicates<T extends { _id: string }>(
-  collection: Collection<T>,
-  documents: T[],
-  writeConcern: WriteConcern,
-): Promise<T[]> {
-  try {
-    await collection.insertMany(documents as OptionalUnlessRequiredId<T>[], { ordered: false, writeConcern });
-    return [];
-  } catch (err) {
-    if (!(err instanceof MongoBulkWriteError)) throw err;
-    const errors = ([] as WriteError[]).concat(err.writeErrors);
-    const onlyDuplicates = errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
-    if (!onlyDuplicates || err.insertedCount + errors.length !== documents.length) throw err;
-    return errors.map((e) => documents[e.index]).filter((d) => d !== undefined);
-  }
 }
 
 function toDocument(repository: string, event: SequencedBatch['events'][number]): EventDocument {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { busNames } from '@lfsync/contracts';
 import { MongoEventStore } from '@lfsync/event-store';
-import { systemClock } from '@lfsync/ports';
+import { systemClock, type EventWriter } from '@lfsync/ports';
 import {
   connectNats,
   ensureLogStream,
@@ -30,6 +30,7 @@ import { replayAfterRestore } from './nats/replay-after-restore.ts';
 import { runPersister } from './run-persister.ts';
 import { reportPersisterStats } from './stats.ts';
 import { mongoLogPosition, type LogPosition } from './store/log-position.ts';
+import { StoreDeadline } from './store/store-deadline.ts';
 
 export interface Persister {
   readonly opsPort: number;
@@ -48,7 +49,13 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const mongo = new MongoClient(config.MONGO_URL, mongoClientOptions(config));
   const writeConcern = config.MONGO_WRITE_CONCERN === 'majority' ? 'majority' : 1;
   const store = new MongoEventStore(mongo.db(config.MONGO_DB), { writeConcern });
-  const position = mongoLogPosition(mongo.db(config.MONGO_DB), writeConcern);
+  const deadline = new StoreDeadline({
+    timeoutMs: config.STORE_TIMEOUT_MS,
+    clock: systemClock,
+    logger: log,
+    onTimeout: (operation) => metrics.dbTimeouts.inc({ operation }),
+  });
+  const position = deadline.position(mongoLogPosition(mongo.db(config.MONGO_DB), writeConcern));
   const bus: { nats?: NatsHandle } = {};
   let started = false;
   const ops = await startOpsServer(config.OPS_PORT, metrics.registry, [
@@ -62,7 +69,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const { jsm, lease } = await openJetStream(config, nats, holder, log);
   const stopStats = reportStats(nats, config, holder, metrics, log);
   const consuming = consumeWhileLeaseHeld(lease, () =>
-    startConsuming(config, { nats, jsm, store, position, metrics, log }),
+    startConsuming(config, { nats, jsm, store: deadline.writer(store), position, metrics, log }),
   );
   started = true;
   log.info({ opsPort: ops.port, prefix: names.prefix }, 'persister started');
@@ -159,7 +166,7 @@ async function startConsuming(
   deps: {
     nats: NatsHandle;
     jsm: JetStreamManager;
-    store: MongoEventStore;
+    store: EventWriter;
     position: LogPosition;
     metrics: PersisterMetrics;
     log: Logger;

@@ -16,3 +16,15 @@ describe('persister config: log retention', () => {
     );
   });
 });
+
+describe('persister config: database call timeout', () => {
+  it('defaults to 10 s and refuses values below 100 ms or above 5 minutes', () => {
+    expect(loadConfig(persisterConfigSchema, {}).STORE_TIMEOUT_MS).toBe(10_000);
+    expect(loadConfig(persisterConfigSchema, { STORE_TIMEOUT_MS: '500' }).STORE_TIMEOUT_MS).toBe(500);
+    expect(() => loadConfig(persisterConfigSchema, { STORE_TIMEOUT_MS: '50' })).toThrow(/STORE_TIMEOUT_MS/);
+    expect(() => loadConfig(persisterConfigSchema, { STORE_TIMEOUT_MS: '600000' })).toThrow(
+      /STORE_TIMEOUT_MS/,
+    );
+    expect(() => loadConfig(persisterConfigSchema, { STORE_TIMEOUT_MS: 'soon' })).toThrow(/STORE_TIMEOUT_MS/);
+  });
+});

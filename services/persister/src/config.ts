@@ -29,6 +29,11 @@ export const persisterConfigSchema = z.object({
     .int()
     .refine((ms) => ms === 0 || ms >= 1_000, 'must be 0 (keep the whole log) or at least 1000')
     .default(0),
+  /**
+   * A database call not answered within this counts as failed: logged, counted
+   * (`persister_db_timeouts_total`) and retried with backoff; nothing is acknowledged before it is stored.
+   */
+  STORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** How often the log is trimmed (and the stored log position saved, for restores). */
   LOG_TRIM_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });

@@ -1,0 +1,50 @@
+import { AppError } from '@lfsync/contracts';
+import type { EventWriter } from '@lfsync/ports';
+import { FakeClock } from '@lfsync/testkit';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { StoreDeadline } from './store-deadline.ts';
+
+function deadline(clock: FakeClock, timedOut: string[]): StoreDeadline {
+  return new StoreDeadline({
+    timeoutMs: 1_000,
+    clock,
+    logger: pino({ level: 'silent' }),
+    onTimeout: (operation) => timedOut.push(operation),
+  });
+}
+
+const never = <T>() => new Promise<T>(() => undefined);
+
+describe('StoreDeadline', () => {
+  it('fails a call that does not answer in time with UNAVAILABLE, and counts it', async () => {
+    const clock = new FakeClock();
+    const timedOut: string[] = [];
+    const store: EventWriter = { insert: never, advanceHeads: never, head: never };
+    const insert = deadline(clock, timedOut).writer(store).insert([]);
+    const outcome = insert.catch((err: unknown) => err);
+    await clock.advance(999);
+    expect(timedOut).toEqual([]);
+    await clock.advance(1);
+    const err = await outcome;
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('UNAVAILABLE');
+    expect(timedOut).toEqual(['insert']);
+  });
+
+  it('passes answers and failures through and leaves no timer behind', async () => {
+    const clock = new FakeClock();
+    const timedOut: string[] = [];
+    const store: EventWriter = {
+      insert: () => Promise.resolve({ displacedEventIds: ['x'] }),
+      advanceHeads: () => Promise.reject(new Error('connection reset')),
+      head: () => Promise.resolve(7),
+    };
+    const writer = deadline(clock, timedOut).writer(store);
+    await expect(writer.insert([])).resolves.toEqual({ displacedEventIds: ['x'] });
+    await expect(writer.advanceHeads(new Map())).rejects.toThrow('connection reset');
+    await expect(writer.head('r')).resolves.toBe(7);
+    expect(clock.pendingDelaysMs).toEqual([]);
+    expect(timedOut).toEqual([]);
+  });
+});
