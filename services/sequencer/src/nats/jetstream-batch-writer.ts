@@ -1,5 +1,7 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
+const SEQ_FIELD = '"seq":';
+
 interface PendingWrite {
   revisions: number[];
   waiting: number;
@@ -102,16 +104,25 @@ export class JetStreamBatchWriter {
   }
 }
 
-/** The stored message's stream sequence, or why it was not stored. */
+/**
+ * The stored message's stream sequence, or why it was not stored. A stored message's acknowledgement is
+ * `{"stream":…,"seq":N}` (maybe with a domain), read without JSON.parse; anything else is parsed.
+ */
 function parseAck(msg: Msg): number | string {
+  const text = msg.string();
+  const at = text.indexOf(SEQ_FIELD);
+  if (at !== -1 && !text.includes('"error"')) {
+    const seq = Number.parseInt(text.slice(at + SEQ_FIELD.length), 10);
+    if (seq > 0) return seq;
+  }
   let ack: unknown;
   try {
-    ack = JSON.parse(msg.string());
+    ack = JSON.parse(text);
   } catch {
     return 'the acknowledgement is not JSON';
   }
   if (typeof ack !== 'object' || ack === null) return 'the acknowledgement is not an object';
-  const { seq, error } = ack as { seq?: unknown; error?: { description?: unknown } };
+  const { error } = ack as { error?: { description?: unknown } };
   if (error !== undefined) return `publish refused: ${String(error.description)}`;
-  return typeof seq === 'number' && seq > 0 ? seq : 'the acknowledgement has no sequence';
+  return 'the acknowledgement has no sequence';
 }
