@@ -26,8 +26,9 @@ export interface IndexReadCounts {
 
 /**
  * The event-id index as a JetStream KV bucket (file storage, one revision per key). Look-ups of many ids
- * are one direct batch get per 255 ids on NATS 2.11+, one message get per id on older servers. (Writing them as one
- * atomic batch publish, NATS 2.12, was measured: no faster, and it moves the work into nats-server.)
+ * are one direct batch get per 255 ids on NATS 2.11+, one message get per id on older servers. Writes are one
+ * message per id, published together and acknowledged on one subscription (`JetStreamBatchWriter`). (Writing
+ * them as one atomic batch publish, NATS 2.12, was measured: no faster, and it moves the work into nats-server.)
  *
  * With more than one replica a direct get may be answered by a replica that lags behind (or is cut off
  * from the others) and would miss an indexed id, which would then be sequenced twice. So each batched
