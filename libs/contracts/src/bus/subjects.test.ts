@@ -28,4 +28,13 @@ describe('eventIndexKey', () => {
     expect(names.eventIndexKey('doc:1', 'e')).toMatch(/^doc=3A1\.[A-Za-z0-9_-]+$/);
     expect(names.eventIndexKey('doc:1', 'e')).not.toBe(names.eventIndexKey('doc1', 'e'));
   });
+  it('writes event ids as unpadded base64url of their UTF-8 (the keys already stored in buckets)', () => {
+    const names = busNames();
+    expect(names.eventIndexKey('r', 'a/b+c=')).toBe('r.YS9iK2M9');
+    expect(names.eventIndexKey('r', '0b0e2a9c-6a4e-4c1b-9a43-8f0e8a3b1c2d')).toBe(
+      'r.MGIwZTJhOWMtNmE0ZS00YzFiLTlhNDMtOGYwZThhM2IxYzJk',
+    );
+    expect(names.eventIndexKey('r', 'é')).toBe('r.w6k');
+    expect(names.eventIndexKey('r', '日本')).toBe('r.5pel5pys');
+  });
 });

@@ -1,10 +1,11 @@
 import { eventIndexEntrySchema, parseJsonWith, type BusNames } from '@lfsync/contracts';
 import type { EventIndex } from '@lfsync/ports';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { creatingWithReplicas, ensureReplicas, serverAtLeast } from '@lfsync/runtime';
 import { ensureMaxAge } from './ensure-max-age.ts';
+import { JetStreamBatchWriter } from './jetstream-batch-writer.ts';
 import { IndexWriteMarks, type WriteMark } from './index-write-marks.ts';
 import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
 import { lastFromAnyReplica, lastFromLeader, type LastEntry } from './kv-last-reads.ts';
@@ -25,8 +26,9 @@ export interface IndexReadCounts {
 
 /**
  * The event-id index as a JetStream KV bucket (file storage, one revision per key). Look-ups of many ids
- * are one direct batch get per 255 ids on NATS 2.11+, one message get per id on older servers. (Writing them as one
- * atomic batch publish, NATS 2.12, was measured: no faster, and it moves the work into nats-server.)
+ * are one direct batch get per 255 ids on NATS 2.11+, one message get per id on older servers. Writes are one
+ * message per id, published together and acknowledged on one subscription (`JetStreamBatchWriter`). (Writing
+ * them as one atomic batch publish, NATS 2.12, was measured: no faster, and it moves the work into nats-server.)
  *
  * With more than one replica a direct get may be answered by a replica that lags behind (or is cut off
  * from the others) and would miss an indexed id, which would then be sequenced twice. So each batched
@@ -40,7 +42,7 @@ export interface IndexReadCounts {
 export class KvEventIndex implements EventIndex {
   readonly reads: IndexReadCounts = { replica: 0, stale: 0, leader: 0 };
   readonly #names: BusNames;
-  readonly #kv: KV;
+  readonly #writer: JetStreamBatchWriter;
   readonly #jsm: JetStreamManager;
   /** Set where batched direct gets are available (NATS 2.11+). */
   readonly #direct: NatsConnection | undefined;
@@ -49,12 +51,12 @@ export class KvEventIndex implements EventIndex {
 
   private constructor(
     names: BusNames,
-    kv: KV,
+    writer: JetStreamBatchWriter,
     jsm: JetStreamManager,
     options: { direct: NatsConnection | undefined; replicated: boolean },
   ) {
     this.#names = names;
-    this.#kv = kv;
+    this.#writer = writer;
     this.#jsm = jsm;
     this.#direct = options.direct;
     this.#marks = options.replicated ? new IndexWriteMarks() : undefined;
@@ -70,7 +72,7 @@ export class KvEventIndex implements EventIndex {
     const bucket = names.eventIndexBucket;
     const batched = serverAtLeast(nc.info?.version, 2, 11);
     const replicated = replicas > 1;
-    const kv = await creatingWithReplicas(`JetStream KV bucket ${bucket}`, replicas, () =>
+    await creatingWithReplicas(`JetStream KV bucket ${bucket}`, replicas, () =>
       new Kvm(jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS })).create(bucket, {
         history: 1,
         storage: 'file',
@@ -83,7 +85,10 @@ export class KvEventIndex implements EventIndex {
     await ensureReplicas(jsm, `KV_${bucket}`, replicas);
     await ensureMaxAge(jsm, `KV_${bucket}`, ttlMs);
     if (batched) await allowDirectGets(jsm, `KV_${bucket}`);
-    return new KvEventIndex(names, kv, jsm, { direct: batched ? nc : undefined, replicated });
+    return new KvEventIndex(names, new JetStreamBatchWriter(nc, JETSTREAM_TIMEOUT_MS), jsm, {
+      direct: batched ? nc : undefined,
+      replicated,
+    });
   }
 
   async getMany(repository: string, eventIds: readonly string[]): Promise<Map<string, number>> {
@@ -126,10 +131,11 @@ export class KvEventIndex implements EventIndex {
   }
 
   async putMany(repository: string, entries: ReadonlyArray<readonly [string, number]>): Promise<void> {
-    const revisions = await Promise.all(
-      entries.map(([eventId, sequence]) =>
-        this.#kv.put(this.#names.eventIndexKey(repository, eventId), JSON.stringify({ sequence })),
-      ),
+    const revisions = await this.#writer.write(
+      entries.map(([eventId, sequence]) => ({
+        subject: this.#subject(repository, eventId),
+        data: `{"sequence":${sequence}}`,
+      })),
     );
     if (this.#marks === undefined) return;
     let newest: WriteMark | undefined;

@@ -87,9 +87,12 @@ async function answer(responder: Responder, msg: Msg, route: boolean): Promise<v
 
 function respond(responder: Responder, msg: Msg, reply: SequenceReply): void {
   if (!reply.ok) responder.metrics.failures.inc({ code: reply.code });
-  else
-    for (const r of reply.results)
-      (r.duplicate ? responder.metrics.duplicates : responder.metrics.sequenced).inc();
+  else {
+    let duplicates = 0;
+    for (const r of reply.results) if (r.duplicate) duplicates++;
+    if (duplicates > 0) responder.metrics.duplicates.inc(duplicates);
+    if (reply.results.length > duplicates) responder.metrics.sequenced.inc(reply.results.length - duplicates);
+  }
   if (msg.reply !== undefined && msg.reply !== '') msg.respond(JSON.stringify(reply));
 }
 
