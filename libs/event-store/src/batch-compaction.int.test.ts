@@ -1,5 +1,5 @@
 import { uniqueName } from '@lfsync/testkit';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BatchDocument, BatchReadPlan } from './batch-scan.ts';
 import { MongoEventStore } from './mongo-event-store.ts';
@@ -82,6 +82,28 @@ describe('batch compaction', () => {
       expect(await readAll(repo, plan, 1_234)).toEqual(sequences(1_235, 2_345));
       expect(await readAll(repo, plan, 1_999, 3)).toEqual(sequences(2_000, 2_345));
     }
+  });
+
+  it('finds the chunk of a catch-up resumed inside it by _id, never by a range (FerretDB would scan)', async () => {
+    const repo = await repository(2_100, 10);
+    await compact(repo, 2_100);
+    const monitored = await MongoClient.connect(inject('mongoUrl'), { monitorCommands: true });
+    const filters: Document[] = [];
+    monitored.on('commandStarted', (event: CommandStartedEvent) => {
+      if (event.commandName === 'find' && event.command['find'] === 'event_batches')
+        filters.push(event.command['filter'] as Document);
+    });
+    try {
+      const reader = new MongoEventStore(monitored.db(db.databaseName), { readPlan: 'by-id' });
+      const read = (await reader.readAfter(repo, 1_234, 1_000)).map((e) => e.sequence);
+      expect(read).toEqual(sequences(1_235, 2_100));
+    } finally {
+      await monitored.close();
+    }
+    expect(filters.length).toBeGreaterThan(1);
+    for (const filter of filters) expect(Object.keys(filter)).toEqual(['_id']);
+    expect(filters[0]).toEqual({ _id: `${repo}:1235` });
+    expect(filters[1]).toEqual({ _id: `${repo}:1001` });
   });
 
   it('compacts only whole chunks of committed events, and again as the head moves', async () => {
