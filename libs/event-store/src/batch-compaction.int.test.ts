@@ -1,5 +1,5 @@
 import { uniqueName } from '@lfsync/testkit';
-import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
+import { Binary, MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BatchDocument, BatchReadPlan } from './batch-scan.ts';
 import { MongoEventStore } from './mongo-event-store.ts';
@@ -77,6 +77,7 @@ describe('batch compaction', () => {
       [2_001, 2_002],
       ...sequences(0, 48).map((k): [number, number] => [2_003 + 7 * k, Math.min(2_009 + 7 * k, 2_345)]),
     ]);
+    expect((await batches().findOne({ _id: `${repo}:1` }))?.b).toBeInstanceOf(Binary);
     for (const plan of PLANS) {
       expect(await readAll(repo, plan)).toEqual(sequences(1, 2_345));
       expect(await readAll(repo, plan, 1_234)).toEqual(sequences(1_235, 2_345));

@@ -1,9 +1,14 @@
 import type { AnyBulkWriteOperation, Collection, WriteConcern } from 'mongodb';
 import { batchBody, batchEvents, type BatchDocument, type BatchFields } from './batch-scan.ts';
-import { CHUNK_EVENTS } from './chunk-layout.ts';
+import { CHUNK_EVENTS, chunkBody } from './chunk-layout.ts';
 
 /** A chunk whose events would exceed this is not written (MongoDB's document limit is 16 MiB). */
 const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
+
+function bodyBytes(body: BatchDocument['b']): number {
+  if (typeof body === 'string') return body.length;
+  return Array.isArray(body) ? body.reduce((n, e) => n + e.length, 0) : body.position;
+}
 
 type Part = BatchFields & { _id: string };
 const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1 } as const;
@@ -115,7 +120,7 @@ export class BatchCompactor {
         { projection: PART_FIELDS },
       );
       if (part === null) return undefined;
-      bytes += typeof part.b === 'string' ? part.b.length : part.b.reduce((n, e) => n + e.length, 0);
+      bytes += bodyBytes(part.b);
       if (bytes > CHUNK_MAX_BYTES) return undefined;
       parts.push(part);
       next = part.t + 1;
@@ -143,7 +148,7 @@ export class BatchCompactor {
         });
     }
     const others = parts.slice(1).map((part) => part.f);
-    const chunk = { r: repository, f: from, t: to, b: batchBody(events.slice(0, CHUNK_EVENTS)), p: others };
+    const chunk = { r: repository, f: from, t: to, b: chunkBody(events.slice(0, CHUNK_EVENTS)), p: others };
     const replaced = await this.#batches.replaceOne({ _id: first._id, t: first.t }, chunk, {
       writeConcern: this.#writeConcern,
     });

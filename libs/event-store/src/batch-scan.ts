@@ -1,5 +1,5 @@
-import type { Collection, Db } from 'mongodb';
-import { chunkStart } from './chunk-layout.ts';
+import { Binary, type Collection, type Db } from 'mongodb';
+import { chunkEvents, chunkStart } from './chunk-layout.ts';
 
 /**
  * The same events as the events collection, one document per log batch: catch-up reads whole batches,
@@ -14,9 +14,10 @@ export interface BatchDocument {
   /**
    * The events' JSON texts in sequence order, joined by `\n` (JSON.stringify never writes a raw newline).
    * One string, not an array of them: FerretDB decodes each array element on its own, and that decoding
-   * was most of a catch-up's cost there. Documents written before are arrays; both are read.
+   * was most of a catch-up's cost there. Documents written before are arrays; chunks are deflated
+   * (chunk-layout.ts); all are read.
    */
-  b: string | string[];
+  b: string | string[] | Binary;
   /** On a chunk (batch-compaction.ts) whose merged documents may not be deleted yet: their starts. */
   p?: number[];
 }
@@ -39,6 +40,7 @@ export function batchBody(events: readonly string[]): string {
 }
 
 export function batchEvents(body: BatchDocument['b']): string[] {
+  if (body instanceof Binary) return chunkEvents(body);
   return typeof body === 'string' ? body.split('\n') : body;
 }
 
