@@ -107,6 +107,28 @@ describe('batch compaction', () => {
     expect(filters[1]).toEqual({ _id: `${repo}:1001` });
   });
 
+  it('sends FerretDB only filters it runs in SQL: each find, replace and delete by _id alone', async () => {
+    const repo = await repository(2_100, 10);
+    const monitored = await MongoClient.connect(inject('mongoUrl'), { monitorCommands: true });
+    const filters: Document[] = [];
+    monitored.on('commandStarted', (event: CommandStartedEvent) => {
+      const command = event.command;
+      if (event.commandName === 'find') filters.push(command['filter'] as Document);
+      for (const update of (command['updates'] ?? []) as Document[]) filters.push(update['q'] as Document);
+      for (const remove of (command['deletes'] ?? []) as Document[]) filters.push(remove['q'] as Document);
+    });
+    try {
+      const compactor = new MongoEventStore(monitored.db(db.databaseName));
+      await compactor.advanceHeads(new Map([[repo, 2_100]]));
+      await compactor.compactionIdle();
+    } finally {
+      await monitored.close();
+    }
+    expect(await layout(repo)).toHaveLength(2 + 10);
+    expect(filters.length).toBeGreaterThan(200);
+    for (const filter of filters) expect(Object.keys(filter)).toEqual(['_id']);
+  });
+
   it('compacts only whole chunks of committed events, and again as the head moves', async () => {
     const repo = await repository(1_500, 100);
     await compact(repo, 999);

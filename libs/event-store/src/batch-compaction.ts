@@ -20,8 +20,8 @@ const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1 } as const;
  *
  * 1. the events of the last batch past the chunk's end go into their own document at `<r>:<(k+1)·N + 1>`
  *    (inserted, or already there from an earlier attempt);
- * 2. the chunk replaces the document at its start, only if that one is still what was read (`t`);
- *    it lists the starts of the other documents merged into it (`p`);
+ * 2. the chunk replaces the document at its start, and lists the starts of the other documents merged
+ *    into it (`p`);
  * 3. those documents are deleted.
  *
  * Each step leaves every event readable: between them a document may overlap another, and readers keep
@@ -149,7 +149,9 @@ export class BatchCompactor {
     }
     const others = parts.slice(1).map((part) => part.f);
     const chunk = { r: repository, f: from, t: to, b: chunkBody(events.slice(0, CHUNK_EVENTS)), p: others };
-    const replaced = await this.#batches.replaceOne({ _id: first._id, t: first.t }, chunk, {
+    // By `_id` alone: FerretDB on SQLite sends no other filter to SQL (`{_id, t}` would scan the whole
+    // collection). A chunk's content follows from its sequences, so two compactors write the same one.
+    const replaced = await this.#batches.replaceOne({ _id: first._id }, chunk, {
       writeConcern: this.#writeConcern,
     });
     if (replaced.matchedCount === 0) return false;
