@@ -1,4 +1,5 @@
 import { MongoEventStore } from '@lfsync/event-store';
+import { join } from 'node:path';
 import { addFerretDbPostgresqlIndexes } from '@lfsync/testkit';
 import { startBenchStack, type BenchStack } from '../stack/bench-stack.ts';
 import { measurePhase, REPOSITORIES, type StorePhase } from './catchup-store-runs.ts';
@@ -71,6 +72,7 @@ export async function runCatchUpStore(ctx: ScenarioContext): Promise<CatchUpStor
     gateways: 1,
     experiments: o.experiments,
     env: { ...BENCH_SERVICE_ENV, RECENT_EVENTS_CACHE_BYTES: '0' },
+    ...(ctx.profileRoot === undefined ? {} : { profileDir: join(ctx.profileRoot, 'catchup-store') }),
   });
   try {
     await new MongoEventStore(stack.db()).ensureIndexes();
