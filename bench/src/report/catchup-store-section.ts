@@ -75,7 +75,11 @@ export function catchUpStoreSection(r: BenchReport): string {
     `FerretDB on ${c.backend}; the gateway's recent-events cache off. ${int(c.events)} events in batches of`,
     `${c.batchSize} were read by fresh sessions, first alone in the store, then next to ${others} (batches of`,
     `${c.otherBatchSize}), bulk-inserted through the event store (${int(c.loadEventsPerSec.target)} and ${int(c.loadEventsPerSec.others)} events/s).`,
-    `The repository is stored twice: as the store keeps it (chunks of 1,000 events, merged in ${ms(c.compactionMs)} after the load) and as logged (batches); the runs alternate.`,
+    `The repository is stored twice: as the store keeps it (chunks of 1,000 events, merged in ${ms(c.compactionMs)} after the load, CPU-s ${Object.entries(
+      c.compactionCpuSeconds,
+    )
+      .map(([name, s]) => `${name} ${s.toFixed(2)}`)
+      .join(', ')}) and as logged (batches); the runs alternate.`,
     `Medians: ${phases.map(([label, phase]) => medians(label, phase)).join('; ')}.`,
     '',
     table(

@@ -2,6 +2,7 @@ import { MongoEventStore } from '@lfsync/event-store';
 import { join } from 'node:path';
 import { addFerretDbPostgresqlIndexes } from '@lfsync/testkit';
 import { startBenchStack, type BenchStack } from '../stack/bench-stack.ts';
+import { CpuMeter } from '../system/proc.ts';
 import { measurePhase, REPOSITORIES, type StorePhase } from './catchup-store-runs.ts';
 import { BENCH_SERVICE_ENV, range, type ScenarioContext } from './context.ts';
 import { bulkLoad } from './store-loader.ts';
@@ -15,6 +16,8 @@ export interface CatchUpStoreResult {
   loadEventsPerSec: { target: number; others: number };
   /** How long the store took to merge the repository's batches into chunks after the load. */
   compactionMs: number;
+  /** CPU seconds of FerretDB and of the process merging (here the bench, in production the persister). */
+  compactionCpuSeconds: Record<string, number>;
   alone: StorePhase;
   crowded: StorePhase;
   /** On PostgreSQL: crowded again, with scripts/ferretdb-postgresql-indexes.sql applied. */
@@ -51,13 +54,16 @@ async function loadRepositories(ctx: ScenarioContext, stack: BenchStack) {
   await bulkLoad(raw, { ...load, repositories: [REPOSITORIES.batches] });
   const store = new MongoEventStore(stack.db(), { writeConcern: 1 });
   const target = await bulkLoad(store, { ...load, repositories: [REPOSITORIES.chunks] });
-  const started = performance.now();
+  // The merge started with the heads, at the end of the load; the meter starts a moment late.
+  const meter = new CpuMeter({ ferretdb: stack.pids()['ferretdb'], compactor: process.pid });
   await store.compactionIdle();
-  const compactionMs = performance.now() - started;
+  const cpu = meter.stop();
+  const compactionMs = cpu.wallSeconds * 1000;
+  const compactionCpuSeconds = Object.fromEntries(cpu.processes.map((p) => [p.name, p.cpuSeconds]));
   ctx.log(
-    `catchup-store: loaded ${events} events twice (${Math.round(target)} events/s), compacted in ${Math.round(compactionMs)} ms`,
+    `catchup-store: loaded ${events} events twice (${Math.round(target)} events/s), compacted in ${Math.round(compactionMs)} ms (CPU-s ${JSON.stringify(compactionCpuSeconds)})`,
   );
-  return { target, compactionMs, store: raw };
+  return { target, compactionMs, compactionCpuSeconds, store: raw };
 }
 
 /**
@@ -76,7 +82,7 @@ export async function runCatchUpStore(ctx: ScenarioContext): Promise<CatchUpStor
   });
   try {
     await new MongoEventStore(stack.db()).ensureIndexes();
-    const { target, compactionMs, store } = await loadRepositories(ctx, stack);
+    const { target, compactionMs, compactionCpuSeconds, store } = await loadRepositories(ctx, stack);
     const alone = await measurePhase(ctx, stack, 0);
     const otherRepositories = o['catchup-store-other-repos'];
     const perRepository = Math.ceil(o['catchup-store-others'] / otherRepositories);
@@ -99,6 +105,7 @@ export async function runCatchUpStore(ctx: ScenarioContext): Promise<CatchUpStor
       otherBatchSize: o['catchup-store-other-batch'],
       loadEventsPerSec: { target, others },
       compactionMs,
+      compactionCpuSeconds,
       alone,
       crowded,
       crowdedWithGinIndexes: await withGinIndexes(ctx, stack, otherEvents),
