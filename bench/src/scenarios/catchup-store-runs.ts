@@ -9,7 +9,7 @@ import { cpuMeter, range, type ScenarioContext } from './context.ts';
 /** The repository read: its batches merged into chunks by the store (as stored now), or as logged. */
 export type Layout = 'chunks' | 'batches';
 
-export interface CatchUpRun {
+interface CatchUpRun {
   layout: Layout;
   /** Why the run did not complete (the gateway's error, or the time-out). */
   error?: string | undefined;
@@ -25,7 +25,7 @@ export interface CatchUpRun {
 }
 
 /** The same read without gateway and client: the bench's own store walks the repository. */
-export interface StoreScan {
+interface StoreScan {
   layout: Layout;
   /** Batch documents read. */
   documents: number;
