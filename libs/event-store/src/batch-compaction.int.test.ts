@@ -129,6 +129,42 @@ describe('batch compaction', () => {
     for (const filter of filters) expect(Object.keys(filter)).toEqual(['_id']);
   });
 
+  it('merges the batches it stored itself without reading them back', async () => {
+    const repo = uniqueName('r');
+    const monitored = await MongoClient.connect(inject('mongoUrl'), { monitorCommands: true });
+    const bodiesRead: Document[] = [];
+    monitored.on('commandStarted', (event: CommandStartedEvent) => {
+      const projection = event.command['projection'] as Document | undefined;
+      if (event.commandName === 'find' && projection?.['b'] === 1)
+        bodiesRead.push(event.command['filter'] as Document);
+    });
+    try {
+      const writer = new MongoEventStore(monitored.db(db.databaseName), {
+        writeConcern: inject('mongoWriteConcern'),
+      });
+      const all = sequences(1, 2_100);
+      for (let from = 1; from <= 2_100; from += 7)
+        await writer.insert([
+          batch(
+            repo,
+            from,
+            all.slice(from - 1, from + 6).map((s) => `e${s}`),
+          ),
+        ]);
+      await writer.advanceHeads(new Map([[repo, 2_100]]));
+      await writer.compactionIdle();
+    } finally {
+      await monitored.close();
+    }
+    expect((await layout(repo)).slice(0, 3)).toEqual([
+      [1, 1_000],
+      [1_001, 2_000],
+      [2_001, 2_002],
+    ]);
+    expect(bodiesRead).toEqual([]);
+    for (const plan of PLANS) expect(await readAll(repo, plan, 999)).toEqual(sequences(1_000, 2_100));
+  });
+
   it('compacts only whole chunks of committed events, and again as the head moves', async () => {
     const repo = await repository(1_500, 100);
     await compact(repo, 999);

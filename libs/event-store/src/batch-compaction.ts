@@ -4,6 +4,8 @@ import { CHUNK_EVENTS, chunkBody } from './chunk-layout.ts';
 
 /** A chunk whose events would exceed this is not written (MongoDB's document limit is 16 MiB). */
 const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
+/** Batch documents this process wrote, kept to merge without reading them back (oldest dropped first). */
+const RECENT_MAX_BYTES = 16 * 1024 * 1024;
 
 function bodyBytes(body: BatchDocument['b']): number {
   if (typeof body === 'string') return body.length;
@@ -38,6 +40,9 @@ export class BatchCompactor {
   readonly #stopped = new Set<string>();
   readonly #pending = new Map<string, number>();
   #running: Promise<void> | undefined;
+  /** By `_id`: what a document read back would return (a batch's events never change). */
+  readonly #recent = new Map<string, Part>();
+  #recentBytes = 0;
 
   constructor(
     batches: Collection<BatchDocument>,
@@ -47,6 +52,27 @@ export class BatchCompactor {
     this.#batches = batches;
     this.#writeConcern = writeConcern;
     this.#onError = onError;
+  }
+
+  /**
+   * Batch documents just stored: a merge takes them from here instead of reading each one back, which
+   * cost the merging process about 1 ms of CPU per document.
+   */
+  remember(documents: readonly BatchDocument[]): void {
+    for (const { _id, f, t, b } of documents) {
+      if (this.#recent.has(_id)) continue;
+      this.#recent.set(_id, { _id, f, t, b });
+      this.#recentBytes += bodyBytes(b);
+    }
+    for (const [id, part] of this.#recent) {
+      if (this.#recentBytes <= RECENT_MAX_BYTES) break;
+      this.#forget(id, part);
+    }
+  }
+
+  #forget(id: string, part: Part | undefined): void {
+    if (part === undefined || !this.#recent.delete(id)) return;
+    this.#recentBytes -= bodyBytes(part.b);
   }
 
   /** Compacts, in the background, what the new heads committed once a whole chunk more is there. */
@@ -115,10 +141,9 @@ export class BatchCompactor {
     const parts: Part[] = [];
     let bytes = 0;
     for (let next = from; next < from + CHUNK_EVENTS;) {
-      const part = await this.#batches.findOne<Part>(
-        { _id: `${repository}:${next}` },
-        { projection: PART_FIELDS },
-      );
+      const id = `${repository}:${next}`;
+      const part =
+        this.#recent.get(id) ?? (await this.#batches.findOne<Part>({ _id: id }, { projection: PART_FIELDS }));
       if (part === null) return undefined;
       bytes += bodyBytes(part.b);
       if (bytes > CHUNK_MAX_BYTES) return undefined;
@@ -138,14 +163,11 @@ export class BatchCompactor {
     const last = parts[parts.length - 1] as Part;
     if (last.t > to) {
       const rest = { _id: `${repository}:${to + 1}`, r: repository, f: to + 1, t: last.t };
-      await this.#batches
-        .insertOne(
-          { ...rest, b: batchBody(events.slice(CHUNK_EVENTS)) },
-          { writeConcern: this.#writeConcern },
-        )
-        .catch((err: unknown) => {
-          if ((err as { code?: unknown }).code !== 11000) throw err;
-        });
+      const document = { ...rest, b: batchBody(events.slice(CHUNK_EVENTS)) };
+      await this.#batches.insertOne(document, { writeConcern: this.#writeConcern }).catch((err: unknown) => {
+        if ((err as { code?: unknown }).code !== 11000) throw err;
+      });
+      this.remember([document]);
     }
     const others = parts.slice(1).map((part) => part.f);
     const chunk = { r: repository, f: from, t: to, b: chunkBody(events.slice(0, CHUNK_EVENTS)), p: others };
@@ -155,6 +177,7 @@ export class BatchCompactor {
       writeConcern: this.#writeConcern,
     });
     if (replaced.matchedCount === 0) return false;
+    for (const part of parts) this.#forget(part._id, this.#recent.get(part._id));
     await this.#deleteParts(repository, from, others);
     return true;
   }

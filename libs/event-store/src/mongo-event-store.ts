@@ -144,6 +144,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
     });
     // A redelivered batch collides with itself: already stored.
     await insertIgnoringDuplicates(this.#batches, batchDocuments, this.#writeConcern);
+    this.#compactor?.remember(batchDocuments);
   }
 
   async #insertEvents(documents: EventDocument[]): Promise<{ displacedEventIds: string[] }> {
