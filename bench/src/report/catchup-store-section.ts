@@ -5,7 +5,7 @@ import { judge, type TargetRow } from './targets.ts';
 
 type Phase = CatchUpStoreResult['alone'];
 
-const cpu = (seconds: Record<string, number>, name: string) => (seconds[name] ?? Number.NaN).toFixed(2);
+const cpu = (seconds: Record<string, number>, name: string) => seconds[name]?.toFixed(2) ?? '–';
 
 function phaseRows(label: string, phase: Phase): string[][] {
   return phase.runs.map((run, i) => [
@@ -20,6 +20,7 @@ function phaseRows(label: string, phase: Phase): string[][] {
     cpu(run.cpuSeconds, 'ferretdb'),
     cpu(run.cpuSeconds, 'gateway0'),
     cpu(run.cpuSeconds, 'generators'),
+    cpu(run.cpuSeconds, 'postgresql'),
     cpu(run.cpuSeconds, 'others'),
     run.loadAverage.toFixed(1),
   ]);
@@ -54,6 +55,7 @@ const HEADER = [
   'CPU-s ferretdb',
   'CPU-s gateway',
   'CPU-s client',
+  'CPU-s PostgreSQL',
   'CPU-s not ours',
   'load avg',
 ];

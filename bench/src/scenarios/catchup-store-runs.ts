@@ -1,10 +1,11 @@
 import { MongoEventStore } from '@lfsync/event-store';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { exactPercentile } from '../stats/histogram.ts';
 import type { BenchStack } from '../stack/bench-stack.ts';
 import { signToken } from '../stack/tokens.ts';
 import { CpuMeter, type CpuReport } from '../system/proc.ts';
-import { cpuMeter, range, type ScenarioContext } from './context.ts';
+import { range, type ScenarioContext } from './context.ts';
 
 /** The repository read: its batches merged into chunks by the store (as stored now), or as logged. */
 export type Layout = 'chunks' | 'batches';
@@ -50,6 +51,21 @@ export interface StorePhase {
 export const REPOSITORIES: Record<Layout, string> = { chunks: 'catchup-store', batches: 'catchup-store-raw' };
 const REST_PAGE = 1_000;
 
+/** PostgreSQL's processes when FerretDB stores into it: its backends do the SQL work of each lookup. */
+function postgresqlPids(): number[] {
+  if (process.env['FERRETDB_POSTGRESQL_URL'] === undefined) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
 function cpuByName(cpu: CpuReport): Record<string, number> {
   const named = cpu.processes.map((p) => [p.name, Math.round(p.cpuSeconds * 1000) / 1000] as const);
   return { ...Object.fromEntries(named), others: Math.round(cpu.otherCores * cpu.wallSeconds * 1000) / 1000 };
@@ -70,7 +86,12 @@ async function restPages(stack: BenchStack, events: number): Promise<StorePhase[
 
 async function timedRun(ctx: ScenarioContext, stack: BenchStack, worker: number, layout: Layout) {
   const events = ctx.options['catchup-store-events'];
-  const meter = cpuMeter(ctx, stack.pids());
+  const meter = new CpuMeter({
+    ...stack.pids(),
+    postgresql: postgresqlPids(),
+    generators: ctx.pool.pids(),
+    bench: process.pid,
+  });
   const run = await ctx.pool
     .worker(worker)
     .call('catchUp', {
@@ -98,7 +119,11 @@ async function timedRun(ctx: ScenarioContext, stack: BenchStack, worker: number,
 
 async function storeScan(stack: BenchStack, layout: Layout): Promise<StoreScan> {
   const store = new MongoEventStore(stack.db(), { compaction: false });
-  const meter = new CpuMeter({ ferretdb: stack.pids()['ferretdb'], bench: process.pid });
+  const meter = new CpuMeter({
+    ferretdb: stack.pids()['ferretdb'],
+    postgresql: postgresqlPids(),
+    bench: process.pid,
+  });
   const started = performance.now();
   let events = 0;
   for await (const page of store.scanAfter(REPOSITORIES[layout], 0, 1_000)) events += page.length;
