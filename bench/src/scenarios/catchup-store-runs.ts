@@ -52,8 +52,8 @@ export const REPOSITORIES: Record<Layout, string> = { chunks: 'catchup-store', b
 const REST_PAGE = 1_000;
 
 /** PostgreSQL's processes when FerretDB stores into it: its backends do the SQL work of each lookup. */
-function postgresqlPids(): number[] {
-  if (process.env['FERRETDB_POSTGRESQL_URL'] === undefined) return [];
+function postgresqlPids(): number[] | undefined {
+  if (process.env['FERRETDB_POSTGRESQL_URL'] === undefined) return undefined;
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
