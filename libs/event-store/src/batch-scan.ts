@@ -1,4 +1,5 @@
-import type { Collection, Db } from 'mongodb';
+import { Binary, type Collection, type Db } from 'mongodb';
+import { chunkEvents, chunkStart } from './chunk-layout.ts';
 
 /**
  * The same events as the events collection, one document per log batch: catch-up reads whole batches,
@@ -13,9 +14,12 @@ export interface BatchDocument {
   /**
    * The events' JSON texts in sequence order, joined by `\n` (JSON.stringify never writes a raw newline).
    * One string, not an array of them: FerretDB decodes each array element on its own, and that decoding
-   * was most of a catch-up's cost there. Documents written before are arrays; both are read.
+   * was most of a catch-up's cost there. Documents written before are arrays; chunks are deflated
+   * (chunk-layout.ts); all are read.
    */
-  b: string | string[];
+  b: string | string[] | Binary;
+  /** On a chunk (batch-compaction.ts) whose merged documents may not be deleted yet: their starts. */
+  p?: number[];
 }
 
 export type BatchFields = Pick<BatchDocument, 'f' | 't' | 'b'>;
@@ -36,6 +40,7 @@ export function batchBody(events: readonly string[]): string {
 }
 
 export function batchEvents(body: BatchDocument['b']): string[] {
+  if (body instanceof Binary) return chunkEvents(body);
   return typeof body === 'string' ? body.split('\n') : body;
 }
 
@@ -57,12 +62,17 @@ export function scanBatches(
     : walkById(batches, repository, range.afterSequence, range.head);
 }
 
+/**
+ * In `t` order; a document that starts past the next sequence is skipped: it overlaps a chunk still to
+ * come (a compaction in progress), which holds its events and those before.
+ */
 async function* scanByRange(
   batches: Collection<BatchDocument>,
   repository: string,
   afterSequence: number,
   head: number,
 ): AsyncGenerator<BatchFields> {
+  let next = afterSequence + 1;
   const cursor = batches
     .find({ r: repository, t: { $gt: afterSequence }, f: { $lte: head } })
     .sort({ t: 1 })
@@ -70,7 +80,11 @@ async function* scanByRange(
     .project<BatchFields>(BATCH_FIELDS)
     .batchSize(64);
   try {
-    yield* cursor;
+    for await (const batch of cursor) {
+      if (batch.f > next || batch.t < next) continue;
+      yield batch;
+      next = batch.t + 1;
+    }
   } finally {
     await cursor.close();
   }
@@ -80,15 +94,21 @@ function batchAt(batches: Collection<BatchDocument>, repository: string, from: n
   return batches.findOne<BatchFields>({ _id: `${repository}:${from}` }, { projection: BATCH_FIELDS });
 }
 
-/** The batch holding `sequence` when none starts there (a catch-up resumed inside a batch). */
+/**
+ * The document holding `sequence` when none starts there: its chunk if the repository is compacted that
+ * far (found by `_id`), else the first document that holds it (a range: FerretDB scans the collection).
+ */
 async function batchHolding(
   batches: Collection<BatchDocument>,
   repository: string,
   sequence: number,
   head: number,
 ): Promise<BatchFields | null> {
+  const start = chunkStart(sequence);
+  const chunk = start === sequence ? null : await batchAt(batches, repository, start);
+  if (chunk !== null && chunk.t >= sequence) return chunk;
   const [found] = await batches
-    .find({ r: repository, t: { $gte: sequence }, f: { $lte: head } })
+    .find({ r: repository, t: { $gte: sequence }, f: { $lte: Math.min(sequence, head) } })
     .sort({ t: 1 })
     .hint(BATCH_INDEX.name)
     .limit(1)

@@ -6,6 +6,7 @@ import {
   type StoredEvent,
   type StoredSequences,
 } from '@lfsync/ports';
+import { BatchCompactor } from './batch-compaction.ts';
 import {
   BATCH_INDEX,
   batchBody,
@@ -64,15 +65,36 @@ export class MongoEventStore implements EventStore, StoredSequences {
   readonly #heads: Collection<HeadDocument>;
   readonly #writeConcern: WriteConcern;
   #readPlan: Promise<BatchReadPlan> | undefined;
+  readonly #compactor: BatchCompactor | undefined;
 
-  /** `readPlan`: how catch-up finds batches; by default `by-id` on FerretDB and `range` on MongoDB. */
-  constructor(db: Db, options: { writeConcern?: 'majority' | 1; readPlan?: BatchReadPlan } = {}) {
+  /**
+   * `readPlan`: how catch-up finds batches; by default `by-id` on FerretDB and `range` on MongoDB.
+   * `compaction` (on by default): the batches of committed events are merged into chunks in the
+   * background after `advanceHeads` (batch-compaction.ts); a failure goes to `onCompactionError`.
+   */
+  constructor(
+    db: Db,
+    options: {
+      writeConcern?: 'majority' | 1;
+      readPlan?: BatchReadPlan;
+      compaction?: boolean;
+      onCompactionError?: (err: unknown) => void;
+    } = {},
+  ) {
     this.#db = db;
     this.#writeConcern = { w: options.writeConcern ?? 'majority' };
     this.#readPlan = options.readPlan === undefined ? undefined : Promise.resolve(options.readPlan);
     this.#events = db.collection<EventDocument>(EVENTS_COLLECTION);
     this.#batches = db.collection<BatchDocument>(BATCHES_COLLECTION);
     this.#heads = db.collection<HeadDocument>(HEADS_COLLECTION);
+    const onError = options.onCompactionError ?? ((err: unknown) => process.emitWarning(err as Error));
+    if (options.compaction ?? true)
+      this.#compactor = new BatchCompactor(this.#batches, this.#writeConcern, onError);
+  }
+
+  /** Resolves once the compaction scheduled so far is done. */
+  async compactionIdle(): Promise<void> {
+    await this.#compactor?.idle();
   }
 
   /**
@@ -114,6 +136,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
     });
     // A redelivered batch collides with itself: already stored.
     await insertIgnoringDuplicates(this.#db, BATCHES_COLLECTION, batchDocuments, this.#writeConcern);
+    this.#compactor?.remember(batchDocuments);
   }
 
   async #insertEvents(documents: EventDocument[]): Promise<{ displacedEventIds: string[] }> {
@@ -152,6 +175,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
   async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
     await raiseCounters(this.#db, HEADS_COLLECTION, heads, this.#writeConcern);
+    this.#compactor?.schedule(heads);
   }
 
   async head(repository: string): Promise<number> {
@@ -174,10 +198,13 @@ export class MongoEventStore implements EventStore, StoredSequences {
     this.#readPlan ??= detectReadPlan(this.#db);
     const batches = scanBatches(this.#batches, await this.#readPlan, repository, { afterSequence, head });
     let page: StoredEvent[] = [];
+    // Documents may overlap while a compaction runs: each event once, after the last one read.
+    let last = afterSequence;
     for await (const batch of batches) {
       for (const [i, json] of batchEvents(batch.b).entries()) {
         const sequence = batch.f + i;
-        if (sequence <= afterSequence || sequence > head) continue;
+        if (sequence <= last || sequence > head) continue;
+        last = sequence;
         page.push({ sequence, json });
         if (page.length === pageSize) {
           yield page;

@@ -1,10 +1,10 @@
-import { MongoServerError, type Db, type WriteConcern } from 'mongodb';
+import { Binary, MongoServerError, type Db, type WriteConcern } from 'mongodb';
 
 const DUPLICATE_KEY = 11000;
 /**
  * A command travels as one BSON document (16 MiB at most): documents are sent in chunks well below it. The
- * size is estimated from the JSON text each document carries (`b`, up to 3 bytes per UTF-16 unit) plus a
- * margin for the other fields.
+ * size is estimated from the body each document carries (`b`: JSON text, up to 3 bytes per UTF-16 unit, or
+ * deflated bytes) plus a margin for the other fields.
  */
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
 const MAX_CHUNK_DOCUMENTS = 10_000;
@@ -29,7 +29,7 @@ interface WriteReply {
  * error, any other write error, a count that does not add up — is a failure: the caller retries, never
  * assumes it was stored.
  */
-export async function insertIgnoringDuplicates<T extends { _id: string; b: string | readonly string[] }>(
+export async function insertIgnoringDuplicates<T extends { _id: string; b: Body }>(
   db: Db,
   collection: string,
   documents: readonly T[],
@@ -90,13 +90,14 @@ export async function raiseCounters(
   }
 }
 
-function chunks<T extends { b: string | readonly string[] }>(documents: readonly T[]): T[][] {
+type Body = string | readonly string[] | Binary;
+
+function chunks<T extends { b: Body }>(documents: readonly T[]): T[][] {
   const result: T[][] = [];
   let chunk: T[] = [];
   let bytes = 0;
   for (const document of documents) {
-    const text = typeof document.b === 'string' ? document.b.length : document.b.join('').length;
-    const size = text * 3 + FIELDS_MARGIN_BYTES;
+    const size = bodyBytes(document.b) + FIELDS_MARGIN_BYTES;
     if (chunk.length > 0 && (bytes + size > MAX_CHUNK_BYTES || chunk.length === MAX_CHUNK_DOCUMENTS)) {
       result.push(chunk);
       chunk = [];
@@ -107,4 +108,9 @@ function chunks<T extends { b: string | readonly string[] }>(documents: readonly
   }
   if (chunk.length > 0) result.push(chunk);
   return result;
+}
+
+function bodyBytes(body: Body): number {
+  if (body instanceof Binary) return body.length();
+  return (typeof body === 'string' ? body.length : body.join('').length) * 3;
 }

@@ -1,0 +1,198 @@
+import type { AnyBulkWriteOperation, Collection, WriteConcern } from 'mongodb';
+import { batchBody, batchEvents, type BatchDocument, type BatchFields } from './batch-scan.ts';
+import { CHUNK_EVENTS, chunkBody } from './chunk-layout.ts';
+
+/** A chunk whose events would exceed this is not written (MongoDB's document limit is 16 MiB). */
+const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
+/** Batch documents this process wrote, kept to merge without reading them back (oldest dropped first). */
+const RECENT_MAX_BYTES = 16 * 1024 * 1024;
+
+function bodyBytes(body: BatchDocument['b']): number {
+  if (typeof body === 'string') return body.length;
+  return Array.isArray(body) ? body.reduce((n, e) => n + e.length, 0) : body.position;
+}
+
+type Part = BatchFields & { _id: string };
+const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1 } as const;
+
+/**
+ * Merges a repository's committed batch documents into chunks of `CHUNK_EVENTS` events at aligned
+ * sequences (`[k·N + 1, (k + 1)·N]`, `_id` `<r>:<k·N + 1>`), so a catch-up reads one document per
+ * thousand events however small the log batches were. Chunks are built in order, one at a time:
+ *
+ * 1. the events of the last batch past the chunk's end go into their own document at `<r>:<(k+1)·N + 1>`
+ *    (inserted, or already there from an earlier attempt);
+ * 2. the chunk replaces the document at its start, and lists the starts of the other documents merged
+ *    into it (`p`);
+ * 3. those documents are deleted.
+ *
+ * Each step leaves every event readable: between them a document may overlap another, and readers keep
+ * only the events after the last one they returned. A crash before 3 leaves the parts, deleted when the
+ * next pass finds the chunk. Only committed events (up to the head) are compacted, never the tail.
+ */
+export class BatchCompactor {
+  readonly #batches: Collection<BatchDocument>;
+  readonly #writeConcern: WriteConcern;
+  readonly #onError: (err: unknown) => void;
+  /** Per repository: every sequence up to this is in chunks. */
+  readonly #compacted = new Map<string, number>();
+  /** Repositories that could not be compacted (a chunk too large, a document missing, a lost race). */
+  readonly #stopped = new Set<string>();
+  readonly #pending = new Map<string, number>();
+  #running: Promise<void> | undefined;
+  /** By `_id`: what a document read back would return (a batch's events never change). */
+  readonly #recent = new Map<string, Part>();
+  #recentBytes = 0;
+
+  constructor(
+    batches: Collection<BatchDocument>,
+    writeConcern: WriteConcern,
+    onError: (err: unknown) => void,
+  ) {
+    this.#batches = batches;
+    this.#writeConcern = writeConcern;
+    this.#onError = onError;
+  }
+
+  /**
+   * Batch documents just stored: a merge takes them from here instead of reading each one back, which
+   * cost the merging process about 1 ms of CPU per document.
+   */
+  remember(documents: readonly BatchDocument[]): void {
+    for (const { _id, f, t, b } of documents) {
+      if (this.#recent.has(_id)) continue;
+      this.#recent.set(_id, { _id, f, t, b });
+      this.#recentBytes += bodyBytes(b);
+    }
+    for (const [id, part] of this.#recent) {
+      if (this.#recentBytes <= RECENT_MAX_BYTES) break;
+      this.#forget(id, part);
+    }
+  }
+
+  #forget(id: string, part: Part | undefined): void {
+    if (part === undefined || !this.#recent.delete(id)) return;
+    this.#recentBytes -= bodyBytes(part.b);
+  }
+
+  /** Compacts, in the background, what the new heads committed once a whole chunk more is there. */
+  schedule(heads: ReadonlyMap<string, number>): void {
+    for (const [repository, head] of heads) {
+      const compacted = this.#compacted.get(repository) ?? 0;
+      if (head - compacted < CHUNK_EVENTS || this.#stopped.has(repository)) continue;
+      this.#pending.set(repository, Math.max(head, this.#pending.get(repository) ?? 0));
+    }
+    if (this.#pending.size > 0) this.#running ??= this.#drain().finally(() => (this.#running = undefined));
+  }
+
+  /** Resolves once nothing is scheduled any more. */
+  async idle(): Promise<void> {
+    while (this.#running !== undefined) await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    // A repository scheduled again meanwhile is visited again.
+    for (const [repository, head] of this.#pending) {
+      this.#pending.delete(repository);
+      await this.#compact(repository, head).catch((err: unknown) => this.#onError(err));
+    }
+  }
+
+  async #compact(repository: string, head: number): Promise<void> {
+    let compacted = this.#compacted.get(repository) ?? (await this.#findCompacted(repository, head));
+    while (compacted + CHUNK_EVENTS <= head) {
+      if (!(await this.#compactChunk(repository, compacted + 1))) {
+        this.#stopped.add(repository);
+        return;
+      }
+      compacted += CHUNK_EVENTS;
+      this.#compacted.set(repository, compacted);
+    }
+    this.#compacted.set(repository, compacted);
+  }
+
+  /** The chunk starting at `from`, if it is there, with the parts it may not have deleted yet. */
+  async #chunkAt(repository: string, from: number): Promise<{ p?: number[] } | null> {
+    const found = await this.#batches.findOne<{ t: number; p?: number[] }>(
+      { _id: `${repository}:${from}` },
+      { projection: { _id: 0, t: 1, p: 1 } },
+    );
+    return found?.t === from + CHUNK_EVENTS - 1 ? found : null;
+  }
+
+  /** How far a repository is compacted: chunks are written in order, so a binary search finds the end. */
+  async #findCompacted(repository: string, head: number): Promise<number> {
+    let low = 0;
+    let high = Math.floor(head / CHUNK_EVENTS);
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if ((await this.#chunkAt(repository, middle * CHUNK_EVENTS + 1)) === null) high = middle;
+      else low = middle + 1;
+    }
+    // The last chunk written may still list its parts, if the process stopped before deleting them.
+    const lastStart = (low - 1) * CHUNK_EVENTS + 1;
+    const last = low > 0 ? await this.#chunkAt(repository, lastStart) : null;
+    if (last?.p !== undefined) await this.#deleteParts(repository, lastStart, last.p);
+    return low * CHUNK_EVENTS;
+  }
+
+  /** The documents from `from` on, one after the other, until one reaches the chunk's end. */
+  async #parts(repository: string, from: number): Promise<Part[] | undefined> {
+    const parts: Part[] = [];
+    let bytes = 0;
+    for (let next = from; next < from + CHUNK_EVENTS;) {
+      const id = `${repository}:${next}`;
+      const part =
+        this.#recent.get(id) ?? (await this.#batches.findOne<Part>({ _id: id }, { projection: PART_FIELDS }));
+      if (part === null) return undefined;
+      bytes += bodyBytes(part.b);
+      if (bytes > CHUNK_MAX_BYTES) return undefined;
+      parts.push(part);
+      next = part.t + 1;
+    }
+    return parts;
+  }
+
+  async #compactChunk(repository: string, from: number): Promise<boolean> {
+    const to = from + CHUNK_EVENTS - 1;
+    const parts = await this.#parts(repository, from);
+    const [first] = parts ?? [];
+    if (parts === undefined || first === undefined) return false;
+    if (first.t === to) return true;
+    const events = parts.flatMap((part) => batchEvents(part.b));
+    const last = parts[parts.length - 1] as Part;
+    if (last.t > to) {
+      const rest = { _id: `${repository}:${to + 1}`, r: repository, f: to + 1, t: last.t };
+      const document = { ...rest, b: batchBody(events.slice(CHUNK_EVENTS)) };
+      await this.#batches.insertOne(document, { writeConcern: this.#writeConcern }).catch((err: unknown) => {
+        if ((err as { code?: unknown }).code !== 11000) throw err;
+      });
+      this.remember([document]);
+    }
+    const others = parts.slice(1).map((part) => part.f);
+    const chunk = { r: repository, f: from, t: to, b: chunkBody(events.slice(0, CHUNK_EVENTS)), p: others };
+    // By `_id` alone: FerretDB on SQLite sends no other filter to SQL (`{_id, t}` would scan the whole
+    // collection). A chunk's content follows from its sequences, so two compactors write the same one.
+    const replaced = await this.#batches.replaceOne({ _id: first._id }, chunk, {
+      writeConcern: this.#writeConcern,
+    });
+    if (replaced.matchedCount === 0) return false;
+    for (const part of parts) this.#forget(part._id, this.#recent.get(part._id));
+    await this.#deleteParts(repository, from, others);
+    return true;
+  }
+
+  /**
+   * Deletes the parts merged into the chunk at `from`, then the list: a chunk still listing parts may
+   * not have deleted them. One `_id` equality each, the one filter FerretDB sends to SQL (an `$in`
+   * would scan the collection).
+   */
+  async #deleteParts(repository: string, from: number, starts: readonly number[]): Promise<void> {
+    const deletes = starts.map((f): AnyBulkWriteOperation<BatchDocument> => ({
+      deleteOne: { filter: { _id: `${repository}:${f}` } },
+    }));
+    const options = { ordered: false, writeConcern: this.#writeConcern };
+    if (deletes.length > 0) await this.#batches.bulkWrite(deletes, options);
+    await this.#batches.updateOne({ _id: `${repository}:${from}` }, { $unset: { p: '' } }, options);
+  }
+}
