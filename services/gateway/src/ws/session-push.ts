@@ -40,10 +40,12 @@ export class SessionPush {
       return this.#socket.sendError(error, { eventIds: eventIdsOf({ events }), repository });
     }
     this.#pendingAcks += events.length;
+    this.#socket.pushStarted();
     try {
       await this.#pushCounted(repository, events);
     } finally {
       this.#pendingAcks -= events.length;
+      this.#socket.pushSettled();
     }
   }
 
