@@ -40,12 +40,10 @@ export class SessionPush {
       return this.#socket.sendError(error, { eventIds: eventIdsOf({ events }), repository });
     }
     this.#pendingAcks += events.length;
-    this.#socket.pushStarted();
     try {
       await this.#pushCounted(repository, events);
     } finally {
       this.#pendingAcks -= events.length;
-      this.#socket.pushSettled();
     }
   }
 

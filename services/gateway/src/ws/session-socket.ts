@@ -26,8 +26,6 @@ export class SessionSocket {
   readonly #metrics: GatewayMetrics;
   readonly #logger: Logger;
   #alive = true;
-  #corked = false;
-  #pushesInFlight = 0;
 
   constructor(
     ws: WebSocket,
@@ -74,39 +72,12 @@ export class SessionSocket {
       this.#dropSlowConsumer('send buffer overflow: read faster or reconnect and catch up');
       return false;
     }
-    if (this.#pushesInFlight > 0) this.#corkUntilNextTick();
     if (typeof frame === 'string') this.#ws.send(frame);
     // Without extensions `ws` writes every frame at once, so a write of our own keeps the frames in order.
     else if (this.#transport !== undefined) this.#transport.write(frame.wire);
     else this.#ws.send(frame.payload, { binary: false });
     return true;
   }
-
-  /** Between these two calls, frames sent in one tick leave in one write (see `#corkUntilNextTick`). */
-  pushStarted(): void {
-    this.#pushesInFlight += 1;
-  }
-
-  pushSettled(): void {
-    this.#pushesInFlight -= 1;
-  }
-
-  /**
-   * A commit's events frame and the acks it releases are sent in the same tick: corked, they leave in one
-   * write, one syscall instead of two. Only while a push waits for its ack: a session that only receives
-   * gets one frame per tick, and corking would cost it a tick callback for nothing.
-   */
-  #corkUntilNextTick(): void {
-    if (this.#corked || this.#transport === undefined) return;
-    this.#corked = true;
-    this.#transport.cork();
-    process.nextTick(this.#uncork);
-  }
-
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#transport?.uncork();
-  };
 
   sendError(error: AppError, context: ErrorFrameContext = {}): void {
     this.#metrics.rejections.inc({ code: error.code });
