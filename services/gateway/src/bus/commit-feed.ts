@@ -5,7 +5,8 @@ export const EVERY_REPOSITORY = '*';
 
 /** What the gateway does with the commits a feed brings. */
 export interface CommitHandlers {
-  onCommit(batch: SequencedBatch, committedAtMs?: number): void;
+  /** `eventsJson`: each event's JSON as clients receive it, when the feed has it already. */
+  onCommit(batch: SequencedBatch, committedAtMs?: number, eventsJson?: readonly string[]): void;
   /** Asked per commit before it is decoded, so a commit nobody here needs costs almost nothing. */
   wants(repository: string): boolean;
   /**

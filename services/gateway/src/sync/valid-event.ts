@@ -29,13 +29,13 @@ export function validEvent(raw: unknown): Record<string, unknown> | undefined {
   return inSchemaOrder(raw);
 }
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return (prototype === Object.prototype || prototype === null) && !Object.hasOwn(value, '__proto__');
 }
 
-function validCreatedAt(value: unknown): boolean {
+export function validCreatedAt(value: unknown): boolean {
   if (typeof value === 'string') return ISO_TIMESTAMP_PATTERN.test(value);
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
