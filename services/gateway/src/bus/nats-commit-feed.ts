@@ -143,6 +143,7 @@ export class NatsCommitFeed implements CommitFeed {
     const decoded = decodeCommit(msg.data);
     if (!decoded.ok) {
       logger.error({ subject: msg.subject, reason: decoded.reason }, 'invalid commit message ignored');
+      handlers.rejected?.();
       return;
     }
     const committedAt = Number(msg.headers?.get(COMMITTED_AT_HEADER));

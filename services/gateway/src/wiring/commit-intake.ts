@@ -43,7 +43,8 @@ export function startCommitIntake(
   };
   const stopped = (repository: string | undefined) =>
     repository === undefined ? store.forget() : store.skipped(repository);
-  const feed = adapters.subscribeCommits({ onCommit, wants, stopped });
+  const rejected = () => metrics.invalidCommits.inc();
+  const feed = adapters.subscribeCommits({ onCommit, wants, stopped, rejected });
   services.interest.attach(feed);
   gaugeCommitSubscriptions(metrics, () => feed.subscriptions);
   adapters.onBroadcastGap(() => {
