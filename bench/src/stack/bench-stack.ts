@@ -196,6 +196,11 @@ class ProcessBenchStack implements BenchStack {
         metric: 'gateway_push_ack_duration_seconds',
       },
       {
+        stage: 'gateway: commit broadcast lag (persister commit → gateway)',
+        urls: this.gateways.map(url),
+        metric: 'gateway_broadcast_lag_seconds',
+      },
+      {
         stage: 'sequencer: sequence request',
         urls: [url(sequencer)],
         metric: 'sequencer_request_duration_seconds',

@@ -19,5 +19,11 @@ export const repositoryNameSchema = z
 export type RepositoryName = z.infer<typeof repositoryNameSchema>;
 
 export function isRepositoryName(value: unknown): value is RepositoryName {
-  return repositoryNameSchema.safeParse(value).success;
+  // The schema's checks by hand: called per commit broadcast, where zod's result object is a cost.
+  return (
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    value.length <= MAX_REPOSITORY_NAME_LENGTH &&
+    REPOSITORY_NAME_PATTERN.test(value)
+  );
 }

@@ -2,6 +2,13 @@ import type { SequenceResult } from '@lfsync/contracts';
 
 /** How the gateway asks for sequences: NATS request/reply, or in-process in the embedded mode. */
 export interface SequencerClient {
-  /** The sequences of the events (new or original); throws AppError UNAVAILABLE when no sequencer answers. */
-  sequence(repository: string, events: readonly Record<string, unknown>[]): Promise<SequenceResult[]>;
+  /**
+   * The sequences of the events (new or original); throws AppError UNAVAILABLE when no sequencer answers.
+   * `eventsJson`, when the caller has it, is `JSON.stringify` of each event: a client may send it as is.
+   */
+  sequence(
+    repository: string,
+    events: readonly Record<string, unknown>[],
+    eventsJson?: readonly string[],
+  ): Promise<SequenceResult[]>;
 }

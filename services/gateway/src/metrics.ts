@@ -78,6 +78,11 @@ function trafficMetrics(registry: Registry) {
       help: 'Commit broadcasts dropped undecoded: no session here subscribed to their repository',
       registers: [registry],
     }),
+    invalidCommits: new Counter({
+      name: 'gateway_commits_invalid_total',
+      help: 'Commit broadcasts rejected: not a sequenced batch (logged with the reason)',
+      registers: [registry],
+    }),
   };
 }
 

@@ -5,7 +5,10 @@ export const EVERY_REPOSITORY = '*';
 
 /** What the gateway does with the commits a feed brings. */
 export interface CommitHandlers {
-  onCommit(batch: SequencedBatch, committedAtMs?: number): void;
+  /** `eventsJson`: each event's JSON as clients receive it, when the feed has it already. */
+  onCommit(batch: SequencedBatch, committedAtMs?: number, eventsJson?: readonly string[]): void;
+  /** A commit broadcast was not a valid sequenced batch: it was logged and dropped. */
+  rejected?(): void;
   /** Asked per commit before it is decoded, so a commit nobody here needs costs almost nothing. */
   wants(repository: string): boolean;
   /**

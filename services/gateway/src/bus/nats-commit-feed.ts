@@ -1,8 +1,9 @@
-import { COMMITTED_AT_HEADER, decodeSequencedBatch, type BusNames } from '@lfsync/contracts';
+import { COMMITTED_AT_HEADER, type BusNames } from '@lfsync/contracts';
 import type { Cancel, Clock } from '@lfsync/ports';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { EVERY_REPOSITORY, type CommitFeed, type CommitHandlers } from './commit-feed.ts';
+import { decodeCommit } from './decode-commit.ts';
 
 export interface NatsCommitFeedOptions {
   nc: NatsConnection;
@@ -151,15 +152,17 @@ export class NatsCommitFeed implements CommitFeed {
   #receive(msg: Msg, repository: string): void {
     const { handlers, logger } = this.#options;
     if (!handlers.wants(repository)) return;
-    const decoded = decodeSequencedBatch(msg.data);
+    const decoded = decodeCommit(msg.data);
     if (!decoded.ok) {
-      logger.error({ subject: msg.subject }, 'invalid commit message ignored');
+      logger.error({ subject: msg.subject, reason: decoded.reason }, 'invalid commit message ignored');
+      handlers.rejected?.();
       return;
     }
     const committedAt = Number(msg.headers?.get(COMMITTED_AT_HEADER));
     handlers.onCommit(
       decoded.batch,
       Number.isFinite(committedAt) && committedAt > 0 ? committedAt : undefined,
+      decoded.eventsJson,
     );
   }
 

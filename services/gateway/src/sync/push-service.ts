@@ -9,6 +9,7 @@ import type { SequencerClient } from '@lfsync/ports';
 import type { Logger } from 'pino';
 import { reportFailure } from '../report-failure.ts';
 import type { CommitTracker } from './commit-tracker.ts';
+import { validEvent } from './valid-event.ts';
 
 export interface PushLimits {
   maxBatchEvents: number;
@@ -32,7 +33,13 @@ export interface PushOutcome {
   rejected: PushRejection[];
 }
 
-type Checked = { ok: true; event: Record<string, unknown> } | { ok: false; error: AppError };
+type Checked = { ok: true; event: Record<string, unknown>; json: string } | { ok: false; error: AppError };
+
+/** Events of a batch that passed, each with its JSON (serialised once: for the size check and the request). */
+interface ValidEvents {
+  events: Record<string, unknown>[];
+  json: string[];
+}
 
 /**
  * The path of every push, WebSocket or REST: validate each event, get sequences, wait until they are
@@ -60,26 +67,28 @@ export class PushService {
       return { acked: [], rejected: [rejection(error, rawEvents.map(eventIdOf))] };
     }
     const rejected: PushRejection[] = [];
-    const valid: Record<string, unknown>[] = [];
+    const valid: ValidEvents = { events: [], json: [] };
     for (const raw of rawEvents) {
       const checked = this.#validate(raw);
-      if (checked.ok) valid.push(checked.event);
-      else rejected.push(rejection(checked.error, [eventIdOf(raw)]));
+      if (checked.ok) {
+        valid.events.push(checked.event);
+        valid.json.push(checked.json);
+      } else rejected.push(rejection(checked.error, [eventIdOf(raw)]));
     }
-    if (valid.length === 0) return { acked: [], rejected };
+    if (valid.events.length === 0) return { acked: [], rejected };
     try {
       return { acked: await this.#sequenceDurably(repository, valid), rejected };
     } catch (err) {
       const error = reportFailure(this.#logger, err, 'push', { repository });
-      rejected.push(rejection(error, valid.map(eventIdOf)));
+      rejected.push(rejection(error, valid.events.map(eventIdOf)));
       return { acked: [], rejected };
     }
   }
 
-  async #sequenceDurably(repository: string, events: Record<string, unknown>[]): Promise<SequenceResult[]> {
+  async #sequenceDurably(repository: string, valid: ValidEvents): Promise<SequenceResult[]> {
     const release = this.#commits.expect(repository);
     try {
-      const results = await this.#sequencer.sequence(repository, events);
+      const results = await this.#sequencer.sequence(repository, valid.events, valid.json);
       const highest = results.reduce((a, b) => (b.sequence > a.sequence ? b : a));
       const { ackTimeoutMs } = this.#limits;
       if (await this.#commits.waitFor(repository, highest.sequence, ackTimeoutMs, highest.duplicate))
@@ -96,18 +105,31 @@ export class PushService {
       const message = `event nests deeper than ${this.#limits.maxDataDepth} levels`;
       return { ok: false, error: new AppError('NESTING_TOO_DEEP', message) };
     }
-    const parsed = clientEventSchema.safeParse(this.#limits.normalize?.(raw) ?? raw);
+    const input = this.#limits.normalize?.(raw) ?? raw;
+    const fast = validEvent(input);
+    const parsed =
+      fast === undefined ? clientEventSchema.safeParse(input) : { success: true as const, data: fast };
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue === undefined ? 'unknown' : `${issue.path.join('.')}: ${issue.message}`;
       return { ok: false, error: new AppError('INVALID_EVENT', `invalid event: ${where}`) };
     }
-    const data = parsed.data._data;
-    if (data !== undefined && Buffer.byteLength(JSON.stringify(data)) > this.#limits.maxDataBytes) {
+    const event: Record<string, unknown> = parsed.data;
+    const json = JSON.stringify(event);
+    if (this.#dataTooLarge(json, event['_data'])) {
       const message = `_data is larger than ${this.#limits.maxDataBytes} bytes`;
       return { ok: false, error: new AppError('PAYLOAD_TOO_LARGE', message) };
     }
-    return { ok: true, event: parsed.data };
+    return { ok: true, event, json };
+  }
+
+  /** `_data` is part of the event's JSON: only an event whose JSON is over the limit needs `_data` measured. */
+  #dataTooLarge(eventJson: string, data: unknown): boolean {
+    const { maxDataBytes } = this.#limits;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (data === undefined || eventJson.length * 3 <= maxDataBytes) return false;
+    if (Buffer.byteLength(eventJson) <= maxDataBytes) return false;
+    return Buffer.byteLength(JSON.stringify(data)) > maxDataBytes;
   }
 }
 

@@ -26,11 +26,14 @@ export function startCommitIntake(
     metrics.skippedCommits.inc();
     return false;
   };
-  const onCommit = (batch: SequencedBatch, committedAtMs: number | undefined) => {
+  const onCommit = (
+    batch: SequencedBatch,
+    committedAtMs: number | undefined,
+    eventsJson: readonly string[] = eventsJsonOf(batch),
+  ) => {
     metrics.commits.inc();
     if (committedAtMs !== undefined)
       metrics.broadcastLag.observe(Math.max(0, clock.now() - committedAtMs) / 1000);
-    const eventsJson = eventsJsonOf(batch);
     store.remember(batch, eventsJson);
     metrics.recentEventsBytes.set(store.cachedBytes);
     // Queued before the acks that this commit releases, so a pusher sees the events frame first.
@@ -40,7 +43,8 @@ export function startCommitIntake(
   };
   const stopped = (repository: string | undefined) =>
     repository === undefined ? store.forget() : store.skipped(repository);
-  const feed = adapters.subscribeCommits({ onCommit, wants, stopped });
+  const rejected = () => metrics.invalidCommits.inc();
+  const feed = adapters.subscribeCommits({ onCommit, wants, stopped, rejected });
   services.interest.attach(feed);
   gaugeCommitSubscriptions(metrics, () => feed.subscriptions);
   adapters.onBroadcastGap(() => {

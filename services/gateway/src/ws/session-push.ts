@@ -31,14 +31,13 @@ export class SessionPush {
   }
 
   async push(principal: Principal, repository: string, events: readonly unknown[]): Promise<void> {
-    const eventIds = eventIdsOf({ events });
     if (!claimAllows(principal.claim.write, repository)) {
       const error = new AppError('FORBIDDEN', `no write access to ${repository}`);
-      return this.#socket.sendError(error, { eventIds, repository });
+      return this.#socket.sendError(error, { eventIds: eventIdsOf({ events }), repository });
     }
     if (this.#pendingAcks + events.length > this.#maxPendingAcks) {
       const error = new AppError('TOO_MANY_PENDING', 'too many unacknowledged events; wait for acks');
-      return this.#socket.sendError(error, { eventIds, repository });
+      return this.#socket.sendError(error, { eventIds: eventIdsOf({ events }), repository });
     }
     this.#pendingAcks += events.length;
     try {
@@ -53,7 +52,8 @@ export class SessionPush {
     this.#metrics.pushedEvents.inc({ transport: 'ws' }, events.length);
     const outcome = await this.#push.push(repository, events);
     if (outcome.acked.length > 0) {
-      this.#logger.debug({ repository, eventIds: outcome.acked.map((r) => r.eventId) }, 'push acked');
+      if (this.#logger.isLevelEnabled('debug'))
+        this.#logger.debug({ repository, eventIds: outcome.acked.map((r) => r.eventId) }, 'push acked');
       this.#socket.send(ackFrame(repository, outcome.acked));
       this.#metrics.ackedEvents.inc({ transport: 'ws' }, outcome.acked.length);
       stopTimer();
