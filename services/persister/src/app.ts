@@ -17,7 +17,7 @@ import {
 } from '@lfsync/runtime';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { nuid } from '@nats-io/transport-node';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import type { PersisterConfig } from './config.ts';
 import { createPersisterMetrics, type PersisterMetrics } from './metrics.ts';
 import { JetStreamLogReader } from './nats/jetstream-log-reader.ts';
@@ -48,7 +48,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
   const metrics = createPersisterMetrics();
   const mongo = new MongoClient(config.MONGO_URL, mongoClientOptions(config));
   const writeConcern = config.MONGO_WRITE_CONCERN === 'majority' ? 'majority' : 1;
-  const store = new MongoEventStore(mongo.db(config.MONGO_DB), { writeConcern });
+  const store = openStore(mongo.db(config.MONGO_DB), config, writeConcern, { metrics, log });
   const deadline = new StoreDeadline({
     timeoutMs: config.STORE_TIMEOUT_MS,
     clock: systemClock,
@@ -254,4 +254,20 @@ async function startTrimming(
   });
   trimmer.start(config.LOG_TRIM_INTERVAL_MS);
   return trimmer;
+}
+
+function openStore(
+  db: Db,
+  config: PersisterConfig,
+  writeConcern: 'majority' | 1,
+  { metrics, log }: { metrics: PersisterMetrics; log: Logger },
+): MongoEventStore {
+  return new MongoEventStore(db, {
+    writeConcern,
+    compaction: config.BATCH_COMPACTION === 'on',
+    onCompactionError: (err) => {
+      metrics.compactionFailures.inc();
+      log.warn({ err }, 'merging batches into chunks failed; they stay readable as they are');
+    },
+  });
 }

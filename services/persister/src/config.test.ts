@@ -28,3 +28,11 @@ describe('persister config: database call timeout', () => {
     expect(() => loadConfig(persisterConfigSchema, { STORE_TIMEOUT_MS: 'soon' })).toThrow(/STORE_TIMEOUT_MS/);
   });
 });
+
+describe('persister config: batch compaction', () => {
+  it('is on by default, can be turned off, and refuses anything else', () => {
+    expect(loadConfig(persisterConfigSchema, {}).BATCH_COMPACTION).toBe('on');
+    expect(loadConfig(persisterConfigSchema, { BATCH_COMPACTION: 'off' }).BATCH_COMPACTION).toBe('off');
+    expect(() => loadConfig(persisterConfigSchema, { BATCH_COMPACTION: 'yes' })).toThrow(/BATCH_COMPACTION/);
+  });
+});

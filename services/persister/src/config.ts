@@ -34,6 +34,12 @@ export const persisterConfigSchema = z.object({
    * (`persister_db_timeouts_total`) and retried with backoff; nothing is acknowledged before it is stored.
    */
   STORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /**
+   * Merge committed batch documents into chunks of 1,000 events in the background, so a catch-up reads one
+   * document per thousand events (docs/architecture.md, "Chunks"). Costs the write path some CPU; `off`
+   * keeps the batches as written (chunks already merged stay readable).
+   */
+  BATCH_COMPACTION: z.enum(['on', 'off']).default('on'),
   /** How often the log is trimmed (and the stored log position saved, for restores). */
   LOG_TRIM_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });

@@ -56,6 +56,11 @@ function counters(registry: Registry) {
       labelNames: ['operation'] as const,
       registers: [registry],
     }),
+    compactionFailures: new Counter({
+      name: 'persister_compaction_failures_total',
+      help: 'Background merges of batch documents into chunks that failed (the batches stay readable)',
+      registers: [registry],
+    }),
     invalid: new Counter({
       name: 'persister_invalid_log_messages_total',
       help: 'Log messages that failed validation',
