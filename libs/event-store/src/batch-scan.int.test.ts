@@ -43,6 +43,23 @@ describe.each(PLANS)('catch-up reads with the %s plan', (plan) => {
     expect(await sequencesAfter(8)).toEqual([]);
   });
 
+  it('reads across a range lost with a restore (the head was raised over it) to the events after it', async () => {
+    const restored = uniqueName('r');
+    await store.insert([batch(restored, 1, ['l1', 'l2', 'l3']), batch(restored, 7, ['l7', 'l8'])]);
+    await store.insert([batch(restored, 9, ['l9'])]);
+    await store.advanceHeads(new Map([[restored, 9]]));
+    const read = async (after: number) => {
+      const sequences: number[] = [];
+      for await (const page of store.scanAfter(restored, after, 100))
+        sequences.push(...page.map((e) => e.sequence));
+      return sequences;
+    };
+    expect(await read(0)).toEqual([1, 2, 3, 7, 8, 9]);
+    expect(await read(3)).toEqual([7, 8, 9]);
+    expect(await read(4)).toEqual([7, 8, 9]);
+    expect(await read(7)).toEqual([8, 9]);
+  });
+
   it('pages', async () => {
     expect(await sequencesAfter(2, 3)).toEqual([
       [3, 4, 5],

@@ -1,5 +1,6 @@
 import { Binary, type Collection, type Db } from 'mongodb';
 import { chunkEvents, chunkStart } from './chunk-layout.ts';
+import { RangeWalk } from './range-walk.ts';
 
 /**
  * The same events as the events collection, one document per log batch: catch-up reads whole batches,
@@ -62,17 +63,14 @@ export function scanBatches(
     : walkById(batches, repository, range.afterSequence, range.head);
 }
 
-/**
- * In `t` order; a document that starts past the next sequence is skipped: it overlaps a chunk still to
- * come (a compaction in progress), which holds its events and those before.
- */
+/** In `t` order, through a `RangeWalk` (merges in progress, lost ranges). */
 async function* scanByRange(
   batches: Collection<BatchDocument>,
   repository: string,
   afterSequence: number,
   head: number,
 ): AsyncGenerator<BatchFields> {
-  let next = afterSequence + 1;
+  const walk = new RangeWalk(afterSequence);
   const cursor = batches
     .find({ r: repository, t: { $gt: afterSequence }, f: { $lte: head } })
     .sort({ t: 1 })
@@ -80,11 +78,8 @@ async function* scanByRange(
     .project<BatchFields>(BATCH_FIELDS)
     .batchSize(64);
   try {
-    for await (const batch of cursor) {
-      if (batch.f > next || batch.t < next) continue;
-      yield batch;
-      next = batch.t + 1;
-    }
+    for await (const batch of cursor) yield* walk.take(batch);
+    yield* walk.take(undefined);
   } finally {
     await cursor.close();
   }
@@ -96,7 +91,8 @@ function batchAt(batches: Collection<BatchDocument>, repository: string, from: n
 
 /**
  * The document holding `sequence` when none starts there: its chunk if the repository is compacted that
- * far (found by `_id`), else the first document that holds it (a range: FerretDB scans the collection).
+ * far (found by `_id`), else the first document that holds it (a range: FerretDB scans the collection),
+ * else — the sequence lies in a range lost with a restore from an older backup — the first after it.
  */
 async function batchHolding(
   batches: Collection<BatchDocument>,
@@ -107,8 +103,21 @@ async function batchHolding(
   const start = chunkStart(sequence);
   const chunk = start === sequence ? null : await batchAt(batches, repository, start);
   if (chunk !== null && chunk.t >= sequence) return chunk;
+  return (
+    (await firstEndingFrom(batches, repository, sequence, Math.min(sequence, head))) ??
+    (await firstEndingFrom(batches, repository, sequence, head))
+  );
+}
+
+/** The first document (in `t` order) ending at `sequence` or later and starting at `startAtMost` or before. */
+async function firstEndingFrom(
+  batches: Collection<BatchDocument>,
+  repository: string,
+  sequence: number,
+  startAtMost: number,
+): Promise<BatchFields | null> {
   const [found] = await batches
-    .find({ r: repository, t: { $gte: sequence }, f: { $lte: Math.min(sequence, head) } })
+    .find({ r: repository, t: { $gte: sequence }, f: { $lte: startAtMost } })
     .sort({ t: 1 })
     .hint(BATCH_INDEX.name)
     .limit(1)
