@@ -142,4 +142,22 @@ describe('NatsCommitFeed', () => {
     await settled(nc, publisher);
     expect(received).toEqual(['r@1']);
   });
+
+  it('followed again while its old subscription drains, is ready only once what was kept of it is dropped (a commit between UNSUB and SUB reached neither)', async () => {
+    const proxy = await HoldingProxy.start(inject('natsUrl'));
+    onTestFinished(() => proxy.close());
+    const { feed, stopped } = await feedUnderTest(0, proxy.url);
+    feed.follow('r');
+    await feed.ready('r');
+    proxy.hold(); // the drain's flush stays unanswered
+    feed.unfollow('r');
+    await expect.poll(() => feed.subscriptions).toBe(0);
+    feed.follow('r');
+    const seenWhenReady: Array<string | undefined>[] = [];
+    const ready = feed.ready('r')?.then(() => seenWhenReady.push([...stopped]));
+    expect(ready).toBeDefined();
+    proxy.release();
+    await ready;
+    expect(seenWhenReady).toEqual([['r']]);
+  });
 });

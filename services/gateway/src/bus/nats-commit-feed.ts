@@ -35,6 +35,8 @@ interface Held {
 export class NatsCommitFeed implements CommitFeed {
   readonly #options: NatsCommitFeedOptions;
   readonly #held = new Map<string, Held>();
+  /** Subscriptions ended but still draining, by key: settle once what was kept of them is dropped. */
+  readonly #draining = new Map<string, Promise<void>>();
   readonly #repositoryAt: number;
   #confirmation: Promise<void> | undefined;
   #closed = false;
@@ -63,7 +65,10 @@ export class NatsCommitFeed implements CommitFeed {
       callback: every ? this.#fromWildcard : this.#fromOwn,
     });
     const entry: Held = { subscription, pending: undefined, cancelLinger: undefined };
-    const pending = this.#confirmed().then(() => {
+    // Followed again while the old subscription drains: a commit sent between its UNSUB and this SUB
+    // reached neither, so reads wait until the drain has dropped the window that misses it.
+    const drained = this.#draining.get(key);
+    const pending = Promise.all([this.#confirmed(), drained]).then(() => {
       if (entry.pending === pending) entry.pending = undefined;
     });
     entry.pending = pending;
@@ -99,21 +104,24 @@ export class NatsCommitFeed implements CommitFeed {
   /**
    * Drained, not cut: a commit the server sent on this subscription before it took the UNSUB is still
    * handed over (the other subscription that carries the repository may have skipped its copy, or not
-   * exist yet). What was kept of the repository is dropped only once nothing more can arrive, and only if
-   * nothing brings the repository by then.
+   * exist yet). What was kept of the repository is dropped once nothing more can arrive, unless a
+   * confirmed wildcard brought it all along — also when it was followed again meanwhile: a commit sent
+   * between the UNSUB and the new SUB reached neither subscription.
    */
   #end(key: string, held: Held): void {
     if (this.#held.get(key) !== held) return;
     this.#held.delete(key);
     const stopped = (): void => {
-      if (this.#closed || this.#held.has(key)) return;
+      if (this.#draining.get(key) === done) this.#draining.delete(key);
+      if (this.#closed) return;
       if (key === EVERY_REPOSITORY) this.#options.handlers.stopped(undefined);
       else if (!this.#confirmedWildcard()) this.#options.handlers.stopped(key);
     };
-    held.subscription.drain().then(stopped, (err: unknown) => {
+    const done = held.subscription.drain().then(stopped, (err: unknown) => {
       this.#options.logger.warn({ err, key }, 'commit subscription drain failed');
       stopped();
     });
+    this.#draining.set(key, done);
   }
 
   #confirmedWildcard(): boolean {
