@@ -244,4 +244,18 @@ describe('batch compaction', () => {
     ]);
     for (const plan of PLANS) expect(await readAll(repo, plan)).toEqual(sequences(1, 1_200));
   });
+
+  it('leaves a repository whose chunk cannot be built (a lost range) as it is, reports it, and waits before trying again', async () => {
+    const repo = await repository(1_200, 100);
+    await batches().deleteOne({ _id: `${repo}:401` });
+    const errors: unknown[] = [];
+    const compactor = store({ onCompactionError: (err) => errors.push(err) });
+    await compactor.advanceHeads(new Map([[repo, 1_200]]));
+    await compactor.compactionIdle();
+    await compactor.advanceHeads(new Map([[repo, 1_200]]));
+    await compactor.compactionIdle();
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/retried in 1000 ms/);
+    expect(await layout(repo)).toHaveLength(11);
+  });
 });

@@ -6,6 +6,11 @@ import { CHUNK_EVENTS, chunkBody } from './chunk-layout.ts';
 const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
 /** Batch documents this process wrote, kept to merge without reading them back (oldest dropped first). */
 const RECENT_MAX_BYTES = 16 * 1024 * 1024;
+/** A repository whose merge failed or could not go on waits this long, doubled each time, up to the max. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 10 * 60_000;
+/** A merge of one repository still running after this counts as failed (a database call that hangs). */
+const REPOSITORY_TIMEOUT_MS = 60_000;
 
 function bodyBytes(body: BatchDocument['b']): number {
   if (typeof body === 'string') return body.length;
@@ -36,8 +41,11 @@ export class BatchCompactor {
   readonly #onError: (err: unknown) => void;
   /** Per repository: every sequence up to this is in chunks. */
   readonly #compacted = new Map<string, number>();
-  /** Repositories that could not be compacted (a chunk too large, a document missing, a lost race). */
-  readonly #stopped = new Set<string>();
+  /**
+   * Repositories whose merge failed or could not go on (a chunk too large, a document missing — a lost
+   * range, a merge by another process), with when to try again and the wait after that.
+   */
+  readonly #backoff = new Map<string, { until: number; nextMs: number }>();
   readonly #pending = new Map<string, number>();
   #running: Promise<void> | undefined;
   /** By `_id`: what a document read back would return (a batch's events never change). */
@@ -79,7 +87,8 @@ export class BatchCompactor {
   schedule(heads: ReadonlyMap<string, number>): void {
     for (const [repository, head] of heads) {
       const compacted = this.#compacted.get(repository) ?? 0;
-      if (head - compacted < CHUNK_EVENTS || this.#stopped.has(repository)) continue;
+      if (head - compacted < CHUNK_EVENTS || (this.#backoff.get(repository)?.until ?? 0) > Date.now())
+        continue;
       this.#pending.set(repository, Math.max(head, this.#pending.get(repository) ?? 0));
     }
     if (this.#pending.size > 0) this.#running ??= this.#drain().finally(() => (this.#running = undefined));
@@ -94,17 +103,32 @@ export class BatchCompactor {
     // A repository scheduled again meanwhile is visited again.
     for (const [repository, head] of this.#pending) {
       this.#pending.delete(repository);
-      await this.#compact(repository, head).catch((err: unknown) => this.#onError(err));
+      try {
+        await withTimeout(this.#compact(repository, head), REPOSITORY_TIMEOUT_MS);
+        this.#backoff.delete(repository);
+      } catch (err) {
+        this.#postpone(repository, err);
+      }
+    }
+  }
+
+  #postpone(repository: string, err: unknown): void {
+    const waitMs = this.#backoff.get(repository)?.nextMs ?? RETRY_FIRST_MS;
+    this.#backoff.set(repository, { until: Date.now() + waitMs, nextMs: Math.min(waitMs * 2, RETRY_MAX_MS) });
+    try {
+      this.#onError(new Error(`merging ${repository} into chunks: retried in ${waitMs} ms`, { cause: err }));
+    } catch {
+      // the reporter's own failure must not stop the merges
     }
   }
 
   async #compact(repository: string, head: number): Promise<void> {
     let compacted = this.#compacted.get(repository) ?? (await this.#findCompacted(repository, head));
     while (compacted + CHUNK_EVENTS <= head) {
-      if (!(await this.#compactChunk(repository, compacted + 1))) {
-        this.#stopped.add(repository);
-        return;
-      }
+      if (!(await this.#compactChunk(repository, compacted + 1)))
+        throw new Error(
+          `the chunk at ${compacted + 1} cannot be built now (a document missing or too large)`,
+        );
       compacted += CHUNK_EVENTS;
       this.#compacted.set(repository, compacted);
     }
@@ -194,5 +218,17 @@ export class BatchCompactor {
     const options = { ordered: false, writeConcern: this.#writeConcern };
     if (deletes.length > 0) await this.#batches.bulkWrite(deletes, options);
     await this.#batches.updateOne({ _id: `${repository}:${from}` }, { $unset: { p: '' } }, options);
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
