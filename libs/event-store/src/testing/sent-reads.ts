@@ -1,5 +1,4 @@
 import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
-import { afterAll, beforeAll } from 'vitest';
 import { MongoEventStore } from '../mongo-event-store.ts';
 import { batch } from './test-batch.ts';
 
@@ -70,34 +69,6 @@ export async function recordingStore(
   await store.advanceHeads(new Map([[repo, 5]]));
   recordReads(client, db, sent);
   return { client, db, store };
-}
-
-export interface RecordingSuite {
-  readonly sent: SentRead[];
-  client: MongoClient;
-  db: Db;
-  store: MongoEventStore;
-}
-
-/**
- * A `recordingStore` for the tests of the calling suite: opened before them (on the server `url()` names
- * then), its database dropped after them.
- */
-export function useRecordingStore(
-  url: () => string,
-  dbName: string,
-  options: ConstructorParameters<typeof MongoEventStore>[1],
-  repo: string,
-): RecordingSuite {
-  const suite = { sent: [] as SentRead[] } as RecordingSuite;
-  beforeAll(async () => {
-    Object.assign(suite, await recordingStore(url(), dbName, options, repo, suite.sent));
-  });
-  afterAll(async () => {
-    await suite.db.dropDatabase();
-    await suite.client.close();
-  });
-  return suite;
 }
 
 /** Records every find and update filter `client` sends to `db`, into `sent`. */
