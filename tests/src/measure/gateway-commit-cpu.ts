@@ -10,15 +10,14 @@
  * `--baseline-root` (another checkout with its dependencies installed, e.g. the main branch), every second
  * idle gateway runs that checkout's gateway instead: before and after, measured side by side in one run.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { cpuSeconds } from '@lfsync/bench/load';
 import { busNames, COMMITTED_AT_HEADER } from '@lfsync/contracts';
 import { WsTestClient, sequencedBatch } from '@lfsync/testkit';
 import { connect, headers } from '@nats-io/transport-node';
 import { startProcessStack, type ProcessStack } from '../process-stack.ts';
 
-const TICKS_PER_SEC = 100; // USER_HZ on Linux
 const SESSIONS_PER_GATEWAY = 20;
 const BURST = 500;
 
@@ -39,9 +38,7 @@ const roles = Array.from({ length: gatewayCount }, (_, i) =>
 );
 
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based), i.e. indexes 11 and 12 here.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC;
+  return cpuSeconds(pid) * 1000;
 }
 
 async function subscribedSessions(stack: ProcessStack, gateway: number, repositories: string[]) {

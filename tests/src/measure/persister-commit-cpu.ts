@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { cpuSeconds } from '@lfsync/bench/load';
 import { busNames, type BusNames, type SequencedBatch } from '@lfsync/contracts';
 import {
   ServerProcess,
@@ -26,8 +27,6 @@ import {
 } from '@lfsync/testkit';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-
-const TICKS_PER_SEC = 100; // USER_HZ on Linux
 
 const { values } = parseArgs({
   options: {
@@ -49,14 +48,6 @@ interface Persister {
   ferret: RunningServer;
   names: BusNames;
   heads: Map<string, number>;
-}
-
-function cpuSeconds(pid: number | undefined): number {
-  const fields =
-    readFileSync(`/proc/${pid ?? Number.NaN}/stat`, 'utf8')
-      .split(') ')[1]
-      ?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC;
 }
 
 async function startPersister(label: string, dir: string, natsUrl: string): Promise<Persister> {
@@ -97,8 +88,13 @@ function nextBatch(persister: Persister, tick: number): SequencedBatch {
   return { repository, fromSequence: from, toSequence: from + eventsPerBatch - 1, events };
 }
 
+function runningPid(pid: number | undefined): number {
+  if (pid === undefined) throw new Error('a measured process is not running');
+  return pid;
+}
+
 async function window(persisters: Persister[], js: JetStreamClient, what: string, ms: number, load: boolean) {
-  const pids = persisters.flatMap((p) => [p.process.pid, p.ferret.process.pid]);
+  const pids = persisters.flatMap((p) => [p.process.pid, p.ferret.process.pid]).map(runningPid);
   const before = pids.map(cpuSeconds);
   const start = Date.now();
   let ticks = 0;
