@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, WriteConcern } from 'mongodb';
-import { batchBody, batchEvents, type BatchDocument, type BatchFields } from './batch-scan.ts';
+import { batchBody, batchEvents, bodyLength, type BatchDocument, type BatchFields } from './batch-scan.ts';
 import { CHUNK_EVENTS, chunkBody } from './chunk-layout.ts';
 
 /** A chunk whose events would exceed this is not written (MongoDB's document limit is 16 MiB). */
@@ -11,11 +11,6 @@ const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 10 * 60_000;
 /** A merge of one repository still running after this counts as failed (a database call that hangs). */
 const REPOSITORY_TIMEOUT_MS = 60_000;
-
-function bodyBytes(body: BatchDocument['b']): number {
-  if (typeof body === 'string') return body.length;
-  return Array.isArray(body) ? body.reduce((n, e) => n + e.length, 0) : body.position;
-}
 
 type Part = BatchFields & { _id: string };
 const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1 } as const;
@@ -70,7 +65,7 @@ export class BatchCompactor {
     for (const { _id, f, t, b } of documents) {
       if (this.#recent.has(_id)) continue;
       this.#recent.set(_id, { _id, f, t, b });
-      this.#recentBytes += bodyBytes(b);
+      this.#recentBytes += bodyLength(b);
     }
     for (const [id, part] of this.#recent) {
       if (this.#recentBytes <= RECENT_MAX_BYTES) break;
@@ -80,7 +75,7 @@ export class BatchCompactor {
 
   #forget(id: string, part: Part | undefined): void {
     if (part === undefined || !this.#recent.delete(id)) return;
-    this.#recentBytes -= bodyBytes(part.b);
+    this.#recentBytes -= bodyLength(part.b);
   }
 
   /** Compacts, in the background, what the new heads committed once a whole chunk more is there. */
@@ -169,7 +164,7 @@ export class BatchCompactor {
       const part =
         this.#recent.get(id) ?? (await this.#batches.findOne<Part>({ _id: id }, { projection: PART_FIELDS }));
       if (part === null) return undefined;
-      bytes += bodyBytes(part.b);
+      bytes += bodyLength(part.b);
       if (bytes > CHUNK_MAX_BYTES) return undefined;
       parts.push(part);
       next = part.t + 1;

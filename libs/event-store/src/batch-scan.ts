@@ -45,6 +45,12 @@ export function batchEvents(body: BatchDocument['b']): string[] {
   return typeof body === 'string' ? body.split('\n') : body;
 }
 
+/** A body's size: UTF-16 units of its text (summed over an array), or the bytes of a deflated chunk. */
+export function bodyLength(body: string | readonly string[] | Binary): number {
+  if (body instanceof Binary) return body.position;
+  return typeof body === 'string' ? body.length : body.reduce((n, e) => n + e.length, 0);
+}
+
 /** `by-id` on FerretDB (its `buildInfo` says so), `range` elsewhere. */
 export async function detectReadPlan(db: Db): Promise<BatchReadPlan> {
   const info = await db.command({ buildInfo: 1 }).catch(() => ({}));

@@ -1,4 +1,5 @@
 import { Binary, MongoServerError, type Db, type WriteConcern } from 'mongodb';
+import { bodyLength } from './batch-scan.ts';
 
 const DUPLICATE_KEY = 11000;
 /**
@@ -110,7 +111,7 @@ function chunks<T extends { b: Body }>(documents: readonly T[]): T[][] {
   return result;
 }
 
+/** Up to 3 bytes of UTF-8 per UTF-16 unit of text; a deflated body is its bytes. */
 function bodyBytes(body: Body): number {
-  if (body instanceof Binary) return body.length();
-  return (typeof body === 'string' ? body.length : body.join('').length) * 3;
+  return body instanceof Binary ? bodyLength(body) : bodyLength(body) * 3;
 }
