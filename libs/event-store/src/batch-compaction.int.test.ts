@@ -43,6 +43,12 @@ async function repository(total: number, size: number): Promise<string> {
   return repo;
 }
 
+/** The JSON texts of events `from`…`to` of `repo` as the store keeps them (ids `e<sequence>`). */
+function eventTexts(repo: string, from: number, to: number): string[] {
+  const ids = sequences(from, to).map((s) => `e${s}`);
+  return batch(repo, from, ids).events.map((e) => JSON.stringify(e));
+}
+
 /** What the store holds for `repo`: `[f, t]` of each document, in order. */
 async function layout(repo: string): Promise<Array<[number, number]>> {
   const documents = await batches().find({ r: repo }).sort({ f: 1 }).toArray();
@@ -195,17 +201,11 @@ describe('batch compaction', () => {
 
   it('finishes a merge a crash interrupted, and reads correctly at every step', async () => {
     const repo = await repository(1_100, 100);
-    const events = (from: number, to: number) =>
-      batch(
-        repo,
-        from,
-        sequences(from, to).map((s) => `e${s}`),
-      ).events.map((e) => JSON.stringify(e));
     // Step 2 done, step 3 not: the chunk lists its parts, which are all still there.
     const parts = sequences(1, 9).map((k) => k * 100 + 1);
     await batches().replaceOne(
       { _id: `${repo}:1` },
-      { r: repo, f: 1, t: 1_000, b: events(1, 1_000).join('\n'), p: parts },
+      { r: repo, f: 1, t: 1_000, b: eventTexts(repo, 1, 1_000).join('\n'), p: parts },
     );
     for (const plan of PLANS) expect(await readAll(repo, plan, 150, 7)).toEqual(sequences(151, 1_100));
     await compact(repo, 1_100);
@@ -227,15 +227,9 @@ describe('batch compaction', () => {
 
   it('reads older batch bodies (arrays) into chunks', async () => {
     const repo = uniqueName('r');
-    const json = (from: number, to: number) =>
-      batch(
-        repo,
-        from,
-        sequences(from, to).map((s) => `e${s}`),
-      ).events.map((e) => JSON.stringify(e));
     await batches().insertMany([
-      { _id: `${repo}:1`, r: repo, f: 1, t: 600, b: json(1, 600) },
-      { _id: `${repo}:601`, r: repo, f: 601, t: 1_200, b: json(601, 1_200).join('\n') },
+      { _id: `${repo}:1`, r: repo, f: 1, t: 600, b: eventTexts(repo, 1, 600) },
+      { _id: `${repo}:601`, r: repo, f: 601, t: 1_200, b: eventTexts(repo, 601, 1_200).join('\n') },
     ]);
     await compact(repo, 1_200);
     expect(await layout(repo)).toEqual([
