@@ -1,8 +1,8 @@
 import { uniqueName } from '@lfsync/testkit';
-import { MongoClient, type Db, type Document } from 'mongodb';
+import { MongoClient, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MongoEventStore } from './mongo-event-store.ts';
-import { recordingStore, storeReads, type SentRead } from './testing/sent-reads.ts';
+import { storeReads, useRecordingStore } from './testing/sent-reads.ts';
 
 /** Every stage named anywhere in an explain output (classic and slot-based plans nest differently). */
 function stagesOf(plan: unknown, found: string[] = []): string[] {
@@ -32,41 +32,29 @@ async function isMongoDb(url: string): Promise<boolean> {
 describe.runIf(await isMongoDb(inject('mongoUrl')))(
   'the reads of MongoEventStore, explained by MongoDB',
   () => {
-    let client: MongoClient;
-    let db: Db;
-    let store: MongoEventStore;
-    const sent: SentRead[] = [];
     const repo = uniqueName('r');
-
-    beforeAll(async () => {
-      ({ client, db, store } = await recordingStore(
-        inject('mongoUrl'),
-        uniqueName('explain'),
-        { writeConcern: inject('mongoWriteConcern'), readPlan: 'range' },
-        repo,
-        sent,
-      ));
-    });
-
-    afterAll(async () => {
-      await db.dropDatabase();
-      await client.close();
-    });
+    const suite = useRecordingStore(
+      { beforeAll, afterAll },
+      () => inject('mongoUrl'),
+      uniqueName('explain'),
+      { writeConcern: inject('mongoWriteConcern'), readPlan: 'range' },
+      repo,
+    );
 
     it.each(Object.keys(storeReads({} as MongoEventStore, '')))(
       '%s: an index, no collection scan',
       async (name) => {
-        sent.length = 0;
-        await storeReads(store, repo)[name]!();
-        expect(sent.length).toBeGreaterThan(0);
-        for (const read of [...sent]) {
+        suite.sent.length = 0;
+        await storeReads(suite.store, repo)[name]!();
+        expect(suite.sent.length).toBeGreaterThan(0);
+        for (const read of [...suite.sent]) {
           const find = {
             find: read.collection,
             filter: read.filter,
             ...(read.sort === undefined ? {} : { sort: read.sort }),
             ...(read.hint === undefined ? {} : { hint: read.hint }),
           };
-          const explained = await db.command({ explain: find, verbosity: 'queryPlanner' });
+          const explained = await suite.db.command({ explain: find, verbosity: 'queryPlanner' });
           const stages = stagesOf(explained['queryPlanner']);
           expect({ read, stages }).toMatchObject({ stages: expect.not.arrayContaining(['COLLSCAN']) });
           expect(stages.some((s) => /IXSCAN|IDHACK/.test(s))).toBe(true);

@@ -1,8 +1,7 @@
 import { uniqueName } from '@lfsync/testkit';
-import { MongoClient, type Db, type Document } from 'mongodb';
+import type { Db, Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MongoEventStore } from './mongo-event-store.ts';
-import { recordingStore, type SentRead } from './testing/sent-reads.ts';
+import { useRecordingStore, type SentRead } from './testing/sent-reads.ts';
 
 /** SQLite's plan rows as FerretDB explains a find, or undefined when the server is not FerretDB on SQLite. */
 async function sqlitePlan(db: Db, read: SentRead): Promise<string[] | undefined> {
@@ -21,43 +20,31 @@ async function sqlitePlan(db: Db, read: SentRead): Promise<string[] | undefined>
  * catch-up costs its own batches, not the store. Skipped on other servers.
  */
 describe('catch-up reads on FerretDB with SQLite', () => {
-  let client: MongoClient;
-  let db: Db;
-  let store: MongoEventStore;
-  const sent: SentRead[] = [];
   const repo = uniqueName('r');
-
-  beforeAll(async () => {
-    ({ client, db, store } = await recordingStore(
-      inject('mongoUrl'),
-      uniqueName('sqliteplans'),
-      { writeConcern: inject('mongoWriteConcern'), readPlan: 'by-id' },
-      repo,
-      sent,
-    ));
-  });
-
-  afterAll(async () => {
-    await db.dropDatabase();
-    await client.close();
-  });
+  const suite = useRecordingStore(
+    { beforeAll, afterAll },
+    () => inject('mongoUrl'),
+    uniqueName('sqliteplans'),
+    { writeConcern: inject('mongoWriteConcern'), readPlan: 'by-id' },
+    repo,
+  );
 
   it('looks every batch up by _id through an index, and the same filter without it scans', async (ctx) => {
-    for await (const page of store.scanAfter(repo, 0, 100)) expect(page).toHaveLength(5);
-    const lookups = sent.filter((read) => read.collection === 'event_batches');
+    for await (const page of suite.store.scanAfter(repo, 0, 100)) expect(page).toHaveLength(5);
+    const lookups = suite.sent.filter((read) => read.collection === 'event_batches');
     expect(lookups.map((read) => read.filter)).toEqual([{ _id: `${repo}:1` }, { _id: `${repo}:4` }]);
-    if ((await sqlitePlan(db, lookups[0]!)) === undefined) ctx.skip();
+    if ((await sqlitePlan(suite.db, lookups[0]!)) === undefined) ctx.skip();
     // The wrapper adds the index within a moment of the collection's creation. A real read goes first:
     // EXPLAIN QUERY PLAN alone does not notice that another connection changed the schema.
     const refreshed = async (read: SentRead) => {
-      await db.collection(read.collection).findOne(read.filter);
-      return (await sqlitePlan(db, read))?.join(' ');
+      await suite.db.collection(read.collection).findOne(read.filter);
+      return (await sqlitePlan(suite.db, read))?.join(' ');
     };
     for (const read of lookups)
       await expect
         .poll(() => refreshed(read), { timeout: 10_000 })
         .toMatch(/SEARCH .* USING INDEX \S+_lfs_id/);
     const range = { ...lookups[0]!, filter: { r: repo, t: { $gt: 0 } } };
-    expect((await sqlitePlan(db, range))?.join(' ')).toMatch(/SCAN event_batches/);
+    expect((await sqlitePlan(suite.db, range))?.join(' ')).toMatch(/SCAN event_batches/);
   });
 });

@@ -1,9 +1,15 @@
 import { uniqueName } from '@lfsync/testkit';
-import { MongoClient, type Db, type Document } from 'mongodb';
+import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BatchReadPlan } from './batch-scan.ts';
 import { MongoEventStore } from './mongo-event-store.ts';
-import { indexFor, recordingStore, storeReads, type IndexInfo, type SentRead } from './testing/sent-reads.ts';
+import {
+  indexFor,
+  useRecordingStore,
+  storeReads,
+  type IndexInfo,
+  type SentRead,
+} from './testing/sent-reads.ts';
 
 /**
  * Every read the gateway, persister and admin CLI make through the store must be served by an index on
@@ -14,37 +20,25 @@ import { indexFor, recordingStore, storeReads, type IndexInfo, type SentRead } f
  * read-plans-postgresql.int.test.ts.
  */
 describe.each<BatchReadPlan>(['range', 'by-id'])('the reads of MongoEventStore, catch-up %s', (readPlan) => {
-  let client: MongoClient;
-  let db: Db;
-  let store: MongoEventStore;
-  const sent: SentRead[] = [];
   const repo = uniqueName('r');
+  const suite = useRecordingStore(
+    { beforeAll, afterAll },
+    () => inject('mongoUrl'),
+    uniqueName('plans'),
+    { writeConcern: inject('mongoWriteConcern'), readPlan },
+    repo,
+  );
 
-  beforeAll(async () => {
-    ({ client, db, store } = await recordingStore(
-      inject('mongoUrl'),
-      uniqueName('plans'),
-      { writeConcern: inject('mongoWriteConcern'), readPlan },
-      repo,
-      sent,
-    ));
-  });
-
-  afterAll(async () => {
-    await db.dropDatabase();
-    await client.close();
-  });
-
-  const reads = () => storeReads(store, repo);
+  const reads = () => storeReads(suite.store, repo);
 
   it.each(Object.keys(storeReads({} as MongoEventStore, '')))(
     '%s: every query is served by a declared index',
     async (name) => {
-      sent.length = 0;
+      suite.sent.length = 0;
       await reads()[name]!();
-      expect(sent.length).toBeGreaterThan(0);
-      for (const read of [...sent]) {
-        const indexes = (await db.collection(read.collection).indexes()) as IndexInfo[];
+      expect(suite.sent.length).toBeGreaterThan(0);
+      for (const read of [...suite.sent]) {
+        const indexes = (await suite.db.collection(read.collection).indexes()) as IndexInfo[];
         expect({ ...read, index: indexFor(read, indexes) }).toMatchObject({ index: expect.any(String) });
       }
     },

@@ -71,6 +71,41 @@ export async function recordingStore(
   return { client, db, store };
 }
 
+export interface RecordingSuite {
+  readonly sent: SentRead[];
+  client: MongoClient;
+  db: Db;
+  store: MongoEventStore;
+}
+
+/** The suite hooks of the test runner (passed in: this folder ships in the service images, vitest does not). */
+interface SuiteHooks {
+  beforeAll: (hook: () => Promise<void>) => void;
+  afterAll: (hook: () => Promise<void>) => void;
+}
+
+/**
+ * A `recordingStore` for the tests of the calling suite: opened before them (on the server `url()` names
+ * then), its database dropped after them.
+ */
+export function useRecordingStore(
+  { beforeAll, afterAll }: SuiteHooks,
+  url: () => string,
+  dbName: string,
+  options: ConstructorParameters<typeof MongoEventStore>[1],
+  repo: string,
+): RecordingSuite {
+  const suite = { sent: [] as SentRead[] } as RecordingSuite;
+  beforeAll(async () => {
+    Object.assign(suite, await recordingStore(url(), dbName, options, repo, suite.sent));
+  });
+  afterAll(async () => {
+    await suite.db.dropDatabase();
+    await suite.client.close();
+  });
+  return suite;
+}
+
 /** Records every find and update filter `client` sends to `db`, into `sent`. */
 function recordReads(client: MongoClient, db: Db, sent: SentRead[]): void {
   client.on('commandStarted', (event: CommandStartedEvent) => {
