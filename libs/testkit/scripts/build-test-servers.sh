@@ -6,7 +6,7 @@ set -euo pipefail
 NATS_VERSION="v2.12.4"
 FERRETDB_VERSION="v1.24.2"
 # Bumped with go/ferretdb (as FERRETDB_WRAPPER_REVISION in src/paths.ts): a changed wrapper is rebuilt.
-FERRETDB_WRAPPER_REVISION="lfs2"
+FERRETDB_WRAPPER_REVISION="lfs3"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${LFS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/local-first-sync}/bin"
 mkdir -p "$cache"

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 export const NATS_SERVER_VERSION = 'v2.12.4';
 export const FERRETDB_VERSION = 'v1.24.2';
 /** Bumped when go/ferretdb changes, so a cached build of an older wrapper is not used. */
-const FERRETDB_WRAPPER_REVISION = 'lfs2';
+const FERRETDB_WRAPPER_REVISION = 'lfs3';
 const DEBIAN_NATS_SERVER = '/usr/sbin/nats-server';
 
 /** Where built test and benchmark servers are kept (also used by build-test-servers.sh). */

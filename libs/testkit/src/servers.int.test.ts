@@ -1,11 +1,14 @@
 import { jetstream, jetstreamManager, AckPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { freePort } from './free-port.ts';
 import { uniqueName } from './names.ts';
-import { startNatsServer } from './servers.ts';
+import { startFerretDb, startNatsServer } from './servers.ts';
 
 describe('test servers', () => {
   it('the MongoDB-wire server stores and reads documents, with a unique index', async () => {
@@ -25,6 +28,23 @@ describe('test servers', () => {
     ]);
     await db.dropDatabase();
   });
+
+  it.each([
+    ['debug', true],
+    ['info', false],
+  ] as const)(
+    "FerretDB at log level %s logs the SQL statements' arguments: %s (they are formatted only when logged)",
+    async (logLevel, logged) => {
+      const logFile = join(tmpdir(), `${uniqueName('ferretdb')}.log`);
+      const ferret = await startFerretDb({ logLevel, logFile });
+      onTestFinished(() => ferret.dispose());
+      const client = await MongoClient.connect(ferret.url);
+      onTestFinished(() => client.close());
+      const marker = uniqueName('marker');
+      await client.db('logs').collection('things').insertOne({ marker });
+      expect(readFileSync(logFile, 'utf8').includes(marker)).toBe(logged);
+    },
+  );
 
   it('JetStream publishes and a durable consumer receives', async () => {
     const nc = await connect({ servers: inject('natsUrl') });

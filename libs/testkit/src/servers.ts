@@ -61,6 +61,8 @@ export async function startFerretDb(
     postgresqlUrl?: string;
     detached?: boolean;
     logFile?: string;
+    /** FerretDB's least level logged (default info); `debug` logs every SQL statement with its arguments. */
+    logLevel?: 'debug' | 'info' | 'warn' | 'error';
   } = {},
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
@@ -73,7 +75,7 @@ export async function startFerretDb(
   const server = new ServerProcess({
     name: 'ferretdb',
     command: ferretDbBinary(),
-    args: ['-listen-addr', `127.0.0.1:${port}`, ...backend],
+    args: ['-listen-addr', `127.0.0.1:${port}`, '-log-level', options.logLevel ?? 'info', ...backend],
     port,
     detached: options.detached ?? false,
     ...(options.logFile === undefined ? {} : { logFile: options.logFile }),

@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,11 +21,17 @@ func main() {
 	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite directory URL (handler=sqlite)")
 	postgresURL := flag.String("postgresql-url", "", "PostgreSQL URL (handler=postgresql)")
 	idIndexes := flag.Bool("id-indexes", true, "keep an index FerretDB's `_id` lookups can use (see id_indexes.go)")
+	logLevel := flag.String("log-level", "info", "least level logged: debug, info, warn or error")
 	flag.Parse()
 
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		log.Fatalf("-log-level: %v", err)
+	}
 	cfg := &ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: *listen},
 		Handler:  *handler,
+		Logger:   newLazyLogger(level),
 	}
 	switch *handler {
 	case "sqlite":
