@@ -37,6 +37,10 @@ const NUMBER_FLAGS = {
   'ingest-duration-ms': [15_000, 'ingest: closed-loop measuring window'],
   'ingest-open-duration-ms': [15_000, 'ingest: open-loop measuring window'],
   'ingest-open-fraction': [0.5, 'ingest: open-loop rate as a fraction of the closed-loop maximum'],
+  'ingest-fixed-rate': [
+    1_000,
+    'ingest: events/s of an open loop at a fixed, moderate rate, run before the closed loop (0 = skip)',
+  ],
   'hot-clients': [8, 'hot repository: clients pushing into the one repository (over both gateways)'],
   'hot-batch': [20, 'hot repository: events per push_events_batch'],
   'hot-duration-ms': [15_000, 'hot repository: closed-loop measuring window'],

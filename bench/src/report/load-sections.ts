@@ -48,6 +48,7 @@ function tokenReadText(read: string): string {
 function ingestRows(r: BenchReport, i: IngestResult): string[][] {
   const rows = [ingestRow('ours, closed loop', i.closed)];
   if (i.open !== undefined) rows.push(ingestRow('ours, open loop', i.open));
+  if (i.fixed !== undefined) rows.push(ingestRow('ours, open loop at a fixed rate', i.fixed));
   if (r.baseline !== undefined) rows.push(ingestRow('baseline, closed loop', r.baseline.closed));
   return rows;
 }
@@ -75,6 +76,11 @@ export function ingestSection(r: BenchReport): string {
       cpuLine(open.cpu, open.cost) + ' (open loop)',
       '',
       `Inside our services (open loop): ${stagesLine(open.stages)}.`,
+    ]),
+    ...optional(i.fixed, (fixed) => [
+      cpuLine(fixed.cpu, fixed.cost) + ' (open loop at a fixed rate)',
+      '',
+      `Inside our services (open loop at a fixed rate): ${stagesLine(fixed.stages)}.`,
     ]),
     ...optional(r.baseline, (baseline) => [
       cpuLine(baseline.closed.cpu, baseline.closed.cost) + ' (baseline)',

@@ -206,9 +206,19 @@ class ProcessBenchStack implements BenchStack {
         metric: 'sequencer_request_duration_seconds',
       },
       {
+        stage: 'persister: log append → delivered',
+        urls: [url(persister)],
+        metric: 'persister_log_delivery_lag_seconds',
+      },
+      {
         stage: 'persister: DB write (insert + heads)',
         urls: [url(persister)],
         metric: 'persister_db_write_duration_seconds',
+      },
+      {
+        stage: 'persister: of which heads',
+        urls: [url(persister)],
+        metric: 'persister_heads_write_duration_seconds',
       },
       {
         stage: 'persister: events per DB write',

@@ -90,12 +90,27 @@ function lifecycleCounters(registry: Registry) {
   };
 }
 
+/** Stages of a commit at a moderate load take a few milliseconds: finer at the low end. */
+const STAGE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
 function histograms(registry: Registry) {
   return {
     writeLatency: new Histogram({
       name: 'persister_db_write_duration_seconds',
       help: 'Insert plus head update of one group of batches',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    headsLatency: new Histogram({
+      name: 'persister_heads_write_duration_seconds',
+      help: 'The head update of one group of batches (the part of persister_db_write_duration_seconds after the inserts)',
+      buckets: STAGE_BUCKETS,
+      registers: [registry],
+    }),
+    deliveryLag: new Histogram({
+      name: 'persister_log_delivery_lag_seconds',
+      help: 'From the append to the log (the JetStream message time) to its delivery to the persister; across hosts, includes their clock offset',
+      buckets: STAGE_BUCKETS,
       registers: [registry],
     }),
     groupSize: new Histogram({

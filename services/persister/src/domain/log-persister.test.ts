@@ -49,16 +49,17 @@ function delivery(b: SequencedBatch, log: string[]): LogDelivery {
 function setup(writesInFlight: number, logReader?: LogReader) {
   const store = new ControlledStore();
   const clock = new FakeClock();
+  const metrics = createPersisterMetrics();
   const persister = new LogPersister({
     ...(logReader === undefined ? {} : { logReader }),
     store,
     clock,
     publisher: { publish: () => undefined },
     logger: pino({ level: 'silent' }),
-    metrics: createPersisterMetrics(),
+    metrics,
     writesInFlight,
   });
-  return { store, persister, clock };
+  return { store, persister, clock, metrics };
 }
 
 /** Lets every promise job started so far run to its end (the fakes never wait for real time). */
@@ -178,5 +179,28 @@ describe('LogPersister with several writes in flight', () => {
     for (const p of store.pending) p.release();
     await done;
     expect(store.log.filter((l) => !l.startsWith('stored'))).toEqual(['retry 5']);
+  });
+});
+
+describe('LogPersister stage metrics', () => {
+  it('times the head update of each group that raises a head, apart from the whole write', async () => {
+    const { store, persister, metrics } = setup(1);
+    const observations = async () => ({
+      write: (await metrics.writeLatency.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value,
+      heads: (await metrics.headsLatency.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value,
+    });
+    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await first;
+    expect(await observations()).toEqual({ write: 1, heads: 1 });
+
+    // A redelivery stores nothing and raises no head.
+    const again = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await again;
+    expect(store.log.filter((line) => !line.startsWith('stored'))).toEqual(['head 2', 'ack 1', 'ack 1']);
+    expect(await observations()).toEqual({ write: 1, heads: 1 });
   });
 });

@@ -108,7 +108,11 @@ export class LogPersister {
       stage = 'inserting';
       const { displacedEventIds } = await written;
       stage = 'raising heads';
-      if (plan.heads.size > 0) await this.#retrying(items, () => this.#store.advanceHeads(plan.heads));
+      if (plan.heads.size > 0) {
+        const raising = performance.now();
+        await this.#retrying(items, () => this.#store.advanceHeads(plan.heads));
+        this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
+      }
       this.#finish(plan, displacedEventIds, performance.now() - started);
     })().finally(stopWatchdog);
     this.#lastCommit = commit;

@@ -12,6 +12,11 @@ const GAUGES_INTERVAL_MS = 5_000;
  */
 const PULL_TIMING = { expires: 5_000, idle_heartbeat: 1_000 };
 
+/** The append time is in the message's reply subject (its JetStream info), so reading it costs no request. */
+function deliveryLagSeconds(message: JsMsg, nowMs: number): number {
+  return Math.max(0, nowMs - message.info.timestampNanos / 1e6) / 1000;
+}
+
 function delivery(message: JsMsg): LogDelivery {
   return {
     data: message.data,
@@ -34,10 +39,15 @@ class JetStreamLogFeed implements LogFeed {
   #wake: (() => void) | undefined;
   #closed = false;
 
-  constructor(messages: ConsumerMessages, logger: Logger) {
+  constructor(
+    messages: ConsumerMessages,
+    options: { logger: Logger; metrics: PersisterMetrics; clock: Clock },
+  ) {
+    const { logger, metrics, clock } = options;
     this.#messages = messages;
     this.#feeding = (async () => {
       for await (const message of messages) {
+        metrics.deliveryLag.observe(deliveryLagSeconds(message, clock.now()));
         this.#buffer.push(delivery(message));
         this.#wake?.();
       }
@@ -75,10 +85,11 @@ export async function openJetStreamLogFeed(options: {
 }): Promise<LogFeed> {
   const { js, names, batchSize, logger, metrics, clock } = options;
   const consumer = await js.consumers.get(names.logStream, names.persisterConsumer);
-  const feed = new JetStreamLogFeed(
-    await consumer.consume({ max_messages: batchSize * 4, ...PULL_TIMING }),
+  const feed = new JetStreamLogFeed(await consumer.consume({ max_messages: batchSize * 4, ...PULL_TIMING }), {
     logger,
-  );
+    metrics,
+    clock,
+  });
 
   let cancelGauges: Cancel = () => undefined;
   const updateGauges = () => {
