@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { freePort } from './free-port.ts';
 import { uniqueName } from './names.ts';
 import { startFerretDb, startNatsServer } from './servers.ts';
@@ -92,5 +92,19 @@ describe('test servers', () => {
     await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => other.close(() => resolve())));
     await expect(startNatsServer({ port })).rejects.toThrow(`port ${port} is taken by another process`);
+  });
+
+  it('serves nats-server monitoring and profiling on the ports LFS_NATS_MONITOR_PORT and LFS_NATS_PROFILE_PORT name', async () => {
+    const [monitor, profile] = [await freePort(), await freePort()];
+    vi.stubEnv('LFS_NATS_MONITOR_PORT', String(monitor));
+    vi.stubEnv('LFS_NATS_PROFILE_PORT', String(profile));
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
+    const server = await startNatsServer();
+    onTestFinished(() => server.dispose());
+    const varz = (await (await fetch(`http://127.0.0.1:${monitor}/varz`)).json()) as { jetstream?: unknown };
+    expect(varz.jetstream).toBeDefined();
+    expect((await fetch(`http://127.0.0.1:${profile}/debug/pprof/`)).status).toBe(200);
   });
 });

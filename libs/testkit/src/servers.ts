@@ -12,6 +12,20 @@ export interface RunningServer {
   dispose(): Promise<void>;
 }
 
+/**
+ * Ports of nats-server's monitoring endpoint (`/varz`, `/connz`, `/jsz`) and of its Go profiler
+ * (`/debug/pprof`), from LFS_NATS_MONITOR_PORT and LFS_NATS_PROFILE_PORT: to see what a benchmark costs
+ * nats-server per connection and where its CPU goes. Off by default, and fixed ports suit one server only.
+ */
+function inspectionArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const monitor = env['LFS_NATS_MONITOR_PORT'];
+  const profile = env['LFS_NATS_PROFILE_PORT'];
+  return [
+    ...(monitor === undefined || monitor === '' ? [] : ['-m', monitor]),
+    ...(profile === undefined || profile === '' ? [] : ['--profile', profile]),
+  ];
+}
+
 /** nats-server with JetStream on a free port, storing in its own fresh directory. */
 export async function startNatsServer(
   options: { port?: number; storeDir?: string; detached?: boolean; logFile?: string } = {},
@@ -21,7 +35,7 @@ export async function startNatsServer(
   const process = new ServerProcess({
     name: 'nats-server',
     command: natsServerBinary(),
-    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...inspectionArgs()],
     port,
     detached: options.detached ?? false,
     ...(options.logFile === undefined ? {} : { logFile: options.logFile }),
