@@ -3,7 +3,7 @@
 # FerretDB v1 through our wrapper module (see go/ferretdb/main.go). Idempotent; safe to run every time.
 set -euo pipefail
 
-NATS_VERSION="v2.12.4"
+NATS_VERSION="v2.12.15"
 FERRETDB_VERSION="v1.24.2"
 # Bumped with go/ferretdb (as FERRETDB_WRAPPER_REVISION in src/paths.ts): a changed wrapper is rebuilt.
 FERRETDB_WRAPPER_REVISION="lfs3"

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const NATS_SERVER_VERSION = 'v2.12.4';
+export const NATS_SERVER_VERSION = 'v2.12.15';
 export const FERRETDB_VERSION = 'v1.24.2';
 /** Bumped when go/ferretdb changes, so a cached build of an older wrapper is not used. */
 const FERRETDB_WRAPPER_REVISION = 'lfs3';
