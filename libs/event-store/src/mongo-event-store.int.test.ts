@@ -17,6 +17,17 @@ describe('MongoEventStore', () => {
     };
   });
 
+  it('serialises again a given event text that holds a raw line break (batch bodies are split at them)', async () => {
+    const repo = uniqueName('r');
+    const stored = batch(repo, 1, ['a', 'b']);
+    await store.insert([stored], [[JSON.stringify(stored.events[0], null, 1)]]);
+    await store.advanceHeads(new Map([[repo, 2]]));
+    expect(await store.readAfter(repo, 0, 10)).toEqual([
+      { sequence: 1, json: JSON.stringify(stored.events[0]) },
+      { sequence: 2, json: JSON.stringify(stored.events[1]) },
+    ]);
+  });
+
   it('shows only events at or below the committed head', async () => {
     const repo = uniqueName('r');
     await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 3, ['c'])]);

@@ -48,9 +48,14 @@ export interface EventReader {
 export interface EventWriter {
   /**
    * Idempotent: re-inserting a stored batch changes nothing. An event id already stored at another
-   * sequence (a double fault) is stored under `displacedEventId(...)`, and returned.
+   * sequence (a double fault) is stored under `displacedEventId(...)`, and returned. `eventsJson`, in the
+   * order of `batches`: each batch's events as `JSON.stringify` gives them, when the caller has that text
+   * already (the log message's); the store then does not serialise them again.
    */
-  insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }>;
+  insert(
+    batches: readonly SequencedBatch[],
+    eventsJson?: ReadonlyArray<readonly string[] | undefined>,
+  ): Promise<{ displacedEventIds: string[] }>;
   /** Raises heads, never lowers them. */
   advanceHeads(heads: ReadonlyMap<string, number>): Promise<void>;
   /** The committed head (where the writer resumes). */

@@ -54,6 +54,22 @@ export function describeEventStoreContract(name: string, open: OpenAdapter<Event
       });
     });
 
+    it("keeps each event's JSON as the caller passed it, serialising only what it was not given", async () => {
+      const { adapter: store } = await open();
+      const repo = uniqueName('r');
+      const stored = batch(repo, 1, ['a', 'b']);
+      const [a] = stored.events;
+      // The same event with its keys in another order: what the log carried is what clients get.
+      const given = JSON.stringify({ serverSequence: a?.serverSequence, ...a });
+      await store.insert([stored], [[given]]);
+      await store.advanceHeads(new Map([[repo, 2]]));
+      expect(await store.readAfter(repo, 0, 10)).toEqual([
+        { sequence: 1, json: given },
+        { sequence: 2, json: JSON.stringify(stored.events[1]) },
+      ]);
+      expect(await store.findByEventId(repo, 'a')).toEqual({ sequence: 1, json: given });
+    });
+
     it('scans in pages of at most the page size, never past the head', async () => {
       const { adapter: store } = await open();
       const repo = uniqueName('r');

@@ -45,14 +45,17 @@ export class LmdbEventStore implements EventStore, StoredSequences {
    * (a double fault, see docs/architecture.md) fills its slot under `<eventId>#<sequence>`, keeping the
    * sequence gapless; those ids are returned.
    */
-  async insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
-    const events = batches.flatMap((batch) =>
-      batch.events.map((event) => ({ repository: batch.repository, event })),
+  async insert(
+    batches: readonly SequencedBatch[],
+    eventsJson?: ReadonlyArray<readonly string[] | undefined>,
+  ): Promise<{ displacedEventIds: string[] }> {
+    const events = batches.flatMap((batch, b) =>
+      batch.events.map((event, i) => ({ repository: batch.repository, event, json: eventsJson?.[b]?.[i] })),
     );
     if (events.length === 0) return { displacedEventIds: [] };
     return this.#env.write(() => {
       const displacedEventIds: string[] = [];
-      for (const { repository, event } of events) {
+      for (const { repository, event, json } of events) {
         const sequence = event.serverSequence;
         if (this.#events.doesExist([repository, sequence])) continue;
         let eventId = event._event_id;
@@ -63,7 +66,7 @@ export class LmdbEventStore implements EventStore, StoredSequences {
         const dataId = dataIdOf(event);
         const record: EventRecord = {
           e: eventId,
-          b: JSON.stringify(event),
+          b: json ?? JSON.stringify(event),
           ...(dataId === undefined ? {} : { d: dataId }),
         };
         void this.#events.put([repository, sequence], record);

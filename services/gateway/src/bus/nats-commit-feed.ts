@@ -1,9 +1,8 @@
-import { COMMITTED_AT_HEADER, type BusNames } from '@lfsync/contracts';
+import { COMMITTED_AT_HEADER, decodeBatchJson, type BusNames } from '@lfsync/contracts';
 import type { Cancel, Clock } from '@lfsync/ports';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { EVERY_REPOSITORY, type CommitFeed, type CommitHandlers } from './commit-feed.ts';
-import { decodeCommit } from './decode-commit.ts';
 
 export interface NatsCommitFeedOptions {
   nc: NatsConnection;
@@ -160,7 +159,7 @@ export class NatsCommitFeed implements CommitFeed {
   #receive(msg: Msg, repository: string): void {
     const { handlers, logger } = this.#options;
     if (!handlers.wants(repository)) return;
-    const decoded = decodeCommit(msg.data);
+    const decoded = decodeBatchJson(msg.data);
     if (!decoded.ok) {
       logger.error({ subject: msg.subject, reason: decoded.reason }, 'invalid commit message ignored');
       handlers.rejected?.();

@@ -1,8 +1,7 @@
-import type { SequencedBatch } from '@lfsync/contracts';
+import { eventsJsonOf, type SequencedBatch } from '@lfsync/contracts';
 import type { EventReader, StoredEvent } from '@lfsync/ports';
 import { sequencedBatch } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
-import { eventsJsonOf } from '../ws/frames.ts';
 import { RecentEventsStore } from './recent-events-store.ts';
 
 /** Holds 1..100 of every repository; counts the reads that reach it. */

@@ -1,4 +1,4 @@
-import { ISO_TIMESTAMP_PATTERN, MAX_EVENT_ID_LENGTH } from '@lfsync/contracts';
+import { isPlainRecord, MAX_EVENT_ID_LENGTH, validCreatedAt } from '@lfsync/contracts';
 
 /** The keys of `clientEventSchema`'s shape, in its order: zod's output lists them first, in this order. */
 const SHAPE_KEYS = ['_event_id', '_operation', '_created_at', '_data', '_data_id'] as const;
@@ -27,17 +27,6 @@ export function validEvent(raw: unknown): Record<string, unknown> | undefined {
   const isDelete = operation === 2 || operation === 'delete';
   if (isDelete ? dataId === undefined : data === undefined) return undefined;
   return inSchemaOrder(raw);
-}
-
-export function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && !Object.hasOwn(value, '__proto__');
-}
-
-export function validCreatedAt(value: unknown): boolean {
-  if (typeof value === 'string') return ISO_TIMESTAMP_PATTERN.test(value);
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /**

@@ -1,8 +1,7 @@
-import type { SequencedBatch } from '@lfsync/contracts';
+import { eventsJsonOf, type SequencedBatch } from '@lfsync/contracts';
 import type { Clock } from '@lfsync/ports';
 import type { Logger } from 'pino';
 import { gaugeCommitSubscriptions, type GatewayMetrics } from '../metrics.ts';
-import { eventsJsonOf } from '../ws/frames.ts';
 import type { GatewayAdapters } from './adapters.ts';
 import type { SyncServices } from './sync-services.ts';
 

@@ -1,4 +1,4 @@
-import type { SequencedBatch, SequenceResult } from '@lfsync/contracts';
+import type { SequenceResult } from '@lfsync/contracts';
 
 /** A text frame: a string, or a broadcast's frame built once for every session. */
 export type Frame = string | SharedFrame;
@@ -39,10 +39,6 @@ export function eventsFrame(repository: string, eventsJson: readonly string[]): 
 }
 
 /** Each event of a committed batch as the JSON clients receive: computed once per commit per gateway. */
-export function eventsJsonOf(batch: SequencedBatch): string[] {
-  return batch.events.map((e) => JSON.stringify(e));
-}
-
 /** Built as a string: each event id is quoted once for its three places, no objects built to be stringified. */
 export function ackFrame(repository: string, results: readonly SequenceResult[]): string {
   let eventIds = '';

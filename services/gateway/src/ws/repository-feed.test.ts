@@ -1,7 +1,7 @@
-import type { SequencedBatch } from '@lfsync/contracts';
+import { eventsJsonOf, type SequencedBatch } from '@lfsync/contracts';
 import type { EntityEvent, EventReader, StoredEvent } from '@lfsync/ports';
 import { describe, expect, it } from 'vitest';
-import { eventsFrame, eventsJsonOf } from './frames.ts';
+import { eventsFrame } from './frames.ts';
 import { RepositoryFeed } from './repository-feed.ts';
 
 /** Event n is about entity `d<n mod 2>`. */

@@ -1,6 +1,6 @@
+import { eventsJsonOf } from '@lfsync/contracts';
 import { sequencedBatch } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
-import { eventsJsonOf } from './frames.ts';
 import { mergeContiguous } from './session-registry.ts';
 
 const commit = (from: number, to: number) => {

@@ -1,6 +1,6 @@
-import type { SequencedBatch } from '@lfsync/contracts';
+import { eventsJsonOf, type SequencedBatch } from '@lfsync/contracts';
 import { SubscriptionIndex } from '../fanout/subscription-index.ts';
-import { eventsFrame, eventsJsonOf, SharedFrame } from './frames.ts';
+import { eventsFrame, SharedFrame } from './frames.ts';
 
 /** A committed batch with its events' JSON (serialised once, shared with the recent-events window). */
 export interface Commit {

@@ -2,6 +2,8 @@ import type { SequencedBatch } from '@lfsync/contracts';
 
 export interface PlannedBatch<T> {
   batch: SequencedBatch;
+  /** Each event's JSON as the log message carried it, when decoded from one. */
+  eventsJson?: readonly string[];
   source: T;
 }
 

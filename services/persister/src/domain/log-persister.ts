@@ -1,4 +1,4 @@
-import { decodeSequencedBatch, type SequencedBatch } from '@lfsync/contracts';
+import { decodeBatchJson, type SequencedBatch } from '@lfsync/contracts';
 import {
   systemClock,
   type Cancel,
@@ -98,7 +98,12 @@ export class LogPersister {
     }
     this.#inFlight += 1;
     const started = performance.now();
-    const written = this.#retrying(items, () => this.#store.insert(plan.ready.map((p) => p.batch)));
+    const written = this.#retrying(items, () =>
+      this.#store.insert(
+        plan.ready.map((p) => p.batch),
+        plan.ready.map((p) => p.eventsJson),
+      ),
+    );
     written.catch(() => undefined); // awaited below, in order
     const previous = this.#lastCommit;
     let stage = 'waiting for the group before';
@@ -130,9 +135,9 @@ export class LogPersister {
   #parse(deliveries: readonly LogDelivery[]): PlannedBatch<LogDelivery>[] {
     const items: PlannedBatch<LogDelivery>[] = [];
     for (const delivery of deliveries) {
-      const decoded = decodeSequencedBatch(delivery.data);
+      const decoded = decodeBatchJson(delivery.data);
       if (decoded.ok) {
-        items.push({ batch: decoded.batch, source: delivery });
+        items.push({ batch: decoded.batch, eventsJson: decoded.eventsJson, source: delivery });
       } else {
         this.#metrics.invalid.inc();
         this.#logger.error({ reason: decoded.reason }, 'invalid log message rejected');

@@ -53,7 +53,7 @@ export class StoreDeadline {
   /** `store` with every call under this deadline. */
   writer(store: EventWriter): EventWriter {
     return {
-      insert: (batches) => this.run('insert', () => store.insert(batches)),
+      insert: (batches, eventsJson) => this.run('insert', () => store.insert(batches, eventsJson)),
       advanceHeads: (heads) => this.run('advanceHeads', () => store.advanceHeads(heads)),
       head: (repository) => this.run('head', () => store.head(repository)),
     };

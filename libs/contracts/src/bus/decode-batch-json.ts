@@ -1,15 +1,12 @@
-import {
-  decodeSequencedBatch,
-  isRepositoryName,
-  MAX_EVENT_ID_LENGTH,
-  type SequencedBatch,
-} from '@lfsync/contracts';
-import { isPlainRecord, validCreatedAt } from '../sync/valid-event.ts';
-import { eventsJsonOf } from '../ws/frames.ts';
+import { isRepositoryName } from '../repository.ts';
+import { MAX_EVENT_ID_LENGTH } from '../wire/event.ts';
+import { isPlainRecord, validCreatedAt } from '../wire/plain-values.ts';
+import { decodeSequencedBatch } from './decode-batch.ts';
 import { jsonArrayItems } from './json-array-items.ts';
+import type { SequencedBatch } from './messages.ts';
 
-/** A commit broadcast: the batch, and each event's JSON as clients receive it. */
-export type DecodedCommit =
+/** A log message or commit broadcast: the batch, and each event's JSON as clients receive it. */
+export type DecodedBatchJson =
   { ok: true; batch: SequencedBatch; eventsJson: string[] } | { ok: false; reason: string };
 
 const utf8 = new TextDecoder();
@@ -19,12 +16,13 @@ const OPERATIONS = new Set<unknown>([0, 1, 2, 'insert', 'update', 'delete']);
 const ENVELOPE = /^\{"repository":"[^"\\]*","fromSequence":\d+,"toSequence":\d+,"events":(?=\[)/;
 
 /**
- * A commit broadcast, decoded for the fan-out. Our own persister sends it, as the sequencer wrote it: when
- * it has that exact shape, a hand check that accepts only what `sequencedBatchSchema` accepts replaces zod
- * (the gateway's largest cost per commit), and each event's JSON is cut out of the message instead of being
- * serialised again. Anything else takes the full zod path, which also words the reason.
+ * A log message or commit broadcast, decoded with each event's JSON. The sequencer wrote it (the persister
+ * forwards it as it is): when it has that exact shape, a hand check that accepts only what
+ * `sequencedBatchSchema` accepts replaces zod (the gateway's largest cost per commit), and each event's JSON
+ * is cut out of the message instead of being serialised again. Anything else takes the full zod path, which
+ * also words the reason.
  */
-export function decodeCommit(data: Uint8Array | string): DecodedCommit {
+export function decodeBatchJson(data: Uint8Array | string): DecodedBatchJson {
   const text = typeof data === 'string' ? data : utf8.decode(data);
   const eventsAt = ENVELOPE.exec(text)?.[0].length;
   if (eventsAt !== undefined) {
@@ -42,6 +40,11 @@ export function decodeCommit(data: Uint8Array | string): DecodedCommit {
   }
   const decoded = decodeSequencedBatch(text);
   return decoded.ok ? { ...decoded, eventsJson: eventsJsonOf(decoded.batch) } : decoded;
+}
+
+/** Each event's JSON text, serialised. */
+export function eventsJsonOf(batch: SequencedBatch): string[] {
+  return batch.events.map((e) => JSON.stringify(e));
 }
 
 function isSequencedBatch(json: unknown): json is SequencedBatch {

@@ -1,6 +1,6 @@
-import { decodeSequencedBatch } from '@lfsync/contracts';
 import { describe, expect, it } from 'vitest';
-import { decodeCommit } from './decode-commit.ts';
+import { decodeBatchJson } from './decode-batch-json.ts';
+import { decodeSequencedBatch } from './decode-batch.ts';
 
 const event = (sequence: number, extra: Record<string, unknown> = {}) => ({
   _event_id: `e${sequence}`,
@@ -14,7 +14,7 @@ const batch = { repository: 'doc:1', fromSequence: 4, toSequence: 6, events: [ev
 
 /** Whatever the path, the outcome must be the zod path's: same verdict, same events. */
 function expectAsZod(text: string): void {
-  const decoded = decodeCommit(text);
+  const decoded = decodeBatchJson(text);
   const reference = decodeSequencedBatch(text);
   expect(decoded.ok).toBe(reference.ok);
   if (decoded.ok && reference.ok) {
@@ -23,10 +23,10 @@ function expectAsZod(text: string): void {
   }
 }
 
-describe('decodeCommit', () => {
+describe('decodeBatchJson', () => {
   it('cuts each event out of a sequencer-written message, as sent', () => {
     const texts = batch.events.map((e) => JSON.stringify(e));
-    const decoded = decodeCommit(new TextEncoder().encode(JSON.stringify(batch)));
+    const decoded = decodeBatchJson(new TextEncoder().encode(JSON.stringify(batch)));
     expect(decoded).toEqual({ ok: true, batch, eventsJson: texts });
   });
 
@@ -40,7 +40,7 @@ describe('decodeCommit', () => {
       _event_id: 'a',
     };
     const text = JSON.stringify({ ...batch, fromSequence: 1, toSequence: 1, events: [odd] });
-    expect(decodeCommit(text)).toEqual({
+    expect(decodeBatchJson(text)).toEqual({
       ok: true,
       batch: JSON.parse(text) as unknown,
       eventsJson: [JSON.stringify(odd)],
@@ -55,7 +55,7 @@ describe('decodeCommit', () => {
       toSequence: 6,
     });
     expectAsZod(reordered);
-    expect(decodeCommit(reordered).ok).toBe(true);
+    expect(decodeBatchJson(reordered).ok).toBe(true);
     expectAsZod(JSON.stringify(batch, null, 2));
     expectAsZod(JSON.stringify({ ...batch, extra: [1] }));
   });
@@ -78,7 +78,7 @@ describe('decodeCommit', () => {
     ];
     for (const text of broken) {
       expectAsZod(text);
-      expect(decodeCommit(text)).toEqual(decodeSequencedBatch(text));
+      expect(decodeBatchJson(text)).toEqual(decodeSequencedBatch(text));
     }
   });
 
