@@ -16,13 +16,16 @@ import {
   type BatchDocument,
   type BatchReadPlan,
 } from './batch-scan.ts';
+import { eventBodies, type EventRef } from './event-bodies.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
 import { type Collection, type Db, type IndexDescription, type WriteConcern } from 'mongodb';
 
 /**
- * MongoDB layout. The event is kept as its JSON text (`b`): the store never interprets client data, keys
- * such as `$x` or `a.b` inside `_data` are harmless, and catch-up pages are built without re-serialising.
+ * MongoDB layout: one small document per event, to find an event by its id or entity. Its JSON text is
+ * kept once, in the batch document (then chunk) holding its sequence (batch-scan.ts): the store never
+ * interprets client data, keys such as `$x` or `a.b` inside `_data` are harmless, and pages are built
+ * without re-serialising.
  */
 export interface EventDocument {
   /** `<repository>:<sequence>`: a redelivered batch collides with itself instead of duplicating. */
@@ -31,8 +34,10 @@ export interface EventDocument {
   s: number;
   e: string;
   d?: string;
-  b: string;
-  at: Date;
+  /** The first sequence of the event's log batch: its batch document is `<r>:<f>` (event-bodies.ts). */
+  f?: number;
+  /** Documents written before `f`: the event's JSON text (and a write time `at`, read nowhere). */
+  b?: string;
 }
 
 export interface HeadDocument {
@@ -52,7 +57,7 @@ const EVENT_INDEXES = [
  * event of an entity, a plan cached for one entity must never walk a whole repository for the next. They
  * fetch only the fields they return. (FerretDB ignores hints.)
  */
-const EVENT_FIELDS = { _id: 0, s: 1, b: 1 } as const;
+const EVENT_FIELDS = { _id: 0, s: 1, f: 1, b: 1 } as const;
 
 export const EVENTS_COLLECTION = 'events';
 const BATCHES_COLLECTION = 'event_batches';
@@ -108,32 +113,21 @@ export class MongoEventStore implements EventStore, StoredSequences {
 
   async insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
     const documents = batches.flatMap((batch) =>
-      batch.events.map((event) => toDocument(batch.repository, event)),
+      batch.events.map((event) => toDocument(batch.repository, batch.fromSequence, event)),
     );
     if (documents.length === 0) return { displacedEventIds: [] };
-    const [result] = await Promise.all([
-      this.#insertEvents(documents),
-      this.#insertBatches(batches, documents),
-    ]);
+    const [result] = await Promise.all([this.#insertEvents(documents), this.#insertBatches(batches)]);
     return result;
   }
 
-  async #insertBatches(
-    batches: readonly SequencedBatch[],
-    documents: readonly EventDocument[],
-  ): Promise<void> {
-    let offset = 0;
-    const batchDocuments = batches.map((batch): BatchDocument => {
-      const json = documents.slice(offset, offset + batch.events.length).map((d) => d.b);
-      offset += batch.events.length;
-      return {
-        _id: `${batch.repository}:${batch.fromSequence}`,
-        r: batch.repository,
-        f: batch.fromSequence,
-        t: batch.toSequence,
-        b: batchBody(json),
-      };
-    });
+  async #insertBatches(batches: readonly SequencedBatch[]): Promise<void> {
+    const batchDocuments = batches.map((batch): BatchDocument => ({
+      _id: `${batch.repository}:${batch.fromSequence}`,
+      r: batch.repository,
+      f: batch.fromSequence,
+      t: batch.toSequence,
+      b: batchBody(batch.events.map((event) => JSON.stringify(event))),
+    }));
     // A redelivered batch collides with itself: already stored.
     await insertIgnoringDuplicates(this.#db, BATCHES_COLLECTION, batchDocuments, this.#writeConcern);
     this.#compactor?.remember(batchDocuments);
@@ -195,8 +189,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
   ): AsyncGenerator<StoredEvent[]> {
     const head = await this.head(repository);
     if (head <= afterSequence) return;
-    this.#readPlan ??= detectReadPlan(this.#db);
-    const batches = scanBatches(this.#batches, await this.#readPlan, repository, { afterSequence, head });
+    const batches = scanBatches(this.#batches, await this.#plan(), repository, { afterSequence, head });
     let page: StoredEvent[] = [];
     // Documents may overlap while a compaction runs: each event once, after the last one read.
     let last = afterSequence;
@@ -217,11 +210,11 @@ export class MongoEventStore implements EventStore, StoredSequences {
 
   async findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined> {
     const head = await this.head(repository);
-    const document = await this.#events.findOne(
+    const document = await this.#events.findOne<EventRef>(
       { r: repository, e: eventId, s: { $lte: head } },
       { hint: EVENT_ID_INDEX.name, projection: EVENT_FIELDS },
     );
-    return document === null ? undefined : toStored(document);
+    return document === null ? undefined : this.#stored(repository, document);
   }
 
   /** Stored, not necessarily committed yet (the sequencer asks where an event id sits, not what to show). */
@@ -239,9 +232,22 @@ export class MongoEventStore implements EventStore, StoredSequences {
       .sort({ s: -1 })
       .limit(1)
       .hint(DATA_ID_INDEX.name)
-      .project<Pick<EventDocument, 's' | 'b'>>(EVENT_FIELDS)
+      .project<EventRef>(EVENT_FIELDS)
       .toArray();
-    return document === undefined ? undefined : toStored(document);
+    return document === undefined ? undefined : this.#stored(repository, document);
+  }
+
+  async #stored(repository: string, document: EventRef): Promise<StoredEvent> {
+    const [json] = await this.#bodies(repository, [document]);
+    return { sequence: document.s, json: json as string };
+  }
+
+  async #bodies(repository: string, refs: readonly EventRef[]): Promise<string[]> {
+    return eventBodies(this.#batches, await this.#plan(), repository, refs);
+  }
+
+  #plan(): Promise<BatchReadPlan> {
+    return (this.#readPlan ??= detectReadPlan(this.#db));
   }
 
   scanLatestByDataId(
@@ -249,7 +255,9 @@ export class MongoEventStore implements EventStore, StoredSequences {
     atSequence: number,
     options: { afterDataId?: string | undefined; pageSize: number },
   ): AsyncIterable<EntityEvent[]> {
-    return scanLatestByDataId(this.#events, repository, atSequence, options);
+    return scanLatestByDataId(this.#events, repository, atSequence, options, (refs) =>
+      this.#bodies(repository, refs),
+    );
   }
 
   async repositories(): Promise<string[]> {
@@ -281,7 +289,11 @@ async function createMissingIndexes(
   for (const index of indexes) if (!existing.has(index.name)) await collection.createIndexes([index]);
 }
 
-function toDocument(repository: string, event: SequencedBatch['events'][number]): EventDocument {
+function toDocument(
+  repository: string,
+  batchStart: number,
+  event: SequencedBatch['events'][number],
+): EventDocument {
   const dataId = dataIdOf(event);
   return {
     _id: `${repository}:${event.serverSequence}`,
@@ -289,11 +301,6 @@ function toDocument(repository: string, event: SequencedBatch['events'][number])
     s: event.serverSequence,
     e: event._event_id,
     ...(dataId === undefined ? {} : { d: dataId }),
-    b: JSON.stringify(event),
-    at: new Date(),
+    f: batchStart,
   };
-}
-
-function toStored(document: Pick<EventDocument, 's' | 'b'>): StoredEvent {
-  return { sequence: document.s, json: document.b };
 }
