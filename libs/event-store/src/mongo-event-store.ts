@@ -47,11 +47,11 @@ export interface HeadDocument {
 
 const EVENT_ID_INDEX = { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true } as const;
 const DATA_ID_INDEX = { key: { r: 1, d: 1, s: -1 }, name: DATA_ID_INDEX_NAME } as const;
-const EVENT_INDEXES = [
-  { key: { r: 1, s: 1 }, name: 'repository_sequence', unique: true },
-  EVENT_ID_INDEX,
-  DATA_ID_INDEX,
-] as const;
+/**
+ * No `{r, s}` index: no read needs one (`_id` `<r>:<s>` already makes a slot unique), and each index costs
+ * every insert. Stores created before keep theirs (deploy.md).
+ */
+const EVENT_INDEXES = [EVENT_ID_INDEX, DATA_ID_INDEX] as const;
 /**
  * Reads name their index (`hint`): where two indexes match, as `{r, s}` and `{r, d, s}` do for the latest
  * event of an entity, a plan cached for one entity must never walk a whole repository for the next. They
