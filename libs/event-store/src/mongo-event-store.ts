@@ -12,14 +12,16 @@ import {
   batchBody,
   batchEvents,
   detectReadPlan,
+  isFerretDb,
   scanBatches,
   type BatchDocument,
   type BatchReadPlan,
 } from './batch-scan.ts';
+import { createMissingIndexes } from './create-indexes.ts';
 import { eventBodies, type EventRef } from './event-bodies.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
-import { type Collection, type Db, type IndexDescription, type WriteConcern } from 'mongodb';
+import { type Collection, type Db, type WriteConcern } from 'mongodb';
 
 /**
  * MongoDB layout: one small document per event, to find an event by its id or entity. Its JSON text is
@@ -49,13 +51,14 @@ const EVENT_ID_INDEX = { key: { r: 1, e: 1 }, name: 'repository_event_id', uniqu
 const DATA_ID_INDEX = { key: { r: 1, d: 1, s: -1 }, name: DATA_ID_INDEX_NAME } as const;
 /**
  * No `{r, s}` index: no read needs one (`_id` `<r>:<s>` already makes a slot unique), and each index costs
- * every insert. Stores created before keep theirs (deploy.md).
+ * every insert. Stores created before keep theirs (deploy.md). `{r, e}` everywhere: its uniqueness is what
+ * detects an event re-pushed at another sequence.
  */
-const EVENT_INDEXES = [EVENT_ID_INDEX, DATA_ID_INDEX] as const;
+const EVENT_INDEXES = [EVENT_ID_INDEX] as const;
 /**
- * Reads name their index (`hint`): where two indexes match, as `{r, s}` and `{r, d, s}` do for the latest
- * event of an entity, a plan cached for one entity must never walk a whole repository for the next. They
- * fetch only the fields they return. (FerretDB ignores hints.)
+ * Reads name their index (`hint`): where two indexes match, as `{r, s}` (older stores) and `{r, d, s}` do
+ * for the latest event of an entity, a plan cached for one entity must never walk a whole repository for
+ * the next. They fetch only the fields they return. (FerretDB ignores hints.)
  */
 const EVENT_FIELDS = { _id: 0, s: 1, f: 1, b: 1 } as const;
 
@@ -70,18 +73,23 @@ export class MongoEventStore implements EventStore, StoredSequences {
   readonly #heads: Collection<HeadDocument>;
   readonly #writeConcern: WriteConcern;
   #readPlan: Promise<BatchReadPlan> | undefined;
+  readonly #dataIdIndex: boolean | undefined;
   readonly #compactor: BatchCompactor | undefined;
 
   /**
    * `readPlan`: how catch-up finds batches; by default `by-id` on FerretDB and `range` on MongoDB.
    * `compaction` (on by default): the batches of committed events are merged into chunks in the
    * background after `advanceHeads` (batch-compaction.ts); a failure goes to `onCompactionError`.
+   * `dataIdIndex`: whether `ensureIndexes` makes the `{r, d, s: -1}` index; by default not on FerretDB,
+   * whose backends cannot use it (FerretDB 1.24 runs ranges and sorts itself), so it would only cost
+   * every insert.
    */
   constructor(
     db: Db,
     options: {
       writeConcern?: 'majority' | 1;
       readPlan?: BatchReadPlan;
+      dataIdIndex?: boolean;
       compaction?: boolean;
       onCompactionError?: (err: unknown) => void;
     } = {},
@@ -89,6 +97,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
     this.#db = db;
     this.#writeConcern = { w: options.writeConcern ?? 'majority' };
     this.#readPlan = options.readPlan === undefined ? undefined : Promise.resolve(options.readPlan);
+    this.#dataIdIndex = options.dataIdIndex;
     this.#events = db.collection<EventDocument>(EVENTS_COLLECTION);
     this.#batches = db.collection<BatchDocument>(BATCHES_COLLECTION);
     this.#heads = db.collection<HeadDocument>(HEADS_COLLECTION);
@@ -102,12 +111,9 @@ export class MongoEventStore implements EventStore, StoredSequences {
     await this.#compactor?.idle();
   }
 
-  /**
-   * One index per call, and only the missing ones: FerretDB 1.24 panics on a multi-index createIndexes
-   * whose indexes already exist.
-   */
   async ensureIndexes(): Promise<void> {
-    await createMissingIndexes(this.#events, EVENT_INDEXES);
+    const dataIdIndex = this.#dataIdIndex ?? !(await isFerretDb(this.#db));
+    await createMissingIndexes(this.#events, dataIdIndex ? [...EVENT_INDEXES, DATA_ID_INDEX] : EVENT_INDEXES);
     await createMissingIndexes(this.#batches, [BATCH_INDEX]);
   }
 
@@ -272,21 +278,6 @@ export class MongoEventStore implements EventStore, StoredSequences {
     await this.#db.command({ ping: 1 });
     return true;
   }
-}
-
-async function createMissingIndexes(
-  collection: Collection<EventDocument> | Collection<BatchDocument>,
-  indexes: ReadonlyArray<IndexDescription & { name: string }>,
-): Promise<void> {
-  const existing = new Set(
-    (
-      await collection
-        .listIndexes()
-        .toArray()
-        .catch(() => [])
-    ).map((i: { name?: string }) => i.name),
-  );
-  for (const index of indexes) if (!existing.has(index.name)) await collection.createIndexes([index]);
 }
 
 function toDocument(
