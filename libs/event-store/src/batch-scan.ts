@@ -51,10 +51,15 @@ export function bodyLength(body: string | readonly string[] | Binary): number {
   return typeof body === 'string' ? body.length : body.reduce((n, e) => n + e.length, 0);
 }
 
-/** `by-id` on FerretDB (its `buildInfo` says so), `range` elsewhere. */
-export async function detectReadPlan(db: Db): Promise<BatchReadPlan> {
+/** Whether the server is FerretDB: its `buildInfo` says so. */
+export async function isFerretDb(db: Db): Promise<boolean> {
   const info = await db.command({ buildInfo: 1 }).catch(() => ({}));
-  return 'ferretdbVersion' in info ? 'by-id' : 'range';
+  return 'ferretdbVersion' in info;
+}
+
+/** `by-id` on FerretDB, `range` elsewhere. */
+export async function detectReadPlan(db: Db): Promise<BatchReadPlan> {
+  return (await isFerretDb(db)) ? 'by-id' : 'range';
 }
 
 /** The batches holding sequences `afterSequence + 1 … head`, in order. */

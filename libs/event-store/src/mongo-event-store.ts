@@ -12,17 +12,22 @@ import {
   batchBody,
   batchEvents,
   detectReadPlan,
+  isFerretDb,
   scanBatches,
   type BatchDocument,
   type BatchReadPlan,
 } from './batch-scan.ts';
+import { createMissingIndexes } from './create-indexes.ts';
+import { eventBodies, type EventRef } from './event-bodies.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
-import { type Collection, type Db, type IndexDescription, type WriteConcern } from 'mongodb';
+import { type Collection, type Db, type WriteConcern } from 'mongodb';
 
 /**
- * MongoDB layout. The event is kept as its JSON text (`b`): the store never interprets client data, keys
- * such as `$x` or `a.b` inside `_data` are harmless, and catch-up pages are built without re-serialising.
+ * MongoDB layout: one small document per event, to find an event by its id or entity. Its JSON text is
+ * kept once, in the batch document (then chunk) holding its sequence (batch-scan.ts): the store never
+ * interprets client data, keys such as `$x` or `a.b` inside `_data` are harmless, and pages are built
+ * without re-serialising.
  */
 export interface EventDocument {
   /** `<repository>:<sequence>`: a redelivered batch collides with itself instead of duplicating. */
@@ -31,8 +36,10 @@ export interface EventDocument {
   s: number;
   e: string;
   d?: string;
-  b: string;
-  at: Date;
+  /** The first sequence of the event's log batch: its batch document is `<r>:<f>` (event-bodies.ts). */
+  f?: number;
+  /** Documents written before `f`: the event's JSON text (and a write time `at`, read nowhere). */
+  b?: string;
 }
 
 export interface HeadDocument {
@@ -42,17 +49,18 @@ export interface HeadDocument {
 
 const EVENT_ID_INDEX = { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true } as const;
 const DATA_ID_INDEX = { key: { r: 1, d: 1, s: -1 }, name: DATA_ID_INDEX_NAME } as const;
-const EVENT_INDEXES = [
-  { key: { r: 1, s: 1 }, name: 'repository_sequence', unique: true },
-  EVENT_ID_INDEX,
-  DATA_ID_INDEX,
-] as const;
 /**
- * Reads name their index (`hint`): where two indexes match, as `{r, s}` and `{r, d, s}` do for the latest
- * event of an entity, a plan cached for one entity must never walk a whole repository for the next. They
- * fetch only the fields they return. (FerretDB ignores hints.)
+ * No `{r, s}` index: no read needs one (`_id` `<r>:<s>` already makes a slot unique), and each index costs
+ * every insert. Stores created before keep theirs (deploy.md). `{r, e}` everywhere: its uniqueness is what
+ * detects an event re-pushed at another sequence.
  */
-const EVENT_FIELDS = { _id: 0, s: 1, b: 1 } as const;
+const EVENT_INDEXES = [EVENT_ID_INDEX] as const;
+/**
+ * Reads name their index (`hint`): where two indexes match, as `{r, s}` (older stores) and `{r, d, s}` do
+ * for the latest event of an entity, a plan cached for one entity must never walk a whole repository for
+ * the next. They fetch only the fields they return. (FerretDB ignores hints.)
+ */
+const EVENT_FIELDS = { _id: 0, s: 1, f: 1, b: 1 } as const;
 
 export const EVENTS_COLLECTION = 'events';
 const BATCHES_COLLECTION = 'event_batches';
@@ -65,18 +73,23 @@ export class MongoEventStore implements EventStore, StoredSequences {
   readonly #heads: Collection<HeadDocument>;
   readonly #writeConcern: WriteConcern;
   #readPlan: Promise<BatchReadPlan> | undefined;
+  readonly #dataIdIndex: boolean | undefined;
   readonly #compactor: BatchCompactor | undefined;
 
   /**
    * `readPlan`: how catch-up finds batches; by default `by-id` on FerretDB and `range` on MongoDB.
    * `compaction` (on by default): the batches of committed events are merged into chunks in the
    * background after `advanceHeads` (batch-compaction.ts); a failure goes to `onCompactionError`.
+   * `dataIdIndex`: whether `ensureIndexes` makes the `{r, d, s: -1}` index; by default not on FerretDB,
+   * whose backends cannot use it (FerretDB 1.24 runs ranges and sorts itself), so it would only cost
+   * every insert.
    */
   constructor(
     db: Db,
     options: {
       writeConcern?: 'majority' | 1;
       readPlan?: BatchReadPlan;
+      dataIdIndex?: boolean;
       compaction?: boolean;
       onCompactionError?: (err: unknown) => void;
     } = {},
@@ -84,6 +97,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
     this.#db = db;
     this.#writeConcern = { w: options.writeConcern ?? 'majority' };
     this.#readPlan = options.readPlan === undefined ? undefined : Promise.resolve(options.readPlan);
+    this.#dataIdIndex = options.dataIdIndex;
     this.#events = db.collection<EventDocument>(EVENTS_COLLECTION);
     this.#batches = db.collection<BatchDocument>(BATCHES_COLLECTION);
     this.#heads = db.collection<HeadDocument>(HEADS_COLLECTION);
@@ -97,12 +111,9 @@ export class MongoEventStore implements EventStore, StoredSequences {
     await this.#compactor?.idle();
   }
 
-  /**
-   * One index per call, and only the missing ones: FerretDB 1.24 panics on a multi-index createIndexes
-   * whose indexes already exist.
-   */
   async ensureIndexes(): Promise<void> {
-    await createMissingIndexes(this.#events, EVENT_INDEXES);
+    const dataIdIndex = this.#dataIdIndex ?? !(await isFerretDb(this.#db));
+    await createMissingIndexes(this.#events, dataIdIndex ? [...EVENT_INDEXES, DATA_ID_INDEX] : EVENT_INDEXES);
     await createMissingIndexes(this.#batches, [BATCH_INDEX]);
   }
 
@@ -110,33 +121,28 @@ export class MongoEventStore implements EventStore, StoredSequences {
     batches: readonly SequencedBatch[],
     eventsJson?: ReadonlyArray<readonly string[] | undefined>,
   ): Promise<{ displacedEventIds: string[] }> {
-    const documents = batches.flatMap((batch, b) =>
-      batch.events.map((event, i) => toDocument(batch.repository, event, eventsJson?.[b]?.[i])),
+    const documents = batches.flatMap((batch) =>
+      batch.events.map((event) => toDocument(batch.repository, batch.fromSequence, event)),
     );
     if (documents.length === 0) return { displacedEventIds: [] };
     const [result] = await Promise.all([
       this.#insertEvents(documents),
-      this.#insertBatches(batches, documents),
+      this.#insertBatches(batches, eventsJson),
     ]);
     return result;
   }
 
   async #insertBatches(
     batches: readonly SequencedBatch[],
-    documents: readonly EventDocument[],
+    eventsJson: ReadonlyArray<readonly string[] | undefined> | undefined,
   ): Promise<void> {
-    let offset = 0;
-    const batchDocuments = batches.map((batch): BatchDocument => {
-      const json = documents.slice(offset, offset + batch.events.length).map((d) => d.b);
-      offset += batch.events.length;
-      return {
-        _id: `${batch.repository}:${batch.fromSequence}`,
-        r: batch.repository,
-        f: batch.fromSequence,
-        t: batch.toSequence,
-        b: batchBody(json),
-      };
-    });
+    const batchDocuments = batches.map((batch, b): BatchDocument => ({
+      _id: `${batch.repository}:${batch.fromSequence}`,
+      r: batch.repository,
+      f: batch.fromSequence,
+      t: batch.toSequence,
+      b: batchBody(batch.events.map((event, i) => eventText(event, eventsJson?.[b]?.[i]))),
+    }));
     // A redelivered batch collides with itself: already stored.
     await insertIgnoringDuplicates(this.#db, BATCHES_COLLECTION, batchDocuments, this.#writeConcern);
     this.#compactor?.remember(batchDocuments);
@@ -198,8 +204,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
   ): AsyncGenerator<StoredEvent[]> {
     const head = await this.head(repository);
     if (head <= afterSequence) return;
-    this.#readPlan ??= detectReadPlan(this.#db);
-    const batches = scanBatches(this.#batches, await this.#readPlan, repository, { afterSequence, head });
+    const batches = scanBatches(this.#batches, await this.#plan(), repository, { afterSequence, head });
     let page: StoredEvent[] = [];
     // Documents may overlap while a compaction runs: each event once, after the last one read.
     let last = afterSequence;
@@ -220,11 +225,11 @@ export class MongoEventStore implements EventStore, StoredSequences {
 
   async findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined> {
     const head = await this.head(repository);
-    const document = await this.#events.findOne(
+    const document = await this.#events.findOne<EventRef>(
       { r: repository, e: eventId, s: { $lte: head } },
       { hint: EVENT_ID_INDEX.name, projection: EVENT_FIELDS },
     );
-    return document === null ? undefined : toStored(document);
+    return document === null ? undefined : this.#stored(repository, document);
   }
 
   /** Stored, not necessarily committed yet (the sequencer asks where an event id sits, not what to show). */
@@ -242,9 +247,22 @@ export class MongoEventStore implements EventStore, StoredSequences {
       .sort({ s: -1 })
       .limit(1)
       .hint(DATA_ID_INDEX.name)
-      .project<Pick<EventDocument, 's' | 'b'>>(EVENT_FIELDS)
+      .project<EventRef>(EVENT_FIELDS)
       .toArray();
-    return document === undefined ? undefined : toStored(document);
+    return document === undefined ? undefined : this.#stored(repository, document);
+  }
+
+  async #stored(repository: string, document: EventRef): Promise<StoredEvent> {
+    const [json] = await this.#bodies(repository, [document]);
+    return { sequence: document.s, json: json as string };
+  }
+
+  async #bodies(repository: string, refs: readonly EventRef[]): Promise<string[]> {
+    return eventBodies(this.#batches, await this.#plan(), repository, refs);
+  }
+
+  #plan(): Promise<BatchReadPlan> {
+    return (this.#readPlan ??= detectReadPlan(this.#db));
   }
 
   scanLatestByDataId(
@@ -252,7 +270,9 @@ export class MongoEventStore implements EventStore, StoredSequences {
     atSequence: number,
     options: { afterDataId?: string | undefined; pageSize: number },
   ): AsyncIterable<EntityEvent[]> {
-    return scanLatestByDataId(this.#events, repository, atSequence, options);
+    return scanLatestByDataId(this.#events, repository, atSequence, options, (refs) =>
+      this.#bodies(repository, refs),
+    );
   }
 
   async repositories(): Promise<string[]> {
@@ -269,25 +289,10 @@ export class MongoEventStore implements EventStore, StoredSequences {
   }
 }
 
-async function createMissingIndexes(
-  collection: Collection<EventDocument> | Collection<BatchDocument>,
-  indexes: ReadonlyArray<IndexDescription & { name: string }>,
-): Promise<void> {
-  const existing = new Set(
-    (
-      await collection
-        .listIndexes()
-        .toArray()
-        .catch(() => [])
-    ).map((i: { name?: string }) => i.name),
-  );
-  for (const index of indexes) if (!existing.has(index.name)) await collection.createIndexes([index]);
-}
-
 function toDocument(
   repository: string,
+  batchStart: number,
   event: SequencedBatch['events'][number],
-  json: string | undefined,
 ): EventDocument {
   const dataId = dataIdOf(event);
   return {
@@ -296,12 +301,14 @@ function toDocument(
     s: event.serverSequence,
     e: event._event_id,
     ...(dataId === undefined ? {} : { d: dataId }),
-    // A batch body joins its events with `\n`: a text holding one raw is serialised again.
-    b: json !== undefined && !json.includes('\n') ? json : JSON.stringify(event),
-    at: new Date(),
+    f: batchStart,
   };
 }
 
-function toStored(document: Pick<EventDocument, 's' | 'b'>): StoredEvent {
-  return { sequence: document.s, json: document.b };
+/**
+ * The text given for an event (the log message's), else its serialisation. A batch body joins its events
+ * with `\n`, so a text holding a raw one is serialised again.
+ */
+function eventText(event: SequencedBatch['events'][number], given: string | undefined): string {
+  return given !== undefined && !given.includes('\n') ? given : JSON.stringify(event);
 }

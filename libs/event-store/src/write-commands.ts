@@ -4,8 +4,8 @@ import { bodyLength } from './batch-scan.ts';
 const DUPLICATE_KEY = 11000;
 /**
  * A command travels as one BSON document (16 MiB at most): documents are sent in chunks well below it. The
- * size is estimated from the body each document carries (`b`: JSON text, up to 3 bytes per UTF-16 unit, or
- * deflated bytes) plus a margin for the other fields.
+ * size is estimated from the body a document carries (`b`: JSON text, up to 3 bytes per UTF-16 unit, or
+ * deflated bytes; an event's own document has none) plus a margin for the other fields.
  */
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
 const MAX_CHUNK_DOCUMENTS = 10_000;
@@ -30,7 +30,7 @@ interface WriteReply {
  * error, any other write error, a count that does not add up — is a failure: the caller retries, never
  * assumes it was stored.
  */
-export async function insertIgnoringDuplicates<T extends { _id: string; b: Body }>(
+export async function insertIgnoringDuplicates<T extends { _id: string; b?: Body }>(
   db: Db,
   collection: string,
   documents: readonly T[],
@@ -93,7 +93,7 @@ export async function raiseCounters(
 
 type Body = string | readonly string[] | Binary;
 
-function chunks<T extends { b: Body }>(documents: readonly T[]): T[][] {
+function chunks<T extends { b?: Body }>(documents: readonly T[]): T[][] {
   const result: T[][] = [];
   let chunk: T[] = [];
   let bytes = 0;
@@ -111,7 +111,8 @@ function chunks<T extends { b: Body }>(documents: readonly T[]): T[][] {
   return result;
 }
 
-/** Up to 3 bytes of UTF-8 per UTF-16 unit of text; a deflated body is its bytes. */
-function bodyBytes(body: Body): number {
+/** Up to 3 bytes of UTF-8 per UTF-16 unit of text; a deflated body is its bytes; none, none. */
+function bodyBytes(body: Body | undefined): number {
+  if (body === undefined) return 0;
   return body instanceof Binary ? bodyLength(body) : bodyLength(body) * 3;
 }
