@@ -49,8 +49,9 @@ export interface EventWriter {
   /**
    * Idempotent: re-inserting a stored batch changes nothing. An event id already stored at another
    * sequence (a double fault) is stored under `displacedEventId(...)`, and returned. `eventsJson`, in the
-   * order of `batches`: each batch's events as `JSON.stringify` gives them, when the caller has that text
-   * already (the log message's); the store then does not serialise them again.
+   * order of `batches`: each batch's events as text, when the caller has it already (the log message's);
+   * the store keeps it as clients will receive it instead of serialising them again. Only the sequencer
+   * may publish to the log (its NATS permissions), and it writes with `JSON.stringify`.
    */
   insert(
     batches: readonly SequencedBatch[],

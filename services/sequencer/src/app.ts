@@ -24,7 +24,7 @@ import { KvEventIndex } from './nats/kv-event-index.ts';
 import { persisterProgress } from './nats/persister-progress.ts';
 import { serveSequenceRequests, type SequenceResponder } from './nats/sequence-responder.ts';
 import { SequencerMembership } from './nats/sequencer-membership.ts';
-import { warnOfSlowAppends } from './nats/slow-append-server.ts';
+import { warnOfNatsServerFaults } from './nats/nats-server-faults.ts';
 import { reportSequencerStats } from './stats.ts';
 
 export interface Sequencer {
@@ -49,7 +49,7 @@ export async function startSequencer(config: SequencerConfig, logger: Logger): P
   ]);
   const nats = (bus.nats = await connectNats(config, 'sequencer', log));
   const nc = nats.nc;
-  warnOfSlowAppends(nc.info?.version, log);
+  warnOfNatsServerFaults(nc.info?.version, log);
   const mongo =
     config.MONGO_URL === undefined
       ? undefined

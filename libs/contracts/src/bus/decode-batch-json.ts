@@ -20,7 +20,8 @@ const ENVELOPE = /^\{"repository":"[^"\\]*","fromSequence":\d+,"toSequence":\d+,
  * forwards it as it is): when it has that exact shape, a hand check that accepts only what
  * `sequencedBatchSchema` accepts replaces zod (the gateway's largest cost per commit), and each event's JSON
  * is cut out of the message instead of being serialised again. Anything else takes the full zod path, which
- * also words the reason.
+ * also words the reason. The texts are trusted to be the sequencer's `JSON.stringify` (only it may publish
+ * to the log): a number written `4.0` or a key given twice would be kept as written.
  */
 export function decodeBatchJson(data: Uint8Array | string): DecodedBatchJson {
   const text = typeof data === 'string' ? data : utf8.decode(data);
