@@ -4,6 +4,7 @@ import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'm
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BatchDocument, BatchReadPlan } from './batch-scan.ts';
 import { MongoEventStore } from './mongo-event-store.ts';
+import { batch } from './testing/test-batch.ts';
 
 const PLANS: BatchReadPlan[] = ['range', 'by-id'];
 /** Entities per repository: event s is a version of entity `x<s mod ENTITIES>`. */
@@ -33,20 +34,8 @@ const store = (options: ConstructorParameters<typeof MongoEventStore>[1] = {}) =
   new MongoEventStore(db, { writeConcern: inject('mongoWriteConcern'), ...options });
 
 /** Events `ids` from sequence `from`, event s of entity `x<s mod ENTITIES>`. */
-function versions(repository: string, from: number, ids: readonly string[]): SequencedBatch {
-  return {
-    repository,
-    fromSequence: from,
-    toSequence: from + ids.length - 1,
-    events: ids.map((id, i) => ({
-      _event_id: id,
-      _operation: 0,
-      _created_at: '2025-01-01T00:00:00.000Z',
-      _data: { id: `x${(from + i) % ENTITIES}`, 'a.b': 1, $weird: true },
-      serverSequence: from + i,
-    })),
-  };
-}
+const versions = (repository: string, from: number, ids: readonly string[]): SequencedBatch =>
+  batch(repository, from, ids, (_, sequence) => `x${sequence % ENTITIES}`);
 
 /** `ids[s - 1]` at sequence s, in log batches of 7 (some straddle a chunk's end), committed. */
 async function repository(ids: readonly string[], compacted: boolean): Promise<string> {
