@@ -80,7 +80,7 @@ describe('NatsCommitFeed handovers', () => {
     for (const wildcard of [false, true]) {
       if (wildcard) feed.follow(EVERY_REPOSITORY);
       await expect.poll(() => feed.subscriptions).toBe(wildcard ? 1 : repositories.length);
-      await sleep(20); // the drains of the subscriptions replaced end
+      await nc.flush(); // the server took the UNSUBs of the subscriptions replaced
       const before = nc.stats().inMsgs;
       for (const repository of repositories) publish(repository, ++sequence);
       await settled();

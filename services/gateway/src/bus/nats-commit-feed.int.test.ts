@@ -47,7 +47,8 @@ describe('NatsCommitFeed', () => {
     feed.follow(EVERY_REPOSITORY);
     feed.follow('later');
     await feed.ready('other');
-    await expect.poll(() => feed.subscriptions).toBe(1); // the subscription of `own` ended
+    await expect.poll(() => feed.subscriptions).toBe(1); // the subscription of `own` ended…
+    await nc.flush(); // …and the server took its UNSUB
     expect(feed.ready('later')).toBeUndefined();
     for (const repository of ['own', 'later', 'other']) publish(repository, 1);
     await settled(nc, publisher);
