@@ -107,7 +107,7 @@ function latencyMetrics(registry: Registry) {
 export function gaugeCommitSubscriptions(metrics: GatewayMetrics, count: () => number): void {
   new Gauge({
     name: 'gateway_commit_subscriptions',
-    help: 'NATS subscriptions to commit broadcasts: one per repository its sessions use by name, one for all',
+    help: 'NATS subscriptions to commit broadcasts: one for all, or else one per repository its sessions use by name',
     registers: [metrics.registry],
     collect() {
       this.set(count());

@@ -1,44 +1,11 @@
-import { busNames } from '@lfsync/contracts';
-import { systemClock } from '@lfsync/ports';
-import { captureLogs, sequencedBatch, uniqueName } from '@lfsync/testkit';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { EVERY_REPOSITORY } from './commit-feed.ts';
-import { NatsCommitFeed } from './nats-commit-feed.ts';
+import { feedUnderTest as feedOn } from './testing/feed-under-test.ts';
 import { HoldingProxy } from './testing/holding-proxy.ts';
 
-async function connected(servers = inject('natsUrl')): Promise<NatsConnection> {
-  const nc = await connect({ servers });
-  onTestFinished(() => nc.close());
-  return nc;
-}
-
-/** A feed on its own connection, recording what it brings; commits are published from another one. */
-async function feedUnderTest(lingerMs = 0, servers = inject('natsUrl')) {
-  const names = busNames(uniqueName('p'));
-  const [nc, publisher] = [await connected(servers), await connected()];
-  const received: string[] = [];
-  const stopped: Array<string | undefined> = [];
-  const feed = new NatsCommitFeed({
-    nc,
-    names,
-    handlers: {
-      onCommit: (batch) => received.push(`${batch.repository}@${batch.toSequence}`),
-      wants: () => true,
-      stopped: (repository) => stopped.push(repository),
-    },
-    clock: systemClock,
-    lingerMs,
-    logger: captureLogs('fatal').logger,
-  });
-  onTestFinished(() => feed.close());
-  const publish = (repository: string, sequence: number) =>
-    publisher.publish(
-      names.commitSubject(repository),
-      JSON.stringify(sequencedBatch(sequence, sequence, repository)),
-    );
-  return { feed, nc, names, publisher, publish, received, stopped };
-}
+const feedUnderTest = (lingerMs = 0, servers = inject('natsUrl')) =>
+  feedOn({ servers, publisherServers: inject('natsUrl'), lingerMs, cleanup: onTestFinished });
 
 async function settled(nc: NatsConnection, publisher: NatsConnection): Promise<void> {
   await publisher.flush();
@@ -73,17 +40,20 @@ describe('NatsCommitFeed', () => {
     }
   });
 
-  it('takes every repository with the wildcard, once each also where one has its own subscription', async () => {
+  it('takes every repository with the wildcard alone, once each, also one followed by name', async () => {
     const { feed, nc, publisher, publish, received } = await feedUnderTest();
     feed.follow('own');
-    feed.follow(EVERY_REPOSITORY);
     await feed.ready('own');
+    feed.follow(EVERY_REPOSITORY);
+    feed.follow('later');
     await feed.ready('other');
-    publish('own', 1);
-    publish('other', 1);
+    await expect.poll(() => feed.subscriptions).toBe(1); // the subscription of `own` ended…
+    await nc.flush(); // …and the server took its UNSUB
+    expect(feed.ready('later')).toBeUndefined();
+    for (const repository of ['own', 'later', 'other']) publish(repository, 1);
     await settled(nc, publisher);
-    expect(received.sort()).toEqual(['other@1', 'own@1']);
-    expect(nc.stats().inMsgs).toBe(3); // `own` came on both subscriptions, and was taken once
+    expect(received.sort()).toEqual(['later@1', 'other@1', 'own@1']);
+    expect(nc.stats().inMsgs).toBe(3); // the server sent each commit once
   });
 
   it('ends a subscription after the linger, unless followed again; then says what went stale', async () => {
@@ -120,23 +90,24 @@ describe('NatsCommitFeed', () => {
     expect(stopped).toEqual([undefined]);
   });
 
-  it('hands over a commit already sent on a subscription it ends, whose wildcard copy was skipped (regression: lost until the next commit)', async () => {
+  it('hands over a commit already sent on a subscription by name the wildcard replaces, whose wildcard copy was skipped (regression: lost until the next commit)', async () => {
     const proxy = await HoldingProxy.start(inject('natsUrl'));
     onTestFinished(() => proxy.close());
     const { feed, nc, publisher, publish, received } = await feedUnderTest(0, proxy.url);
     feed.follow('r');
-    feed.follow(EVERY_REPOSITORY);
     await feed.ready('r');
     proxy.hold();
+    feed.follow(EVERY_REPOSITORY);
+    await expect.poll(() => proxy.heldPongs()).toBe(1); // the server took the wildcard's SUB
     publish('r', 1);
     await publisher.flush();
     await expect.poll(() => proxy.heldMessages()).toBe(2);
     // The server sent the copy of the subscription by name first: the wildcard's goes first here, and is
-    // skipped, as the subscription by name is confirmed. That one then ends before its copy is read.
+    // skipped, as only the subscription by name is confirmed. That one then ends before its copy is read.
     proxy.send(1);
     await expect.poll(() => nc.stats().inMsgs).toBe(1);
     expect(received).toEqual([]);
-    feed.unfollow('r');
+    proxy.sendPongs();
     await expect.poll(() => feed.subscriptions).toBe(1);
     proxy.release();
     await settled(nc, publisher);

@@ -18,21 +18,25 @@ interface Held {
   readonly subscription: Subscription;
   /** Until the server confirmed the subscription: settles then. */
   pending: Promise<void> | undefined;
-  /** While nobody follows it: cancels its end. */
-  cancelLinger: Cancel | undefined;
 }
 
 /**
- * Commit broadcasts over core NATS, subscribed per repository (`<prefix>.commit.<repository>`) for the
- * repositories followed by name, and on `<prefix>.commit.*` while every repository is followed. Names
- * hold no `.`, so a prefix pattern (`doc:*`) cannot be a subject wildcard: it follows everything.
+ * Commit broadcasts over core NATS: `<prefix>.commit.*` while every repository is followed, else one
+ * subscription `<prefix>.commit.<repository>` per repository followed by name — so the server sends each
+ * commit once. Names hold no `.`, so a prefix pattern (`doc:*`) cannot be a subject wildcard: it follows
+ * everything.
  *
- * Both kinds can be held at once: the wildcard then skips a repository whose own subscription is
- * confirmed (the server sends that commit on both). Where neither is confirmed yet, a commit may come
- * twice; sessions drop what they already have, so that only costs a little.
+ * A handover never leaves a repository on no subscription: the one that takes over is subscribed first,
+ * and the one it replaces is drained only once the server confirmed it. Meanwhile both are held; the
+ * wildcard then skips a repository whose own subscription is confirmed (the server sends that commit on
+ * both). Where neither is confirmed yet, or while the one replaced drains, a commit may come twice;
+ * sessions drop what they already have, so that only costs a little.
  */
 export class NatsCommitFeed implements CommitFeed {
   readonly #options: NatsCommitFeedOptions;
+  /** Keys followed, lingering ones included; the value cancels a lingering key's end. */
+  readonly #followed = new Map<string, Cancel | undefined>();
+  /** NATS subscriptions held, by key. */
   readonly #held = new Map<string, Held>();
   /** Subscriptions ended but still draining, by key: settle once what was kept of them is dropped. */
   readonly #draining = new Map<string, Promise<void>>();
@@ -45,39 +49,38 @@ export class NatsCommitFeed implements CommitFeed {
     this.#repositoryAt = options.names.commitSubject('').length;
   }
 
-  /** NATS subscriptions held, lingering ones included. */
+  /**
+   * NATS subscriptions held, lingering ones included: the wildcard alone while every repository is
+   * followed, else one per repository followed by name (both kinds for a moment during a handover).
+   */
   get subscriptions(): number {
     return this.#held.size;
   }
 
   follow(key: string): void {
     if (this.#closed) return;
-    const held = this.#held.get(key);
-    if (held !== undefined) {
-      held.cancelLinger?.();
-      held.cancelLinger = undefined;
+    if (this.#followed.has(key)) {
+      this.#followed.get(key)?.();
+      this.#followed.set(key, undefined);
       return;
     }
-    const { nc, names } = this.#options;
-    const every = key === EVERY_REPOSITORY;
-    const subscription = nc.subscribe(every ? names.commitSubjectWildcard : names.commitSubject(key), {
-      callback: every ? this.#fromWildcard : this.#fromOwn,
-    });
-    const entry: Held = { subscription, pending: undefined, cancelLinger: undefined };
-    // Followed again while the old subscription drains: a commit sent between its UNSUB and this SUB
-    // reached neither, so reads wait until the drain has dropped the window that misses it.
-    const drained = this.#draining.get(key);
-    const pending = Promise.all([this.#confirmed(), drained]).then(() => {
-      if (entry.pending === pending) entry.pending = undefined;
-    });
-    entry.pending = pending;
-    this.#held.set(key, entry);
+    this.#followed.set(key, undefined);
+    if (key === EVERY_REPOSITORY) {
+      if (this.#held.has(key)) this.#handOverToWildcard();
+      else this.#subscribe(key);
+    } else if (!this.#followed.has(EVERY_REPOSITORY) && !this.#held.has(key)) this.#subscribe(key);
   }
 
   unfollow(key: string): void {
-    const held = this.#held.get(key);
-    if (held === undefined || held.cancelLinger !== undefined) return;
-    held.cancelLinger = this.#options.clock.schedule(this.#options.lingerMs, () => this.#end(key, held));
+    if (!this.#followed.has(key) || this.#followed.get(key) !== undefined) return;
+    const cancel = this.#options.clock.schedule(this.#options.lingerMs, () => {
+      if (this.#followed.get(key) !== cancel) return;
+      this.#followed.delete(key);
+      if (key === EVERY_REPOSITORY) return this.#retireWildcard();
+      const held = this.#held.get(key);
+      if (held !== undefined) this.#end(key, held, this.#confirmedWildcard());
+    });
+    this.#followed.set(key, cancel);
   }
 
   ready(repository: string): Promise<void> | undefined {
@@ -93,28 +96,65 @@ export class NatsCommitFeed implements CommitFeed {
 
   close(): void {
     this.#closed = true;
-    for (const held of this.#held.values()) {
-      held.cancelLinger?.();
-      held.subscription.unsubscribe();
-    }
+    for (const cancel of this.#followed.values()) cancel?.();
+    this.#followed.clear();
+    for (const held of this.#held.values()) held.subscription.unsubscribe();
     this.#held.clear();
+  }
+
+  #subscribe(key: string): void {
+    const { nc, names } = this.#options;
+    const every = key === EVERY_REPOSITORY;
+    const subscription = nc.subscribe(every ? names.commitSubjectWildcard : names.commitSubject(key), {
+      callback: every ? this.#fromWildcard : this.#fromOwn,
+    });
+    const entry: Held = { subscription, pending: undefined };
+    // Followed again while the old subscription drains: a commit sent between its UNSUB and this SUB
+    // reached neither, so reads wait until the drain has dropped the window that misses it.
+    const drained = this.#draining.get(key);
+    const pending = Promise.all([this.#confirmed(), drained]).then(() => {
+      if (entry.pending !== pending) return;
+      entry.pending = undefined;
+      if (every) this.#handOverToWildcard();
+    });
+    entry.pending = pending;
+    this.#held.set(key, entry);
+  }
+
+  /** Once the followed wildcard is confirmed, the subscriptions by name it makes redundant end. */
+  #handOverToWildcard(): void {
+    if (this.#closed || !this.#followed.has(EVERY_REPOSITORY) || !this.#confirmedWildcard()) return;
+    for (const [key, held] of this.#held) if (key !== EVERY_REPOSITORY) this.#end(key, held, true);
+  }
+
+  /**
+   * The wildcard is no longer followed: the repositories followed by name get their own subscriptions
+   * first, and the wildcard ends only once the server confirmed all of them (also those followed
+   * meanwhile), unless it is followed again by then.
+   */
+  #retireWildcard(): void {
+    const wildcard = this.#held.get(EVERY_REPOSITORY);
+    if (this.#closed || this.#followed.has(EVERY_REPOSITORY) || wildcard === undefined) return;
+    for (const key of this.#followed.keys()) if (!this.#held.has(key)) this.#subscribe(key);
+    const unconfirmed = [...this.#held.values()].flatMap((held) => held.pending ?? []);
+    if (unconfirmed.length > 0) void Promise.all(unconfirmed).then(() => this.#retireWildcard());
+    else this.#end(EVERY_REPOSITORY, wildcard, false);
   }
 
   /**
    * Drained, not cut: a commit the server sent on this subscription before it took the UNSUB is still
    * handed over (the other subscription that carries the repository may have skipped its copy, or not
    * exist yet). What was kept of the repository is dropped once nothing more can arrive, unless a
-   * confirmed wildcard brought it all along — also when it was followed again meanwhile: a commit sent
-   * between the UNSUB and the new SUB reached neither subscription.
+   * wildcard confirmed before this UNSUB (`covered`) brings it all along — also when it was followed
+   * again meanwhile: a commit sent between the UNSUB and the new SUB reached neither subscription.
    */
-  #end(key: string, held: Held): void {
-    if (this.#held.get(key) !== held) return;
+  #end(key: string, held: Held, covered: boolean): void {
     this.#held.delete(key);
     const stopped = (): void => {
       if (this.#draining.get(key) === done) this.#draining.delete(key);
       if (this.#closed) return;
       if (key === EVERY_REPOSITORY) this.#options.handlers.stopped(undefined);
-      else if (!this.#confirmedWildcard()) this.#options.handlers.stopped(key);
+      else if (!covered) this.#options.handlers.stopped(key);
     };
     const done = held.subscription.drain().then(stopped, (err: unknown) => {
       this.#options.logger.warn({ err, key }, 'commit subscription drain failed');

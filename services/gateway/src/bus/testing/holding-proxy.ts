@@ -1,5 +1,12 @@
 import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
 
+interface Frame {
+  /** Where it starts in the held bytes. */
+  at: number;
+  bytes: Buffer;
+  message: boolean;
+}
+
 /**
  * A TCP proxy between one NATS client and its server that can hold what the server sends, and hand the
  * held messages over in another order, with the client acting in between: it plays a server that delivers
@@ -10,7 +17,7 @@ export class HoldingProxy {
   readonly #sockets: Socket[] = [];
   #client: Socket | undefined;
   #held: Buffer | undefined;
-  /** Indexes (in `heldMessages()`) of the messages already sent with `send`. */
+  /** Offsets (in the held bytes) of the frames already sent with `send` or `sendPongs`. */
   readonly #sent = new Set<number>();
 
   private constructor(server: Server) {
@@ -42,21 +49,26 @@ export class HoldingProxy {
     return this.#frames().filter((f) => f.message).length;
   }
 
+  /** How many `PONG`s (answers to the client's flushes) are held and not sent yet. */
+  heldPongs(): number {
+    return this.#pongs().length;
+  }
+
   /** Sends the `index`-th held message to the client now, ahead of everything held before it. */
   send(index: number): void {
     const message = this.#frames().filter((f) => f.message)[index];
     if (message === undefined) throw new Error(`no held message ${index}`);
-    this.#sent.add(index);
-    this.#client?.write(message.bytes);
+    this.#write(message);
+  }
+
+  /** Sends the held `PONG`s now (the client's flushes so far are answered), ahead of the held messages. */
+  sendPongs(): void {
+    for (const pong of this.#pongs()) this.#write(pong);
   }
 
   /** Stops holding: everything held and not sent yet goes to the client, in the order the server sent it. */
   release(): void {
-    let index = 0;
-    for (const frame of this.#frames()) {
-      if (!frame.message || !this.#sent.has(index)) this.#client?.write(frame.bytes);
-      if (frame.message) index += 1;
-    }
+    for (const frame of this.#frames()) if (!this.#sent.has(frame.at)) this.#client?.write(frame.bytes);
     this.#held = undefined;
     this.#sent.clear();
   }
@@ -66,10 +78,19 @@ export class HoldingProxy {
     await new Promise((resolve) => this.#server.close(resolve));
   }
 
+  #pongs(): Frame[] {
+    return this.#frames().filter((f) => !this.#sent.has(f.at) && f.bytes.toString() === 'PONG\r\n');
+  }
+
+  #write(frame: Frame): void {
+    this.#sent.add(frame.at);
+    this.#client?.write(frame.bytes);
+  }
+
   /** The held bytes cut into protocol lines, a message with its payload being one (a partial one last). */
-  #frames(): Array<{ bytes: Buffer; message: boolean }> {
+  #frames(): Frame[] {
     const held = this.#held ?? Buffer.alloc(0);
-    const frames: Array<{ bytes: Buffer; message: boolean }> = [];
+    const frames: Frame[] = [];
     let at = 0;
     while (at < held.length) {
       const lineEnd = held.indexOf('\r\n', at);
@@ -78,6 +99,7 @@ export class HoldingProxy {
       const end =
         lineEnd < 0 ? held.length : lineEnd + 2 + (message ? Number(line.split(' ').at(-1)) + 2 : 0);
       frames.push({
+        at,
         bytes: held.subarray(at, Math.min(end, held.length)),
         message: message && end <= held.length,
       });

@@ -1,0 +1,90 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { EVERY_REPOSITORY } from './commit-feed.ts';
+import { feedUnderTest } from './testing/feed-under-test.ts';
+import { HoldingProxy } from './testing/holding-proxy.ts';
+
+/**
+ * The feed hands every repository followed by name over between its own subscription and the wildcard
+ * (the server sends a commit once in steady state), and no commit published meanwhile reaches no
+ * subscription.
+ */
+describe('NatsCommitFeed handovers', () => {
+  it('keeps the wildcard until the subscriptions by name that replace it are confirmed, then forgets what it alone brought', async () => {
+    const proxy = await HoldingProxy.start(inject('natsUrl'));
+    onTestFinished(() => proxy.close());
+    const { feed, nc, publish, settled, received, stopped } = await feedUnderTest({
+      servers: proxy.url,
+      publisherServers: inject('natsUrl'),
+      cleanup: onTestFinished,
+    });
+    feed.follow(EVERY_REPOSITORY);
+    feed.follow('r');
+    await feed.ready('r');
+    expect(feed.subscriptions).toBe(1);
+    proxy.hold();
+    feed.unfollow(EVERY_REPOSITORY);
+    await expect.poll(() => proxy.heldPongs()).toBe(1); // the server took the SUB of `r`
+    publish('r', 1);
+    publish('other', 1);
+    await expect.poll(() => proxy.heldMessages()).toBe(3); // `r` on both subscriptions: the wildcard is held
+    expect(feed.subscriptions).toBe(2);
+    expect(stopped).toEqual([]);
+    proxy.release();
+    await settled();
+    await expect.poll(() => stopped).toEqual([undefined]);
+    expect(feed.subscriptions).toBe(1);
+    expect(new Set(received)).toEqual(new Set(['r@1', 'other@1']));
+
+    const before = nc.stats().inMsgs;
+    publish('r', 2);
+    publish('other', 2);
+    await settled();
+    expect(nc.stats().inMsgs - before).toBe(1);
+    expect(received.at(-1)).toBe('r@2');
+  });
+
+  it('delivers every commit published while the wildcard comes and goes, and each once in steady state', async () => {
+    const { feed, nc, publish, settled, received, stopped } = await feedUnderTest({
+      servers: inject('natsUrl'),
+      cleanup: onTestFinished,
+    });
+    const repositories = Array.from({ length: 5 }, (_, i) => `r${i}`);
+    for (const repository of repositories) feed.follow(repository);
+    await feed.ready('r0');
+    let sequence = 0;
+    let publishing = true;
+    const publisher = (async () => {
+      while (publishing) {
+        sequence += 1;
+        for (const repository of repositories) publish(repository, sequence);
+        await sleep(1);
+      }
+    })();
+    for (let round = 0; round < 6; round++) {
+      feed.follow(EVERY_REPOSITORY);
+      await expect.poll(() => feed.subscriptions).toBe(1);
+      feed.unfollow(EVERY_REPOSITORY);
+      await expect.poll(() => feed.subscriptions).toBe(repositories.length);
+    }
+    publishing = false;
+    await publisher;
+    await settled();
+    const got = new Set(received);
+    const missing = repositories.flatMap((repository) =>
+      Array.from({ length: sequence }, (_, i) => `${repository}@${i + 1}`).filter((c) => !got.has(c)),
+    );
+    expect(missing).toEqual([]);
+    expect(stopped).toEqual(Array.from({ length: 6 }, () => undefined)); // no repository followed by name
+
+    for (const wildcard of [false, true]) {
+      if (wildcard) feed.follow(EVERY_REPOSITORY);
+      await expect.poll(() => feed.subscriptions).toBe(wildcard ? 1 : repositories.length);
+      await nc.flush(); // the server took the UNSUBs of the subscriptions replaced
+      const before = nc.stats().inMsgs;
+      for (const repository of repositories) publish(repository, ++sequence);
+      await settled();
+      expect(nc.stats().inMsgs - before).toBe(repositories.length);
+    }
+  }, 30_000);
+});
