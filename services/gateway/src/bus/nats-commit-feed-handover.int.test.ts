@@ -87,4 +87,29 @@ describe('NatsCommitFeed handovers', () => {
       expect(nc.stats().inMsgs - before).toBe(repositories.length);
     }
   }, 30_000);
+
+  it('hands over a wildcard copy that reaches the client after the PONG of the subscription by name that replaces it, when the server matched it before that SUB', async () => {
+    const proxy = await HoldingProxy.start(inject('natsUrl'));
+    onTestFinished(() => proxy.close());
+    const { feed, publish, settled, received } = await feedUnderTest({
+      servers: proxy.url,
+      publisherServers: inject('natsUrl'),
+      cleanup: onTestFinished,
+    });
+    feed.follow(EVERY_REPOSITORY);
+    feed.follow('r');
+    await feed.ready('r');
+    proxy.hold();
+    publish('r', 1);
+    await expect.poll(() => proxy.heldMessages()).toBe(1); // only the wildcard existed: one copy
+    feed.unfollow(EVERY_REPOSITORY); // linger 0: `r` is subscribed by name, then the wildcard drained
+    await expect.poll(() => proxy.heldPongs()).toBe(1);
+    // nats-server matches a message against its subscriptions, then writes it: a publisher goroutine that
+    // matched before the SUB of `r` was inserted can write its copy after the PONG that confirms it.
+    proxy.sendPongs();
+    await expect.poll(() => feed.subscriptions).toBe(1); // `r` confirmed, the wildcard draining
+    proxy.release();
+    await settled();
+    expect(received).toEqual(['r@1']);
+  });
 });

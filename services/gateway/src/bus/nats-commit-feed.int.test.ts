@@ -90,25 +90,19 @@ describe('NatsCommitFeed', () => {
     expect(stopped).toEqual([undefined]);
   });
 
-  it('hands over a commit already sent on a subscription by name the wildcard replaces, whose wildcard copy was skipped (regression: lost until the next commit)', async () => {
+  it('hands over a commit already sent on a subscription by name the wildcard replaces (drained, not cut)', async () => {
     const proxy = await HoldingProxy.start(inject('natsUrl'));
     onTestFinished(() => proxy.close());
     const { feed, nc, publisher, publish, received } = await feedUnderTest(0, proxy.url);
     feed.follow('r');
     await feed.ready('r');
     proxy.hold();
+    publish('r', 1);
+    await expect.poll(() => proxy.heldMessages()).toBe(1); // sent on the subscription by name alone
     feed.follow(EVERY_REPOSITORY);
     await expect.poll(() => proxy.heldPongs()).toBe(1); // the server took the wildcard's SUB
-    publish('r', 1);
-    await publisher.flush();
-    await expect.poll(() => proxy.heldMessages()).toBe(2);
-    // The server sent the copy of the subscription by name first: the wildcard's goes first here, and is
-    // skipped, as only the subscription by name is confirmed. That one then ends before its copy is read.
-    proxy.send(1);
-    await expect.poll(() => nc.stats().inMsgs).toBe(1);
-    expect(received).toEqual([]);
     proxy.sendPongs();
-    await expect.poll(() => feed.subscriptions).toBe(1);
+    await expect.poll(() => feed.subscriptions).toBe(1); // the subscription by name ended before its copy is read
     proxy.release();
     await settled(nc, publisher);
     expect(received).toEqual(['r@1']);

@@ -27,10 +27,11 @@ interface Held {
  * everything.
  *
  * A handover never leaves a repository on no subscription: the one that takes over is subscribed first,
- * and the one it replaces is drained only once the server confirmed it. Meanwhile both are held; the
- * wildcard then skips a repository whose own subscription is confirmed (the server sends that commit on
- * both). Where neither is confirmed yet, or while the one replaced drains, a commit may come twice;
- * sessions drop what they already have, so that only costs a little.
+ * and the one it replaces is drained only once the server confirmed it. Meanwhile both are held and each
+ * hands over what it brings, so a commit may come twice; sessions drop what they already have, so that
+ * only costs a little. The wildcard's copy cannot be skipped for a repository whose own subscription is
+ * confirmed: nats-server matches a message before it writes it, so a copy matched before the SUB can
+ * reach the client after the PONG that confirms it, and the own subscription never gets that commit.
  */
 export class NatsCommitFeed implements CommitFeed {
   readonly #options: NatsCommitFeedOptions;
@@ -106,7 +107,7 @@ export class NatsCommitFeed implements CommitFeed {
     const { nc, names } = this.#options;
     const every = key === EVERY_REPOSITORY;
     const subscription = nc.subscribe(every ? names.commitSubjectWildcard : names.commitSubject(key), {
-      callback: every ? this.#fromWildcard : this.#fromOwn,
+      callback: this.#fromBus,
     });
     const entry: Held = { subscription, pending: undefined };
     // Followed again while the old subscription drains: a commit sent between its UNSUB and this SUB
@@ -143,7 +144,7 @@ export class NatsCommitFeed implements CommitFeed {
 
   /**
    * Drained, not cut: a commit the server sent on this subscription before it took the UNSUB is still
-   * handed over (the other subscription that carries the repository may have skipped its copy, or not
+   * handed over (the other subscription that carries the repository may not have been sent it, or not
    * exist yet). What was kept of the repository is dropped once nothing more can arrive, unless a
    * wildcard confirmed before this UNSUB (`covered`) brings it all along — also when it was followed
    * again meanwhile: a commit sent between the UNSUB and the new SUB reached neither subscription.
@@ -183,17 +184,9 @@ export class NatsCommitFeed implements CommitFeed {
     return this.#confirmation;
   }
 
-  readonly #fromOwn = (err: Error | null, msg: Msg): void => {
+  readonly #fromBus = (err: Error | null, msg: Msg): void => {
     if (err !== null) return this.#failed(err);
     this.#receive(msg, msg.subject.slice(this.#repositoryAt));
-  };
-
-  readonly #fromWildcard = (err: Error | null, msg: Msg): void => {
-    if (err !== null) return this.#failed(err);
-    const repository = msg.subject.slice(this.#repositoryAt);
-    const own = this.#held.get(repository);
-    if (own !== undefined && own.pending === undefined) return;
-    this.#receive(msg, repository);
   };
 
   #receive(msg: Msg, repository: string): void {
