@@ -1,8 +1,22 @@
-import { busNames } from '@lfsync/contracts';
+import { busNames, type SequencedBatch } from '@lfsync/contracts';
 import { systemClock } from '@lfsync/ports';
-import { captureLogs, sequencedBatch, uniqueName } from '@lfsync/testkit';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
 import { NatsCommitFeed } from '../nats-commit-feed.ts';
+
+// This folder ships in the gateway's image: it imports only the gateway's own dependencies (no test kit).
+
+/** A commit of one event at `sequence`. */
+function commitAt(repository: string, sequence: number): SequencedBatch {
+  const event = {
+    _event_id: `e${sequence}`,
+    _operation: 0 as const,
+    _created_at: 0,
+    serverSequence: sequence,
+  };
+  return { repository, fromSequence: sequence, toSequence: sequence, events: [event] };
+}
 
 /** Where the feed and the publisher connect; `cleanup` is the test runner's `onTestFinished`. */
 export interface FeedUnderTestOptions {
@@ -15,7 +29,7 @@ export interface FeedUnderTestOptions {
 /** A feed on its own connection, recording what it brings; commits are published from another one. */
 export async function feedUnderTest(options: FeedUnderTestOptions) {
   const { servers, publisherServers = servers, lingerMs = 0, cleanup } = options;
-  const names = busNames(uniqueName('p'));
+  const names = busNames(`p${randomBytes(6).toString('hex')}`);
   const connected = async (url: string): Promise<NatsConnection> => {
     const nc = await connect({ servers: url });
     cleanup(() => nc.close());
@@ -34,14 +48,11 @@ export async function feedUnderTest(options: FeedUnderTestOptions) {
     },
     clock: systemClock,
     lingerMs,
-    logger: captureLogs('fatal').logger,
+    logger: pino({ level: 'silent' }),
   });
   cleanup(() => feed.close());
   const publish = (repository: string, sequence: number) =>
-    publisher.publish(
-      names.commitSubject(repository),
-      JSON.stringify(sequencedBatch(sequence, sequence, repository)),
-    );
+    publisher.publish(names.commitSubject(repository), JSON.stringify(commitAt(repository, sequence)));
   /** Resolves once what was published so far reached the feed's connection and was handled. */
   const settled = async () => {
     await publisher.flush();
