@@ -32,7 +32,9 @@ export class PushFlow {
   readonly #batches = new Set<Batch>();
   #enabled = false;
   #flushQueued = false;
+  /** The end of the longest retry delay asked for; `#resume` is pending until then. */
   #pausedUntilMs = 0;
+  /** Pending while sending is paused: set by `retryLater`. */
   #resume: Cancel | undefined;
 
   constructor(options: {
@@ -65,7 +67,7 @@ export class PushFlow {
   }
 
   flush(): void {
-    if (!this.#enabled || this.#clock.now() < this.#pausedUntilMs) return;
+    if (!this.#enabled || this.#resume !== undefined) return;
     for (const repository of this.#store.repositoryNames) {
       const unsent = this.#store
         .repository(repository)
@@ -101,7 +103,12 @@ export class PushFlow {
     this.schedule();
   }
 
-  /** The server asked to retry these events later (all in flight when `eventIds` is undefined). */
+  /**
+   * The server asked to retry these events later (all in flight when `eventIds` is undefined). The pause
+   * ends when its timer fires, not when `now()` passes its end: Node runs timers on a monotonic clock and
+   * `Date.now()` reads the wall clock, so a timer may fire while `now()` is still a millisecond short (or
+   * the wall clock was set back), and then nothing would send the queue again.
+   */
   retryLater(eventIds: readonly string[] | undefined, delayMs: number): void {
     this.settled(eventIds ?? [...this.#inFlight]);
     this.#pausedUntilMs = Math.max(this.#pausedUntilMs, this.#clock.now() + delayMs);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settle, useTestClients } from '../testing/client-fixture.ts';
+import { FakeClock } from '../testing/fake-clock.ts';
 import { FakeSyncServer } from '../testing/fake-sync-server.ts';
 
 const clients = useTestClients();
@@ -15,6 +16,15 @@ const event = (id: string, data: Record<string, unknown>, createdAt = '2025-01-0
 
 interface Todo {
   title: string;
+}
+
+/** `now()` can read ahead of the time the timers run on, as the wall clock may of a monotonic one. */
+class SteppedClock extends FakeClock {
+  aheadMs = 0;
+
+  override now(): number {
+    return super.now() + this.aheadMs;
+  }
 }
 
 describe('live events', () => {
@@ -222,6 +232,26 @@ describe('server errors', () => {
     await t.clock.advance(1);
     await t.client.flushed();
     expect(server.lastConnection.sent('push_events_batch')).toHaveLength(2);
+    expect(server.events('todo')).toHaveLength(1);
+  });
+
+  it('sends refused events again when the retry timer fires, even if the clock then reads a little earlier', async () => {
+    // Node runs timers on a monotonic clock and Date.now() reads the wall clock: the timer that ends a
+    // retryAfterMs may fire while now() is still short of its end (and the wall clock may be set back).
+    const clock = new SteppedClock();
+    const server = new FakeSyncServer();
+    let refusals = 0;
+    server.refuse = () => (refusals++ === 0 ? { code: 'UNAVAILABLE', retryAfterMs: 1_000 } : undefined);
+    const t = await clients.live(server, { clock, heartbeat: { intervalMs: 60_000, timeoutMs: 1_000 } });
+    clock.aheadMs = 2;
+    await t.client.repository<Todo>('todo').upsert('a', { title: 'a' });
+    await settle();
+    expect(t.errors).toEqual([expect.objectContaining({ code: 'UNAVAILABLE', retryAfterMs: 1_000 })]);
+    clock.aheadMs = 0;
+    await clock.advance(1_000);
+    await settle();
+    expect(server.lastConnection.sent('push_events_batch')).toHaveLength(2);
+    await t.client.flushed();
     expect(server.events('todo')).toHaveLength(1);
   });
 
