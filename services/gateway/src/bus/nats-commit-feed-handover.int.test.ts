@@ -9,18 +9,24 @@ import { HoldingProxy } from './testing/holding-proxy.ts';
  * (the server sends a commit once in steady state), and no commit published meanwhile reaches no
  * subscription.
  */
+/** A feed behind a proxy that can hold what the server sends, following everything and `r`, both ready. */
+async function wildcardAndRBehindProxy() {
+  const proxy = await HoldingProxy.start(inject('natsUrl'));
+  onTestFinished(() => proxy.close());
+  const under = await feedUnderTest({
+    servers: proxy.url,
+    publisherServers: inject('natsUrl'),
+    cleanup: onTestFinished,
+  });
+  under.feed.follow(EVERY_REPOSITORY);
+  under.feed.follow('r');
+  await under.feed.ready('r');
+  return { proxy, ...under };
+}
+
 describe('NatsCommitFeed handovers', () => {
   it('keeps the wildcard until the subscriptions by name that replace it are confirmed, then forgets what it alone brought', async () => {
-    const proxy = await HoldingProxy.start(inject('natsUrl'));
-    onTestFinished(() => proxy.close());
-    const { feed, nc, publish, settled, received, stopped } = await feedUnderTest({
-      servers: proxy.url,
-      publisherServers: inject('natsUrl'),
-      cleanup: onTestFinished,
-    });
-    feed.follow(EVERY_REPOSITORY);
-    feed.follow('r');
-    await feed.ready('r');
+    const { proxy, feed, nc, publish, settled, received, stopped } = await wildcardAndRBehindProxy();
     expect(feed.subscriptions).toBe(1);
     proxy.hold();
     feed.unfollow(EVERY_REPOSITORY);
@@ -89,16 +95,7 @@ describe('NatsCommitFeed handovers', () => {
   }, 30_000);
 
   it('hands over a wildcard copy that reaches the client after the PONG of the subscription by name that replaces it, when the server matched it before that SUB', async () => {
-    const proxy = await HoldingProxy.start(inject('natsUrl'));
-    onTestFinished(() => proxy.close());
-    const { feed, publish, settled, received } = await feedUnderTest({
-      servers: proxy.url,
-      publisherServers: inject('natsUrl'),
-      cleanup: onTestFinished,
-    });
-    feed.follow(EVERY_REPOSITORY);
-    feed.follow('r');
-    await feed.ready('r');
+    const { proxy, feed, publish, settled, received } = await wildcardAndRBehindProxy();
     proxy.hold();
     publish('r', 1);
     await expect.poll(() => proxy.heldMessages()).toBe(1); // only the wildcard existed: one copy
