@@ -57,11 +57,6 @@ export async function isFerretDb(db: Db): Promise<boolean> {
   return 'ferretdbVersion' in info;
 }
 
-/** `by-id` on FerretDB, `range` elsewhere. */
-export async function detectReadPlan(db: Db): Promise<BatchReadPlan> {
-  return (await isFerretDb(db)) ? 'by-id' : 'range';
-}
-
 /** The batches holding sequences `afterSequence + 1 … head`, in order. */
 export function scanBatches(
   batches: Collection<BatchDocument>,

@@ -11,7 +11,6 @@ import {
   BATCH_INDEX,
   batchBody,
   batchEvents,
-  detectReadPlan,
   isFerretDb,
   scanBatches,
   type BatchDocument,
@@ -73,6 +72,8 @@ export class MongoEventStore implements EventStore, StoredSequences {
   readonly #heads: Collection<HeadDocument>;
   readonly #writeConcern: WriteConcern;
   #readPlan: Promise<BatchReadPlan> | undefined;
+  /** Asked once (`buildInfo`): both the read plan and the indexes depend on it. */
+  #ferretDb: Promise<boolean> | undefined;
   readonly #dataIdIndex: boolean | undefined;
   readonly #compactor: BatchCompactor | undefined;
 
@@ -112,7 +113,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
   }
 
   async ensureIndexes(): Promise<void> {
-    const dataIdIndex = this.#dataIdIndex ?? !(await isFerretDb(this.#db));
+    const dataIdIndex = this.#dataIdIndex ?? !(await this.#onFerretDb());
     await createMissingIndexes(this.#events, dataIdIndex ? [...EVENT_INDEXES, DATA_ID_INDEX] : EVENT_INDEXES);
     await createMissingIndexes(this.#batches, [BATCH_INDEX]);
   }
@@ -262,7 +263,12 @@ export class MongoEventStore implements EventStore, StoredSequences {
   }
 
   #plan(): Promise<BatchReadPlan> {
-    return (this.#readPlan ??= detectReadPlan(this.#db));
+    // `by-id` on FerretDB, `range` elsewhere.
+    return (this.#readPlan ??= this.#onFerretDb().then((ferret) => (ferret ? 'by-id' : 'range')));
+  }
+
+  #onFerretDb(): Promise<boolean> {
+    return (this.#ferretDb ??= isFerretDb(this.#db));
   }
 
   scanLatestByDataId(
