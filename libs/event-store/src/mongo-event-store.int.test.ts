@@ -87,13 +87,19 @@ describe('MongoEventStore', () => {
 });
 
 describe('MongoEventStore.ensureIndexes', () => {
-  it('can run again on a database that has the indexes (regression: FerretDB panicked)', async () => {
+  /** A database of its own, dropped after the test. */
+  async function freshDb() {
     const client = await MongoClient.connect(inject('mongoUrl'));
     onTestFinished(() => client.close());
     const db = client.db(uniqueName('idx'));
     onTestFinished(async () => {
       await db.dropDatabase();
     });
+    return db;
+  }
+
+  it('can run again on a database that has the indexes (regression: FerretDB panicked)', async () => {
+    const db = await freshDb();
     await new MongoEventStore(db).ensureIndexes();
     await new MongoEventStore(db).ensureIndexes();
     const names = (await db.collection('events').indexes()).map((i) => i.name);
@@ -105,12 +111,7 @@ describe('MongoEventStore.ensureIndexes', () => {
   });
 
   it('makes the entity index where asked to, also on FerretDB', async () => {
-    const client = await MongoClient.connect(inject('mongoUrl'));
-    onTestFinished(() => client.close());
-    const db = client.db(uniqueName('idx'));
-    onTestFinished(async () => {
-      await db.dropDatabase();
-    });
+    const db = await freshDb();
     await new MongoEventStore(db, { dataIdIndex: true }).ensureIndexes();
     const names = (await db.collection('events').indexes()).map((i) => i.name);
     expect(names).toEqual(expect.arrayContaining(['repository_event_id', 'repository_data_id']));
