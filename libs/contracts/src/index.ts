@@ -39,6 +39,7 @@ export {
   dataIdOf,
   eventIdSchema,
   isDelete,
+  isOperation,
   operationSchema,
   serverEventSchema,
   serverSequenceSchema,

@@ -1,5 +1,5 @@
 import { isRepositoryName } from '../repository.ts';
-import { MAX_EVENT_ID_LENGTH } from '../wire/event.ts';
+import { isOperation, MAX_EVENT_ID_LENGTH } from '../wire/event.ts';
 import { isPlainRecord, validCreatedAt } from '../wire/plain-values.ts';
 import { decodeSequencedBatch } from './decode-batch.ts';
 import { jsonArrayItems } from './json-array-items.ts';
@@ -10,7 +10,6 @@ export type DecodedBatchJson =
   { ok: true; batch: SequencedBatch; eventsJson: string[] } | { ok: false; reason: string };
 
 const utf8 = new TextDecoder();
-const OPERATIONS = new Set<unknown>([0, 1, 2, 'insert', 'update', 'delete']);
 
 /** How the sequencer's `JSON.stringify` of a batch begins, up to the events' array. */
 const ENVELOPE = /^\{"repository":"[^"\\]*","fromSequence":\d+,"toSequence":\d+,"events":(?=\[)/;
@@ -65,7 +64,7 @@ function isServerEvent(event: unknown, sequence: number): boolean {
   if (!isPlainRecord(event) || event['serverSequence'] !== sequence) return false;
   const id = event['_event_id'];
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_EVENT_ID_LENGTH) return false;
-  if (!OPERATIONS.has(event['_operation']) || !validCreatedAt(event['_created_at'])) return false;
+  if (!isOperation(event['_operation']) || !validCreatedAt(event['_created_at'])) return false;
   const data = event['_data'];
   const dataId = event['_data_id'];
   return (data === undefined || isPlainRecord(data)) && (dataId === undefined || typeof dataId === 'string');

@@ -16,6 +16,13 @@ export const operationSchema = z.union([
 ]);
 export type Operation = z.infer<typeof operationSchema>;
 
+const OPERATIONS = new Set<unknown>(operationSchema.options.map((literal) => literal.value));
+
+/** What `operationSchema` accepts, without zod (the hand checks of the hot paths). */
+export function isOperation(value: unknown): value is Operation {
+  return OPERATIONS.has(value);
+}
+
 export function isDelete(operation: Operation): boolean {
   return operation === 2 || operation === 'delete';
 }

@@ -1,9 +1,8 @@
-import { isPlainRecord, MAX_EVENT_ID_LENGTH, validCreatedAt } from '@lfsync/contracts';
+import { isOperation, isPlainRecord, MAX_EVENT_ID_LENGTH, validCreatedAt } from '@lfsync/contracts';
 
 /** The keys of `clientEventSchema`'s shape, in its order: zod's output lists them first, in this order. */
 const SHAPE_KEYS = ['_event_id', '_operation', '_created_at', '_data', '_data_id'] as const;
 const SHAPE_RANK = new Map<string, number>(SHAPE_KEYS.map((key, i) => [key, i]));
-const OPERATIONS = new Set<unknown>([0, 1, 2, 'insert', 'update', 'delete']);
 const MAX_DATA_ID_LENGTH = 256;
 
 /**
@@ -17,7 +16,7 @@ export function validEvent(raw: unknown): Record<string, unknown> | undefined {
   const id = raw['_event_id'];
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_EVENT_ID_LENGTH) return undefined;
   const operation = raw['_operation'];
-  if (!OPERATIONS.has(operation)) return undefined;
+  if (!isOperation(operation)) return undefined;
   if (!validCreatedAt(raw['_created_at'])) return undefined;
   const data = raw['_data'];
   if (data !== undefined && !isPlainRecord(data)) return undefined;
