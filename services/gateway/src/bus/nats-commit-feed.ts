@@ -79,20 +79,14 @@ export class NatsCommitFeed implements CommitFeed {
       this.#followed.delete(key);
       if (key === EVERY_REPOSITORY) return this.#retireWildcard();
       const held = this.#held.get(key);
-      if (held !== undefined) this.#end(key, held, this.#confirmedWildcard());
+      if (held !== undefined) this.#end(key, held, this.#confirmedHeld(EVERY_REPOSITORY));
     });
     this.#followed.set(key, cancel);
   }
 
   ready(repository: string): Promise<void> | undefined {
-    const own = this.#held.get(repository);
-    const every = this.#held.get(EVERY_REPOSITORY);
-    if (
-      (own !== undefined && own.pending === undefined) ||
-      (every !== undefined && every.pending === undefined)
-    )
-      return undefined;
-    return own?.pending ?? every?.pending;
+    if (this.#confirmedHeld(repository) || this.#confirmedHeld(EVERY_REPOSITORY)) return undefined;
+    return this.#held.get(repository)?.pending ?? this.#held.get(EVERY_REPOSITORY)?.pending;
   }
 
   close(): void {
@@ -124,7 +118,8 @@ export class NatsCommitFeed implements CommitFeed {
 
   /** Once the followed wildcard is confirmed, the subscriptions by name it makes redundant end. */
   #handOverToWildcard(): void {
-    if (this.#closed || !this.#followed.has(EVERY_REPOSITORY) || !this.#confirmedWildcard()) return;
+    if (this.#closed || !this.#followed.has(EVERY_REPOSITORY) || !this.#confirmedHeld(EVERY_REPOSITORY))
+      return;
     for (const [key, held] of this.#held) if (key !== EVERY_REPOSITORY) this.#end(key, held, true);
   }
 
@@ -164,9 +159,10 @@ export class NatsCommitFeed implements CommitFeed {
     this.#draining.set(key, done);
   }
 
-  #confirmedWildcard(): boolean {
-    const every = this.#held.get(EVERY_REPOSITORY);
-    return every !== undefined && every.pending === undefined;
+  /** Held, and confirmed by the server. */
+  #confirmedHeld(key: string): boolean {
+    const held = this.#held.get(key);
+    return held !== undefined && held.pending === undefined;
   }
 
   /**
