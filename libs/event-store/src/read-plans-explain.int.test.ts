@@ -1,6 +1,7 @@
 import { uniqueName } from '@lfsync/testkit';
 import { MongoClient, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isFerretDb } from './batch-scan.ts';
 import { MongoEventStore } from './mongo-event-store.ts';
 import { storeReads, useRecordingStore } from './testing/sent-reads.ts';
 
@@ -17,7 +18,7 @@ function stagesOf(plan: unknown, found: string[] = []): string[] {
 async function isMongoDb(url: string): Promise<boolean> {
   const client = await MongoClient.connect(url);
   try {
-    return !('ferretdbVersion' in (await client.db().command({ buildInfo: 1 })));
+    return !(await isFerretDb(client.db()));
   } finally {
     await client.close();
   }
