@@ -77,6 +77,11 @@ export async function startFerretDb(
     logFile?: string;
     /** FerretDB's least level logged (default info); `debug` logs every SQL statement with its arguments. */
     logLevel?: 'debug' | 'info' | 'warn' | 'error';
+    /**
+     * SQLite's `synchronous` (default `full`, FerretDB's: every commit waits for fsync). `normal` keeps
+     * commits through any process kill but not through a power loss; only for measuring what fsync costs.
+     */
+    sqliteSynchronous?: 'full' | 'normal';
   } = {},
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
@@ -84,7 +89,12 @@ export async function startFerretDb(
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lfs-ferretdb-'));
   const backend =
     postgresqlUrl === undefined
-      ? ['-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`]
+      ? [
+          '-handler',
+          'sqlite',
+          '-sqlite-url',
+          `file:${dataDir}/${synchronousPragma(options.sqliteSynchronous)}`,
+        ]
       : ['-handler', 'postgresql', '-postgresql-url', withCustomPlans(postgresqlUrl)];
   const server = new ServerProcess({
     name: 'ferretdb',
@@ -103,4 +113,8 @@ export async function startFerretDb(
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function synchronousPragma(synchronous: 'full' | 'normal' | undefined): string {
+  return synchronous === undefined || synchronous === 'full' ? '' : `?_pragma=synchronous(${synchronous})`;
 }
