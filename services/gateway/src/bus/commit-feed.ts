@@ -12,10 +12,11 @@ export interface CommitHandlers {
   /** Asked per commit before it is decoded, so a commit nobody here needs costs almost nothing. */
   wants(repository: string): boolean;
   /**
-   * The feed stopped bringing the commits of `repository` (undefined: of every repository it does not
-   * follow by name): whatever was kept of them would go stale.
+   * The feed stopped bringing the commits of `repository` (undefined: of every repository but those of
+   * `kept`, whose own subscriptions brought and still bring each of their commits): whatever was kept of
+   * them would go stale.
    */
-  stopped(repository: string | undefined): void;
+  stopped(repository: string | undefined, kept?: ReadonlySet<string>): void;
 }
 
 /**

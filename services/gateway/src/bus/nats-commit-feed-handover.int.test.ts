@@ -26,7 +26,7 @@ async function wildcardAndRBehindProxy() {
 
 describe('NatsCommitFeed handovers', () => {
   it('keeps the wildcard until the subscriptions by name that replace it are confirmed, then forgets what it alone brought', async () => {
-    const { proxy, feed, nc, publish, settled, received, stopped } = await wildcardAndRBehindProxy();
+    const { proxy, feed, nc, publish, settled, received, stopped, kept } = await wildcardAndRBehindProxy();
     expect(feed.subscriptions).toBe(1);
     proxy.hold();
     feed.unfollow(EVERY_REPOSITORY);
@@ -39,6 +39,7 @@ describe('NatsCommitFeed handovers', () => {
     proxy.release();
     await settled();
     await expect.poll(() => stopped).toEqual([undefined]);
+    expect(kept).toEqual([['r']]); // what was kept of `r` stays: every commit of it came on one or the other
     expect(feed.subscriptions).toBe(1);
     expect(new Set(received)).toEqual(new Set(['r@1', 'other@1']));
 
@@ -50,8 +51,23 @@ describe('NatsCommitFeed handovers', () => {
     expect(received.at(-1)).toBe('r@2');
   });
 
+  it('keeps, when the wildcard ends, only what was kept of repositories whose own subscriptions were confirmed before its UNSUB and are still held', async () => {
+    const { proxy, feed, stopped, kept } = await wildcardAndRBehindProxy();
+    feed.follow('s');
+    proxy.hold();
+    feed.unfollow(EVERY_REPOSITORY);
+    await expect.poll(() => proxy.heldPongs()).toBe(1); // the server took the SUBs of `r` and `s`
+    proxy.sendPongs();
+    await expect.poll(() => feed.subscriptions).toBe(2); // the wildcard drains: its flush stays unanswered
+    feed.unfollow('s'); // linger 0: ends
+    feed.follow('x'); // a commit of `x` sent between the wildcard's UNSUB and this SUB reached neither
+    proxy.release();
+    await expect.poll(() => stopped.includes(undefined)).toBe(true);
+    expect(kept).toEqual([['r']]);
+  });
+
   it('delivers every commit published while the wildcard comes and goes, and each once in steady state', async () => {
-    const { feed, nc, publish, settled, received, stopped } = await feedUnderTest({
+    const { feed, nc, publish, settled, received, stopped, kept } = await feedUnderTest({
       servers: inject('natsUrl'),
       cleanup: onTestFinished,
     });
@@ -82,6 +98,7 @@ describe('NatsCommitFeed handovers', () => {
     );
     expect(missing).toEqual([]);
     expect(stopped).toEqual(Array.from({ length: 6 }, () => undefined)); // no repository followed by name
+    expect(kept).toEqual(Array.from({ length: 6 }, () => repositories));
 
     for (const wildcard of [false, true]) {
       if (wildcard) feed.follow(EVERY_REPOSITORY);

@@ -77,7 +77,7 @@ describe('NatsCommitFeed', () => {
   });
 
   it('leaves a repository subscribed by name in place when the wildcard ends', async () => {
-    const { feed, nc, publisher, publish, received, stopped } = await feedUnderTest(0);
+    const { feed, nc, publisher, publish, received, stopped, kept } = await feedUnderTest(0);
     feed.follow(EVERY_REPOSITORY);
     feed.follow('kept');
     await feed.ready('kept');
@@ -88,6 +88,7 @@ describe('NatsCommitFeed', () => {
     await settled(nc, publisher);
     expect(received).toEqual(['kept@1']);
     expect(stopped).toEqual([undefined]);
+    expect(kept).toEqual([['kept']]);
   });
 
   it('hands over a commit already sent on a subscription by name the wildcard replaces (drained, not cut)', async () => {

@@ -143,20 +143,38 @@ export class NatsCommitFeed implements CommitFeed {
    * exist yet). What was kept of the repository is dropped once nothing more can arrive, unless a
    * wildcard confirmed before this UNSUB (`covered`) brings it all along — also when it was followed
    * again meanwhile: a commit sent between the UNSUB and the new SUB reached neither subscription.
+   * The wildcard's end keeps what was kept of the repositories whose own subscriptions were confirmed
+   * before its UNSUB and are still held once it drained: each of their commits came on one or the other.
    */
   #end(key: string, held: Held, covered: boolean): void {
     this.#held.delete(key);
-    const stopped = (): void => {
+    const own = key === EVERY_REPOSITORY ? this.#confirmedByName() : [];
+    const stopped = (drained: boolean): void => {
       if (this.#draining.get(key) === done) this.#draining.delete(key);
       if (this.#closed) return;
-      if (key === EVERY_REPOSITORY) this.#options.handlers.stopped(undefined);
+      const kept = drained ? this.#stillHeld(own) : new Set<string>();
+      if (key === EVERY_REPOSITORY) this.#options.handlers.stopped(undefined, kept);
       else if (!covered) this.#options.handlers.stopped(key);
     };
-    const done = held.subscription.drain().then(stopped, (err: unknown) => {
-      this.#options.logger.warn({ err, key }, 'commit subscription drain failed');
-      stopped();
-    });
+    const done = held.subscription.drain().then(
+      () => stopped(true),
+      (err: unknown) => {
+        // What it had not handed over yet may be lost: nothing it carried is kept.
+        this.#options.logger.warn({ err, key }, 'commit subscription drain failed');
+        stopped(false);
+      },
+    );
     this.#draining.set(key, done);
+  }
+
+  /** The subscriptions by name the server confirmed (when the wildcard ends: before its UNSUB). */
+  #confirmedByName(): Array<[string, Held]> {
+    return [...this.#held].filter(([key, held]) => key !== EVERY_REPOSITORY && held.pending === undefined);
+  }
+
+  /** The repositories of `subscriptions` still held by them (not ended, nor ended and made again). */
+  #stillHeld(subscriptions: Array<[string, Held]>): Set<string> {
+    return new Set(subscriptions.flatMap(([key, held]) => (this.#held.get(key) === held ? [key] : [])));
   }
 
   /** Held, and confirmed by the server. */

@@ -76,10 +76,13 @@ export class RecentEventsStore implements EventReader {
     this.#bytes -= run.bytes;
   }
 
-  /** Drops every window: broadcasts may have been missed. */
-  forget(): void {
-    this.#runs.clear();
-    this.#bytes = 0;
+  /** Drops every window but those of `kept`: broadcasts of the others may have been missed. */
+  forget(kept: ReadonlySet<string> = new Set()): void {
+    for (const [repository, run] of this.#runs) {
+      if (kept.has(repository)) continue;
+      this.#runs.delete(repository);
+      this.#bytes -= run.bytes;
+    }
   }
 
   async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {

@@ -31,7 +31,10 @@ export interface GatewayAdapters {
   presence: PresenceBus;
   /** Every service's stats reports, for the admin dashboard. */
   stats: StatsBus;
-  /** Called when commit broadcasts may have been missed (the bus connection was lost and is back). */
+  /**
+   * Called when commit broadcasts may have been missed (the bus connection was lost and is back), once
+   * the feed's subscriptions bring every commit again: a store read from then on misses none.
+   */
   onBroadcastGap(listener: () => void): void;
   readiness: ReadinessCheck[];
   close(): Promise<void>;
@@ -59,7 +62,11 @@ export async function connectGatewayAdapters(
         lingerMs: config.COMMIT_SUBSCRIPTION_LINGER_MS,
         logger,
       }),
-    onBroadcastGap: (listener) => nats.onReconnect(listener),
+    // nats.js reports the reconnect once it wrote the SUBs it re-sends, not once the server took them: a
+    // commit published in between reaches no subscription, and a store read made at once may precede it.
+    // A PING goes after those SUBs, so its PONG confirms them. A flush lost with the connection calls the
+    // listener too: the next reconnect calls it again.
+    onBroadcastGap: (listener) => nats.onReconnect(() => void nats.nc.flush().then(listener, listener)),
     presence: natsPresenceBus(nats.nc, names, logger),
     stats: natsStatsBus(nats.nc, names, logger),
     readiness: [

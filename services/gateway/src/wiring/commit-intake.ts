@@ -40,8 +40,8 @@ export function startCommitIntake(
     commits.committed(batch.repository, batch.toSequence);
     services.activity.committed(batch.repository, batch.toSequence, batch.events.length);
   };
-  const stopped = (repository: string | undefined) =>
-    repository === undefined ? store.forget() : store.skipped(repository);
+  const stopped = (repository: string | undefined, kept?: ReadonlySet<string>) =>
+    repository === undefined ? store.forget(kept) : store.skipped(repository);
   const rejected = () => metrics.invalidCommits.inc();
   const feed = adapters.subscribeCommits({ onCommit, wants, stopped, rejected });
   services.interest.attach(feed);

@@ -38,13 +38,18 @@ export async function feedUnderTest(options: FeedUnderTestOptions) {
   const [nc, publisher] = [await connected(servers), await connected(publisherServers)];
   const received: string[] = [];
   const stopped: Array<string | undefined> = [];
+  /** At each end of the wildcard, the repositories it said were kept (sorted). */
+  const kept: string[][] = [];
   const feed = new NatsCommitFeed({
     nc,
     names,
     handlers: {
       onCommit: (batch) => received.push(`${batch.repository}@${batch.toSequence}`),
       wants: () => true,
-      stopped: (repository) => stopped.push(repository),
+      stopped: (repository, keptNow) => {
+        stopped.push(repository);
+        if (repository === undefined) kept.push([...(keptNow ?? [])].sort());
+      },
     },
     clock: systemClock,
     lingerMs,
@@ -58,5 +63,5 @@ export async function feedUnderTest(options: FeedUnderTestOptions) {
     await publisher.flush();
     await nc.flush();
   };
-  return { feed, nc, names, publisher, publish, settled, received, stopped };
+  return { feed, nc, names, publisher, publish, settled, received, stopped, kept };
 }

@@ -7,16 +7,25 @@ interface Frame {
   message: boolean;
 }
 
+/** The client's handshake: its CONNECT, then a PING the server must answer before the client goes on. */
+const HANDSHAKE_END = '\r\nPING\r\n';
+
 /**
  * A TCP proxy between one NATS client and its server that can hold what the server sends, and hand the
  * held messages over in another order, with the client acting in between: it plays a server that delivers
- * the copies of one message to two subscriptions the other way round.
+ * the copies of one message to two subscriptions the other way round. It can also cut the connection
+ * and hold what the client sends on the next one after its handshake: a server that has not taken the
+ * subscriptions a reconnected client re-sent yet.
  */
 export class HoldingProxy {
   readonly #server: Server;
   readonly #sockets: Socket[] = [];
   #client: Socket | undefined;
+  #upstream: Socket | undefined;
   #held: Buffer | undefined;
+  /** What the client sent after its handshake, kept back (while `holdAfterReconnect` applies). */
+  #heldFromClient: Buffer | undefined;
+  #holdNextConnection = false;
   /** Offsets (in the held bytes) of the frames already sent with `send` or `sendPongs`. */
   readonly #sent = new Set<number>();
 
@@ -73,6 +82,27 @@ export class HoldingProxy {
     this.#sent.clear();
   }
 
+  /**
+   * Cuts the connection; on the client's next one, what it sends after its handshake (the subscriptions
+   * it re-sends, its flushes) is kept back from the server until `releaseFromClient`.
+   */
+  holdAfterReconnect(): void {
+    this.#holdNextConnection = true;
+    this.#client?.destroy();
+    this.#upstream?.destroy();
+  }
+
+  /** What the client sent and the server did not get yet (protocol text). */
+  heldFromClient(): string {
+    return this.#heldFromClient?.toString() ?? '';
+  }
+
+  /** The server gets what the client sent meanwhile, and from now on what it sends. */
+  releaseFromClient(): void {
+    if (this.#heldFromClient !== undefined) this.#upstream?.write(this.#heldFromClient);
+    this.#heldFromClient = undefined;
+  }
+
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise((resolve) => this.#server.close(resolve));
@@ -111,8 +141,10 @@ export class HoldingProxy {
   #relay(client: Socket, upstream: URL): void {
     const server = connectTcp(Number(upstream.port), upstream.hostname);
     this.#client = client;
+    this.#upstream = server;
     this.#sockets.push(client, server);
-    client.pipe(server);
+    if (this.#holdNextConnection) this.#holdAfterHandshake(client, server);
+    else client.pipe(server);
     server.on('data', (chunk: Buffer) => {
       if (this.#held === undefined) client.write(chunk);
       else this.#held = Buffer.concat([this.#held, chunk]);
@@ -123,5 +155,23 @@ export class HoldingProxy {
     };
     client.on('error', end).on('close', end);
     server.on('error', end).on('close', end);
+  }
+
+  #holdAfterHandshake(client: Socket, server: Socket): void {
+    this.#holdNextConnection = false;
+    let handshake: Buffer | undefined = Buffer.alloc(0);
+    client.on('data', (chunk: Buffer) => {
+      if (handshake === undefined) {
+        if (this.#heldFromClient === undefined) server.write(chunk);
+        else this.#heldFromClient = Buffer.concat([this.#heldFromClient, chunk]);
+        return;
+      }
+      handshake = Buffer.concat([handshake, chunk]);
+      const end = handshake.indexOf(HANDSHAKE_END);
+      if (end < 0) return;
+      server.write(handshake.subarray(0, end + HANDSHAKE_END.length));
+      this.#heldFromClient = handshake.subarray(end + HANDSHAKE_END.length);
+      handshake = undefined;
+    });
   }
 }

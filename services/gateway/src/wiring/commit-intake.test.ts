@@ -1,0 +1,73 @@
+import type { EventReader, StoredEvent } from '@lfsync/ports';
+import { FakeClock, sequencedBatch } from '@lfsync/testkit';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { unfilteredCommitFeed, type CommitHandlers } from '../bus/commit-feed.ts';
+import { gatewayConfigSchema } from '../config.ts';
+import { createGatewayMetrics } from '../metrics.ts';
+import { startCommitIntake } from './commit-intake.ts';
+import { createSyncServices } from './sync-services.ts';
+
+/** Holds nothing; counts the reads that reach it. */
+class FakeDatabase implements EventReader {
+  reads = 0;
+  readAfter(): Promise<StoredEvent[]> {
+    this.reads += 1;
+    return Promise.resolve([]);
+  }
+  async *scanAfter(): AsyncGenerator<StoredEvent[]> {
+    yield await this.readAfter();
+  }
+  head = () => Promise.resolve(0);
+  findByEventId = () => Promise.resolve(undefined);
+  latestByDataId = () => Promise.resolve(undefined);
+  scanLatestByDataId = async function* () {};
+  repositories = () => Promise.resolve([]);
+  ping = () => Promise.resolve(true);
+}
+
+/** The intake on a database that counts reads, with the handlers it gave its feed. */
+function intake() {
+  const database = new FakeDatabase();
+  const logger = pino({ level: 'silent' });
+  const clock = new FakeClock();
+  const metrics = createGatewayMetrics();
+  const sequencer = { sequence: () => Promise.reject(new Error('not in this test')) };
+  const presence = {
+    publish: () => {},
+    subscribe: () => () => {},
+    publishHeartbeat: () => {},
+    subscribeHeartbeats: () => () => {},
+  };
+  const config = gatewayConfigSchema.parse({});
+  const services = createSyncServices(
+    config,
+    { store: database, sequencer, presence },
+    metrics,
+    clock,
+    logger,
+  );
+  let handlers: CommitHandlers | undefined;
+  const adapters = {
+    subscribeCommits: (given: CommitHandlers) => {
+      handlers = given;
+      return unfilteredCommitFeed(() => {});
+    },
+    onBroadcastGap: () => {},
+  };
+  startCommitIntake(adapters, services, metrics, clock, logger);
+  if (handlers === undefined) throw new Error('the intake subscribed to no commits');
+  return { database, store: services.store, handlers };
+}
+
+describe('startCommitIntake', () => {
+  it('keeps the recent events of the repositories the feed says it kept when the wildcard ends, and only those', async () => {
+    const { database, store, handlers } = intake();
+    for (const repository of ['kept', 'dropped']) handlers.onCommit(sequencedBatch(1, 2, repository));
+    handlers.stopped(undefined, new Set(['kept']));
+    expect((await store.readAfter('kept', 0, 10)).map((e) => e.sequence)).toEqual([1, 2]);
+    expect(database.reads).toBe(0);
+    await store.readAfter('dropped', 0, 10);
+    expect(database.reads).toBe(1);
+  });
+});
