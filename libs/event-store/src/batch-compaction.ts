@@ -218,11 +218,12 @@ export class BatchCompactor {
 }
 
 /**
- * The text of the first `count` events of `parts` (in order, only the last one reaching past them), and of
- * the events after. Cut out of the parts' texts: splitting into events and joining them again was most of
- * a merge's CPU. Undefined if a part holds fewer events than its sequences say.
+ * The texts of the first `count` events of `parts` (in order, only the last one reaching past them; one
+ * text per part, to be joined by `\n`), and the text of the events after. Cut out of the parts' texts:
+ * splitting them into events and joining those again cost more than the deflate. Undefined if a part
+ * holds fewer events than its sequences say.
  */
-function cutAfter(parts: readonly Part[], count: number): { head: string; rest: string } | undefined {
+function cutAfter(parts: readonly Part[], count: number): { head: string[]; rest: string } | undefined {
   const texts: string[] = [];
   let left = count;
   for (const part of parts) {
@@ -240,9 +241,9 @@ function cutAfter(parts: readonly Part[], count: number): { head: string; rest: 
     }
     if (end <= 0) return undefined;
     texts.push(text.slice(0, end));
-    return { head: texts.join('\n'), rest: text.slice(end + 1) };
+    return { head: texts, rest: text.slice(end + 1) };
   }
-  return { head: texts.join('\n'), rest: '' };
+  return { head: texts, rest: '' };
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -32,7 +32,7 @@ const before: Record<string, Stored> = {
   'r:1003': { _id: 'r:1003', f: 1_003, t: 1_009, b: texts(1_003, 1_009).join('\n') },
 };
 const merged: Record<string, Stored> = {
-  'r:1001': { _id: 'r:1001', f: 1_001, t: 2_000, b: chunkBody(texts(1_001, 2_000).join('\n')) },
+  'r:1001': { _id: 'r:1001', f: 1_001, t: 2_000, b: chunkBody(texts(1_001, 2_000)) },
 };
 
 describe.each<BatchReadPlan>(['range', 'by-id'])('eventBodies (%s)', (plan) => {
