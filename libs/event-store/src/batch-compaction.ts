@@ -178,18 +178,19 @@ export class BatchCompactor {
     const [first] = parts ?? [];
     if (parts === undefined || first === undefined) return false;
     if (first.t === to) return true;
-    const events = parts.flatMap((part) => batchEvents(part.b));
+    const cut = cutAfter(parts, CHUNK_EVENTS);
+    if (cut === undefined) return false;
     const last = parts[parts.length - 1] as Part;
     if (last.t > to) {
       const rest = { _id: `${repository}:${to + 1}`, r: repository, f: to + 1, t: last.t };
-      const document = { ...rest, b: batchBody(events.slice(CHUNK_EVENTS)) };
+      const document = { ...rest, b: cut.rest };
       await this.#batches.insertOne(document, { writeConcern: this.#writeConcern }).catch((err: unknown) => {
         if ((err as { code?: unknown }).code !== 11000) throw err;
       });
       this.remember([document]);
     }
     const others = parts.slice(1).map((part) => part.f);
-    const chunk = { r: repository, f: from, t: to, b: chunkBody(events.slice(0, CHUNK_EVENTS)), p: others };
+    const chunk = { r: repository, f: from, t: to, b: chunkBody(cut.head), p: others };
     // By `_id` alone: FerretDB on SQLite sends no other filter to SQL (`{_id, t}` would scan the whole
     // collection). A chunk's content follows from its sequences, so two compactors write the same one.
     const replaced = await this.#batches.replaceOne({ _id: first._id }, chunk, {
@@ -214,6 +215,35 @@ export class BatchCompactor {
     if (deletes.length > 0) await this.#batches.bulkWrite(deletes, options);
     await this.#batches.updateOne({ _id: `${repository}:${from}` }, { $unset: { p: '' } }, options);
   }
+}
+
+/**
+ * The texts of the first `count` events of `parts` (in order, only the last one reaching past them; one
+ * text per part, to be joined by `\n`), and the text of the events after. Cut out of the parts' texts:
+ * splitting them into events and joining those again cost more than the deflate. Undefined if a part
+ * holds fewer events than its sequences say.
+ */
+function cutAfter(parts: readonly Part[], count: number): { head: string[]; rest: string } | undefined {
+  const texts: string[] = [];
+  let left = count;
+  for (const part of parts) {
+    const text = typeof part.b === 'string' ? part.b : batchBody(batchEvents(part.b));
+    const events = part.t - part.f + 1;
+    if (events <= left) {
+      texts.push(text);
+      left -= events;
+      continue;
+    }
+    let end = -1;
+    for (let i = 0; i < left; i++) {
+      end = text.indexOf('\n', end + 1);
+      if (end === -1) return undefined;
+    }
+    if (end <= 0) return undefined;
+    texts.push(text.slice(0, end));
+    return { head: texts, rest: text.slice(end + 1) };
+  }
+  return { head: texts, rest: '' };
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

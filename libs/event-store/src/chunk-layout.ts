@@ -8,6 +8,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
  * that slower scan.
  */
 export const CHUNK_EVENTS = 1_000;
+const NEWLINE = 0x0a;
 
 /** The first sequence of the chunk that holds `sequence`. */
 export function chunkStart(sequence: number): number {
@@ -15,12 +16,22 @@ export function chunkStart(sequence: number): number {
 }
 
 /**
- * A chunk's body: its events' JSON texts joined by `\n`, deflated (raw, level 1). FerretDB's cost per
- * document grows with its bytes — about 1 CPU-second per 20 MB read, whether a string or binary — and
- * event JSON repeats its keys in every event, so the chunks a catch-up reads shrink several times.
+ * A chunk's body: `texts` (its events' JSON texts, or runs of them already joined) joined by `\n`,
+ * deflated (raw, level 1). FerretDB's cost per document grows with its bytes — about 1 CPU-second per
+ * 20 MB read, whether a string or binary — and event JSON repeats its keys in every event, so the chunks a
+ * catch-up reads shrink several times. The texts are written into one buffer: joining them into one
+ * string first, then encoding it, cost five times the deflate.
  */
-export function chunkBody(events: readonly string[]): Binary {
-  return new Binary(deflateRawSync(Buffer.from(events.join('\n')), { level: 1 }));
+export function chunkBody(texts: readonly string[]): Binary {
+  let bytes = Math.max(0, texts.length - 1);
+  for (const text of texts) bytes += Buffer.byteLength(text);
+  const joined = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const [i, text] of texts.entries()) {
+    if (i > 0) joined[at++] = NEWLINE;
+    at += joined.write(text, at);
+  }
+  return new Binary(deflateRawSync(joined, { level: 1 }));
 }
 
 export function chunkEvents(body: Binary): string[] {

@@ -1,4 +1,4 @@
-import { uniqueName } from '@lfsync/testkit';
+import { startFerretDb, uniqueName } from '@lfsync/testkit';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
@@ -53,4 +53,29 @@ describe('insert and update commands', () => {
       { _id: 'b', s: 7 },
     ]);
   });
+});
+
+describe('raising counters on FerretDB', () => {
+  it('two writers creating the same counters at once both succeed (regression: one failed with E11000)', async () => {
+    const server = await startFerretDb();
+    const clients = [await MongoClient.connect(server.url), await MongoClient.connect(server.url)];
+    onTestFinished(async () => {
+      await Promise.all(clients.map((c) => c.close(true)));
+      await server.dispose();
+    });
+    const name = uniqueName('writes');
+    const writeConcern = { w: 1 } as const;
+    const heads = clients[0]?.db(name).collection<{ _id: string; s: number }>('heads');
+    // Each round's counters are new: both upserts may insert them, and FerretDB then fails one.
+    for (let round = 0; round < 20; round++) {
+      const ids = Array.from({ length: 4 }, (_, i) => `c${round}-${i}`);
+      await Promise.all(
+        clients.map((client, w) =>
+          raiseCounters(client.db(name), 'heads', new Map(ids.map((id) => [id, 3 + w])), writeConcern),
+        ),
+      );
+      const stored = await heads?.find({ _id: { $in: ids } }).toArray();
+      expect(stored?.map((h) => h.s)).toEqual([4, 4, 4, 4]);
+    }
+  }, 60_000);
 });

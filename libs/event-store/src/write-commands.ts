@@ -80,15 +80,38 @@ export async function raiseCounters(
 ): Promise<void> {
   const updates = [...values].map(([id, s]) => ({ q: { _id: id }, u: { $max: { s } }, upsert: true }));
   for (let i = 0; i < updates.length; i += UPDATES_PER_COMMAND) {
-    const reply = (await db.command({
-      update: collection,
-      updates: updates.slice(i, i + UPDATES_PER_COMMAND),
-      ordered: false,
-      writeConcern,
-    })) as WriteReply;
-    const error = reply.writeErrors?.[0] ?? reply.writeConcernError;
-    if (error !== undefined) throw new MongoServerError({ ...error });
+    let pending = updates.slice(i, i + UPDATES_PER_COMMAND);
+    // Two writers upserting a new `_id` at once can both try to insert it (FerretDB; MongoDB retries such
+    // upserts itself): the loser gets E11000, and the document exists now. FerretDB also leaves the rest of
+    // the command undone (unordered or not, without saying so), so the updates from the first such error
+    // on are sent again: `$max` may be applied twice, and each round the first one can no longer collide.
+    for (let round = 0; pending.length > 0; round++) {
+      const [lostRace] = await update(db, collection, pending, writeConcern);
+      if (lostRace === undefined) break;
+      if (round === UPDATES_PER_COMMAND) throw new MongoServerError({ ...lostRace });
+      pending = pending.slice(lostRace.index);
+    }
   }
+}
+
+/** Runs one `update` command; throws on any error but a duplicate key, and returns those, by index. */
+async function update(
+  db: Db,
+  collection: string,
+  updates: readonly object[],
+  writeConcern: WriteConcern,
+): Promise<WriteError[]> {
+  const reply = (await db.command({
+    update: collection,
+    updates,
+    ordered: false,
+    writeConcern,
+  })) as WriteReply;
+  if (reply.writeConcernError !== undefined) throw new MongoServerError({ ...reply.writeConcernError });
+  const errors = reply.writeErrors ?? [];
+  const other = errors.find((e) => e.code !== DUPLICATE_KEY);
+  if (other !== undefined) throw new MongoServerError({ ...other });
+  return errors.toSorted((a, b) => a.index - b.index);
 }
 
 type Body = string | readonly string[] | Binary;
