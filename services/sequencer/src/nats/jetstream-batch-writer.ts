@@ -1,7 +1,7 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
-const SEQ_FIELD = '"seq":';
-const ERROR_FIELD = '"error"';
+const SEQ_FIELD = Buffer.from('"seq":');
+const ERROR_FIELD = Buffer.from('"error"');
 
 interface PendingWrite {
   revisions: number[];
@@ -42,7 +42,7 @@ export class JetStreamBatchWriter {
   }
 
   /** Resolves with each message's stream sequence; rejects if any of them was not stored. */
-  write(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<number[]> {
+  write(messages: ReadonlyArray<{ subject: string; data: string | Uint8Array }>): Promise<number[]> {
     if (messages.length === 0) return Promise.resolve([]);
     const batch = this.#nextBatch++;
     return new Promise((resolve, reject) => {
