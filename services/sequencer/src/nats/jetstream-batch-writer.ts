@@ -1,6 +1,7 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
-const SEQ_FIELD = '"seq":';
+const SEQ_FIELD = Buffer.from('"seq":');
+const ERROR_FIELD = Buffer.from('"error"');
 
 interface PendingWrite {
   revisions: number[];
@@ -41,7 +42,7 @@ export class JetStreamBatchWriter {
   }
 
   /** Resolves with each message's stream sequence; rejects if any of them was not stored. */
-  write(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<number[]> {
+  write(messages: ReadonlyArray<{ subject: string; data: string | Uint8Array }>): Promise<number[]> {
     if (messages.length === 0) return Promise.resolve([]);
     const batch = this.#nextBatch++;
     return new Promise((resolve, reject) => {
@@ -72,8 +73,8 @@ export class JetStreamBatchWriter {
   }
 
   #acknowledged(msg: Msg): void {
-    const [batchToken, indexToken] = msg.subject.slice(this.#prefix.length + 1).split('.');
-    const batch = Number(batchToken);
+    const dot = msg.subject.lastIndexOf('.');
+    const batch = Number(msg.subject.slice(this.#prefix.length + 1, dot));
     const pending = this.#pending.get(batch);
     if (pending === undefined) return; // timed out or failed already
     const status = msg.headers?.code ?? 0;
@@ -86,7 +87,7 @@ export class JetStreamBatchWriter {
       this.#fail(batch, new JetStreamWriteError(ack));
       return;
     }
-    const index = Number(indexToken);
+    const index = Number(msg.subject.slice(dot + 1));
     if (pending.revisions[index] === 0) pending.waiting--;
     pending.revisions[index] = ack;
     if (pending.waiting > 0) return;
@@ -106,18 +107,19 @@ export class JetStreamBatchWriter {
 
 /**
  * The stored message's stream sequence, or why it was not stored. A stored message's acknowledgement is
- * `{"stream":…,"seq":N}` (maybe with a domain), read without JSON.parse; anything else is parsed.
+ * `{"stream":…,"seq":N}` (maybe with a domain), read from its bytes without decoding or JSON.parse;
+ * anything else is parsed.
  */
 function parseAck(msg: Msg): number | string {
-  const text = msg.string();
-  const at = text.indexOf(SEQ_FIELD);
-  if (at !== -1 && !text.includes('"error"')) {
-    const seq = Number.parseInt(text.slice(at + SEQ_FIELD.length), 10);
+  const bytes = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+  const at = bytes.indexOf(SEQ_FIELD);
+  if (at !== -1 && !bytes.includes(ERROR_FIELD)) {
+    const seq = digitsAt(bytes, at + SEQ_FIELD.length);
     if (seq > 0) return seq;
   }
   let ack: unknown;
   try {
-    ack = JSON.parse(text);
+    ack = JSON.parse(msg.string());
   } catch {
     return 'the acknowledgement is not JSON';
   }
@@ -125,4 +127,15 @@ function parseAck(msg: Msg): number | string {
   const { error } = ack as { error?: { description?: unknown } };
   if (error !== undefined) return `publish refused: ${String(error.description)}`;
   return 'the acknowledgement has no sequence';
+}
+
+/** The decimal number written at `from` (0 if none). */
+function digitsAt(bytes: Uint8Array, from: number): number {
+  let value = 0;
+  for (let i = from; i < bytes.length; i++) {
+    const digit = (bytes[i] as number) - 0x30;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  return value;
 }

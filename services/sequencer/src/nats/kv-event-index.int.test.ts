@@ -6,6 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { KvEventIndex } from './kv-event-index.ts';
 import { lastFromAnyReplica } from './kv-last-reads.ts';
+import { ReplyInbox } from './reply-inbox.ts';
 
 async function clusterOf3(network: 'loopback' | 'netns'): Promise<NatsCluster> {
   const cluster = await startNatsCluster(3, { network });
@@ -96,7 +97,7 @@ describe('the event-id index on a 3-node cluster (R3)', () => {
       const writer = new Kvm(jetstream(await connectTo(cluster, leader)));
       const kv = await writer.open(names.eventIndexBucket);
       const before = await kv.put('repo.old', '{"sequence":1}');
-      const fromFollower = await connectTo(cluster, follower);
+      const fromFollower = new ReplyInbox(await connectTo(cluster, follower));
       // Wait until the follower has the first entry, then cut it off and wait until it has dropped its routes
       // (3 missed pings), so that requests sent to it are not passed to the others; retry until it answers
       // direct gets itself (a follower joins their queue group on a 2 s timer once caught up).

@@ -9,6 +9,7 @@ import { JetStreamBatchWriter } from './jetstream-batch-writer.ts';
 import { IndexWriteMarks, type WriteMark } from './index-write-marks.ts';
 import { JETSTREAM_TIMEOUT_MS } from './jetstream-timeout.ts';
 import { lastFromAnyReplica, lastFromLeader, type LastEntry } from './kv-last-reads.ts';
+import { ReplyInbox } from './reply-inbox.ts';
 
 /** Ids per batched look-up (the server caps a multi-subject direct get; one subject is kept for the mark). */
 const IDS_PER_LOOKUP = 255;
@@ -45,7 +46,7 @@ export class KvEventIndex implements EventIndex {
   readonly #writer: JetStreamBatchWriter;
   readonly #jsm: JetStreamManager;
   /** Set where batched direct gets are available (NATS 2.11+). */
-  readonly #direct: NatsConnection | undefined;
+  readonly #direct: ReplyInbox | undefined;
   /** Kept with more than one replica, where reads must be checked against them. */
   readonly #marks: IndexWriteMarks | undefined;
 
@@ -53,7 +54,7 @@ export class KvEventIndex implements EventIndex {
     names: BusNames,
     writer: JetStreamBatchWriter,
     jsm: JetStreamManager,
-    options: { direct: NatsConnection | undefined; replicated: boolean },
+    options: { direct: ReplyInbox | undefined; replicated: boolean },
   ) {
     this.#names = names;
     this.#writer = writer;
@@ -86,7 +87,7 @@ export class KvEventIndex implements EventIndex {
     await ensureMaxAge(jsm, `KV_${bucket}`, ttlMs);
     if (batched) await allowDirectGets(jsm, `KV_${bucket}`);
     return new KvEventIndex(names, new JetStreamBatchWriter(nc, JETSTREAM_TIMEOUT_MS), jsm, {
-      direct: batched ? nc : undefined,
+      direct: batched ? new ReplyInbox(nc) : undefined,
       replicated,
     });
   }
@@ -134,7 +135,7 @@ export class KvEventIndex implements EventIndex {
     const revisions = await this.#writer.write(
       entries.map(([eventId, sequence]) => ({
         subject: this.#subject(repository, eventId),
-        data: `{"sequence":${sequence}}`,
+        data: asciiBytes(`{"sequence":${sequence}}`),
       })),
     );
     if (this.#marks === undefined) return;
@@ -163,4 +164,11 @@ function sequenceOf(entry: LastEntry): number | undefined {
   if (entry.operation === 'DEL' || entry.operation === 'PURGE') return undefined;
   const parsed = parseJsonWith(eventIndexEntrySchema, () => entry.json());
   return parsed.success ? parsed.data.sequence : undefined;
+}
+
+/** An ASCII text's bytes: for a few bytes a loop is cheaper than a TextEncoder call (one per event here). */
+function asciiBytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }

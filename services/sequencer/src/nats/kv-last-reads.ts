@@ -1,5 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import type { Msg } from '@nats-io/transport-node';
+import { ReplyTimeoutError, type ReplyInbox } from './reply-inbox.ts';
 import type { WriteMark } from './index-write-marks.ts';
 
 /** The last message stored under a subject, as far as the index needs it. */
@@ -19,7 +20,7 @@ export interface LastEntry {
  * stalled or died while answering.
  */
 export async function lastFromAnyReplica(
-  nc: NatsConnection,
+  inbox: ReplyInbox,
   stream: string,
   subjects: readonly string[],
   mark: WriteMark | undefined,
@@ -28,23 +29,23 @@ export async function lastFromAnyReplica(
   const asked =
     mark === undefined || subjects.includes(mark.subject) ? subjects : [...subjects, mark.subject];
   const request = JSON.stringify({ multi_last: asked, batch: asked.length });
-  const replies = await nc.requestMany(`$JS.API.DIRECT.GET.${stream}`, request, {
-    strategy: 'sentinel',
-    maxWait: maxWaitMs,
-  });
   const found: LastEntry[] = [];
-  let ended = false;
-  for await (const reply of replies) {
-    const status = reply.headers?.code ?? 0;
-    if (status === 204 || status === 404)
-      ended = true; // end of batch; no results
-    else if (status !== 0)
-      throw new Error(`direct get of ${stream} failed: ${status} ${reply.headers?.description}`);
-    else found.push(entryOf(reply));
+  try {
+    await inbox.request(`$JS.API.DIRECT.GET.${stream}`, request, maxWaitMs, (reply) => {
+      const status = reply.headers?.code ?? 0;
+      if (status === 204 || status === 404) return true; // end of batch; no results
+      if (status !== 0)
+        throw new Error(`direct get of ${stream} failed: ${status} ${reply.headers?.description}`);
+      found.push(entryOf(reply));
+      return false;
+    });
+  } catch (err) {
+    if (err instanceof ReplyTimeoutError) return 'stale';
+    throw err;
   }
   const current =
     mark === undefined || found.some((e) => e.subject === mark.subject && e.seq >= mark.revision);
-  return ended && current ? found : 'stale';
+  return current ? found : 'stale';
 }
 
 /** The same from the stream's leader (a stream message get), one request per subject. */

@@ -3,7 +3,6 @@ import {
   SEQUENCING_DEADLINE_MS,
   errorReply,
   failureLogLevel,
-  sequenceRequestSchema,
   toAppError,
   type BusNames,
   type SequenceReply,
@@ -12,6 +11,7 @@ import {
 import { RequestError, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { SequencerMetrics } from '../metrics.ts';
+import { parseSequenceRequest } from './sequence-request.ts';
 import type { SequencerMembership } from './sequencer-membership.ts';
 
 /** What answers a request: `SequencerService`. */
@@ -34,8 +34,6 @@ interface Responder {
   metrics: SequencerMetrics;
   membership?: SequencerMembership | undefined;
 }
-
-type Parsed = { ok: true; request: SequenceRequest } | { ok: false; reply: SequenceReply };
 
 /**
  * Serves `sequence` requests in the sequencers' queue group: any replica may receive any request. With
@@ -74,7 +72,7 @@ export function serveSequenceRequests(options: Responder): SequenceResponder {
 async function answer(responder: Responder, msg: Msg, route: boolean): Promise<void> {
   const { metrics, membership } = responder;
   const stopTimer = metrics.latency.startTimer();
-  const parsed = parse(msg);
+  const parsed = parseSequenceRequest(msg.string());
   const owner = parsed.ok && route ? membership?.owner(parsed.request.repository) : undefined;
   const forwarded =
     owner !== undefined && owner !== membership?.id ? await forward(responder, msg, owner) : false;
@@ -135,17 +133,4 @@ async function compute(
       responder.logger[level]({ err, repository: request.repository }, 'sequencing failed');
     return errorReply(toAppError(err, 'sequencing'));
   }
-}
-
-function parse(msg: Msg): Parsed {
-  let json: unknown;
-  try {
-    json = msg.json();
-  } catch {
-    return { ok: false, reply: errorReply(new AppError('INVALID_MESSAGE', 'request is not JSON')) };
-  }
-  const parsed = sequenceRequestSchema.safeParse(json);
-  if (!parsed.success)
-    return { ok: false, reply: errorReply(new AppError('INVALID_MESSAGE', parsed.error.message)) };
-  return { ok: true, request: parsed.data };
 }

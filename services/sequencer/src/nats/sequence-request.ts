@@ -1,0 +1,62 @@
+import {
+  AppError,
+  MAX_EVENT_ID_LENGTH,
+  errorReply,
+  isRepositoryName,
+  type SequenceReply,
+  type SequenceRequest,
+} from '@lfsync/contracts';
+
+type ParsedRequest = { ok: true; request: SequenceRequest } | { ok: false; reply: SequenceReply };
+
+/**
+ * Reads a `sequence` request: `sequenceRequestSchema`'s checks by hand (the differential test holds them
+ * to it). The gateway validated the events already; zod's parse copied every event and was a tenth of
+ * the sequencer's parsing time. A malformed message is answered INVALID_MESSAGE, never thrown.
+ */
+export function parseSequenceRequest(text: string): ParsedRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return invalid('request is not JSON');
+  }
+  if (!isPlainObject(json)) return invalid('request is not an object');
+  const { repository, events } = json;
+  if (!isRepositoryName(repository)) return invalid('repository: not a valid repository name');
+  if (!Array.isArray(events) || events.length === 0) return invalid('events: not a non-empty array');
+  for (const [i, event] of (events as unknown[]).entries()) {
+    const problem = eventProblem(event);
+    if (problem !== undefined) return invalid(`events[${i}]: ${problem}`);
+  }
+  return { ok: true, request: { repository, events: events as SequenceRequest['events'] } };
+}
+
+function eventProblem(event: unknown): string | undefined {
+  if (!isPlainObject(event)) return 'not an object';
+  const id = event['_event_id'];
+  if (typeof id !== 'string' || id.length === 0 || tooLong(id))
+    return `_event_id: not a string of 1 to ${MAX_EVENT_ID_LENGTH} characters`;
+  return undefined;
+}
+
+/** Counted in code points, as zod counts (a surrogate pair is one, a lone surrogate one too). */
+function tooLong(id: string): boolean {
+  if (id.length <= MAX_EVENT_ID_LENGTH) return false;
+  let codePoints = id.length;
+  for (let i = 0; i < id.length - 1; i++) {
+    if ((id.charCodeAt(i) & 0xfc00) === 0xd800 && (id.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      codePoints--;
+      i++;
+    }
+  }
+  return codePoints > MAX_EVENT_ID_LENGTH;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function invalid(message: string): ParsedRequest {
+  return { ok: false, reply: errorReply(new AppError('INVALID_MESSAGE', message)) };
+}
