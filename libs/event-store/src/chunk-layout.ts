@@ -31,6 +31,7 @@ export function chunkBody(texts: readonly string[]): Binary {
     if (i > 0) joined[at++] = NEWLINE;
     at += joined.write(text, at);
   }
+  if (at !== bytes) throw new Error(`chunk body: wrote ${at} of ${bytes} bytes`);
   return new Binary(deflateRawSync(joined, { level: 1 }));
 }
 

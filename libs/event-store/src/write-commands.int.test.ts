@@ -71,7 +71,13 @@ describe('raising counters on FerretDB', () => {
       const ids = Array.from({ length: 4 }, (_, i) => `c${round}-${i}`);
       await Promise.all(
         clients.map((client, w) =>
-          raiseCounters(client.db(name), 'heads', new Map(ids.map((id) => [id, 3 + w])), writeConcern),
+          // Each writer holds the larger value of every other counter: a lost update of either shows.
+          raiseCounters(
+            client.db(name),
+            'heads',
+            new Map(ids.map((id, i) => [id, 3 + ((w + i) % 2)])),
+            writeConcern,
+          ),
         ),
       );
       const stored = await heads?.find({ _id: { $in: ids } }).toArray();

@@ -86,6 +86,8 @@ export async function startFerretDb(
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const postgresqlUrl = options.postgresqlUrl ?? process.env['FERRETDB_POSTGRESQL_URL'];
+  if (postgresqlUrl !== undefined && options.sqliteSynchronous !== undefined)
+    throw new Error('sqliteSynchronous needs the SQLite backend (FERRETDB_POSTGRESQL_URL is set)');
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lfs-ferretdb-'));
   const backend =
     postgresqlUrl === undefined

@@ -61,6 +61,7 @@ describe('NatsCommitFeed handovers', () => {
     await expect.poll(() => feed.subscriptions).toBe(2); // the wildcard drains: its flush stays unanswered
     feed.unfollow('s'); // linger 0: ends
     feed.follow('x'); // a commit of `x` sent between the wildcard's UNSUB and this SUB reached neither
+    await expect.poll(() => feed.subscriptions).toBe(2); // `s` has ended: r and x
     proxy.release();
     await expect.poll(() => stopped.includes(undefined)).toBe(true);
     expect(kept).toEqual([['r']]);

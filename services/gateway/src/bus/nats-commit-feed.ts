@@ -156,6 +156,8 @@ export class NatsCommitFeed implements CommitFeed {
       if (key === EVERY_REPOSITORY) this.#options.handlers.stopped(undefined, kept);
       else if (!covered) this.#options.handlers.stopped(key);
     };
+    // A drain cut short by a lost connection resolves too (nats.js): what the outage cost every window is
+    // dropped by the refresh after the reconnect (`onBroadcastGap`), which comes after this.
     const done = held.subscription.drain().then(
       () => stopped(true),
       (err: unknown) => {
