@@ -1,6 +1,7 @@
 import { AppError, clientMessageSchema, frameEnvelopeSchema, type ClientMessage } from '@lfsync/contracts';
 import type WebSocket from 'ws';
 import { eventIdsOf } from './event-ids.ts';
+import { pushBatchMessage } from './push-batch-message.ts';
 import { pushedEventTexts } from './pushed-event-texts.ts';
 
 /** A valid message; for a batch push, each event's text too when it could be cut out of the frame. */
@@ -49,6 +50,8 @@ function textOf(data: WebSocket.RawData): string {
 }
 
 function parseClientMessage(json: unknown): { ok: true; message: ClientMessage } | Refused {
+  const push = pushBatchMessage(json);
+  if (push !== undefined) return { ok: true, message: push };
   const envelope = frameEnvelopeSchema.safeParse(json);
   if (!envelope.success)
     return refused(new AppError('INVALID_MESSAGE', 'frame must be a JSON object with a string "type"'));
