@@ -46,9 +46,11 @@ export class SessionPush {
       return this.#socket.sendError(error, { eventIds: eventIdsOf({ events }), repository });
     }
     this.#pendingAcks += events.length;
+    const release = this.#socket.holdForAck();
     try {
       await this.#pushCounted(repository, events, texts);
     } finally {
+      release();
       this.#pendingAcks -= events.length;
     }
   }

@@ -67,18 +67,29 @@ function setUp() {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SessionSocket', () => {
-  it('writes the frames of one tick together, in order, once the microtasks ran', async () => {
+  it('writes each frame at once while no push waits for its ack', () => {
     const { socket, writes } = setUp();
+    socket.send(new SharedFrame('{"type":"events"}'));
+    socket.send('{"type":"pong"}');
+    expect(writes).toEqual([['{"type":"events"}'], ['{"type":"pong"}']]);
+  });
+
+  it("writes a pusher's frames of one tick together, in order, once the microtasks ran", async () => {
+    const { socket, writes } = setUp();
+    const release = socket.holdForAck();
     socket.send(new SharedFrame('{"type":"events"}'));
     await Promise.resolve();
     socket.send('{"type":"ack"}');
+    release();
+    socket.send('{"type":"pong"}');
     expect(writes).toEqual([]);
     await tick();
-    expect(writes).toEqual([['{"type":"events"}', '{"type":"ack"}']]);
+    expect(writes).toEqual([['{"type":"events"}', '{"type":"ack"}', '{"type":"pong"}']]);
   });
 
   it('writes at once what reaches the coalescing size', () => {
     const { socket, writes } = setUp();
+    socket.holdForAck();
     const large = `"${'x'.repeat(20_000)}"`;
     socket.send('{"type":"pong"}');
     socket.send(large);
@@ -87,6 +98,7 @@ describe('SessionSocket', () => {
 
   it('sends the frames held before an error that closes the connection', () => {
     const { socket, writes } = setUp();
+    socket.holdForAck();
     socket.send('{"type":"ack"}');
     socket.closeWithError(new AppError('PROTOCOL_VIOLATION', 'too many invalid frames'));
     expect(writes[0]).toEqual(['{"type":"ack"}']);
@@ -95,6 +107,7 @@ describe('SessionSocket', () => {
 
   it('drops the frames held when the connection started closing meanwhile', async () => {
     const { socket, ws, writes } = setUp();
+    socket.holdForAck();
     socket.send('{"type":"ack"}');
     ws.readyState = CLOSING;
     await tick();
@@ -103,6 +116,7 @@ describe('SessionSocket', () => {
 
   it('counts held frames against the outbound limit', () => {
     const { socket, ws, writes } = setUp();
+    socket.holdForAck();
     ws.bufferedAmount = 64 * 1024 - 10;
     expect(socket.send('{"type":"ack"}')).toBe(true);
     expect(socket.send('{"type":"ack"}')).toBe(false);

@@ -28,6 +28,8 @@ export class SessionSocket {
   readonly #metrics: GatewayMetrics;
   readonly #logger: Logger;
   #alive = true;
+  /** Pushes of this session waiting for their ack (see `holdForAck`). */
+  #pushes = 0;
   /** Frames of this tick not yet written (see `#queue`), and their size. */
   #outbox: Buffer[] = [];
   #outboxBytes = 0;
@@ -79,10 +81,29 @@ export class SessionSocket {
       return false;
     }
     // Without extensions `ws` writes every frame at once, so writes of our own keep the frames in order.
-    if (this.#transport !== undefined) this.#queue(typeof frame === 'string' ? wireFrame(frame) : frame.wire);
-    else if (typeof frame === 'string') this.#ws.send(frame);
+    const transport = this.#transport;
+    if (transport !== undefined) {
+      const wire = typeof frame === 'string' ? wireFrame(frame) : frame.wire;
+      if (this.#pushes > 0 || this.#outbox.length > 0) this.#queue(wire);
+      else transport.write(wire);
+    } else if (typeof frame === 'string') this.#ws.send(frame);
     else this.#ws.send(frame.payload, { binary: false });
     return true;
+  }
+
+  /**
+   * While a push of this session waits for its ack, frames are held to the end of their tick: the commit's
+   * `events` frame and the ack it releases then leave in one write. Call the returned function once the
+   * push is answered. A session that only reads writes each frame at once.
+   */
+  holdForAck(): () => void {
+    this.#pushes += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#pushes -= 1;
+    };
   }
 
   /** Bytes sent and not yet taken by the kernel. */
@@ -90,10 +111,7 @@ export class SessionSocket {
     return this.#ws.bufferedAmount + this.#outboxBytes;
   }
 
-  /**
-   * Holds the frame until the end of the tick (after the microtasks), so that the frames a session gets in
-   * one tick leave in one write: a pusher's `events` frame and the ack it releases come together.
-   */
+  /** Holds the frame until the end of the tick (after the microtasks), or less when frames pile up. */
   #queue(wire: Buffer): void {
     if (this.#outbox.push(wire) === 1) process.nextTick(this.#flushLater);
     this.#outboxBytes += wire.length;
