@@ -58,7 +58,15 @@ export class PushService {
     this.#logger = logger;
   }
 
-  async push(repository: string, rawEvents: readonly unknown[]): Promise<PushOutcome> {
+  /**
+   * `texts[i]`, when given, is `rawEvents[i]` as the client wrote it (see ws/pushed-event-texts.ts): an
+   * event accepted as it is goes to the sequencer in that text, not serialised again.
+   */
+  async push(
+    repository: string,
+    rawEvents: readonly unknown[],
+    texts?: readonly string[],
+  ): Promise<PushOutcome> {
     if (rawEvents.length > this.#limits.maxBatchEvents) {
       const error = new AppError(
         'BATCH_TOO_LARGE',
@@ -68,8 +76,9 @@ export class PushService {
     }
     const rejected: PushRejection[] = [];
     const valid: ValidEvents = { events: [], json: [] };
-    for (const raw of rawEvents) {
-      const checked = this.#validate(raw);
+    const eventTexts = texts?.length === rawEvents.length ? texts : undefined;
+    for (const [i, raw] of rawEvents.entries()) {
+      const checked = this.#validate(raw, eventTexts?.[i]);
       if (checked.ok) {
         valid.events.push(checked.event);
         valid.json.push(checked.json);
@@ -99,7 +108,7 @@ export class PushService {
     throw new AppError('UNAVAILABLE', 'events not yet durable; push them again', { retryAfterMs: 1_000 });
   }
 
-  #validate(raw: unknown): Checked {
+  #validate(raw: unknown, text: string | undefined): Checked {
     // First: zod keeps unknown keys and JSON.stringify recurses, so a hostile depth must not get further.
     if (nestsDeeperThan(raw, this.#limits.maxDataDepth + 1)) {
       const message = `event nests deeper than ${this.#limits.maxDataDepth} levels`;
@@ -115,7 +124,7 @@ export class PushService {
       return { ok: false, error: new AppError('INVALID_EVENT', `invalid event: ${where}`) };
     }
     const event: Record<string, unknown> = parsed.data;
-    const json = JSON.stringify(event);
+    const json = text !== undefined && event === raw ? text : JSON.stringify(event);
     if (this.#dataTooLarge(json, event['_data'])) {
       const message = `_data is larger than ${this.#limits.maxDataBytes} bytes`;
       return { ok: false, error: new AppError('PAYLOAD_TOO_LARGE', message) };
@@ -123,7 +132,10 @@ export class PushService {
     return { ok: true, event, json };
   }
 
-  /** `_data` is part of the event's JSON: only an event whose JSON is over the limit needs `_data` measured. */
+  /**
+   * `_data` is part of the event's JSON (or of its text, which is no shorter): only an event whose JSON is
+   * over the limit needs `_data` measured.
+   */
   #dataTooLarge(eventJson: string, data: unknown): boolean {
     const { maxDataBytes } = this.#limits;
     // A UTF-16 code unit is at most 3 bytes of UTF-8.

@@ -1,14 +1,28 @@
-import type { SequencedBatch } from '@lfsync/contracts';
+import type { SequencedBatch, ServerEvent } from '@lfsync/contracts';
 import type { EntityEvent, EventReader, StoredEvent } from '@lfsync/ports';
 
 /** Rough per-event cost beyond its JSON text (object, array slot). */
 const ENTRY_OVERHEAD_BYTES = 64;
 
-/** The newest events of one repository, contiguous: `events[i]` has sequence `first + i`. */
+/**
+ * The newest events of one repository, contiguous: `texts[i]` is the JSON of sequence `first + i`. Texts
+ * only, no object per event: every committed event passes through here and is kept a while, so each object
+ * would be promoted out of the young generation and then marked by every full GC.
+ */
 interface Run {
   first: number;
-  events: StoredEvent[];
+  texts: string[];
   bytes: number;
+}
+
+/** The held events from `texts[0]` at sequence `first`, as readers get them. */
+interface Held {
+  first: number;
+  texts: readonly string[];
+}
+
+function storedEvents({ first, texts }: Held, from: number, to: number): StoredEvent[] {
+  return texts.slice(from, to).map((json, i) => ({ sequence: first + from + i, json }));
 }
 
 /**
@@ -49,18 +63,19 @@ export class RecentEventsStore implements EventReader {
     let run = this.#runs.get(batch.repository);
     if (run !== undefined) {
       this.#runs.delete(batch.repository);
-      if (batch.fromSequence > run.first + run.events.length) {
+      if (batch.fromSequence > run.first + run.texts.length) {
         // A gap (a broadcast was missed): the window restarts at this batch.
         this.#bytes -= run.bytes;
         run = undefined;
       }
     }
-    run ??= { first: batch.fromSequence, events: [], bytes: 0 };
+    run ??= { first: batch.fromSequence, texts: [], bytes: 0 };
     this.#runs.set(batch.repository, run);
-    for (const [i, event] of batch.events.entries()) {
-      if (event.serverSequence !== run.first + run.events.length) continue; // already held
+    const { events } = batch;
+    for (let i = 0; i < events.length; i++) {
+      if ((events[i] as ServerEvent).serverSequence !== run.first + run.texts.length) continue; // already held
       const json = eventsJson[i] as string;
-      run.events.push({ sequence: event.serverSequence, json });
+      run.texts.push(json);
       const bytes = json.length + ENTRY_OVERHEAD_BYTES;
       run.bytes += bytes;
       this.#bytes += bytes;
@@ -89,7 +104,7 @@ export class RecentEventsStore implements EventReader {
     await this.#untilLive(repository);
     const held = this.#heldAfter(repository, afterSequence);
     if (held === undefined) return this.#store.readAfter(repository, afterSequence, limit);
-    return held.slice(0, limit);
+    return storedEvents(held, 0, limit);
   }
 
   async *scanAfter(
@@ -103,7 +118,7 @@ export class RecentEventsStore implements EventReader {
       yield* this.#store.scanAfter(repository, afterSequence, pageSize);
       return;
     }
-    for (let i = 0; i < held.length; i += pageSize) yield held.slice(i, i + pageSize);
+    for (let i = 0; i < held.texts.length; i += pageSize) yield storedEvents(held, i, i + pageSize);
   }
 
   async head(repository: string): Promise<number> {
@@ -139,12 +154,12 @@ export class RecentEventsStore implements EventReader {
    * The held events after `afterSequence` (a snapshot), when the window starts at or before
    * `afterSequence + 1` and does not end before `afterSequence`; otherwise undefined (ask the store).
    */
-  #heldAfter(repository: string, afterSequence: number): StoredEvent[] | undefined {
+  #heldAfter(repository: string, afterSequence: number): Held | undefined {
     const run = this.#runs.get(repository);
-    if (run === undefined || run.events.length === 0) return undefined;
+    if (run === undefined || run.texts.length === 0) return undefined;
     const offset = afterSequence + 1 - run.first;
-    if (offset < 0 || offset > run.events.length) return undefined;
-    return run.events.slice(offset);
+    if (offset < 0 || offset > run.texts.length) return undefined;
+    return { first: afterSequence + 1, texts: run.texts.slice(offset) };
   }
 
   #evict(): void {
@@ -152,14 +167,14 @@ export class RecentEventsStore implements EventReader {
       if (this.#bytes <= this.#maxBytes) return;
       let drop = 0;
       let freed = 0;
-      while (drop < run.events.length && this.#bytes - freed > this.#maxBytes) {
-        freed += (run.events[drop] as StoredEvent).json.length + ENTRY_OVERHEAD_BYTES;
+      while (drop < run.texts.length && this.#bytes - freed > this.#maxBytes) {
+        freed += (run.texts[drop] as string).length + ENTRY_OVERHEAD_BYTES;
         drop += 1;
       }
-      if (drop === run.events.length) {
+      if (drop === run.texts.length) {
         this.#runs.delete(repository);
       } else {
-        run.events.splice(0, drop);
+        run.texts.splice(0, drop);
         run.first += drop;
         run.bytes -= freed;
       }

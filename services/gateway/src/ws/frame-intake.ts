@@ -1,7 +1,7 @@
-import { AppError, type ClientMessage } from '@lfsync/contracts';
+import { AppError } from '@lfsync/contracts';
 import type WebSocket from 'ws';
 import type { GatewayMetrics } from '../metrics.ts';
-import { parseClientFrame } from './parse-client-frame.ts';
+import { parseClientFrame, type ReceivedMessage } from './parse-client-frame.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { SessionSocket } from './session-socket.ts';
 
@@ -29,7 +29,7 @@ export class FrameIntake {
   }
 
   /** The message in the frame, or undefined when it was refused (the client has been told why). */
-  receive(data: WebSocket.RawData, isBinary: boolean): ClientMessage | undefined {
+  receive(data: WebSocket.RawData, isBinary: boolean): ReceivedMessage | undefined {
     this.#socket.markAlive();
     const retryAfterMs = this.#limiter.take();
     if (retryAfterMs > 0) {
@@ -42,7 +42,7 @@ export class FrameIntake {
       return undefined;
     }
     this.#metrics.frames.inc({ type: parsed.message.type });
-    return parsed.message;
+    return parsed;
   }
 
   #invalid(error: AppError, eventIds: string[]): void {

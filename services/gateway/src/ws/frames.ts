@@ -7,30 +7,39 @@ export type Frame = string | SharedFrame;
 const FIN_TEXT = 0x81;
 
 /**
- * A text frame sent to many sessions: its payload, and the whole WebSocket frame (header and payload in one
- * Buffer, RFC 6455 §5.2: a server's frames are unmasked, so the bytes are the same for every session). A
- * socket writes `wire` as is: one write per session, no header built and joined to the payload per send.
+ * A text frame sent to many sessions: its payload, and the whole WebSocket frame (see `wireFrame`), the
+ * same bytes for every session. A socket writes `wire` as is: no header built and joined per send.
  */
 export class SharedFrame {
   readonly payload: Buffer;
   readonly wire: Buffer;
 
   constructor(text: string) {
-    const payloadBytes = Buffer.byteLength(text);
-    const headerBytes = payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10;
-    this.wire = Buffer.allocUnsafe(headerBytes + payloadBytes);
-    this.wire[0] = FIN_TEXT;
-    if (headerBytes === 2) this.wire[1] = payloadBytes;
-    else if (headerBytes === 4) {
-      this.wire[1] = 126;
-      this.wire.writeUInt16BE(payloadBytes, 2);
-    } else {
-      this.wire[1] = 127;
-      this.wire.writeBigUInt64BE(BigInt(payloadBytes), 2);
-    }
-    this.wire.write(text, headerBytes, 'utf8');
+    this.wire = wireFrame(text);
+    const headerBytes = this.wire[1] === 127 ? 10 : this.wire[1] === 126 ? 4 : 2;
     this.payload = this.wire.subarray(headerBytes);
   }
+}
+
+/**
+ * A whole unfragmented text frame, header and payload in one Buffer (RFC 6455 §5.2: a server's frames are
+ * unmasked, so they need nothing of the connection).
+ */
+export function wireFrame(text: string): Buffer {
+  const payloadBytes = Buffer.byteLength(text);
+  const headerBytes = payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10;
+  const wire = Buffer.allocUnsafe(headerBytes + payloadBytes);
+  wire[0] = FIN_TEXT;
+  if (headerBytes === 2) wire[1] = payloadBytes;
+  else if (headerBytes === 4) {
+    wire[1] = 126;
+    wire.writeUInt16BE(payloadBytes, 2);
+  } else {
+    wire[1] = 127;
+    wire.writeBigUInt64BE(BigInt(payloadBytes), 2);
+  }
+  wire.write(text, headerBytes, 'utf8');
+  return wire;
 }
 
 /** Server frames are built as strings: a broadcast is serialised once, not once per session. */

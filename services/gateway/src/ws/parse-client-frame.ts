@@ -1,11 +1,24 @@
 import { AppError, clientMessageSchema, frameEnvelopeSchema, type ClientMessage } from '@lfsync/contracts';
 import type WebSocket from 'ws';
 import { eventIdsOf } from './event-ids.ts';
+import { pushBatchMessage } from './push-batch-message.ts';
+import { pushedEventTexts } from './pushed-event-texts.ts';
 
-export type ParsedFrame =
-  { ok: true; message: ClientMessage } | { ok: false; error: AppError; eventIds: string[] };
+/** A valid message; for a batch push, each event's text too when it could be cut out of the frame. */
+export interface ReceivedMessage {
+  message: ClientMessage;
+  eventTexts: string[] | undefined;
+}
 
-const refused = (error: AppError, eventIds: string[] = []): ParsedFrame => ({ ok: false, error, eventIds });
+interface Refused {
+  ok: false;
+  error: AppError;
+  eventIds: string[];
+}
+
+export type ParsedFrame = ({ ok: true } & ReceivedMessage) | Refused;
+
+const refused = (error: AppError, eventIds: string[] = []): Refused => ({ ok: false, error, eventIds });
 
 /** A received frame as a client message, or the most precise reason it is not one. */
 export function parseClientFrame(
@@ -18,13 +31,17 @@ export function parseClientFrame(
   const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
   if (size > maxFrameBytes)
     return refused(new AppError('PAYLOAD_TOO_LARGE', `frame larger than ${maxFrameBytes} bytes`));
+  const text = textOf(data);
   let json: unknown;
   try {
-    json = JSON.parse(textOf(data));
+    json = JSON.parse(text);
   } catch {
     return refused(new AppError('INVALID_MESSAGE', 'frame is not valid JSON'));
   }
-  return parseClientMessage(json);
+  const parsed = parseClientMessage(json);
+  if (!parsed.ok) return parsed;
+  const eventTexts = parsed.message.type === 'push_events_batch' ? pushedEventTexts(text) : undefined;
+  return { ok: true, message: parsed.message, eventTexts };
 }
 
 function textOf(data: WebSocket.RawData): string {
@@ -32,7 +49,9 @@ function textOf(data: WebSocket.RawData): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
-function parseClientMessage(json: unknown): ParsedFrame {
+function parseClientMessage(json: unknown): { ok: true; message: ClientMessage } | Refused {
+  const push = pushBatchMessage(json);
+  if (push !== undefined) return { ok: true, message: push };
   const envelope = frameEnvelopeSchema.safeParse(json);
   if (!envelope.success)
     return refused(new AppError('INVALID_MESSAGE', 'frame must be a JSON object with a string "type"'));

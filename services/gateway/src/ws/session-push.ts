@@ -30,7 +30,13 @@ export class SessionPush {
     this.#logger = options.logger;
   }
 
-  async push(principal: Principal, repository: string, events: readonly unknown[]): Promise<void> {
+  /** `texts`: each event as the client wrote it, when known (see PushService.push). */
+  async push(
+    principal: Principal,
+    repository: string,
+    events: readonly unknown[],
+    texts?: readonly string[],
+  ): Promise<void> {
     if (!claimAllows(principal.claim.write, repository)) {
       const error = new AppError('FORBIDDEN', `no write access to ${repository}`);
       return this.#socket.sendError(error, { eventIds: eventIdsOf({ events }), repository });
@@ -40,17 +46,23 @@ export class SessionPush {
       return this.#socket.sendError(error, { eventIds: eventIdsOf({ events }), repository });
     }
     this.#pendingAcks += events.length;
+    const release = this.#socket.holdForAck();
     try {
-      await this.#pushCounted(repository, events);
+      await this.#pushCounted(repository, events, texts);
     } finally {
+      release();
       this.#pendingAcks -= events.length;
     }
   }
 
-  async #pushCounted(repository: string, events: readonly unknown[]): Promise<void> {
+  async #pushCounted(
+    repository: string,
+    events: readonly unknown[],
+    texts: readonly string[] | undefined,
+  ): Promise<void> {
     const stopTimer = this.#metrics.pushAckLatency.startTimer();
     this.#metrics.pushedEvents.inc({ transport: 'ws' }, events.length);
-    const outcome = await this.#push.push(repository, events);
+    const outcome = await this.#push.push(repository, events, texts);
     if (outcome.acked.length > 0) {
       if (this.#logger.isLevelEnabled('debug'))
         this.#logger.debug({ repository, eventIds: outcome.acked.map((r) => r.eventId) }, 'push acked');

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { GatewayMetrics } from '../metrics.ts';
-import type { Frame } from './frames.ts';
+import { wireFrame, type Frame } from './frames.ts';
 
 export interface SocketLimits {
   maxOutboundBytes: number;
@@ -14,6 +14,8 @@ export interface SocketLimits {
 }
 
 const WRITABLE_POLL_MS = 10;
+/** Frames held for one write at the end of the tick, up to this size (then written at once). */
+const COALESCE_BYTES = 16 * 1024;
 const CLOSE_GRACE_MS = 5_000;
 
 /** A session's socket: frames out (with back-pressure), errors, closing, liveness. */
@@ -26,6 +28,12 @@ export class SessionSocket {
   readonly #metrics: GatewayMetrics;
   readonly #logger: Logger;
   #alive = true;
+  /** Pushes of this session waiting for their ack (see `holdForAck`). */
+  #pushes = 0;
+  /** Frames of this tick not yet written (see `#queue`), and their size. */
+  #outbox: Buffer[] = [];
+  #outboxBytes = 0;
+  readonly #flushLater = () => this.#flush();
 
   constructor(
     ws: WebSocket,
@@ -68,15 +76,60 @@ export class SessionSocket {
 
   send(frame: Frame): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    if (this.#ws.bufferedAmount > this.#limits.maxOutboundBytes) {
+    if (this.#unsent() > this.#limits.maxOutboundBytes) {
       this.#dropSlowConsumer('send buffer overflow: read faster or reconnect and catch up');
       return false;
     }
-    if (typeof frame === 'string') this.#ws.send(frame);
-    // Without extensions `ws` writes every frame at once, so a write of our own keeps the frames in order.
-    else if (this.#transport !== undefined) this.#transport.write(frame.wire);
+    // Without extensions `ws` writes every frame at once, so writes of our own keep the frames in order.
+    const transport = this.#transport;
+    if (transport !== undefined) {
+      const wire = typeof frame === 'string' ? wireFrame(frame) : frame.wire;
+      if (this.#pushes > 0 || this.#outbox.length > 0) this.#queue(wire);
+      else transport.write(wire);
+    } else if (typeof frame === 'string') this.#ws.send(frame);
     else this.#ws.send(frame.payload, { binary: false });
     return true;
+  }
+
+  /**
+   * While a push of this session waits for its ack, frames are held to the end of their tick: the commit's
+   * `events` frame and the ack it releases then leave in one write. Call the returned function once the
+   * push is answered. A session that only reads writes each frame at once.
+   */
+  holdForAck(): () => void {
+    this.#pushes += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#pushes -= 1;
+    };
+  }
+
+  /** Bytes sent and not yet taken by the kernel. */
+  #unsent(): number {
+    return this.#ws.bufferedAmount + this.#outboxBytes;
+  }
+
+  /** Holds the frame until the end of the tick (after the microtasks), or less when frames pile up. */
+  #queue(wire: Buffer): void {
+    if (this.#outbox.push(wire) === 1) process.nextTick(this.#flushLater);
+    this.#outboxBytes += wire.length;
+    if (this.#outboxBytes >= COALESCE_BYTES) this.#flush();
+  }
+
+  #flush(): void {
+    const outbox = this.#outbox;
+    const transport = this.#transport;
+    if (outbox.length === 0 || transport === undefined) return;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    // Closing: `ws` refuses frames from here on (it may have sent its close frame already).
+    if (this.#ws.readyState !== WebSocket.OPEN) return;
+    if (outbox.length === 1) return void transport.write(outbox[0]);
+    transport.cork();
+    for (const wire of outbox) transport.write(wire);
+    transport.uncork();
   }
 
   sendError(error: AppError, context: ErrorFrameContext = {}): void {
@@ -87,6 +140,7 @@ export class SessionSocket {
   /** Sends the error, then closes with its close code (1008 when the code has none). */
   closeWithError(error: AppError): void {
     this.#metrics.rejections.inc({ code: error.code });
+    this.#flush();
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(errorFrame(error));
     this.close(error.spec.closeCode ?? 1008, error.code);
     // A peer that does not read never answers the close handshake; don't hold its buffers for long.
@@ -94,6 +148,7 @@ export class SessionSocket {
   }
 
   close(code: number, reason: string): void {
+    this.#flush();
     if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING)
       this.#ws.close(code, reason);
   }
@@ -104,7 +159,7 @@ export class SessionSocket {
     return new Promise((resolve) => {
       const check = () => {
         if (this.#ws.readyState !== WebSocket.OPEN) return resolve(false);
-        if (this.#ws.bufferedAmount < this.#limits.maxOutboundBytes / 2) return resolve(true);
+        if (this.#unsent() < this.#limits.maxOutboundBytes / 2) return resolve(true);
         if (this.#clock.now() >= deadline) {
           this.#dropSlowConsumer('not reading: reconnect and catch up');
           return resolve(false);

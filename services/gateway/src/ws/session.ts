@@ -12,6 +12,7 @@ import type { PushService } from '../sync/push-service.ts';
 import { eventIdsOf } from './event-ids.ts';
 import { FrameIntake, type IntakeLimits } from './frame-intake.ts';
 import type { Frame } from './frames.ts';
+import type { ReceivedMessage } from './parse-client-frame.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { SessionAuth } from './session-auth.ts';
 import { SessionFeeds } from './session-feeds.ts';
@@ -174,14 +175,14 @@ export class Session {
   }
 
   #onFrame(data: WebSocket.RawData, isBinary: boolean): void {
-    const message = this.#intake.receive(data, isBinary);
-    if (message === undefined) return;
-    this.#handle(message).catch((err: unknown) => {
-      this.#socket.sendError(reportFailure(this.#logger, err, message.type));
+    const received = this.#intake.receive(data, isBinary);
+    if (received === undefined) return;
+    this.#handle(received).catch((err: unknown) => {
+      this.#socket.sendError(reportFailure(this.#logger, err, received.message.type));
     });
   }
 
-  async #handle(message: ClientMessage): Promise<void> {
+  async #handle({ message, eventTexts }: ReceivedMessage): Promise<void> {
     switch (message.type) {
       case 'ping':
         this.#socket.send('{"type":"pong"}');
@@ -199,11 +200,14 @@ export class Session {
       case 'subscribe':
       case 'unsubscribe':
       case 'presence_update':
-        return this.#handleAuthenticated(message);
+        return this.#handleAuthenticated(message, eventTexts);
     }
   }
 
-  async #handleAuthenticated(message: AuthenticatedMessage): Promise<void> {
+  async #handleAuthenticated(
+    message: AuthenticatedMessage,
+    eventTexts: readonly string[] | undefined,
+  ): Promise<void> {
     const principal = await this.#auth.settled();
     if (principal === undefined) {
       const error = new AppError('NOT_AUTHENTICATED', 'send auth first');
@@ -213,7 +217,7 @@ export class Session {
       case 'push_event':
         return this.#push.push(principal, message.repository, [message.event]);
       case 'push_events_batch':
-        return this.#push.push(principal, message.repository, message.events);
+        return this.#push.push(principal, message.repository, message.events, eventTexts);
       case 'request_events':
         return this.#feeds.requestEvents(message.repository, message.afterSequence ?? 0, message.limit);
       case 'request_all_events':
