@@ -4,7 +4,8 @@ import type { SequenceResult } from '@lfsync/contracts';
 export interface SequencerClient {
   /**
    * The sequences of the events (new or original); throws AppError UNAVAILABLE when no sequencer answers.
-   * `eventsJson`, when the caller has it, is `JSON.stringify` of each event: a client may send it as is.
+   * `eventsJson`, when the caller has it, is a JSON text of each event (the pusher's own, or
+   * `JSON.stringify` of it): a client may send it as is.
    */
   sequence(
     repository: string,
