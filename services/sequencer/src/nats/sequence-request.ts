@@ -3,6 +3,7 @@ import {
   MAX_EVENT_ID_LENGTH,
   errorReply,
   isRepositoryName,
+  sequenceRequestSchema,
   type SequenceReply,
   type SequenceRequest,
 } from '@lfsync/contracts';
@@ -28,8 +29,24 @@ export function parseSequenceRequest(text: string): ParsedRequest {
   for (const [i, event] of (events as unknown[]).entries()) {
     const problem = eventProblem(event);
     if (problem !== undefined) return invalid(`events[${i}]: ${problem}`);
+    if (reshapedBySchema(event as Record<string, unknown>)) return bySchema(json);
   }
   return { ok: true, request: { repository, events: events as SequenceRequest['events'] } };
+}
+
+/**
+ * The schema's output puts `_event_id` first and drops an own `__proto__`: an event the gateway did not
+ * shape (its events always are) goes through the schema, so the log gets what it always got.
+ */
+function reshapedBySchema(event: Record<string, unknown>): boolean {
+  if (Object.hasOwn(event, '__proto__')) return true;
+  for (const key in event) return key !== '_event_id';
+  return true;
+}
+
+function bySchema(json: unknown): ParsedRequest {
+  const parsed = sequenceRequestSchema.safeParse(json);
+  return parsed.success ? { ok: true, request: parsed.data } : invalid(parsed.error.message);
 }
 
 function eventProblem(event: unknown): string | undefined {
