@@ -99,6 +99,7 @@ export {
 } from './bus/messages.ts';
 export { decodeSequencedBatch, type DecodedBatch } from './bus/decode-batch.ts';
 export { decodeBatchJson, eventsJsonOf, type DecodedBatchJson } from './bus/decode-batch-json.ts';
+export { jsonArrayItems } from './bus/json-array-items.ts';
 export { isPlainRecord, validCreatedAt } from './wire/plain-values.ts';
 export { DEFAULT_DUPLICATE_WINDOW_MS, SEQUENCING_DEADLINE_MS, sequencingTimeoutMs } from './bus/timing.ts';
 export { COMMITTED_AT_HEADER, DEFAULT_BUS_PREFIX, busNames, type BusNames } from './bus/subjects.ts';

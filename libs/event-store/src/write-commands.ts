@@ -44,10 +44,7 @@ export async function insertIgnoringDuplicates<T extends { _id: string; b?: Body
       ordered: false,
       writeConcern,
     })) as WriteReply;
-    if (reply.writeConcernError !== undefined) throw new MongoServerError({ ...reply.writeConcernError });
-    const errors = reply.writeErrors ?? [];
-    const other = errors.find((e) => e.code !== DUPLICATE_KEY);
-    if (other !== undefined) throw new MongoServerError({ ...other });
+    const errors = duplicateKeyErrors(reply);
     if ((reply.n ?? 0) + errors.length !== chunk.length)
       throw new MongoServerError({
         errmsg: `insert into ${collection} acknowledged ${reply.n ?? 0} of ${chunk.length} documents`,
@@ -107,6 +104,11 @@ async function update(
     ordered: false,
     writeConcern,
   })) as WriteReply;
+  return duplicateKeyErrors(reply);
+}
+
+/** A reply's duplicate-key errors, by index; any other error (or a write concern error) is thrown. */
+function duplicateKeyErrors(reply: WriteReply): WriteError[] {
   if (reply.writeConcernError !== undefined) throw new MongoServerError({ ...reply.writeConcernError });
   const errors = reply.writeErrors ?? [];
   const other = errors.find((e) => e.code !== DUPLICATE_KEY);

@@ -5,6 +5,10 @@ const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
 
 export interface JsonArrayItems {
   /** Each item's text, as it stands in `json`. */
@@ -16,9 +20,15 @@ export interface JsonArrayItems {
 /**
  * The items of the array that starts at `json[start]` (its `[`), cut out of the text rather than
  * re-serialised. `json` must be valid JSON (already parsed): only strings, nesting and commas are looked
- * at, and strings are skipped with `indexOf`. Whitespace around items stays in their text.
+ * at, and strings are skipped with `indexOf`. Whitespace around items stays in their text. With
+ * `refuseExponents`, undefined when a number in the array is written with an exponent.
  */
-export function jsonArrayItems(json: string, start: number): JsonArrayItems | undefined {
+export function jsonArrayItems(
+  json: string,
+  start: number,
+  options: { refuseExponents?: boolean } = {},
+): JsonArrayItems | undefined {
+  const refuseExponents = options.refuseExponents ?? false;
   if (json.charCodeAt(start) !== OPEN_BRACKET) return undefined;
   const items: string[] = [];
   let depth = 0;
@@ -36,9 +46,16 @@ export function jsonArrayItems(json: string, start: number): JsonArrayItems | un
     } else if (c === COMMA && depth === 0) {
       items.push(json.slice(itemStart, i));
       itemStart = i + 1;
+    } else if (refuseExponents && (c === LOWER_E || c === UPPER_E) && isDigit(json.charCodeAt(i - 1))) {
+      // Outside strings, a digit then `e` is an exponent (`true` and `false` have their `e` after a letter).
+      return undefined;
     }
   }
   return undefined;
+}
+
+function isDigit(c: number): boolean {
+  return c >= DIGIT_0 && c <= DIGIT_9;
 }
 
 /** Index of the quote that closes the string opened at `open` (one preceded by an even run of `\`). */

@@ -1,14 +1,6 @@
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
+import { jsonArrayItems } from '@lfsync/contracts';
+
 const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-const LOWER_E = 0x65;
-const UPPER_E = 0x45;
 
 /** How `JSON.stringify` of a batch push begins, up to its events' array. */
 const PUSH_BATCH_PREFIX = /^\{"type":"push_events_batch","repository":"[^"\\]*","events":(?=\[)/;
@@ -24,42 +16,9 @@ const PUSH_BATCH_PREFIX = /^\{"type":"push_events_batch","repository":"[^"\\]*",
 export function pushedEventTexts(frame: string): string[] | undefined {
   const start = PUSH_BATCH_PREFIX.exec(frame)?.[0].length;
   if (start === undefined) return undefined;
-  const texts: string[] = [];
-  let depth = 0;
-  let itemStart = start + 1;
-  for (let i = itemStart; i < frame.length; i++) {
-    const c = frame.charCodeAt(i);
-    if (c === QUOTE) i = closingQuote(frame, i);
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth += 1;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      if (depth === 0) {
-        if (i > itemStart || texts.length > 0) texts.push(frame.slice(itemStart, i));
-        return i === frame.length - 2 && frame.charCodeAt(i + 1) === CLOSE_BRACE ? texts : undefined;
-      }
-      depth -= 1;
-    } else if (c === COMMA && depth === 0) {
-      texts.push(frame.slice(itemStart, i));
-      itemStart = i + 1;
-    } else if ((c === LOWER_E || c === UPPER_E) && isDigit(frame.charCodeAt(i - 1))) {
-      // Outside strings, a digit then `e` is an exponent (`true` and `false` have their `e` after a letter).
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-function isDigit(c: number): boolean {
-  return c >= DIGIT_0 && c <= DIGIT_9;
-}
-
-/** Index of the quote that closes the string opened at `open` (one preceded by an even run of `\`). */
-function closingQuote(json: string, open: number): number {
-  let at = json.indexOf('"', open + 1);
-  while (at !== -1) {
-    let backslashes = 0;
-    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes += 1;
-    if (backslashes % 2 === 0) return at;
-    at = json.indexOf('"', at + 1);
-  }
-  return json.length;
+  const split = jsonArrayItems(frame, start, { refuseExponents: true });
+  if (split === undefined) return undefined;
+  return split.end === frame.length - 2 && frame.charCodeAt(split.end + 1) === CLOSE_BRACE
+    ? split.items
+    : undefined;
 }
