@@ -39,6 +39,7 @@ export {
   dataIdOf,
   eventIdSchema,
   isDelete,
+  isEventId,
   isOperation,
   operationSchema,
   serverEventSchema,

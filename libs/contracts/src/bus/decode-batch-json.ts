@@ -1,5 +1,5 @@
 import { isRepositoryName } from '../repository.ts';
-import { isOperation, MAX_EVENT_ID_LENGTH } from '../wire/event.ts';
+import { isEventId, isOperation } from '../wire/event.ts';
 import { isPlainRecord, validCreatedAt } from '../wire/plain-values.ts';
 import { decodeSequencedBatch } from './decode-batch.ts';
 import { jsonArrayItems } from './json-array-items.ts';
@@ -62,8 +62,7 @@ function isSequencedBatch(json: unknown): json is SequencedBatch {
 /** What `serverEventSchema` accepts, at the given sequence. */
 function isServerEvent(event: unknown, sequence: number): boolean {
   if (!isPlainRecord(event) || event['serverSequence'] !== sequence) return false;
-  const id = event['_event_id'];
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_EVENT_ID_LENGTH) return false;
+  if (!isEventId(event['_event_id'])) return false;
   if (!isOperation(event['_operation']) || !validCreatedAt(event['_created_at'])) return false;
   const data = event['_data'];
   const dataId = event['_data_id'];

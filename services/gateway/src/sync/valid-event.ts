@@ -1,4 +1,4 @@
-import { isOperation, isPlainRecord, MAX_EVENT_ID_LENGTH, validCreatedAt } from '@lfsync/contracts';
+import { isDelete, isEventId, isOperation, isPlainRecord, validCreatedAt } from '@lfsync/contracts';
 
 /** The keys of `clientEventSchema`'s shape, in its order: zod's output lists them first, in this order. */
 const SHAPE_KEYS = ['_event_id', '_operation', '_created_at', '_data', '_data_id'] as const;
@@ -13,8 +13,7 @@ const MAX_DATA_ID_LENGTH = 256;
  */
 export function validEvent(raw: unknown): Record<string, unknown> | undefined {
   if (!isPlainRecord(raw)) return undefined;
-  const id = raw['_event_id'];
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_EVENT_ID_LENGTH) return undefined;
+  if (!isEventId(raw['_event_id'])) return undefined;
   const operation = raw['_operation'];
   if (!isOperation(operation)) return undefined;
   if (!validCreatedAt(raw['_created_at'])) return undefined;
@@ -23,8 +22,7 @@ export function validEvent(raw: unknown): Record<string, unknown> | undefined {
   const dataId = raw['_data_id'];
   if (dataId !== undefined && (typeof dataId !== 'string' || dataId.length === 0)) return undefined;
   if (typeof dataId === 'string' && dataId.length > MAX_DATA_ID_LENGTH) return undefined;
-  const isDelete = operation === 2 || operation === 'delete';
-  if (isDelete ? dataId === undefined : data === undefined) return undefined;
+  if (isDelete(operation) ? dataId === undefined : data === undefined) return undefined;
   return inSchemaOrder(raw);
 }
 

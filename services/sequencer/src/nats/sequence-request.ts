@@ -2,6 +2,8 @@ import {
   AppError,
   MAX_EVENT_ID_LENGTH,
   errorReply,
+  isEventId,
+  isPlainRecord,
   isRepositoryName,
   sequenceRequestSchema,
   type SequenceReply,
@@ -35,11 +37,12 @@ export function parseSequenceRequest(text: string): ParsedRequest {
 }
 
 /**
- * The schema's output puts `_event_id` first and drops an own `__proto__`: an event the gateway did not
- * shape (its events always are) goes through the schema, so the log gets what it always got.
+ * The schema's output puts `_event_id` first and drops an own `__proto__` (no plain record then): an event
+ * the gateway did not shape (its events always are) goes through the schema, so the log gets what it always
+ * got.
  */
 function reshapedBySchema(event: Record<string, unknown>): boolean {
-  if (Object.hasOwn(event, '__proto__')) return true;
+  if (!isPlainRecord(event)) return true;
   for (const key in event) return key !== '_event_id';
   return true;
 }
@@ -51,23 +54,9 @@ function bySchema(json: unknown): ParsedRequest {
 
 function eventProblem(event: unknown): string | undefined {
   if (!isPlainObject(event)) return 'not an object';
-  const id = event['_event_id'];
-  if (typeof id !== 'string' || id.length === 0 || tooLong(id))
+  if (!isEventId(event['_event_id']))
     return `_event_id: not a string of 1 to ${MAX_EVENT_ID_LENGTH} characters`;
   return undefined;
-}
-
-/** Counted in code points, as zod counts (a surrogate pair is one, a lone surrogate one too). */
-function tooLong(id: string): boolean {
-  if (id.length <= MAX_EVENT_ID_LENGTH) return false;
-  let codePoints = id.length;
-  for (let i = 0; i < id.length - 1; i++) {
-    if ((id.charCodeAt(i) & 0xfc00) === 0xd800 && (id.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      codePoints--;
-      i++;
-    }
-  }
-  return codePoints > MAX_EVENT_ID_LENGTH;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
