@@ -1,7 +1,10 @@
 import type { SequencedBatch, ServerEvent } from '@lfsync/contracts';
 import type { EntityEvent, EventReader, StoredEvent } from '@lfsync/ports';
 
-/** Rough per-event cost beyond its JSON text (object, array slot). */
+/**
+ * Rough per-event cost counted beyond its JSON text: the string's header and its array slot, with the
+ * margin of the object each event had before, so the window holds as many events as it did.
+ */
 const ENTRY_OVERHEAD_BYTES = 64;
 
 /**
