@@ -27,6 +27,7 @@ export {
   creatingWithReplicas,
   ensureConsumerReplicas,
   ensureReplicas,
+  JetStreamPeerOfflineError,
   JetStreamReplicasError,
 } from './replicas.ts';
 export { retryJetStreamSetup, retryUntilDone } from './retry.ts';

@@ -6,7 +6,7 @@ export class JetStreamReplicasError extends Error {
 
   constructor(what: string, current: number | undefined, replicas: number, cause: unknown) {
     const has = current === undefined ? 'could not be created' : `has ${current} replica(s)`;
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = errorMessage(cause);
     super(
       `${what} ${has} and NATS_REPLICAS=${replicas} asks for ${replicas}, but NATS refused (${reason}). ` +
         `Fix: point NATS_URL at a JetStream cluster of at least ${replicas} servers, ` +
@@ -20,6 +20,34 @@ export class JetStreamReplicasError extends Error {
   }
 }
 
+/**
+ * Thrown instead of a JetStreamReplicasError when NATS refused a placement only because a peer is offline
+ * (a node restarting, or one the meta leader has not heard from yet): the cluster is big enough, so the
+ * start-up step is retried until the peer is back rather than stopped.
+ */
+export class JetStreamPeerOfflineError extends Error {
+  readonly code = 'NATS_PEER_OFFLINE';
+
+  constructor(what: string, replicas: number, cause: unknown) {
+    super(
+      `${what} needs ${replicas} JetStream servers online (NATS_REPLICAS=${replicas}) and NATS reports one ` +
+        `offline (${errorMessage(cause)}); waiting for it to come back.`,
+      { cause },
+    );
+    this.name = 'JetStreamPeerOfflineError';
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Whether a refusal to place `replicas` copies is for good (too few servers) or until a peer returns. */
+function replicaRefusal(what: string, current: number | undefined, replicas: number, err: unknown): Error {
+  if (/peer offline/i.test(errorMessage(err))) return new JetStreamPeerOfflineError(what, replicas, err);
+  return new JetStreamReplicasError(what, current, replicas, err);
+}
+
 /** Runs a create step; a refusal caused by the replica count becomes a JetStreamReplicasError. */
 export async function creatingWithReplicas<T>(
   what: string,
@@ -30,7 +58,7 @@ export async function creatingWithReplicas<T>(
     return await create();
   } catch (err) {
     if (replicas > 1 && /replica|cluster|insufficient resources|peers/i.test(String(err)))
-      throw new JetStreamReplicasError(what, undefined, replicas, err);
+      throw replicaRefusal(what, undefined, replicas, err);
     throw err;
   }
 }
@@ -49,7 +77,7 @@ export async function ensureReplicas(jsm: JetStreamManager, stream: string, repl
     if (info.cluster?.name === undefined) throw new Error('this NATS server is not part of a cluster');
     await jsm.streams.update(stream, { ...info.config, num_replicas: replicas });
   } catch (err) {
-    throw new JetStreamReplicasError(`JetStream stream ${stream}`, current, replicas, err);
+    throw replicaRefusal(`JetStream stream ${stream}`, current, replicas, err);
   }
 }
 
@@ -68,6 +96,6 @@ export async function ensureConsumerReplicas(
     if (info.cluster?.name === undefined) throw new Error('this NATS server is not part of a cluster');
     await jsm.consumers.update(stream, consumer, { num_replicas: replicas });
   } catch (err) {
-    throw new JetStreamReplicasError(`JetStream consumer ${consumer}`, current, replicas, err);
+    throw replicaRefusal(`JetStream consumer ${consumer}`, current, replicas, err);
   }
 }

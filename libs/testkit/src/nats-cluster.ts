@@ -150,15 +150,7 @@ function clusterHandle(
     },
     partition: (i) => network.partition(i),
     heal: (i) => network.heal(i),
-    async waitUntilHealthy(timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (const [i, node] of nodes.entries()) {
-        while (node.process.running && !(await isHealthy(monitorUrls[i] as string))) {
-          if (Date.now() > deadline) throw new Error(`nats n${i} not healthy within ${timeoutMs} ms`);
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-    },
+    waitUntilHealthy: (timeoutMs = 60_000) => waitUntilHealthy(nodes, monitorUrls, timeoutMs),
     dispose,
   };
 }
@@ -209,6 +201,57 @@ async function fetchJson(url: string): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+async function waitUntilHealthy(
+  nodes: readonly NatsNode[],
+  monitorUrls: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const waitFor = async (ready: () => Promise<boolean>, what: string) => {
+    while (!(await ready())) {
+      if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  for (const [i, node] of nodes.entries())
+    await waitFor(
+      async () => !node.process.running || (await isHealthy(monitorUrls[i] as string)),
+      `nats n${i} not healthy`,
+    );
+  // Every node healthy is not yet every peer placeable: until the meta leader has heard from a peer
+  // it counts it offline, and a stream created with 3 replicas is refused ("peer offline").
+  await waitFor(
+    () => metaGroupComplete(nodes, monitorUrls),
+    'the JetStream meta leader does not see every running node',
+  );
+}
+
+/** Whether some running node leads the meta group and reports every other running node current and online. */
+async function metaGroupComplete(
+  nodes: readonly NatsNode[],
+  monitorUrls: readonly string[],
+): Promise<boolean> {
+  for (const [i, node] of nodes.entries()) {
+    if (!node.process.running) continue;
+    const meta = ((await fetchJson(`${monitorUrls[i]}/jsz`)) as { meta_cluster?: MetaCluster } | undefined)
+      ?.meta_cluster;
+    if (meta?.leader !== node.name) continue;
+    const peers = new Map((meta.replicas ?? []).map((r) => [r.name, r]));
+    return nodes.every(
+      (n) =>
+        n === node ||
+        !n.process.running ||
+        (peers.get(n.name)?.current === true && peers.get(n.name)?.offline !== true),
+    );
+  }
+  return false;
+}
+
+interface MetaCluster {
+  leader?: string;
+  replicas?: { name: string; current?: boolean; offline?: boolean }[];
 }
 
 async function isHealthy(monitorUrl: string): Promise<boolean> {

@@ -100,3 +100,34 @@ describe('NATS_REPLICAS on a single server', () => {
     expect(String(failure)).toMatch(/has 1 replica\(s\).*nats stream edit.*or set NATS_REPLICAS=1/);
   });
 });
+
+describe('NATS_REPLICAS=3 while two nodes of the cluster are down', () => {
+  it('waits for them to come back instead of stopping start-up', async () => {
+    const cluster = await startNatsCluster(3);
+    try {
+      // The meta leader stays up: it answers "no suitable peers for placement, peer offline" at once.
+      const leader = await cluster.metaLeader();
+      const down = cluster.nodes.filter((_, i) => i !== leader);
+      await Promise.all(down.map((n) => n.process.stop()));
+      const prefix = uniqueName('p');
+      const starting = startSequencer(configs(cluster.url, prefix, 3).sequencer, logger);
+      const early = await Promise.race([
+        starting.then(
+          () => 'started',
+          (err: unknown) => err,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('waiting'), 3_000)),
+      ]);
+      expect(early).toBe('waiting');
+      await Promise.all(down.map((n) => n.process.start()));
+      const sequencer = await starting;
+      await sequencer.stop();
+      const nc = await connect({ servers: cluster.url.split(',') });
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.streams.info(busNames(prefix).logStream)).config.num_replicas).toBe(3);
+      await nc.close();
+    } finally {
+      await cluster.dispose();
+    }
+  });
+});
