@@ -12,7 +12,11 @@ const RETRY_MAX_MS = 10 * 60_000;
 /** A merge of one repository still running after this counts as failed (a database call that hangs). */
 const REPOSITORY_TIMEOUT_MS = 60_000;
 
+const DELETES_PER_WRITE = 8;
+
 type Part = BatchFields & { _id: string };
+/** Runs one of the merge's writes (the store's write lane, behind the persister's writes). */
+type BackgroundWrite = <T>(write: () => Promise<T>) => Promise<T>;
 const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1 } as const;
 
 /**
@@ -34,6 +38,7 @@ export class BatchCompactor {
   readonly #batches: Collection<BatchDocument>;
   readonly #writeConcern: WriteConcern;
   readonly #onError: (err: unknown) => void;
+  readonly #write: BackgroundWrite;
   /** Per repository: every sequence up to this is in chunks. */
   readonly #compacted = new Map<string, number>();
   /**
@@ -51,10 +56,12 @@ export class BatchCompactor {
     batches: Collection<BatchDocument>,
     writeConcern: WriteConcern,
     onError: (err: unknown) => void,
+    write: BackgroundWrite = (w) => w(),
   ) {
     this.#batches = batches;
     this.#writeConcern = writeConcern;
     this.#onError = onError;
+    this.#write = write;
   }
 
   /**
@@ -184,18 +191,20 @@ export class BatchCompactor {
     if (last.t > to) {
       const rest = { _id: `${repository}:${to + 1}`, r: repository, f: to + 1, t: last.t };
       const document = { ...rest, b: cut.rest };
-      await this.#batches.insertOne(document, { writeConcern: this.#writeConcern }).catch((err: unknown) => {
-        if ((err as { code?: unknown }).code !== 11000) throw err;
-      });
+      await this.#write(() => this.#batches.insertOne(document, { writeConcern: this.#writeConcern })).catch(
+        (err: unknown) => {
+          if ((err as { code?: unknown }).code !== 11000) throw err;
+        },
+      );
       this.remember([document]);
     }
     const others = parts.slice(1).map((part) => part.f);
     const chunk = { r: repository, f: from, t: to, b: chunkBody(cut.head), p: others };
     // By `_id` alone: FerretDB on SQLite sends no other filter to SQL (`{_id, t}` would scan the whole
     // collection). A chunk's content follows from its sequences, so two compactors write the same one.
-    const replaced = await this.#batches.replaceOne({ _id: first._id }, chunk, {
-      writeConcern: this.#writeConcern,
-    });
+    const replaced = await this.#write(() =>
+      this.#batches.replaceOne({ _id: first._id }, chunk, { writeConcern: this.#writeConcern }),
+    );
     if (replaced.matchedCount === 0) return false;
     for (const part of parts) this.#forget(part._id, this.#recent.get(part._id));
     await this.#deleteParts(repository, from, others);
@@ -212,8 +221,14 @@ export class BatchCompactor {
       deleteOne: { filter: { _id: `${repository}:${f}` } },
     }));
     const options = { ordered: false, writeConcern: this.#writeConcern };
-    if (deletes.length > 0) await this.#batches.bulkWrite(deletes, options);
-    await this.#batches.updateOne({ _id: `${repository}:${from}` }, { $unset: { p: '' } }, options);
+    // FerretDB deletes each document in a transaction of its own: a few per turn of the write lane.
+    for (let i = 0; i < deletes.length; i += DELETES_PER_WRITE) {
+      const some = deletes.slice(i, i + DELETES_PER_WRITE);
+      await this.#write(() => this.#batches.bulkWrite(some, options));
+    }
+    await this.#write(() =>
+      this.#batches.updateOne({ _id: `${repository}:${from}` }, { $unset: { p: '' } }, options),
+    );
   }
 }
 

@@ -20,6 +20,7 @@ import { createMissingIndexes } from './create-indexes.ts';
 import { eventBodies, type EventRef } from './event-bodies.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
+import { parallelLane, SerialLane, type WriteLane } from './write-lane.ts';
 import { type Collection, type Db, type WriteConcern } from 'mongodb';
 
 /**
@@ -76,6 +77,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
   #ferretDb: Promise<boolean> | undefined;
   readonly #dataIdIndex: boolean | undefined;
   readonly #compactor: BatchCompactor | undefined;
+  #writeLane: Promise<WriteLane> | undefined;
 
   /**
    * `readPlan`: how catch-up finds batches; by default `by-id` on FerretDB and `range` on MongoDB.
@@ -104,7 +106,9 @@ export class MongoEventStore implements EventStore, StoredSequences {
     this.#heads = db.collection<HeadDocument>(HEADS_COLLECTION);
     const onError = options.onCompactionError ?? ((err: unknown) => process.emitWarning(err as Error));
     if (options.compaction ?? true)
-      this.#compactor = new BatchCompactor(this.#batches, this.#writeConcern, onError);
+      this.#compactor = new BatchCompactor(this.#batches, this.#writeConcern, onError, async (write) =>
+        (await this.#lane()).run('background', write),
+      );
   }
 
   /** Resolves once the compaction scheduled so far is done. */
@@ -126,9 +130,10 @@ export class MongoEventStore implements EventStore, StoredSequences {
       batch.events.map((event) => toDocument(batch.repository, batch.fromSequence, event)),
     );
     if (documents.length === 0) return { displacedEventIds: [] };
-    const [result] = await Promise.all([
-      this.#insertEvents(documents),
-      this.#insertBatches(batches, eventsJson),
+    const lane = await this.#lane();
+    const [, result] = await lane.all([
+      () => this.#insertBatches(batches, eventsJson),
+      () => this.#insertEvents(documents),
     ]);
     return result;
   }
@@ -184,7 +189,8 @@ export class MongoEventStore implements EventStore, StoredSequences {
 
   async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
-    await raiseCounters(this.#db, HEADS_COLLECTION, heads, this.#writeConcern);
+    const lane = await this.#lane();
+    await lane.run('urgent', () => raiseCounters(this.#db, HEADS_COLLECTION, heads, this.#writeConcern));
     this.#compactor?.schedule(heads);
   }
 
@@ -265,6 +271,12 @@ export class MongoEventStore implements EventStore, StoredSequences {
   #plan(): Promise<BatchReadPlan> {
     // `by-id` on FerretDB, `range` elsewhere.
     return (this.#readPlan ??= this.#onFerretDb().then((ferret) => (ferret ? 'by-id' : 'range')));
+  }
+
+  #lane(): Promise<WriteLane> {
+    return (this.#writeLane ??= this.#onFerretDb().then((ferret) =>
+      ferret ? new SerialLane() : parallelLane,
+    ));
   }
 
   #onFerretDb(): Promise<boolean> {

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { parallelLane, SerialLane } from './write-lane.ts';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('SerialLane', () => {
+  it('runs one write at a time, the waiting urgent ones before the waiting background ones', async () => {
+    const lane = new SerialLane();
+    const order: string[] = [];
+    let running = 0;
+    let most = 0;
+    const first = deferred();
+    const write = (name: string, hold?: Promise<void>) => async () => {
+      running += 1;
+      most = Math.max(most, running);
+      order.push(name);
+      await hold;
+      running -= 1;
+    };
+    const writes = [
+      lane.run('background', write('merge 1', first.promise)),
+      lane.run('background', write('merge 2')),
+      lane.run('urgent', write('group 1')),
+      lane.run('urgent', write('group 2')),
+    ];
+    await Promise.resolve();
+    first.resolve();
+    await Promise.all(writes);
+    expect(order).toEqual(['merge 1', 'group 1', 'group 2', 'merge 2']);
+    expect(most).toBe(1);
+  });
+
+  it('hands the lane on after a failed write', async () => {
+    const lane = new SerialLane();
+    await expect(lane.run('urgent', () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
+    await expect(lane.run('background', () => Promise.resolve(7))).resolves.toBe(7);
+  });
+
+  it('runs the writes of one step in order, as one turn nothing else cuts into', async () => {
+    const lane = new SerialLane();
+    const order: string[] = [];
+    const step = lane.all([
+      async () => {
+        order.push('batches');
+        await new Promise((r) => setTimeout(r, 5));
+        return 1;
+      },
+      () => {
+        order.push('events');
+        return Promise.resolve('e');
+      },
+    ]);
+    const heads = lane.run('urgent', () => Promise.resolve(order.push('heads')));
+    expect(await step).toEqual([1, 'e']);
+    await heads;
+    expect(order).toEqual(['batches', 'events', 'heads']);
+  });
+});
+
+describe('parallelLane', () => {
+  it('starts the writes of one step together', async () => {
+    const started: string[] = [];
+    const gate = deferred();
+    const step = parallelLane.all([
+      async () => {
+        started.push('a');
+        await gate.promise;
+      },
+      async () => {
+        started.push('b');
+        await gate.promise;
+      },
+    ]);
+    await Promise.resolve();
+    expect(started).toEqual(['a', 'b']);
+    gate.resolve();
+    await step;
+  });
+});
