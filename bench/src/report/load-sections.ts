@@ -119,6 +119,8 @@ export function hotRepositorySection(r: BenchReport): string {
     cpuLine(h.closed.cpu, h.closed.cost),
     '',
     `Inside our services: ${stagesLine(h.closed.stages)}.`,
+    '',
+    `Batch documents merged into chunks whose deletes were still waiting for a quiet database when the window ended: ${int(h.mergedPartsWaiting)} (deferred up to 2,000; beyond, they go as the merges do).`,
     ...alone,
   ].join('\n');
 }

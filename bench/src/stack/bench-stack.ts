@@ -47,6 +47,8 @@ export interface BenchStack {
   readonly mongo: RunningServer;
   gatewayUrl(index: number): string;
   httpUrl(index: number): string;
+  /** The persister's ops server (its /metrics). */
+  persisterUrl(): string;
   gatewayPid(index: number): number;
   /** Every server process by label (services, nats, ferretdb), for CPU accounting. */
   pids(): Record<string, number | undefined>;
@@ -172,6 +174,10 @@ class ProcessBenchStack implements BenchStack {
 
   httpUrl(index: number): string {
     return `http://127.0.0.1:${this.#gateway(index).port}`;
+  }
+
+  persisterUrl(): string {
+    return `http://127.0.0.1:${this.#parts.persister.process.port}`;
   }
 
   gatewayPid(index: number): number {

@@ -225,6 +225,30 @@ describe('batch compaction', () => {
     for (const plan of PLANS) expect(await readAll(repo, plan)).toEqual(sequences(1, 1_100));
   });
 
+  it('deletes the parts of every chunk a stopped process left listing them (parts go chunk after chunk)', async () => {
+    const repo = await repository(3_100, 100);
+    for (const from of [1, 1_001, 2_001])
+      await batches().replaceOne(
+        { _id: `${repo}:${from}` },
+        {
+          r: repo,
+          f: from,
+          t: from + 999,
+          b: eventTexts(repo, from, from + 999).join('\n'),
+          p: sequences(1, 9).map((k) => from - 1 + k * 100 + 1),
+        },
+      );
+    await compact(repo, 3_100);
+    expect(await layout(repo)).toEqual([
+      [1, 1_000],
+      [1_001, 2_000],
+      [2_001, 3_000],
+      [3_001, 3_100],
+    ]);
+    expect(await batches().countDocuments({ r: repo, p: { $exists: true } })).toBe(0);
+    for (const plan of PLANS) expect(await readAll(repo, plan)).toEqual(sequences(1, 3_100));
+  });
+
   it('reads older batch bodies (arrays) into chunks', async () => {
     const repo = uniqueName('r');
     await batches().insertMany([

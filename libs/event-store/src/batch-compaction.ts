@@ -1,6 +1,7 @@
-import type { AnyBulkWriteOperation, Collection, WriteConcern } from 'mongodb';
+import type { Collection, WriteConcern } from 'mongodb';
 import { batchBody, batchEvents, bodyLength, type BatchDocument, type BatchFields } from './batch-scan.ts';
 import { CHUNK_EVENTS, chunkBody } from './chunk-layout.ts';
+import { MergedPartsDeleter, type LaneWrite } from './merged-parts-deleter.ts';
 
 /** A chunk whose events would exceed this is not written (MongoDB's document limit is 16 MiB). */
 const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
@@ -12,11 +13,7 @@ const RETRY_MAX_MS = 10 * 60_000;
 /** A merge of one repository still running after this counts as failed (a database call that hangs). */
 const REPOSITORY_TIMEOUT_MS = 60_000;
 
-const DELETES_PER_WRITE = 8;
-
 type Part = BatchFields & { _id: string };
-/** Runs one of the merge's writes (the store's write lane, behind the persister's writes). */
-type BackgroundWrite = <T>(write: () => Promise<T>) => Promise<T>;
 const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1 } as const;
 
 /**
@@ -38,7 +35,8 @@ export class BatchCompactor {
   readonly #batches: Collection<BatchDocument>;
   readonly #writeConcern: WriteConcern;
   readonly #onError: (err: unknown) => void;
-  readonly #write: BackgroundWrite;
+  readonly #write: LaneWrite;
+  readonly #deleter: MergedPartsDeleter;
   /** Per repository: every sequence up to this is in chunks. */
   readonly #compacted = new Map<string, number>();
   /**
@@ -56,12 +54,13 @@ export class BatchCompactor {
     batches: Collection<BatchDocument>,
     writeConcern: WriteConcern,
     onError: (err: unknown) => void,
-    write: BackgroundWrite = (w) => w(),
+    write: LaneWrite = (_, w) => w(),
   ) {
     this.#batches = batches;
     this.#writeConcern = writeConcern;
     this.#onError = onError;
     this.#write = write;
+    this.#deleter = new MergedPartsDeleter(batches, writeConcern, write, (err) => this.#report(err));
   }
 
   /**
@@ -96,9 +95,14 @@ export class BatchCompactor {
     if (this.#pending.size > 0) this.#running ??= this.#drain().finally(() => (this.#running = undefined));
   }
 
+  get partsWaiting(): number {
+    return this.#deleter.waiting;
+  }
+
   /** Resolves once nothing is scheduled any more. */
   async idle(): Promise<void> {
     while (this.#running !== undefined) await this.#running;
+    await this.#deleter.idle();
   }
 
   async #drain(): Promise<void> {
@@ -117,8 +121,12 @@ export class BatchCompactor {
   #postpone(repository: string, err: unknown): void {
     const waitMs = this.#backoff.get(repository)?.nextMs ?? RETRY_FIRST_MS;
     this.#backoff.set(repository, { until: Date.now() + waitMs, nextMs: Math.min(waitMs * 2, RETRY_MAX_MS) });
+    this.#report(new Error(`merging ${repository} into chunks: retried in ${waitMs} ms`, { cause: err }));
+  }
+
+  #report(err: unknown): void {
     try {
-      this.#onError(new Error(`merging ${repository} into chunks: retried in ${waitMs} ms`, { cause: err }));
+      this.#onError(err);
     } catch {
       // the reporter's own failure must not stop the merges
     }
@@ -155,10 +163,16 @@ export class BatchCompactor {
       if ((await this.#chunkAt(repository, middle * CHUNK_EVENTS + 1)) === null) high = middle;
       else low = middle + 1;
     }
-    // The last chunk written may still list its parts, if the process stopped before deleting them.
-    const lastStart = (low - 1) * CHUNK_EVENTS + 1;
-    const last = low > 0 ? await this.#chunkAt(repository, lastStart) : null;
-    if (last?.p !== undefined) await this.#deleteParts(repository, lastStart, last.p);
+    // The last chunks written may still list their parts, if the process stopped before deleting them:
+    // parts are deleted chunk after chunk, so those are the last ones.
+    const listing: Array<{ from: number; p: number[] }> = [];
+    for (let k = low - 1; k >= 0; k--) {
+      const from = k * CHUNK_EVENTS + 1;
+      const p = (await this.#chunkAt(repository, from))?.p;
+      if (p === undefined) break;
+      listing.unshift({ from, p });
+    }
+    for (const { from, p } of listing) this.#deleter.add(repository, from, p);
     return low * CHUNK_EVENTS;
   }
 
@@ -191,44 +205,24 @@ export class BatchCompactor {
     if (last.t > to) {
       const rest = { _id: `${repository}:${to + 1}`, r: repository, f: to + 1, t: last.t };
       const document = { ...rest, b: cut.rest };
-      await this.#write(() => this.#batches.insertOne(document, { writeConcern: this.#writeConcern })).catch(
-        (err: unknown) => {
-          if ((err as { code?: unknown }).code !== 11000) throw err;
-        },
-      );
+      await this.#write('background', () =>
+        this.#batches.insertOne(document, { writeConcern: this.#writeConcern }),
+      ).catch((err: unknown) => {
+        if ((err as { code?: unknown }).code !== 11000) throw err;
+      });
       this.remember([document]);
     }
     const others = parts.slice(1).map((part) => part.f);
     const chunk = { r: repository, f: from, t: to, b: chunkBody(cut.head), p: others };
     // By `_id` alone: FerretDB on SQLite sends no other filter to SQL (`{_id, t}` would scan the whole
     // collection). A chunk's content follows from its sequences, so two compactors write the same one.
-    const replaced = await this.#write(() =>
+    const replaced = await this.#write('background', () =>
       this.#batches.replaceOne({ _id: first._id }, chunk, { writeConcern: this.#writeConcern }),
     );
     if (replaced.matchedCount === 0) return false;
     for (const part of parts) this.#forget(part._id, this.#recent.get(part._id));
-    await this.#deleteParts(repository, from, others);
+    this.#deleter.add(repository, from, others);
     return true;
-  }
-
-  /**
-   * Deletes the parts merged into the chunk at `from`, then the list: a chunk still listing parts may
-   * not have deleted them. One `_id` equality each, the one filter FerretDB sends to SQL (an `$in`
-   * would scan the collection).
-   */
-  async #deleteParts(repository: string, from: number, starts: readonly number[]): Promise<void> {
-    const deletes = starts.map((f): AnyBulkWriteOperation<BatchDocument> => ({
-      deleteOne: { filter: { _id: `${repository}:${f}` } },
-    }));
-    const options = { ordered: false, writeConcern: this.#writeConcern };
-    // FerretDB deletes each document in a transaction of its own: a few per turn of the write lane.
-    for (let i = 0; i < deletes.length; i += DELETES_PER_WRITE) {
-      const some = deletes.slice(i, i + DELETES_PER_WRITE);
-      await this.#write(() => this.#batches.bulkWrite(some, options));
-    }
-    await this.#write(() =>
-      this.#batches.updateOne({ _id: `${repository}:${from}` }, { $unset: { p: '' } }, options),
-    );
   }
 }
 

@@ -61,6 +61,27 @@ describe('SerialLane', () => {
   });
 });
 
+describe('SerialLane: idle writes', () => {
+  it('wait until the lane has been free for idleMs, then follow each other', async () => {
+    const lane = new SerialLane({ idleMs: 30 });
+    const started: Array<[string, number]> = [];
+    const t0 = performance.now();
+    const write = (name: string) => () => Promise.resolve(started.push([name, performance.now() - t0]));
+    const idle = [lane.run('idle', write('delete 1')), lane.run('idle', write('delete 2'))];
+    // Urgent writes 10 ms apart keep the lane from being free for 30 ms.
+    for (let i = 0; i < 5; i++) {
+      await lane.run('urgent', write(`group ${i}`));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await Promise.all(idle);
+    const names = started.map(([name]) => name);
+    expect(names).toEqual(['group 0', 'group 1', 'group 2', 'group 3', 'group 4', 'delete 1', 'delete 2']);
+    const at = new Map(started);
+    expect((at.get('delete 1') as number) - (at.get('group 4') as number)).toBeGreaterThanOrEqual(25);
+    expect((at.get('delete 2') as number) - (at.get('delete 1') as number)).toBeLessThan(10);
+  });
+});
+
 describe('parallelLane', () => {
   it('starts the writes of one step together', async () => {
     const started: string[] = [];

@@ -2,34 +2,47 @@
  * Where the store's writes go. FerretDB on SQLite runs one write transaction at a time, and a write that
  * finds another under way waits in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries: a
  * persister's group write that met a background chunk merge often waited longer than both took. So there
- * the store sends its writes one at a time, the persister's (`urgent`) ahead of the merges'. MongoDB runs
- * writes side by side: there every write goes at once.
+ * the store sends its writes one at a time: the persister's (`urgent`) first, then the merges'
+ * (`background`), and last what can wait for a quiet moment (`idle`: only once the lane has been free for
+ * `idleMs`). MongoDB runs writes side by side: there every write goes at once.
  */
 export interface WriteLane {
-  run<T>(priority: 'urgent' | 'background', write: () => Promise<T>): Promise<T>;
+  run<T>(priority: WritePriority, write: () => Promise<T>): Promise<T>;
   /** The writes of one step: one after another in a serial lane (as one turn), side by side otherwise. */
   all<T extends readonly unknown[]>(writes: { [K in keyof T]: () => Promise<T[K]> }): Promise<T>;
 }
+
+export type WritePriority = 'urgent' | 'background' | 'idle';
 
 export const parallelLane: WriteLane = {
   run: (_, write) => write(),
   all: (writes) => Promise.all(writes.map((write) => write())) as never,
 };
 
-export class SerialLane implements WriteLane {
-  #busy = false;
-  readonly #waiting = { urgent: [] as Array<() => void>, background: [] as Array<() => void> };
+/** Long enough that a persister writing group after group never leaves the lane this long. */
+const IDLE_MS = 20;
 
-  async run<T>(priority: 'urgent' | 'background', write: () => Promise<T>): Promise<T> {
-    if (this.#busy) await new Promise<void>((resolve) => this.#waiting[priority].push(resolve));
-    else this.#busy = true;
+export class SerialLane implements WriteLane {
+  readonly #idleMs: number;
+  #busy = false;
+  readonly #waiting: Record<WritePriority, Array<() => void>> = { urgent: [], background: [], idle: [] };
+  #idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: { idleMs?: number } = {}) {
+    this.#idleMs = options.idleMs ?? IDLE_MS;
+  }
+
+  async run<T>(priority: WritePriority, write: () => Promise<T>): Promise<T> {
+    if (this.#busy || priority === 'idle') {
+      await new Promise<void>((resolve) => {
+        this.#waiting[priority].push(resolve);
+        if (!this.#busy) this.#armIdle();
+      });
+    } else this.#busy = true;
     try {
       return await write();
     } finally {
-      // The lane stays busy when handed over.
-      const next = this.#waiting.urgent.shift() ?? this.#waiting.background.shift();
-      if (next === undefined) this.#busy = false;
-      else next();
+      this.#handOver(priority);
     }
   }
 
@@ -39,5 +52,28 @@ export class SerialLane implements WriteLane {
       for (const write of writes as ReadonlyArray<() => Promise<unknown>>) results.push(await write());
       return results as unknown as T;
     });
+  }
+
+  #handOver(finished: WritePriority): void {
+    // The lane stays busy when handed over. Once a quiet moment has begun, idle writes follow each other.
+    const next =
+      this.#waiting.urgent.shift() ??
+      this.#waiting.background.shift() ??
+      (finished === 'idle' ? this.#waiting.idle.shift() : undefined);
+    if (next !== undefined) return next();
+    this.#busy = false;
+    this.#armIdle();
+  }
+
+  #armIdle(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#waiting.idle.length === 0) return;
+    this.#idleTimer = setTimeout(() => {
+      if (this.#busy) return; // armed again when the write that took the lane hands it over
+      const next = this.#waiting.idle.shift();
+      if (next === undefined) return;
+      this.#busy = true;
+      next();
+    }, this.#idleMs);
   }
 }

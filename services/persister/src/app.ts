@@ -262,7 +262,7 @@ function openStore(
   writeConcern: 'majority' | 1,
   { metrics, log }: { metrics: PersisterMetrics; log: Logger },
 ): MongoEventStore {
-  return new MongoEventStore(db, {
+  const store = new MongoEventStore(db, {
     writeConcern,
     compaction: config.BATCH_COMPACTION === 'on',
     onCompactionError: (err) => {
@@ -270,4 +270,6 @@ function openStore(
       log.warn({ err }, 'merging batches into chunks failed; they stay readable as they are');
     },
   });
+  metrics.mergedPartsWaiting.read = () => store.mergedPartsWaiting();
+  return store;
 }

@@ -12,6 +12,10 @@ export function createPersisterMetrics() {
     ...lifecycleCounters(registry),
     ...histograms(registry),
     ...consumerGauges(registry),
+    mergedPartsWaiting: settableGauge(registry, {
+      name: 'persister_merged_parts_waiting',
+      help: 'Batch documents merged into chunks and not deleted yet (their deletes wait for a quiet database, up to 2,000)',
+    }),
     /** Heads and events per repository since the last stats report (the admin dashboard's event rates). */
     activity: new RepositoryActivity(),
   };
@@ -150,4 +154,17 @@ function consumerGauges(registry: Registry) {
       registers: [registry],
     }),
   };
+}
+
+/** A gauge read when scraped, from whatever `read` is set to (the store it reads is made after the metrics). */
+function settableGauge(registry: Registry, options: { name: string; help: string }) {
+  const source = { read: (): number => 0 };
+  new Gauge({
+    ...options,
+    registers: [registry],
+    collect() {
+      this.set(source.read());
+    },
+  });
+  return source;
 }
