@@ -120,7 +120,7 @@ export function hotRepositorySection(r: BenchReport): string {
     '',
     `Inside our services: ${stagesLine(h.closed.stages)}.`,
     '',
-    `Batch documents merged into chunks whose deletes were still waiting for a quiet database when the window ended: ${int(h.mergedPartsWaiting)} (deferred up to 2,000; beyond, they go as the merges do).`,
+    `Batch documents merged into chunks whose deletes were still waiting for a quiet database when the window ended: ${int(h.mergedPartsWaiting)} (deferred while fewer than 2,000 wait; beyond, they go in line with the persister's writes).`,
     ...alone,
   ].join('\n');
 }

@@ -9,7 +9,7 @@ export interface HotRepositoryResult {
   closed: IngestPhaseResult;
   /**
    * Batch documents merged into chunks and not deleted yet when the window ended: their deletes wait for a
-   * quiet database (up to 2,000), so a short window leaves some of the merge's cost for after it.
+   * quiet database while fewer than 2,000 wait, so a short window leaves some of the merge's cost for after it.
    */
   mergedPartsWaiting: number;
 }

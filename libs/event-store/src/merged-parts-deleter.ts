@@ -4,12 +4,16 @@ import type { WritePriority } from './write-lane.ts';
 
 /** Parts deleted per write: on FerretDB each is a transaction of its own, and an urgent write waits one turn. */
 const DELETES_PER_WRITE = 4;
-/** Parts whose deletion may wait for a quiet moment of the write lane; beyond, they go as merges do. */
+/**
+ * Parts whose deletion may wait for a quiet moment of the write lane. Beyond, they take their turn with the
+ * persister's writes: a persister writing without pause leaves no room for background writes, and parts
+ * would pile up for as long as it does.
+ */
 const MAX_DEFERRED_PARTS = 2_000;
 
-/** Runs one write on the store's write lane, behind the persister's. */
+/** Runs one write on the store's write lane. */
 export type LaneWrite = <T>(
-  priority: Exclude<WritePriority, 'urgent'>,
+  priority: WritePriority | (() => WritePriority),
   write: () => Promise<T>,
 ) => Promise<T>;
 
@@ -26,7 +30,7 @@ interface Merged {
  * which is where a restarted compactor looks (batch-compaction.ts). Nothing reads those parts any more
  * (readers skip what they returned already), so deleting them — one FerretDB transaction per document, the
  * largest share of a merge's writes — waits for the lane to be quiet while fewer than MAX_DEFERRED_PARTS
- * are waiting. A failed delete stays first in line and is tried again with the next chunk built.
+ * are waiting, and beyond goes in line with the persister's writes. A failed delete stays first in line and is tried again with the next chunk built.
  */
 export class MergedPartsDeleter {
   readonly #batches: Collection<BatchDocument>;
@@ -86,14 +90,18 @@ export class MergedPartsDeleter {
       const deletes = starts
         .slice(i, i + DELETES_PER_WRITE)
         .map((f) => ({ deleteOne: { filter: { _id: `${repository}:${f}` } } }));
-      await this.#write(this.#priority(), () => this.#batches.bulkWrite(deletes, options));
+      await this.#write(
+        () => this.#priority(),
+        () => this.#batches.bulkWrite(deletes, options),
+      );
     }
-    await this.#write(this.#priority(), () =>
-      this.#batches.updateOne({ _id: `${repository}:${from}` }, { $unset: { p: '' } }, options),
+    await this.#write(
+      () => this.#priority(),
+      () => this.#batches.updateOne({ _id: `${repository}:${from}` }, { $unset: { p: '' } }, options),
     );
   }
 
-  #priority(): Exclude<WritePriority, 'urgent'> {
-    return this.#parts > MAX_DEFERRED_PARTS ? 'background' : 'idle';
+  #priority(): WritePriority {
+    return this.#parts > MAX_DEFERRED_PARTS ? 'urgent' : 'idle';
   }
 }

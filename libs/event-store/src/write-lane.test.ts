@@ -82,6 +82,27 @@ describe('SerialLane: idle writes', () => {
   });
 });
 
+describe('SerialLane: an idle write whose priority rises', () => {
+  it('takes its turn with the urgent writes instead of waiting for a quiet moment', async () => {
+    const lane = new SerialLane({ idleMs: 60_000 });
+    const order: string[] = [];
+    let piledUp = false;
+    const deleting = lane.run(
+      () => (piledUp ? 'urgent' : 'idle'),
+      () => Promise.resolve(order.push('delete')),
+    );
+    await lane.run('urgent', () => Promise.resolve(order.push('group 1')));
+    piledUp = true;
+    const group2 = lane.run('urgent', async () => {
+      order.push('group 2');
+      await new Promise((r) => setTimeout(r, 5));
+    });
+    const group3 = lane.run('urgent', () => Promise.resolve(order.push('group 3')));
+    await Promise.all([deleting, group2, group3]);
+    expect(order).toEqual(['group 1', 'group 2', 'group 3', 'delete']);
+  });
+});
+
 describe('parallelLane', () => {
   it('starts the writes of one step together', async () => {
     const started: string[] = [];

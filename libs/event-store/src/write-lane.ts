@@ -7,7 +7,11 @@
  * `idleMs`). MongoDB runs writes side by side: there every write goes at once.
  */
 export interface WriteLane {
-  run<T>(priority: WritePriority, write: () => Promise<T>): Promise<T>;
+  /**
+   * `priority` may be a function: it is asked again while the write waits, so an idle write can be moved up
+   * (merged parts piling up).
+   */
+  run<T>(priority: WritePriority | (() => WritePriority), write: () => Promise<T>): Promise<T>;
   /** The writes of one step: one after another in a serial lane (as one turn), side by side otherwise. */
   all<T extends readonly unknown[]>(writes: { [K in keyof T]: () => Promise<T[K]> }): Promise<T>;
 }
@@ -19,30 +23,40 @@ export const parallelLane: WriteLane = {
   all: (writes) => Promise.all(writes.map((write) => write())) as never,
 };
 
+const PRIORITIES: readonly WritePriority[] = ['urgent', 'background', 'idle'];
+
+interface Waiter {
+  ask: () => WritePriority;
+  wake: (as: WritePriority) => void;
+}
+
 /** Long enough that a persister writing group after group never leaves the lane this long. */
 const IDLE_MS = 20;
 
 export class SerialLane implements WriteLane {
   readonly #idleMs: number;
   #busy = false;
-  readonly #waiting: Record<WritePriority, Array<() => void>> = { urgent: [], background: [], idle: [] };
+  readonly #waiting: Record<WritePriority, Waiter[]> = { urgent: [], background: [], idle: [] };
   #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: { idleMs?: number } = {}) {
     this.#idleMs = options.idleMs ?? IDLE_MS;
   }
 
-  async run<T>(priority: WritePriority, write: () => Promise<T>): Promise<T> {
-    if (this.#busy || priority === 'idle') {
+  async run<T>(priority: WritePriority | (() => WritePriority), write: () => Promise<T>): Promise<T> {
+    const ask = typeof priority === 'function' ? priority : () => priority;
+    const now = ask();
+    let ran: WritePriority = now;
+    if (this.#busy || now === 'idle') {
       await new Promise<void>((resolve) => {
-        this.#waiting[priority].push(resolve);
+        this.#waiting[now].push({ ask, wake: (as) => ((ran = as), resolve()) });
         if (!this.#busy) this.#armIdle();
       });
     } else this.#busy = true;
     try {
       return await write();
     } finally {
-      this.#handOver(priority);
+      this.#handOver(ran);
     }
   }
 
@@ -55,14 +69,25 @@ export class SerialLane implements WriteLane {
   }
 
   #handOver(finished: WritePriority): void {
+    this.#promoteIdle();
     // The lane stays busy when handed over. Once a quiet moment has begun, idle writes follow each other.
-    const next =
-      this.#waiting.urgent.shift() ??
-      this.#waiting.background.shift() ??
-      (finished === 'idle' ? this.#waiting.idle.shift() : undefined);
-    if (next !== undefined) return next();
+    for (const priority of finished === 'idle' ? PRIORITIES : PRIORITIES.slice(0, 2)) {
+      const next = this.#waiting[priority].shift();
+      if (next !== undefined) return next.wake(priority);
+    }
     this.#busy = false;
     this.#armIdle();
+  }
+
+  /** Idle writes whose priority has risen meanwhile join the end of their new line. */
+  #promoteIdle(): void {
+    const idle = this.#waiting.idle;
+    for (let i = 0; i < idle.length;) {
+      const waiter = idle[i] as Waiter;
+      const now = waiter.ask();
+      if (now === 'idle') i++;
+      else this.#waiting[now].push(...idle.splice(i, 1));
+    }
   }
 
   #armIdle(): void {
@@ -73,7 +98,7 @@ export class SerialLane implements WriteLane {
       const next = this.#waiting.idle.shift();
       if (next === undefined) return;
       this.#busy = true;
-      next();
+      next.wake('idle');
     }, this.#idleMs);
   }
 }

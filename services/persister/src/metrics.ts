@@ -14,7 +14,7 @@ export function createPersisterMetrics() {
     ...consumerGauges(registry),
     mergedPartsWaiting: settableGauge(registry, {
       name: 'persister_merged_parts_waiting',
-      help: 'Batch documents merged into chunks and not deleted yet (their deletes wait for a quiet database, up to 2,000)',
+      help: 'Batch documents merged into chunks and not deleted yet (their deletes wait for a quiet database, while fewer than 2,000 wait)',
     }),
     /** Heads and events per repository since the last stats report (the admin dashboard's event rates). */
     activity: new RepositoryActivity(),
