@@ -249,6 +249,36 @@ describe('batch compaction', () => {
     for (const plan of PLANS) expect(await readAll(repo, plan)).toEqual(sequences(1, 3_100));
   });
 
+  it('deletes the parts of a chunk another process built and left listing them', async () => {
+    const repo = await repository(2_100, 100);
+    const part401 = await batches().findOne({ _id: `${repo}:401` });
+    await batches().deleteOne({ _id: `${repo}:401` });
+    const b = store({ onCompactionError: () => undefined });
+    await b.advanceHeads(new Map([[repo, 2_100]]));
+    await b.compactionIdle(); // a part missing: this process waits before trying again
+    // Meanwhile another process builds chunk 1 and stops before deleting its parts.
+    await batches().insertOne(part401 as BatchDocument);
+    await batches().replaceOne(
+      { _id: `${repo}:1` },
+      {
+        r: repo,
+        f: 1,
+        t: 1_000,
+        b: eventTexts(repo, 1, 1_000).join('\n'),
+        p: sequences(1, 9).map((k) => k * 100 + 1),
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await b.advanceHeads(new Map([[repo, 2_100]]));
+    await b.compactionIdle();
+    expect(await layout(repo)).toEqual([
+      [1, 1_000],
+      [1_001, 2_000],
+      [2_001, 2_100],
+    ]);
+    for (const plan of PLANS) expect(await readAll(repo, plan)).toEqual(sequences(1, 2_100));
+  });
+
   it('reads older batch bodies (arrays) into chunks', async () => {
     const repo = uniqueName('r');
     await batches().insertMany([

@@ -1,7 +1,8 @@
 import type { Collection, WriteConcern } from 'mongodb';
 import { batchBody, batchEvents, bodyLength, type BatchDocument, type BatchFields } from './batch-scan.ts';
 import { CHUNK_EVENTS, chunkBody } from './chunk-layout.ts';
-import { MergedPartsDeleter, type LaneWrite } from './merged-parts-deleter.ts';
+import { MergedPartsDeleter } from './merged-parts-deleter.ts';
+import { parallelLane, type WriteLane } from './write-lane.ts';
 
 /** A chunk whose events would exceed this is not written (MongoDB's document limit is 16 MiB). */
 const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
@@ -35,7 +36,7 @@ export class BatchCompactor {
   readonly #batches: Collection<BatchDocument>;
   readonly #writeConcern: WriteConcern;
   readonly #onError: (err: unknown) => void;
-  readonly #write: LaneWrite;
+  readonly #lane: () => Promise<WriteLane>;
   readonly #deleter: MergedPartsDeleter;
   /** Per repository: every sequence up to this is in chunks. */
   readonly #compacted = new Map<string, number>();
@@ -46,6 +47,7 @@ export class BatchCompactor {
   readonly #backoff = new Map<string, { until: number; nextMs: number }>();
   readonly #pending = new Map<string, number>();
   #running: Promise<void> | undefined;
+  #stopped = false;
   /** By `_id`: what a document read back would return (a batch's events never change). */
   readonly #recent = new Map<string, Part>();
   #recentBytes = 0;
@@ -54,13 +56,18 @@ export class BatchCompactor {
     batches: Collection<BatchDocument>,
     writeConcern: WriteConcern,
     onError: (err: unknown) => void,
-    write: LaneWrite = (_, w) => w(),
+    lane: () => Promise<WriteLane> = () => Promise.resolve(parallelLane),
   ) {
     this.#batches = batches;
     this.#writeConcern = writeConcern;
     this.#onError = onError;
-    this.#write = write;
-    this.#deleter = new MergedPartsDeleter(batches, writeConcern, write, (err) => this.#report(err));
+    this.#lane = lane;
+    this.#deleter = new MergedPartsDeleter({
+      batches,
+      writeConcern,
+      lane,
+      onError: (err) => this.#report(err),
+    });
   }
 
   /**
@@ -92,7 +99,14 @@ export class BatchCompactor {
         continue;
       this.#pending.set(repository, Math.max(head, this.#pending.get(repository) ?? 0));
     }
-    if (this.#pending.size > 0) this.#running ??= this.#drain().finally(() => (this.#running = undefined));
+    if (this.#pending.size > 0 && !this.#stopped) this.#running ??= this.#drain();
+  }
+
+  /** Stops merging and drops the deletes waiting (before the database client closes). */
+  stop(): void {
+    this.#stopped = true;
+    this.#pending.clear();
+    this.#deleter.stop();
   }
 
   get partsWaiting(): number {
@@ -113,9 +127,11 @@ export class BatchCompactor {
         await withTimeout(this.#compact(repository, head), REPOSITORY_TIMEOUT_MS);
         this.#backoff.delete(repository);
       } catch (err) {
-        this.#postpone(repository, err);
+        if (!this.#stopped) this.#postpone(repository, err);
       }
     }
+    // Here, not in a `.finally` of the caller: a `schedule` right after the loop's last look starts again.
+    this.#running = undefined;
   }
 
   #postpone(repository: string, err: unknown): void {
@@ -133,7 +149,11 @@ export class BatchCompactor {
   }
 
   async #compact(repository: string, head: number): Promise<void> {
-    let compacted = this.#compacted.get(repository) ?? (await this.#findCompacted(repository, head));
+    let compacted = this.#compacted.get(repository);
+    if (compacted === undefined) {
+      compacted = await this.#findCompacted(repository, head);
+      this.#compacted.set(repository, compacted); // found once, even if the next chunk cannot be built
+    }
     while (compacted + CHUNK_EVENTS <= head) {
       if (!(await this.#compactChunk(repository, compacted + 1)))
         throw new Error(
@@ -172,7 +192,7 @@ export class BatchCompactor {
       if (p === undefined) break;
       listing.unshift({ from, p });
     }
-    for (const { from, p } of listing) this.#deleter.add(repository, from, p);
+    for (const { from, p } of listing) await this.#deleteParts(repository, from, p);
     return low * CHUNK_EVENTS;
   }
 
@@ -198,31 +218,46 @@ export class BatchCompactor {
     const parts = await this.#parts(repository, from);
     const [first] = parts ?? [];
     if (parts === undefined || first === undefined) return false;
-    if (first.t === to) return true;
+    if (first.t === to) {
+      // Built by another process (a lease handed over), which may stop before deleting its parts.
+      const listed = (await this.#chunkAt(repository, from))?.p;
+      if (listed !== undefined) await this.#deleteParts(repository, from, listed);
+      return true;
+    }
     const cut = cutAfter(parts, CHUNK_EVENTS);
     if (cut === undefined) return false;
     const last = parts[parts.length - 1] as Part;
     if (last.t > to) {
       const rest = { _id: `${repository}:${to + 1}`, r: repository, f: to + 1, t: last.t };
       const document = { ...rest, b: cut.rest };
-      await this.#write('background', () =>
-        this.#batches.insertOne(document, { writeConcern: this.#writeConcern }),
-      ).catch((err: unknown) => {
-        if ((err as { code?: unknown }).code !== 11000) throw err;
-      });
+      await this.#write(() => this.#batches.insertOne(document, { writeConcern: this.#writeConcern })).catch(
+        (err: unknown) => {
+          if ((err as { code?: unknown }).code !== 11000) throw err;
+        },
+      );
       this.remember([document]);
     }
     const others = parts.slice(1).map((part) => part.f);
     const chunk = { r: repository, f: from, t: to, b: chunkBody(cut.head), p: others };
     // By `_id` alone: FerretDB on SQLite sends no other filter to SQL (`{_id, t}` would scan the whole
     // collection). A chunk's content follows from its sequences, so two compactors write the same one.
-    const replaced = await this.#write('background', () =>
+    const replaced = await this.#write(() =>
       this.#batches.replaceOne({ _id: first._id }, chunk, { writeConcern: this.#writeConcern }),
     );
     if (replaced.matchedCount === 0) return false;
     for (const part of parts) this.#forget(part._id, this.#recent.get(part._id));
-    this.#deleter.add(repository, from, others);
+    await this.#deleteParts(repository, from, others);
     return true;
+  }
+
+  /** On MongoDB (a parallel lane) the merge waits for its deletes, as it always did. */
+  async #deleteParts(repository: string, from: number, starts: readonly number[]): Promise<void> {
+    this.#deleter.add(repository, from, starts);
+    if (!(await this.#lane()).serial) await this.#deleter.idle();
+  }
+
+  async #write<T>(write: () => Promise<T>): Promise<T> {
+    return (await this.#lane()).run('background', write);
   }
 }
 

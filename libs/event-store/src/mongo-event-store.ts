@@ -106,17 +106,17 @@ export class MongoEventStore implements EventStore, StoredSequences {
     this.#heads = db.collection<HeadDocument>(HEADS_COLLECTION);
     const onError = options.onCompactionError ?? ((err: unknown) => process.emitWarning(err as Error));
     if (options.compaction ?? true)
-      this.#compactor = new BatchCompactor(
-        this.#batches,
-        this.#writeConcern,
-        onError,
-        async (priority, write) => (await this.#lane()).run(priority, write),
-      );
+      this.#compactor = new BatchCompactor(this.#batches, this.#writeConcern, onError, () => this.#lane());
   }
 
   /** Batch documents merged into chunks whose deletes have not run yet (batch-compaction.ts). */
   mergedPartsWaiting(): number {
     return this.#compactor?.partsWaiting ?? 0;
+  }
+
+  /** Stops the background merges and drops the deletes waiting: before the database client closes. */
+  stopCompaction(): void {
+    this.#compactor?.stop();
   }
 
   /** Resolves once the compaction scheduled so far is done. */

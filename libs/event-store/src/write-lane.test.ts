@@ -63,22 +63,43 @@ describe('SerialLane', () => {
 
 describe('SerialLane: idle writes', () => {
   it('wait until the lane has been free for idleMs, then follow each other', async () => {
-    const lane = new SerialLane({ idleMs: 30 });
+    const lane = new SerialLane({ idleMs: 300 });
     const started: Array<[string, number]> = [];
     const t0 = performance.now();
     const write = (name: string) => () => Promise.resolve(started.push([name, performance.now() - t0]));
-    const idle = [lane.run('idle', write('delete 1')), lane.run('idle', write('delete 2'))];
-    // Urgent writes 10 ms apart keep the lane from being free for 30 ms.
+    // One idle write after the other, as the deleter sends them.
+    const deleting = (async () => {
+      for (let i = 1; i <= 3; i++) await lane.run('idle', write(`delete ${i}`));
+    })();
+    // Urgent writes 5 ms apart keep the lane from being free for 300 ms.
     for (let i = 0; i < 5; i++) {
       await lane.run('urgent', write(`group ${i}`));
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 5));
     }
-    await Promise.all(idle);
-    const names = started.map(([name]) => name);
-    expect(names).toEqual(['group 0', 'group 1', 'group 2', 'group 3', 'group 4', 'delete 1', 'delete 2']);
+    await deleting;
+    expect(started.map(([name]) => name)).toEqual([
+      ...['group 0', 'group 1', 'group 2', 'group 3', 'group 4'],
+      ...['delete 1', 'delete 2', 'delete 3'],
+    ]);
     const at = new Map(started);
-    expect((at.get('delete 1') as number) - (at.get('group 4') as number)).toBeGreaterThanOrEqual(25);
-    expect((at.get('delete 2') as number) - (at.get('delete 1') as number)).toBeLessThan(10);
+    expect((at.get('delete 1') as number) - (at.get('group 4') as number)).toBeGreaterThanOrEqual(250);
+    expect((at.get('delete 3') as number) - (at.get('delete 1') as number)).toBeLessThan(100);
+  });
+});
+
+describe('SerialLane: background writes', () => {
+  it('go first after eight urgent turns in a row, so several groups in flight cannot starve them', async () => {
+    const lane = new SerialLane();
+    const order: string[] = [];
+    const hold = deferred();
+    const first = lane.run('urgent', () => hold.promise.then(() => order.push('group 0')));
+    const merge = lane.run('background', () => Promise.resolve(order.push('merge')));
+    const groups = Array.from({ length: 10 }, (_, i) =>
+      lane.run('urgent', () => Promise.resolve(order.push(`group ${i + 1}`))),
+    );
+    hold.resolve();
+    await Promise.all([first, merge, ...groups]);
+    expect(order.indexOf('merge')).toBe(8);
   });
 });
 

@@ -7,6 +7,8 @@
  * `idleMs`). MongoDB runs writes side by side: there every write goes at once.
  */
 export interface WriteLane {
+  /** Whether writes go one at a time (then a write holds up the others for as long as it takes). */
+  readonly serial: boolean;
   /**
    * `priority` may be a function: it is asked again while the write waits, so an idle write can be moved up
    * (merged parts piling up).
@@ -19,11 +21,10 @@ export interface WriteLane {
 export type WritePriority = 'urgent' | 'background' | 'idle';
 
 export const parallelLane: WriteLane = {
+  serial: false,
   run: (_, write) => write(),
   all: (writes) => Promise.all(writes.map((write) => write())) as never,
 };
-
-const PRIORITIES: readonly WritePriority[] = ['urgent', 'background', 'idle'];
 
 interface Waiter {
   ask: () => WritePriority;
@@ -32,10 +33,16 @@ interface Waiter {
 
 /** Long enough that a persister writing group after group never leaves the lane this long. */
 const IDLE_MS = 20;
+/** Urgent turns in a row after which a waiting background write goes first (several groups in flight). */
+const URGENT_TURNS_BEFORE_BACKGROUND = 8;
 
 export class SerialLane implements WriteLane {
+  readonly serial = true;
   readonly #idleMs: number;
   #busy = false;
+  /** Idle writes are running: the next one need not wait for another quiet moment. */
+  #quiet = false;
+  #urgentTurns = 0;
   readonly #waiting: Record<WritePriority, Waiter[]> = { urgent: [], background: [], idle: [] };
   #idleTimer: NodeJS.Timeout | undefined;
 
@@ -47,12 +54,12 @@ export class SerialLane implements WriteLane {
     const ask = typeof priority === 'function' ? priority : () => priority;
     const now = ask();
     let ran: WritePriority = now;
-    if (this.#busy || now === 'idle') {
+    if (this.#busy || (now === 'idle' && !this.#quiet)) {
       await new Promise<void>((resolve) => {
         this.#waiting[now].push({ ask, wake: (as) => ((ran = as), resolve()) });
         if (!this.#busy) this.#armIdle();
       });
-    } else this.#busy = true;
+    } else this.#take(now);
     try {
       return await write();
     } finally {
@@ -68,23 +75,43 @@ export class SerialLane implements WriteLane {
     });
   }
 
+  #take(priority: WritePriority): void {
+    this.#busy = true;
+    this.#quiet = priority === 'idle';
+    this.#urgentTurns = priority === 'urgent' ? this.#urgentTurns + 1 : 0;
+  }
+
   #handOver(finished: WritePriority): void {
     this.#promoteIdle();
-    // The lane stays busy when handed over. Once a quiet moment has begun, idle writes follow each other.
-    for (const priority of finished === 'idle' ? PRIORITIES : PRIORITIES.slice(0, 2)) {
-      const next = this.#waiting[priority].shift();
-      if (next !== undefined) return next.wake(priority);
+    const next = this.#next(finished);
+    if (next !== undefined) {
+      this.#take(next.priority);
+      return next.waiter.wake(next.priority);
     }
     this.#busy = false;
+    this.#quiet = finished === 'idle';
     this.#armIdle();
+  }
+
+  /** Urgent first (but not for ever), then background; idle ones only while a quiet moment lasts. */
+  #next(finished: WritePriority): { priority: WritePriority; waiter: Waiter } | undefined {
+    const order: WritePriority[] =
+      this.#urgentTurns >= URGENT_TURNS_BEFORE_BACKGROUND
+        ? ['background', 'urgent']
+        : ['urgent', 'background'];
+    if (finished === 'idle') order.push('idle');
+    for (const priority of order) {
+      const waiter = this.#waiting[priority].shift();
+      if (waiter !== undefined) return { priority, waiter };
+    }
+    return undefined;
   }
 
   /** Idle writes whose priority has risen meanwhile join the end of their new line. */
   #promoteIdle(): void {
     const idle = this.#waiting.idle;
     for (let i = 0; i < idle.length;) {
-      const waiter = idle[i] as Waiter;
-      const now = waiter.ask();
+      const now = (idle[i] as Waiter).ask();
       if (now === 'idle') i++;
       else this.#waiting[now].push(...idle.splice(i, 1));
     }
@@ -95,10 +122,10 @@ export class SerialLane implements WriteLane {
     if (this.#waiting.idle.length === 0) return;
     this.#idleTimer = setTimeout(() => {
       if (this.#busy) return; // armed again when the write that took the lane hands it over
-      const next = this.#waiting.idle.shift();
-      if (next === undefined) return;
-      this.#busy = true;
-      next.wake('idle');
+      const waiter = this.#waiting.idle.shift();
+      if (waiter === undefined) return;
+      this.#take('idle');
+      waiter.wake('idle');
     }, this.#idleMs);
   }
 }

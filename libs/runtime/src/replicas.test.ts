@@ -20,6 +20,12 @@ describe('creatingWithReplicas', () => {
     expect(String(err)).toMatch(/stream S needs 3 JetStream servers online .*peer offline.*waiting/);
   });
 
+  it('stops start-up when a peer is offline and NATS gives another reason too', async () => {
+    const message = 'no suitable peers for placement, peer offline, insufficient storage';
+    const err = await creatingWithReplicas('stream S', 3, refusing(message)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JetStreamReplicasError);
+  });
+
   it('passes other failures and single-copy refusals through unchanged', async () => {
     const timeout = new Error('timeout');
     await expect(creatingWithReplicas('stream S', 3, () => Promise.reject(timeout))).rejects.toBe(timeout);

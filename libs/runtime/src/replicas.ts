@@ -31,7 +31,8 @@ export class JetStreamPeerOfflineError extends Error {
   constructor(what: string, replicas: number, cause: unknown) {
     super(
       `${what} needs ${replicas} JetStream servers online (NATS_REPLICAS=${replicas}) and NATS reports one ` +
-        `offline (${errorMessage(cause)}); waiting for it to come back.`,
+        `offline (${errorMessage(cause)}); waiting for it to come back. If it will not, remove it from the ` +
+        `cluster (nats server raft peer-remove) or lower NATS_REPLICAS.`,
       { cause },
     );
     this.name = 'JetStreamPeerOfflineError';
@@ -44,7 +45,9 @@ function errorMessage(err: unknown): string {
 
 /** Whether a refusal to place `replicas` copies is for good (too few servers) or until a peer returns. */
 function replicaRefusal(what: string, current: number | undefined, replicas: number, err: unknown): Error {
-  if (/peer offline/i.test(errorMessage(err))) return new JetStreamPeerOfflineError(what, replicas, err);
+  // Only when that is the one reason NATS gives: it lists them all ("…, peer offline, insufficient storage").
+  if (/placement, peer offline$/i.test(errorMessage(err)))
+    return new JetStreamPeerOfflineError(what, replicas, err);
   return new JetStreamReplicasError(what, current, replicas, err);
 }
 

@@ -82,6 +82,7 @@ export async function startPersister(config: PersisterConfig, logger: Logger): P
       await consuming;
       await lease.release();
       await nats.nc.drain().catch(() => nats.nc.close());
+      store.stopCompaction();
       await mongo.close();
       await ops.close();
     },

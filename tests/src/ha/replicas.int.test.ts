@@ -102,15 +102,18 @@ describe('NATS_REPLICAS on a single server', () => {
 });
 
 describe('NATS_REPLICAS=3 while two nodes of the cluster are down', () => {
-  it('waits for them to come back instead of stopping start-up', async () => {
+  it('waits for them to come back instead of stopping start-up, saying why', async () => {
     const cluster = await startNatsCluster(3);
+    const logs = captureLogs('warn');
+    let starting: ReturnType<typeof startSequencer> | undefined;
     try {
       // The meta leader stays up: it answers "no suitable peers for placement, peer offline" at once.
       const leader = await cluster.metaLeader();
+      expect(leader).toBeDefined();
       const down = cluster.nodes.filter((_, i) => i !== leader);
       await Promise.all(down.map((n) => n.process.stop()));
       const prefix = uniqueName('p');
-      const starting = startSequencer(configs(cluster.url, prefix, 3).sequencer, logger);
+      starting = startSequencer(configs(cluster.url, prefix, 3).sequencer, logs.logger);
       const early = await Promise.race([
         starting.then(
           () => 'started',
@@ -119,14 +122,17 @@ describe('NATS_REPLICAS=3 while two nodes of the cluster are down', () => {
         new Promise((resolve) => setTimeout(() => resolve('waiting'), 3_000)),
       ]);
       expect(early).toBe('waiting');
+      expect(logs.text()).toContain('NATS_PEER_OFFLINE');
       await Promise.all(down.map((n) => n.process.start()));
       const sequencer = await starting;
+      starting = undefined;
       await sequencer.stop();
       const nc = await connect({ servers: cluster.url.split(',') });
       const jsm = await jetstreamManager(nc);
       expect((await jsm.streams.info(busNames(prefix).logStream)).config.num_replicas).toBe(3);
       await nc.close();
     } finally {
+      await starting?.then((s) => s.stop()).catch(() => undefined);
       await cluster.dispose();
     }
   });
