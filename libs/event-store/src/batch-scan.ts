@@ -1,4 +1,4 @@
-import { Binary, type Collection, type Db } from 'mongodb';
+import { Binary, MongoServerError, type Collection, type Db } from 'mongodb';
 import { chunkEvents, chunkStart } from './chunk-layout.ts';
 import { RangeWalk } from './range-walk.ts';
 
@@ -52,8 +52,12 @@ export function bodyLength(body: string | readonly string[] | Binary): number {
 }
 
 /** Whether the server is FerretDB: its `buildInfo` says so. */
+/** Throws when the database cannot be reached (the answer would be a guess); a refused command means no. */
 export async function isFerretDb(db: Db): Promise<boolean> {
-  const info = await db.command({ buildInfo: 1 }).catch(() => ({}));
+  const info = await db.command({ buildInfo: 1 }).catch((err: unknown) => {
+    if (err instanceof MongoServerError) return {};
+    throw err;
+  });
   return 'ferretdbVersion' in info;
 }
 

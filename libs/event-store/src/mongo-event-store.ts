@@ -19,6 +19,7 @@ import {
 import { createMissingIndexes } from './create-indexes.ts';
 import { eventBodies, type EventRef } from './event-bodies.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
+import { askOnce } from './ask-once.ts';
 import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
 import { parallelLane, SerialLane, type WriteLane } from './write-lane.ts';
 import { type Collection, type Db, type WriteConcern } from 'mongodb';
@@ -72,12 +73,18 @@ export class MongoEventStore implements EventStore, StoredSequences {
   readonly #batches: Collection<BatchDocument>;
   readonly #heads: Collection<HeadDocument>;
   readonly #writeConcern: WriteConcern;
-  #readPlan: Promise<BatchReadPlan> | undefined;
-  /** Asked once (`buildInfo`): both the read plan and the indexes depend on it. */
-  #ferretDb: Promise<boolean> | undefined;
+  readonly #readPlan: BatchReadPlan | undefined;
   readonly #dataIdIndex: boolean | undefined;
   readonly #compactor: BatchCompactor | undefined;
-  #writeLane: Promise<WriteLane> | undefined;
+  /** Asked once it answers (`buildInfo`): the read plan, the write lane and the indexes depend on it. */
+  readonly #onFerretDb = askOnce(() => isFerretDb(this.#db));
+  readonly #plan = askOnce(
+    // `by-id` on FerretDB, `range` elsewhere.
+    async (): Promise<BatchReadPlan> => this.#readPlan ?? ((await this.#onFerretDb()) ? 'by-id' : 'range'),
+  );
+  readonly #lane = askOnce(async (): Promise<WriteLane> =>
+    (await this.#onFerretDb()) ? new SerialLane() : parallelLane,
+  );
 
   /**
    * `readPlan`: how catch-up finds batches; by default `by-id` on FerretDB and `range` on MongoDB.
@@ -99,7 +106,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
   ) {
     this.#db = db;
     this.#writeConcern = { w: options.writeConcern ?? 'majority' };
-    this.#readPlan = options.readPlan === undefined ? undefined : Promise.resolve(options.readPlan);
+    this.#readPlan = options.readPlan;
     this.#dataIdIndex = options.dataIdIndex;
     this.#events = db.collection<EventDocument>(EVENTS_COLLECTION);
     this.#batches = db.collection<BatchDocument>(BATCHES_COLLECTION);
@@ -274,21 +281,6 @@ export class MongoEventStore implements EventStore, StoredSequences {
 
   async #bodies(repository: string, refs: readonly EventRef[]): Promise<string[]> {
     return eventBodies(this.#batches, await this.#plan(), repository, refs);
-  }
-
-  #plan(): Promise<BatchReadPlan> {
-    // `by-id` on FerretDB, `range` elsewhere.
-    return (this.#readPlan ??= this.#onFerretDb().then((ferret) => (ferret ? 'by-id' : 'range')));
-  }
-
-  #lane(): Promise<WriteLane> {
-    return (this.#writeLane ??= this.#onFerretDb().then((ferret) =>
-      ferret ? new SerialLane() : parallelLane,
-    ));
-  }
-
-  #onFerretDb(): Promise<boolean> {
-    return (this.#ferretDb ??= isFerretDb(this.#db));
   }
 
   scanLatestByDataId(
