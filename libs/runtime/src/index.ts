@@ -32,5 +32,6 @@ export {
 } from './replicas.ts';
 export { retryJetStreamSetup, retryUntilDone } from './retry.ts';
 export { natsStatsBus } from './nats-stats-bus.ts';
+export { gaugeReadWhenScraped } from './gauge-read-when-scraped.ts';
 export { RepositoryActivity } from './repository-activity.ts';
 export { startStatsPublisher, type StatsPublisherOptions } from './stats-publisher.ts';

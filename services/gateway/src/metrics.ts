@@ -1,3 +1,4 @@
+import { gaugeReadWhenScraped } from '@lfsync/runtime';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createGatewayMetrics() {
@@ -105,12 +106,12 @@ function latencyMetrics(registry: Registry) {
 
 /** Read when scraped: how many bus subscriptions to commit broadcasts `count` says the gateway holds. */
 export function gaugeCommitSubscriptions(metrics: GatewayMetrics, count: () => number): void {
-  new Gauge({
-    name: 'gateway_commit_subscriptions',
-    help: 'NATS subscriptions to commit broadcasts: one for all, or else one per repository its sessions use by name',
-    registers: [metrics.registry],
-    collect() {
-      this.set(count());
+  gaugeReadWhenScraped(
+    metrics.registry,
+    {
+      name: 'gateway_commit_subscriptions',
+      help: 'NATS subscriptions to commit broadcasts: one for all, or else one per repository its sessions use by name',
     },
-  });
+    count,
+  );
 }

@@ -19,7 +19,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { nuid } from '@nats-io/transport-node';
 import { MongoClient, type Db } from 'mongodb';
 import type { PersisterConfig } from './config.ts';
-import { createPersisterMetrics, type PersisterMetrics } from './metrics.ts';
+import { createPersisterMetrics, gaugeMergedPartsWaiting, type PersisterMetrics } from './metrics.ts';
 import { JetStreamLogReader } from './nats/jetstream-log-reader.ts';
 import { openJetStreamLogFeed } from './nats/jetstream-log-feed.ts';
 import { ensureLogConsumer } from './nats/log-consumer.ts';
@@ -271,6 +271,6 @@ function openStore(
       log.warn({ err }, 'merging batches into chunks failed; they stay readable as they are');
     },
   });
-  metrics.mergedPartsWaiting.read = () => store.mergedPartsWaiting();
+  gaugeMergedPartsWaiting(metrics, () => store.mergedPartsWaiting());
   return store;
 }

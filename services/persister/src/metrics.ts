@@ -1,4 +1,4 @@
-import { RepositoryActivity } from '@lfsync/runtime';
+import { gaugeReadWhenScraped, RepositoryActivity } from '@lfsync/runtime';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createPersisterMetrics() {
@@ -12,10 +12,6 @@ export function createPersisterMetrics() {
     ...lifecycleCounters(registry),
     ...histograms(registry),
     ...consumerGauges(registry),
-    mergedPartsWaiting: settableGauge(registry, {
-      name: 'persister_merged_parts_waiting',
-      help: 'Batch documents merged into chunks and not deleted yet (their deletes wait for a quiet database, while fewer than 2,000 wait)',
-    }),
     /** Heads and events per repository since the last stats report (the admin dashboard's event rates). */
     activity: new RepositoryActivity(),
   };
@@ -156,15 +152,14 @@ function consumerGauges(registry: Registry) {
   };
 }
 
-/** A gauge read when scraped, from whatever `read` is set to (the store it reads is made after the metrics). */
-function settableGauge(registry: Registry, options: { name: string; help: string }) {
-  const source = { read: (): number => 0 };
-  new Gauge({
-    ...options,
-    registers: [registry],
-    collect() {
-      this.set(source.read());
+/** Read when scraped: batch documents merged into chunks whose deletes have not run yet (`count`). */
+export function gaugeMergedPartsWaiting(metrics: PersisterMetrics, count: () => number): void {
+  gaugeReadWhenScraped(
+    metrics.registry,
+    {
+      name: 'persister_merged_parts_waiting',
+      help: 'Batch documents merged into chunks and not deleted yet (their deletes wait for a quiet database, while fewer than 2,000 wait)',
     },
-  });
-  return source;
+    count,
+  );
 }
