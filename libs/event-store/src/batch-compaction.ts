@@ -14,8 +14,9 @@ const RETRY_MAX_MS = 10 * 60_000;
 /** A merge of one repository still running after this counts as failed (a database call that hangs). */
 const REPOSITORY_TIMEOUT_MS = 60_000;
 
-type Part = BatchFields & { _id: string };
-const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1 } as const;
+/** `p`: on a chunk, the starts of the parts merged into it that may not be deleted yet. */
+type Part = BatchFields & { _id: string; p?: number[] };
+const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1, p: 1 } as const;
 
 /**
  * Merges a repository's committed batch documents into chunks of `CHUNK_EVENTS` events at aligned
@@ -220,8 +221,7 @@ export class BatchCompactor {
     if (parts === undefined || first === undefined) return false;
     if (first.t === to) {
       // Built by another process (a lease handed over), which may stop before deleting its parts.
-      const listed = (await this.#chunkAt(repository, from))?.p;
-      if (listed !== undefined) await this.#deleteParts(repository, from, listed);
+      if (first.p !== undefined) await this.#deleteParts(repository, from, first.p);
       return true;
     }
     const cut = cutAfter(parts, CHUNK_EVENTS);
