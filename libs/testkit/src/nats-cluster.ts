@@ -142,8 +142,7 @@ function clusterHandle(
     async metaLeader() {
       for (const [i, node] of nodes.entries()) {
         if (!node.process.running) continue;
-        const jsz = await fetchJson(`${monitorUrls[i]}/jsz`);
-        const leader = (jsz as { meta_cluster?: { leader?: string } } | undefined)?.meta_cluster?.leader;
+        const leader = (await metaCluster(monitorUrls[i] as string))?.leader;
         if (leader !== undefined && leader !== '') return indexOf(leader);
       }
       return undefined;
@@ -235,8 +234,7 @@ async function metaGroupComplete(
 ): Promise<boolean> {
   for (const [i, node] of nodes.entries()) {
     if (!node.process.running) continue;
-    const meta = ((await fetchJson(`${monitorUrls[i]}/jsz`)) as { meta_cluster?: MetaCluster } | undefined)
-      ?.meta_cluster;
+    const meta = await metaCluster(monitorUrls[i] as string);
     if (meta?.leader !== node.name) continue;
     const peers = new Map((meta.replicas ?? []).map((r) => [r.name, r]));
     return nodes.every(
@@ -247,6 +245,11 @@ async function metaGroupComplete(
     );
   }
   return false;
+}
+
+/** A node's view of the JetStream meta group (`/jsz`); only the leader lists the other peers. */
+async function metaCluster(monitorUrl: string): Promise<MetaCluster | undefined> {
+  return ((await fetchJson(`${monitorUrl}/jsz`)) as { meta_cluster?: MetaCluster } | undefined)?.meta_cluster;
 }
 
 interface MetaCluster {
