@@ -1,10 +1,9 @@
-import type { EventDocument } from '@lfsync/event-store';
 import { SYNC_CLAIM } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { SignJWT, generateKeyPair, exportSPKI, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TEST_JWT_SECRET, startStack, type TestStack } from './stack.ts';
-import { authedClient, dartEvent } from './support.ts';
+import { authedClient, dartEvent, storedEvents } from './support.ts';
 
 const secret = new TextEncoder().encode(TEST_JWT_SECRET);
 const claim = { [SYNC_CLAIM]: { read: ['*'], write: ['*'] } };
@@ -28,7 +27,7 @@ describe('auth', () => {
   }
 
   async function storedCount(repo: string): Promise<number> {
-    return stack.db().collection<EventDocument>('events').countDocuments({ r: repo });
+    return (await storedEvents(stack.db(), repo)).length;
   }
 
   it('accepts the Dart client auth with its headers spread into the frame', async () => {

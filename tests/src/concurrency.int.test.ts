@@ -1,4 +1,3 @@
-import type { EventDocument } from '@lfsync/event-store';
 import { uniqueName, type WsTestClient } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { startStack, type TestStack } from './stack.ts';
@@ -157,7 +156,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
       events: [dartEvent('new'), dartEvent('old')],
     });
     expect((await client.waitForType('ack')).sequences).toEqual({ new: 2, old: 1 });
-    const stored = await stack.db().collection<EventDocument>('events').find({ r: repo }).toArray();
+    const stored = await storedEvents(stack.db(), repo);
     expect(stored).toHaveLength(2);
     await client.close();
   });

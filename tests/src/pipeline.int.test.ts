@@ -1,4 +1,3 @@
-import type { EventDocument } from '@lfsync/event-store';
 import { storedEvents } from './support.ts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -28,7 +27,7 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     alice.send({ type: 'push_event', repository: repo, event: event('e1') });
     const ack = await alice.waitForType('ack');
     expect(ack).toMatchObject({ eventIds: ['e1'], repositories: { [repo]: ['e1'] }, sequences: { e1: 1 } });
-    const stored = await stack.db().collection<EventDocument>('events').find({ r: repo }).toArray();
+    const stored = await storedEvents(stack.db(), repo);
     expect(stored.map((d) => d['s'])).toEqual([1]);
     const reader = await client(1, 'bob');
     const { events, lastSequence } = await reader.catchUp(repo, 0);

@@ -1,6 +1,6 @@
 import type { SyncClaim } from '@lfsync/contracts';
 import type { EventDocument } from '@lfsync/event-store';
-import { WsTestClient } from '@lfsync/testkit';
+import { storedEventDocuments, WsTestClient } from '@lfsync/testkit';
 import type { Db } from 'mongodb';
 import type { TestStack } from './stack.ts';
 
@@ -29,7 +29,7 @@ export async function authedClient(
   return client;
 }
 
-/** What the store holds for a repository, in sequence order. */
+/** The events' documents the store holds for a repository, in sequence order, once all are written. */
 export function storedEvents(db: Db, repository: string): Promise<EventDocument[]> {
-  return db.collection<EventDocument>('events').find({ r: repository }).sort({ s: 1 }).toArray();
+  return storedEventDocuments<EventDocument>(db, repository);
 }

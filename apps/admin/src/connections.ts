@@ -1,4 +1,10 @@
-import { EVENTS_COLLECTION, MongoEventStore, type EventDocument } from '@lfsync/event-store';
+import {
+  EVENTS_COLLECTION,
+  HEADS_COLLECTION,
+  MongoEventStore,
+  type EventDocument,
+  type HeadDocument,
+} from '@lfsync/event-store';
 import {
   commonConfigShape,
   mongoClientOptions,
@@ -43,15 +49,25 @@ export async function withDatabase<T>(
   }
 }
 
-/** Every stored event's sequence and id, in sequence order (the ones above the head too). */
-export async function storedEventIds(db: Db, repository: string) {
+/**
+ * Every stored event's sequence and id, in sequence order (the ones above the head too). Those the persister
+ * has not indexed yet (past `x` in the head document) are read from their batches.
+ */
+export async function storedEventIds(db: Db, store: MongoEventStore, repository: string) {
   const documents = db
     .collection<EventDocument>(EVENTS_COLLECTION)
     .find({ r: repository }, { projection: { s: 1, e: 1 } })
     .sort({ s: 1 });
   const ids: Array<{ sequence: number; eventId: string }> = [];
   for await (const document of documents) ids.push({ sequence: document.s, eventId: document.e });
-  return ids;
+  const head = await db.collection<HeadDocument>(HEADS_COLLECTION).findOne({ _id: repository });
+  if (head?.x === undefined || head.x >= head.s) return ids;
+  const indexed = new Set(ids.map((id) => id.sequence));
+  for await (const page of store.scanAfter(repository, head.x, 1_000))
+    for (const { sequence, json } of page)
+      if (!indexed.has(sequence))
+        ids.push({ sequence, eventId: (JSON.parse(json) as { _event_id: string })._event_id });
+  return ids.sort((a, b) => a.sequence - b.sequence);
 }
 
 export async function withNats<T>(env: AdminEnv, use: (nc: NatsConnection) => Promise<T>): Promise<T> {

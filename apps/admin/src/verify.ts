@@ -6,7 +6,7 @@ import { verifyRepository, type VerifyReport } from './verify-report.ts';
 export async function verifyStored(env: AdminEnv, repository: string): Promise<VerifyReport> {
   const { head, stored } = await withDatabase(env, async (db, store) => ({
     head: await store.head(repository),
-    stored: await storedEventIds(db, repository),
+    stored: await storedEventIds(db, store, repository),
   }));
   const log = await withNats(env, (nc) => readLog(nc, env.BUS_PREFIX, repository));
   return verifyRepository(head, stored, log);

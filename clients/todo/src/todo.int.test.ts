@@ -1,3 +1,4 @@
+import { storedEventDocuments } from '@lfsync/testkit';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,7 +85,7 @@ describe('to-do example on the built SDK package', () => {
     const other = await open(phone, 'phone');
     await expect.poll(() => titles(other)).toEqual(['milk', 'eggs']);
     expect(await other.getByLabel('Done: milk').isChecked()).toBe(true);
-    const docs = await stack.db().collection('events').find({ r: 'todo' }).toArray();
+    const docs = await storedEventDocuments(stack.db(), 'todo');
     expect(docs).toHaveLength(5); // milk, bread, milk done, eggs, bread deleted: each once
     await phone.close();
     await laptop.close();

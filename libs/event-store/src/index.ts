@@ -1,7 +1,2 @@
-export {
-  EVENTS_COLLECTION,
-  HEADS_COLLECTION,
-  MongoEventStore,
-  type EventDocument,
-  type HeadDocument,
-} from './mongo-event-store.ts';
+export { EVENTS_COLLECTION, type EventDocument } from './event-documents.ts';
+export { HEADS_COLLECTION, MongoEventStore, type HeadDocument } from './mongo-event-store.ts';

@@ -1,7 +1,7 @@
 import type { EntityEvent } from '@lfsync/ports';
 import type { Collection } from 'mongodb';
 import type { EventRef } from './event-bodies.ts';
-import type { EventDocument } from './mongo-event-store.ts';
+import type { EventDocument } from './event-documents.ts';
 
 /** The `{r, d, s: -1}` index of the events collection: its order is the order of a snapshot. */
 export const DATA_ID_INDEX_NAME = 'repository_data_id';

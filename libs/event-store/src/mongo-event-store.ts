@@ -1,51 +1,46 @@
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
-import {
-  displacedEventId,
-  type EntityEvent,
-  type EventStore,
-  type StoredEvent,
-  type StoredSequences,
-} from '@lfsync/ports';
+import { type EntityEvent, type EventStore, type StoredEvent, type StoredSequences } from '@lfsync/ports';
 import { BatchCompactor } from './batch-compaction.ts';
 import {
   BATCH_INDEX,
   batchBody,
-  batchEvents,
   isFerretDb,
   scanBatches,
   type BatchDocument,
   type BatchReadPlan,
 } from './batch-scan.ts';
 import { createMissingIndexes } from './create-indexes.ts';
+import {
+  EVENTS_COLLECTION,
+  indexDocuments,
+  insertEventDocuments,
+  NONE_DISPLACED,
+  toDocument,
+  type EventDocument,
+} from './event-documents.ts';
 import { eventBodies, type EventRef } from './event-bodies.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import { askOnce } from './ask-once.ts';
+import {
+  eventsOfDocuments,
+  latestPerEntity,
+  tailEvents,
+  withTail,
+  type HeldEvents,
+  type TailEvent,
+} from './index-tail.ts';
 import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
 import { parallelLane, SerialLane, type WriteLane } from './write-lane.ts';
 import { type Collection, type Db, type WriteConcern } from 'mongodb';
 
-/**
- * MongoDB layout: one small document per event, to find an event by its id or entity. Its JSON text is
- * kept once, in the batch document (then chunk) holding its sequence (batch-scan.ts): the store never
- * interprets client data, keys such as `$x` or `a.b` inside `_data` are harmless, and pages are built
- * without re-serialising.
- */
-export interface EventDocument {
-  /** `<repository>:<sequence>`: a redelivered batch collides with itself instead of duplicating. */
-  _id: string;
-  r: string;
-  s: number;
-  e: string;
-  d?: string;
-  /** The first sequence of the event's log batch: its batch document is `<r>:<f>` (event-bodies.ts). */
-  f?: number;
-  /** Documents written before `f`: the event's JSON text (and a write time `at`, read nowhere). */
-  b?: string;
-}
-
 export interface HeadDocument {
   _id: string;
   s: number;
+  /**
+   * Indexed through: every event up to it has its document in the events collection (`insertBodies` and
+   * `index` write the rest later). Absent: every event up to `s` has.
+   */
+  x?: number;
 }
 
 const EVENT_ID_INDEX = { key: { r: 1, e: 1 }, name: 'repository_event_id', unique: true } as const;
@@ -63,7 +58,6 @@ const EVENT_INDEXES = [EVENT_ID_INDEX] as const;
  */
 const EVENT_FIELDS = { _id: 0, s: 1, f: 1, b: 1 } as const;
 
-export const EVENTS_COLLECTION = 'events';
 const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 
@@ -141,16 +135,32 @@ export class MongoEventStore implements EventStore, StoredSequences {
     batches: readonly SequencedBatch[],
     eventsJson?: ReadonlyArray<readonly string[] | undefined>,
   ): Promise<{ displacedEventIds: string[] }> {
-    const documents = batches.flatMap((batch) =>
-      batch.events.map((event) => toDocument(batch.repository, batch.fromSequence, event)),
-    );
-    if (documents.length === 0) return { displacedEventIds: [] };
+    const documents = indexDocuments(batches);
+    if (documents.length === 0) return NONE_DISPLACED;
     const lane = await this.#lane();
     const [, result] = await lane.all([
       () => this.#insertBatches(batches, eventsJson),
-      () => this.#insertEvents(documents),
+      () => insertEventDocuments(this.#db, documents, this.#writeConcern),
     ]);
     return result;
+  }
+
+  async insertBodies(
+    batches: readonly SequencedBatch[],
+    eventsJson?: ReadonlyArray<readonly string[] | undefined>,
+  ): Promise<{ displacedEventIds: string[] }> {
+    if (batches.every((batch) => batch.events.length === 0)) return NONE_DISPLACED;
+    const lane = await this.#lane();
+    await lane.run('urgent', () => this.#insertBatches(batches, eventsJson));
+    return NONE_DISPLACED;
+  }
+
+  /** After the heads: on FerretDB behind the persister's next group, so it does not wait for these. */
+  async index(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
+    const documents = indexDocuments(batches);
+    if (documents.length === 0) return NONE_DISPLACED;
+    const lane = await this.#lane();
+    return lane.run('background', () => insertEventDocuments(this.#db, documents, this.#writeConcern));
   }
 
   async #insertBatches(
@@ -169,49 +179,48 @@ export class MongoEventStore implements EventStore, StoredSequences {
     this.#compactor?.remember(batchDocuments);
   }
 
-  async #insertEvents(documents: EventDocument[]): Promise<{ displacedEventIds: string[] }> {
-    const duplicates = await insertIgnoringDuplicates(
-      this.#db,
-      EVENTS_COLLECTION,
-      documents,
-      this.#writeConcern,
-    );
-    if (duplicates.length === 0) return { displacedEventIds: [] };
-    return this.#resolveDuplicates(duplicates);
-  }
-
-  /**
-   * A duplicate key is either this very document again (a redelivery: fine) or the same event id at
-   * another sequence: only possible if a sequencer died between appending and indexing and the event was
-   * re-pushed after the dedupe window. The slot is then filled with a copy under a suffixed id so the
-   * sequence stays gapless (I1); the caller reports it.
-   */
-  async #resolveDuplicates(documents: EventDocument[]): Promise<{ displacedEventIds: string[] }> {
-    // One query per 1,000 ids, not one per document: after a crash a whole group is re-inserted.
-    const stored = new Set<string>();
-    for (let i = 0; i < documents.length; i += 1_000) {
-      const ids = documents.slice(i, i + 1_000).map((d) => d._id);
-      const found = await this.#events.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
-      for (const document of found) stored.add(document._id);
-    }
-    const displaced = documents
-      .filter((document) => !stored.has(document._id))
-      .map((document) => ({ ...document, e: displacedEventId(document.e, document.s) }));
-    if (displaced.length > 0)
-      await insertIgnoringDuplicates(this.#db, EVENTS_COLLECTION, displaced, this.#writeConcern);
-    return { displacedEventIds: displaced.map((d) => d.e) };
-  }
-
-  async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
+  async advanceHeads(
+    heads: ReadonlyMap<string, number>,
+    indexedThrough?: ReadonlyMap<string, number>,
+  ): Promise<void> {
     if (heads.size === 0) return;
+    const values = new Map(
+      [...heads].map(([repository, s]) => {
+        const x = indexedThrough?.get(repository);
+        return [repository, x === undefined ? { s } : { s, x: Math.min(x, s) }] as const;
+      }),
+    );
     const lane = await this.#lane();
-    await lane.run('urgent', () => raiseCounters(this.#db, HEADS_COLLECTION, heads, this.#writeConcern));
+    await lane.run('urgent', () => raiseCounters(this.#db, HEADS_COLLECTION, values, this.#writeConcern));
     this.#compactor?.schedule(heads);
   }
 
   async head(repository: string): Promise<number> {
+    return (await this.#headOf(repository)).head;
+  }
+
+  async resumeAt(repository: string): Promise<number> {
+    const { head, indexed } = await this.#headOf(repository);
+    if (indexed >= head) return head;
+    const tail = await this.#tail(repository, indexed, head);
+    const documents = tail.map((e) => toDocument(repository, e.holder, e.event));
+    const lane = await this.#lane();
+    await lane.run('urgent', async () => {
+      await insertEventDocuments(this.#db, documents, this.#writeConcern);
+      await raiseCounters(
+        this.#db,
+        HEADS_COLLECTION,
+        new Map([[repository, { x: head }]]),
+        this.#writeConcern,
+      );
+    });
+    return head;
+  }
+
+  async #headOf(repository: string): Promise<{ head: number; indexed: number }> {
     const document = await this.#heads.findOne({ _id: repository });
-    return document?.s ?? 0;
+    const head = document?.s ?? 0;
+    return { head, indexed: Math.min(head, document?.x ?? head) };
   }
 
   async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {
@@ -224,34 +233,41 @@ export class MongoEventStore implements EventStore, StoredSequences {
     afterSequence: number,
     pageSize: number,
   ): AsyncGenerator<StoredEvent[]> {
-    const head = await this.head(repository);
-    if (head <= afterSequence) return;
-    const batches = scanBatches(this.#batches, await this.#plan(), repository, { afterSequence, head });
     let page: StoredEvent[] = [];
-    // Documents may overlap while a compaction runs: each event once, after the last one read.
-    let last = afterSequence;
-    for await (const batch of batches) {
-      for (const [i, json] of batchEvents(batch.b).entries()) {
-        const sequence = batch.f + i;
-        if (sequence <= last || sequence > head) continue;
-        last = sequence;
-        page.push({ sequence, json });
+    for await (const { events } of this.#storedAfter(repository, afterSequence, await this.head(repository)))
+      for (const event of events) {
+        page.push(event);
         if (page.length === pageSize) {
           yield page;
           page = [];
         }
       }
-    }
     if (page.length > 0) yield page;
   }
 
+  async *#storedAfter(repository: string, afterSequence: number, head: number): AsyncGenerator<HeldEvents> {
+    if (head <= afterSequence) return;
+    const range = { afterSequence, head };
+    yield* eventsOfDocuments(
+      scanBatches(this.#batches, await this.#plan(), repository, range),
+      afterSequence,
+      head,
+    );
+  }
+
+  /** The stored events the index does not hold yet (none once the persister has caught up). */
+  async #tail(repository: string, indexed: number, head: number): Promise<TailEvent[]> {
+    return indexed >= head ? [] : tailEvents(this.#storedAfter(repository, indexed, head));
+  }
+
   async findByEventId(repository: string, eventId: string): Promise<StoredEvent | undefined> {
-    const head = await this.head(repository);
+    const { head, indexed } = await this.#headOf(repository);
     const document = await this.#events.findOne<EventRef>(
       { r: repository, e: eventId, s: { $lte: head } },
       { hint: EVENT_ID_INDEX.name, projection: EVENT_FIELDS },
     );
-    return document === null ? undefined : this.#stored(repository, document);
+    if (document !== null) return this.#stored(repository, document);
+    return (await this.#tail(repository, indexed, head)).find((e) => e.event._event_id === eventId);
   }
 
   /** Stored, not necessarily committed yet (the sequencer asks where an event id sits, not what to show). */
@@ -263,14 +279,19 @@ export class MongoEventStore implements EventStore, StoredSequences {
   }
 
   async latestByDataId(repository: string, dataId: string): Promise<StoredEvent | undefined> {
-    const head = await this.head(repository);
-    const [document] = await this.#events
-      .find({ r: repository, d: dataId, s: { $lte: head } })
-      .sort({ s: -1 })
-      .limit(1)
-      .hint(DATA_ID_INDEX.name)
-      .project<EventRef>(EVENT_FIELDS)
-      .toArray();
+    const { head, indexed } = await this.#headOf(repository);
+    const [[document], tail] = await Promise.all([
+      this.#events
+        .find({ r: repository, d: dataId, s: { $lte: head } })
+        .sort({ s: -1 })
+        .limit(1)
+        .hint(DATA_ID_INDEX.name)
+        .project<EventRef>(EVENT_FIELDS)
+        .toArray(),
+      this.#tail(repository, indexed, head),
+    ]);
+    const newer = tail.findLast((e) => dataIdOf(e.event) === dataId);
+    if (newer !== undefined && (document === undefined || newer.sequence > document.s)) return newer;
     return document === undefined ? undefined : this.#stored(repository, document);
   }
 
@@ -283,14 +304,19 @@ export class MongoEventStore implements EventStore, StoredSequences {
     return eventBodies(this.#batches, await this.#plan(), repository, refs);
   }
 
-  scanLatestByDataId(
+  async *scanLatestByDataId(
     repository: string,
     atSequence: number,
     options: { afterDataId?: string | undefined; pageSize: number },
-  ): AsyncIterable<EntityEvent[]> {
-    return scanLatestByDataId(this.#events, repository, atSequence, options, (refs) =>
+  ): AsyncGenerator<EntityEvent[]> {
+    const { indexed } = await this.#headOf(repository);
+    const fromIndex = scanLatestByDataId(this.#events, repository, atSequence, options, (refs) =>
       this.#bodies(repository, refs),
     );
+    const tail = await this.#tail(repository, indexed, atSequence);
+    yield* tail.length === 0
+      ? fromIndex
+      : withTail(fromIndex, latestPerEntity(tail, options.afterDataId), options.pageSize);
   }
 
   async repositories(): Promise<string[]> {
@@ -305,22 +331,6 @@ export class MongoEventStore implements EventStore, StoredSequences {
     await this.#db.command({ ping: 1 });
     return true;
   }
-}
-
-function toDocument(
-  repository: string,
-  batchStart: number,
-  event: SequencedBatch['events'][number],
-): EventDocument {
-  const dataId = dataIdOf(event);
-  return {
-    _id: `${repository}:${event.serverSequence}`,
-    r: repository,
-    s: event.serverSequence,
-    e: event._event_id,
-    ...(dataId === undefined ? {} : { d: dataId }),
-    f: batchStart,
-  };
 }
 
 /**

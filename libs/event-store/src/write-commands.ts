@@ -66,16 +66,20 @@ export async function insertIgnoringDuplicates<T extends { _id: string; b?: Body
 const UPDATES_PER_COMMAND = 16;
 
 /**
- * Raises each `_id`'s `s` to at least its value (creating it), in `update` commands of at most
- * `UPDATES_PER_COMMAND`, one after another.
+ * Raises each `_id`'s counters to at least the values given (a number: counter `s`), creating the
+ * document, in `update` commands of at most `UPDATES_PER_COMMAND`, one after another.
  */
 export async function raiseCounters(
   db: Db,
   collection: string,
-  values: ReadonlyMap<string, number>,
+  values: ReadonlyMap<string, number | Readonly<Record<string, number>>>,
   writeConcern: WriteConcern,
 ): Promise<void> {
-  const updates = [...values].map(([id, s]) => ({ q: { _id: id }, u: { $max: { s } }, upsert: true }));
+  const updates = [...values].map(([id, counters]) => ({
+    q: { _id: id },
+    u: { $max: typeof counters === 'number' ? { s: counters } : counters },
+    upsert: true,
+  }));
   for (let i = 0; i < updates.length; i += UPDATES_PER_COMMAND) {
     let pending = updates.slice(i, i + UPDATES_PER_COMMAND);
     // Two writers upserting a new `_id` at once can both try to insert it (FerretDB; MongoDB retries such

@@ -44,7 +44,12 @@ export interface EventReader {
   ping(): Promise<boolean>;
 }
 
-/** What the persister writes with: it inserts batches, then advances heads from where they stand. */
+/**
+ * What the persister writes with: it inserts batches, then advances heads from where they stand. A store
+ * whose look-ups by event id and entity need documents of their own (MongoDB) may write those after the
+ * heads (`insertBodies`, `advanceHeads`, then `index`): readers then cover the events not yet indexed from
+ * the batches themselves, and the writer resumes with `resumeAt`, which completes the index first.
+ */
 export interface EventWriter {
   /**
    * Idempotent: re-inserting a stored batch changes nothing. An event id already stored at another
@@ -57,10 +62,25 @@ export interface EventWriter {
     batches: readonly SequencedBatch[],
     eventsJson?: ReadonlyArray<readonly string[] | undefined>,
   ): Promise<{ displacedEventIds: string[] }>;
-  /** Raises heads, never lowers them. */
-  advanceHeads(heads: ReadonlyMap<string, number>): Promise<void>;
+  /** `insert` without the index (`index` writes it, once the heads are raised); idempotent too. */
+  insertBodies(
+    batches: readonly SequencedBatch[],
+    eventsJson?: ReadonlyArray<readonly string[] | undefined>,
+  ): Promise<{ displacedEventIds: string[] }>;
+  /** The index of batches stored with `insertBodies` (idempotent); returns the displaced event ids. */
+  index(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }>;
+  /**
+   * Raises heads, never lowers them. `indexedThrough`, per repository: every event up to it is indexed
+   * (without it for a repository: every event up to its new head is).
+   */
+  advanceHeads(
+    heads: ReadonlyMap<string, number>,
+    indexedThrough?: ReadonlyMap<string, number>,
+  ): Promise<void>;
   /** The committed head (where the writer resumes). */
   head(repository: string): Promise<number>;
+  /** The committed head, once every event up to it is indexed (an earlier writer may have stopped short). */
+  resumeAt(repository: string): Promise<number>;
 }
 
 export type EventStore = EventReader & EventWriter;

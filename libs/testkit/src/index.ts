@@ -15,6 +15,7 @@ export { WsTestClient } from './ws-test-client.ts';
 export type { MessageOf, ReceivedFrame, ServerMessageType, UnparsedFrame } from './received-frame.ts';
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';
+export { storedEventDocuments } from './stored-events.ts';
 export { FakeClock } from '@lfsync/client/testing';
 export {
   startNatsCluster,

@@ -1,5 +1,5 @@
 import { runAdmin } from '@lfsync/admin';
-import { WsTestClient, uniqueName } from '@lfsync/testkit';
+import { WsTestClient, storedEventDocuments, uniqueName } from '@lfsync/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLoneGateway } from '../ops/gateway-ports.ts';
 import { startStack, TEST_JWT_SECRET, type TestStack } from '../stack.ts';
@@ -67,6 +67,7 @@ describe('the operator CLI against real NATS and FerretDB', () => {
     client.send({ type: 'push_events_batch', repository: repo, events: [event('a'), event('b')] });
     await client.waitForType('ack');
     await client.close();
+    await storedEventDocuments(stack.db(), repo); // written after the ack
     await stack.db().collection('events').deleteOne({ r: repo, s: 1 });
     const verified = await admin(['verify', repo], env);
     expect(verified.code).toBe(1);

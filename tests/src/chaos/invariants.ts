@@ -1,3 +1,4 @@
+import { storedEventDocuments } from '@lfsync/testkit';
 import type { Db } from 'mongodb';
 import type { LiveReader } from './live-reader.ts';
 import type { PushRecord } from './reliable-pusher.ts';
@@ -16,7 +17,7 @@ export async function checkStored(
   const violations: string[] = [];
   let stored = 0;
   for (const repository of repositories) {
-    const docs = await db.collection('events').find({ r: repository }).sort({ s: 1 }).toArray();
+    const docs = await storedEventDocuments(db, repository);
     stored += docs.length;
     const sequences = docs.map((d) => d['s'] as number);
     if (sequences.some((s, i) => s !== i + 1)) {

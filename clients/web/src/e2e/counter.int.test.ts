@@ -1,3 +1,4 @@
+import { storedEventDocuments } from '@lfsync/testkit';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -69,7 +70,7 @@ describe('web app: two browsers count together, offline and back', () => {
   }
 
   async function countEvents(repository: string): Promise<{ total: number; unique: number }> {
-    const docs = await app.stack.db().collection('events').find({ r: repository }).toArray();
+    const docs = await storedEventDocuments(app.stack.db(), repository);
     return { total: docs.length, unique: new Set(docs.map((d): unknown => d['e'])).size };
   }
 

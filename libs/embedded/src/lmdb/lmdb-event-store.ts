@@ -77,6 +77,18 @@ export class LmdbEventStore implements EventStore, StoredSequences {
     });
   }
 
+  /** One transaction writes an event with its index: there is nothing to write later. */
+  insertBodies(
+    batches: readonly SequencedBatch[],
+    eventsJson?: ReadonlyArray<readonly string[] | undefined>,
+  ): Promise<{ displacedEventIds: string[] }> {
+    return this.insert(batches, eventsJson);
+  }
+
+  index(): Promise<{ displacedEventIds: string[] }> {
+    return Promise.resolve({ displacedEventIds: [] });
+  }
+
   async advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
     await this.#env.write(() => {
@@ -88,6 +100,10 @@ export class LmdbEventStore implements EventStore, StoredSequences {
 
   head(repository: string): Promise<number> {
     return Promise.resolve(this.#headOf(repository));
+  }
+
+  resumeAt(repository: string): Promise<number> {
+    return this.head(repository);
   }
 
   async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {

@@ -6,13 +6,23 @@ import { describe, expect, it } from 'vitest';
 import { createPersisterMetrics } from '../metrics.ts';
 import { LogPersister, type LogReader } from './log-persister.ts';
 
-/** Inserts complete when the test releases them, in any order it likes. */
+/**
+ * Inserts complete when the test releases them, in any order it likes; so do indexes with `holdIndex`
+ * (otherwise at once).
+ */
 class ControlledStore implements EventWriter {
   readonly log: string[] = [];
   readonly pending: Array<{ from: number; release(): void; fail(): void }> = [];
+  readonly indexes: Array<{ from: number; release(): void }> = [];
+  /** The `indexedThrough` of each `advanceHeads`, for repository `r`. */
+  readonly indexedThrough: Array<number | undefined> = [];
   committed = 0;
+  holdIndex = false;
   head(): Promise<number> {
     return Promise.resolve(this.committed);
+  }
+  resumeAt(): Promise<number> {
+    return this.head();
   }
   insert(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
     const from = batches[0]?.fromSequence ?? 0;
@@ -27,9 +37,29 @@ class ControlledStore implements EventWriter {
       });
     });
   }
-  advanceHeads(heads: ReadonlyMap<string, number>): Promise<void> {
+  insertBodies(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
+    return this.insert(batches);
+  }
+  index(batches: readonly SequencedBatch[]): Promise<{ displacedEventIds: string[] }> {
+    if (!this.holdIndex) return Promise.resolve({ displacedEventIds: [] });
+    const from = batches[0]?.fromSequence ?? 0;
+    return new Promise((resolve) => {
+      this.indexes.push({
+        from,
+        release: () => {
+          this.log.push(`indexed ${from}`);
+          resolve({ displacedEventIds: [] });
+        },
+      });
+    });
+  }
+  advanceHeads(
+    heads: ReadonlyMap<string, number>,
+    indexedThrough?: ReadonlyMap<string, number>,
+  ): Promise<void> {
     const head = heads.get('r') ?? 0;
     this.log.push(`head ${head}`);
+    this.indexedThrough.push(indexedThrough?.get('r'));
     this.committed = Math.max(this.committed, head);
     return Promise.resolve();
   }
@@ -48,18 +78,19 @@ function delivery(b: SequencedBatch, log: string[]): LogDelivery {
 
 function setup(writesInFlight: number, logReader?: LogReader) {
   const store = new ControlledStore();
+  const published: Uint8Array[] = [];
   const clock = new FakeClock();
   const metrics = createPersisterMetrics();
   const persister = new LogPersister({
     ...(logReader === undefined ? {} : { logReader }),
     store,
     clock,
-    publisher: { publish: () => undefined },
+    publisher: { publish: (_repository, data) => published.push(data) },
     logger: pino({ level: 'silent' }),
     metrics,
     writesInFlight,
   });
-  return { store, persister, clock, metrics };
+  return { store, persister, clock, metrics, published };
 }
 
 /** Lets every promise job started so far run to its end (the fakes never wait for real time). */
@@ -81,7 +112,11 @@ describe('LogPersister with several writes in flight', () => {
     expect(store.log.filter((l) => !l.startsWith('stored'))).toEqual([]);
     store.pending[0]?.release();
     await persister.idle();
-    expect(store.log.slice(2)).toEqual(['stored 1', 'head 2', 'ack 1', 'head 3', 'ack 3', 'head 6', 'ack 4']);
+    expect(store.log.slice(2, 4)).toEqual(['stored 1', 'head 2']);
+    expect(store.log.filter((l) => l.startsWith('head'))).toEqual(['head 2', 'head 3', 'head 6']);
+    // An ack follows its own group's head (the index comes between).
+    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1', 'ack 3', 'ack 4']);
+    expect(store.log.indexOf('ack 3')).toBeGreaterThan(store.log.indexOf('head 3'));
   });
 
   it('waits for room when as many groups as allowed are in flight', async () => {
@@ -116,7 +151,13 @@ describe('LogPersister with several writes in flight', () => {
     expect(store.pending).toHaveLength(3);
     store.pending[2]?.release();
     await persister.idle();
-    expect(store.log).toEqual(['stored 2', 'stored 1', 'head 1', 'ack 1', 'head 2', 'ack 2']);
+    expect(store.log.filter((l) => !l.startsWith('ack'))).toEqual([
+      'stored 2',
+      'stored 1',
+      'head 1',
+      'head 2',
+    ]);
+    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1', 'ack 2']);
   });
 
   it('treats a batch stored by a group in flight as a redelivery, acknowledged after that group', async () => {
@@ -129,13 +170,8 @@ describe('LogPersister with several writes in flight', () => {
     await tick();
     for (const p of store.pending) p.release();
     await persister.idle();
-    expect(store.log.filter((l) => !l.startsWith('stored'))).toEqual([
-      'head 2',
-      'ack 1',
-      'head 3',
-      'ack 3',
-      'ack 1',
-    ]);
+    expect(store.log.filter((l) => l.startsWith('head'))).toEqual(['head 2', 'head 3']);
+    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1', 'ack 3', 'ack 1']);
   });
 
   it('reads batches held up elsewhere from the log instead of waiting for their redelivery', async () => {
@@ -151,6 +187,7 @@ describe('LogPersister with several writes in flight', () => {
     await tick();
     for (const p of store.pending) p.release();
     await done;
+    await persister.idle();
     expect(asked).toEqual([[0, 64]]);
     expect(store.log).toEqual(['stored 1', 'head 3', 'ack 3']);
   });
@@ -165,6 +202,7 @@ describe('LogPersister with several writes in flight', () => {
     await tick();
     for (const p of store.pending) p.release();
     await done;
+    await persister.idle();
     expect(store.log).toEqual(['head 4', 'stored 5', 'head 6', 'ack 5']);
   });
 
@@ -179,6 +217,90 @@ describe('LogPersister with several writes in flight', () => {
     for (const p of store.pending) p.release();
     await done;
     expect(store.log.filter((l) => !l.startsWith('stored'))).toEqual(['retry 5']);
+  });
+});
+
+describe('LogPersister index after the announcement', () => {
+  it('announces a group once its heads are raised, and acknowledges it only once it is indexed', async () => {
+    const { store, persister, published } = setup(1);
+    store.holdIndex = true;
+    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await first;
+    await tick();
+    expect(published).toHaveLength(1);
+    expect(store.log).toEqual(['stored 1', 'head 2']);
+    store.indexes.shift()?.release();
+    await persister.idle();
+    expect(store.log).toEqual(['stored 1', 'head 2', 'indexed 1', 'ack 1']);
+  });
+
+  it('writes the next group while the one before is indexed, and indexes them in order', async () => {
+    const { store, persister } = setup(1);
+    store.holdIndex = true;
+    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await first;
+    const second = persister.persist([delivery(sequencedBatch(3, 3), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await second;
+    await tick();
+    expect(store.log).toEqual(['stored 1', 'head 2', 'stored 3', 'head 3']);
+    // The second group's index waits for the first one's.
+    expect(store.indexes.map((i) => i.from)).toEqual([1]);
+    store.indexes.shift()?.release();
+    await tick();
+    store.indexes.shift()?.release();
+    await persister.idle();
+    expect(store.log.slice(4)).toEqual(['indexed 1', 'ack 1', 'indexed 3', 'ack 3']);
+  });
+
+  it('tells the store with each head raise how far the index is complete', async () => {
+    const { store, persister } = setup(1);
+    store.committed = 4; // stored and indexed before: where the persister resumes
+    store.holdIndex = true;
+    const first = persister.persist([delivery(sequencedBatch(5, 6), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await first;
+    const second = persister.persist([delivery(sequencedBatch(7, 7), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await second;
+    store.indexes.shift()?.release();
+    await tick();
+    const third = persister.persist([delivery(sequencedBatch(8, 8), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await third;
+    for (const index of store.indexes.splice(0)) index.release();
+    await tick();
+    for (const index of store.indexes.splice(0)) index.release();
+    await persister.idle();
+    expect(store.indexedThrough).toEqual([4, 4, 6]);
+  });
+});
+
+describe('LogPersister index progress when quiet', () => {
+  it('records how far the index goes once no group has come for a while', async () => {
+    const { store, persister, clock } = setup(1);
+    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await first;
+    await persister.idle();
+    expect(store.indexedThrough).toEqual([0]);
+    await clock.advance(249);
+    expect(store.indexedThrough).toEqual([0]);
+    await clock.advance(1);
+    expect(store.indexedThrough).toEqual([0, 2]);
+    expect(store.log.filter((l) => l.startsWith('head'))).toEqual(['head 2', 'head 2']);
+    // Nothing new indexed: nothing written again.
+    await clock.advance(1_000);
+    expect(store.indexedThrough).toEqual([0, 2]);
   });
 });
 
@@ -200,6 +322,7 @@ describe('LogPersister stage metrics', () => {
     await tick();
     store.pending.shift()?.release();
     await again;
+    await persister.idle();
     expect(store.log.filter((line) => !line.startsWith('stored'))).toEqual(['head 2', 'ack 1', 'ack 1']);
     expect(await observations()).toEqual({ write: 1, heads: 1 });
   });

@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 import { planCommit, type CommitPlan, type PlannedBatch } from './commit-planner.ts';
+import { IndexProgress } from './index-progress.ts';
 import { skipLostRanges, type LostRangeFinder } from './lost-ranges.ts';
 
 /** Reads the log directly, to fetch a batch whose delivery is held up (e.g. by a crashed persister). */
@@ -22,15 +23,19 @@ const BLOCKED_RETRY_MS = 250;
 const FETCHED_BATCHES_LIMIT = 64;
 const SLOW_COMMIT_WARNING_MS = 15_000;
 const MAX_BACKOFF_MS = 5_000;
+/** Quiet time after which the index progress is written on its own (busy: with the next heads). */
+const RECORD_INDEX_AFTER_MS = 250;
 
 class Stopped extends Error {}
 
 /**
- * Writes groups of log batches to the store in sequence order, raises the heads, then announces the
- * commits and acknowledges the log. Up to `writesInFlight` groups are written at once, but heads are raised
- * strictly group after group, each only once every group before it is stored: a head never passes a
- * sequence that is not stored (I3). A failed write is retried (with backoff), and nothing is acknowledged
- * before it is stored.
+ * Writes groups of log batches to the store in sequence order, raises the heads, announces the commits,
+ * then indexes them (`EventWriter.index`) and acknowledges the log. Up to `writesInFlight` groups are
+ * written at once, but heads are raised strictly group after group, each only once every group before it
+ * is stored: a head never passes a sequence that is not stored (I3). The index of a group is written after
+ * its announcement, group after group, while the next group is written: readers cover what is not indexed
+ * yet from the stored batches (the store's "index tail"). A failed write is retried (with backoff), and
+ * nothing is acknowledged before it is stored and indexed.
  */
 export class LogPersister {
   readonly #store: EventWriter;
@@ -42,10 +47,14 @@ export class LogPersister {
   readonly #clock: Clock;
   /** Per repository, the highest sequence stored or being stored by a group in flight. */
   readonly #heads = new Map<string, number>();
+  readonly #index = new IndexProgress();
+  #cancelRecording: Cancel = () => undefined;
   #inFlight = 0;
   #waitingForRoom: Array<() => void> = [];
   /** Completes when the last group taken has raised its heads (or given up because of a stop). */
   #lastCommit: Promise<void> = Promise.resolve();
+  /** Completes when the last group taken is indexed and acknowledged (or given up). */
+  #lastIndex: Promise<void> = Promise.resolve();
   #stopping = false;
 
   constructor(options: {
@@ -72,12 +81,14 @@ export class LogPersister {
 
   stop(): void {
     this.#stopping = true;
+    this.#cancelRecording();
     for (const wake of this.#waitingForRoom.splice(0)) wake();
   }
 
-  /** Resolves when every group taken so far is committed (or abandoned by a stop). */
+  /** Resolves when every group taken so far is committed and acknowledged (or abandoned by a stop). */
   async idle(): Promise<void> {
     await this.#lastCommit.catch(() => undefined);
+    await this.#lastIndex.catch(() => undefined);
   }
 
   /**
@@ -97,30 +108,13 @@ export class LogPersister {
       throw err;
     }
     this.#inFlight += 1;
-    const started = performance.now();
-    const written = this.#retrying(items, () =>
-      this.#store.insert(
-        plan.ready.map((p) => p.batch),
-        plan.ready.map((p) => p.eventsJson),
-      ),
-    );
-    written.catch(() => undefined); // awaited below, in order
-    const previous = this.#lastCommit;
-    let stage = 'waiting for the group before';
-    const stopWatchdog = this.#warnWhileSlow(() => stage);
-    const commit = (async () => {
-      await previous;
-      stage = 'inserting';
-      const { displacedEventIds } = await written;
-      stage = 'raising heads';
-      if (plan.heads.size > 0) {
-        const raising = performance.now();
-        await this.#retrying(items, () => this.#store.advanceHeads(plan.heads));
-        this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
-      }
-      this.#finish(plan, displacedEventIds, performance.now() - started);
-    })().finally(stopWatchdog);
-    this.#lastCommit = commit;
+    const commit = this.#commit(plan, items);
+    this.#lastCommit = commit.then(() => undefined);
+    const indexed = this.#indexAfter(commit, plan, items);
+    this.#lastIndex = indexed;
+    indexed.catch((err: unknown) => {
+      if (!(err instanceof Stopped)) this.#logger.error({ err }, 'index abandoned');
+    });
     commit
       .catch((err: unknown) => {
         if (!(err instanceof Stopped)) this.#logger.error({ err }, 'commit abandoned');
@@ -129,7 +123,76 @@ export class LogPersister {
         this.#inFlight -= 1;
         this.#waitingForRoom.shift()?.();
       });
-    if (this.#writesInFlight === 1) await this.idle();
+    if (this.#writesInFlight === 1) await this.#lastCommit.catch(() => undefined);
+  }
+
+  /**
+   * Writes the group's batches at once; once the group before is committed, raises its heads and announces
+   * it. Resolves with the event ids the insert displaced.
+   */
+  #commit(plan: CommitPlan<LogDelivery>, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
+    const started = performance.now();
+    const written = this.#retrying(items, () =>
+      this.#store.insertBodies(
+        plan.ready.map((p) => p.batch),
+        plan.ready.map((p) => p.eventsJson),
+      ),
+    );
+    written.catch(() => undefined); // awaited below, in order
+    const previous = this.#lastCommit;
+    let stage = 'waiting for the group before';
+    const stopWatchdog = this.#warnWhileSlow(() => stage);
+    return (async () => {
+      await previous;
+      stage = 'inserting';
+      const { displacedEventIds } = await written;
+      stage = 'raising heads';
+      if (plan.heads.size > 0) {
+        const raising = performance.now();
+        const indexedThrough = this.#index.toRecord(plan.heads.keys());
+        await this.#retrying(items, () => this.#store.advanceHeads(plan.heads, indexedThrough));
+        this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
+      }
+      this.#announce(plan, performance.now() - started);
+      return displacedEventIds;
+    })().finally(stopWatchdog);
+  }
+
+  /**
+   * Once `commit` is announced and the group before is indexed: indexes the group's batches (those stored
+   * before too: a redelivery may come from a persister that stopped before its index), then acknowledges.
+   * A group given up (a stop) fails every later one: no index is ever counted past a group not indexed.
+   */
+  async #indexAfter(
+    commit: Promise<string[]>,
+    plan: CommitPlan<LogDelivery>,
+    items: readonly PlannedBatch<LogDelivery>[],
+  ): Promise<void> {
+    const previous = this.#lastIndex;
+    const displacedEarlier = await commit;
+    await previous;
+    const batches = [...plan.ready, ...plan.stored].map((p) => p.batch);
+    const { displacedEventIds } = await this.#retrying(items, () => this.#store.index(batches));
+    for (const [repository, head] of plan.heads) this.#index.indexedThrough(repository, head);
+    this.#acknowledge(plan, [...displacedEarlier, ...displacedEventIds]);
+    if (this.#inFlight === 0) this.#recordIndexWhenIdle();
+  }
+
+  /**
+   * A head raise records how far the index goes; once no group has come for a while, that is recorded
+   * alone, so the index tail of a repository gone quiet is not read by every look-up meanwhile.
+   */
+  #recordIndexWhenIdle(): void {
+    this.#cancelRecording();
+    this.#cancelRecording = this.#clock.schedule(RECORD_INDEX_AFTER_MS, () => {
+      if (this.#inFlight > 0 || this.#stopping) return;
+      const indexed = this.#index.unrecorded();
+      // s = what is indexed, itself at or below the head: `$max` leaves the head as it is.
+      if (indexed.size > 0)
+        this.#store
+          .advanceHeads(indexed, indexed)
+          .catch((err: unknown) => this.#logger.warn({ err }, 'recording the index progress failed'));
+    });
   }
 
   #parse(deliveries: readonly LogDelivery[]): PlannedBatch<LogDelivery>[] {
@@ -196,29 +259,32 @@ export class LogPersister {
     return lost.length > 0;
   }
 
-  #finish(plan: CommitPlan<LogDelivery>, displacedEventIds: string[], elapsedMs: number): void {
+  /** The group is stored and its heads raised: readers may see it (its log messages are acked later). */
+  #announce(plan: CommitPlan<LogDelivery>, elapsedMs: number): void {
     if (plan.ready.length > 0) {
       this.#metrics.writeLatency.observe(elapsedMs / 1000);
-      if (displacedEventIds.length > 0) {
-        this.#metrics.displaced.inc(displacedEventIds.length);
-        this.#logger.error({ displacedEventIds }, 'event ids found stored at another sequence');
-      }
       const events = plan.ready.reduce((n, p) => n + p.batch.events.length, 0);
       this.#metrics.events.inc(events);
       this.#metrics.groupSize.observe(events);
       for (const { batch } of plan.ready)
         this.#metrics.activity.committed(batch.repository, batch.toSequence, batch.events.length);
     }
-    for (const item of [...plan.ready, ...plan.stored]) {
+    for (const item of [...plan.ready, ...plan.stored])
       this.#publisher.publish(item.batch.repository, item.source.data);
-      item.source.ack();
-    }
     this.#metrics.redelivered.inc(plan.stored.length);
     if (plan.blocked.length > 0) {
       this.#metrics.blocked.inc(plan.blocked.length);
       this.#logger.warn({ blocked: plan.blocked.length }, 'batches wait for an earlier batch');
       for (const item of plan.blocked) item.source.retryLater(BLOCKED_RETRY_MS);
     }
+  }
+
+  #acknowledge(plan: CommitPlan<LogDelivery>, displacedEventIds: readonly string[]): void {
+    if (displacedEventIds.length > 0) {
+      this.#metrics.displaced.inc(displacedEventIds.length);
+      this.#logger.error({ displacedEventIds }, 'event ids found stored at another sequence');
+    }
+    for (const item of [...plan.ready, ...plan.stored]) item.source.ack();
   }
 
   /**
@@ -252,10 +318,15 @@ export class LogPersister {
     return () => cancel();
   }
 
+  /** Heads taken from the store come indexed up to them (`resumeAt`). */
   async #loadHeads(repositories: readonly string[]): Promise<void> {
     const missing = [...new Set(repositories)].filter((r) => !this.#heads.has(r));
-    const heads = await Promise.all(missing.map((r) => this.#store.head(r)));
-    missing.forEach((r, i) => this.#heads.set(r, heads[i] ?? 0));
+    const heads = await Promise.all(missing.map((r) => this.#store.resumeAt(r)));
+    missing.forEach((r, i) => {
+      const head = heads[i] ?? 0;
+      this.#heads.set(r, head);
+      this.#index.indexedThrough(r, head);
+    });
   }
 }
 

@@ -20,7 +20,14 @@ describe('StoreDeadline', () => {
   it('fails a call that does not answer in time with UNAVAILABLE, and counts it', async () => {
     const clock = new FakeClock();
     const timedOut: string[] = [];
-    const store: EventWriter = { insert: never, advanceHeads: never, head: never };
+    const store: EventWriter = {
+      insert: never,
+      insertBodies: never,
+      index: never,
+      advanceHeads: never,
+      head: never,
+      resumeAt: never,
+    };
     const insert = deadline(clock, timedOut).writer(store).insert([]);
     const outcome = insert.catch((err: unknown) => err);
     await clock.advance(999);
@@ -37,13 +44,18 @@ describe('StoreDeadline', () => {
     const timedOut: string[] = [];
     const store: EventWriter = {
       insert: () => Promise.resolve({ displacedEventIds: ['x'] }),
+      insertBodies: () => Promise.resolve({ displacedEventIds: [] }),
+      index: () => Promise.resolve({ displacedEventIds: ['y'] }),
       advanceHeads: () => Promise.reject(new Error('connection reset')),
       head: () => Promise.resolve(7),
+      resumeAt: () => Promise.resolve(8),
     };
     const writer = deadline(clock, timedOut).writer(store);
     await expect(writer.insert([])).resolves.toEqual({ displacedEventIds: ['x'] });
     await expect(writer.advanceHeads(new Map())).rejects.toThrow('connection reset');
     await expect(writer.head('r')).resolves.toBe(7);
+    await expect(writer.index([])).resolves.toEqual({ displacedEventIds: ['y'] });
+    await expect(writer.resumeAt('r')).resolves.toBe(8);
     expect(clock.pendingDelaysMs).toEqual([]);
     expect(timedOut).toEqual([]);
   });

@@ -54,8 +54,13 @@ export class StoreDeadline {
   writer(store: EventWriter): EventWriter {
     return {
       insert: (batches, eventsJson) => this.run('insert', () => store.insert(batches, eventsJson)),
-      advanceHeads: (heads) => this.run('advanceHeads', () => store.advanceHeads(heads)),
+      insertBodies: (batches, eventsJson) =>
+        this.run('insert', () => store.insertBodies(batches, eventsJson)),
+      index: (batches) => this.run('index', () => store.index(batches)),
+      advanceHeads: (heads, indexedThrough) =>
+        this.run('advanceHeads', () => store.advanceHeads(heads, indexedThrough)),
       head: (repository) => this.run('head', () => store.head(repository)),
+      resumeAt: (repository) => this.run('resumeAt', () => store.resumeAt(repository)),
     };
   }
 
