@@ -54,13 +54,14 @@ export async function withDatabase<T>(
  * has not indexed yet (past `x` in the head document) are read from their batches.
  */
 export async function storedEventIds(db: Db, store: MongoEventStore, repository: string) {
+  // The head first: an event indexed after it was read is then in the events read next.
+  const head = await db.collection<HeadDocument>(HEADS_COLLECTION).findOne({ _id: repository });
   const documents = db
     .collection<EventDocument>(EVENTS_COLLECTION)
     .find({ r: repository }, { projection: { s: 1, e: 1 } })
     .sort({ s: 1 });
   const ids: Array<{ sequence: number; eventId: string }> = [];
   for await (const document of documents) ids.push({ sequence: document.s, eventId: document.e });
-  const head = await db.collection<HeadDocument>(HEADS_COLLECTION).findOne({ _id: repository });
   if (head?.x === undefined || head.x >= head.s) return ids;
   const indexed = new Set(ids.map((id) => id.sequence));
   for await (const page of store.scanAfter(repository, head.x, 1_000))

@@ -258,6 +258,32 @@ describe('LogPersister index after the announcement', () => {
     expect(store.log.slice(4)).toEqual(['indexed 1', 'ack 1', 'indexed 3', 'ack 3']);
   });
 
+  it('takes no further group while eight groups wait for their index', async () => {
+    const { store, persister } = setup(1);
+    store.holdIndex = true;
+    for (let from = 1; from <= 8; from++) {
+      const taken = persister.persist([delivery(sequencedBatch(from, from), store.log)]);
+      await tick();
+      store.pending.shift()?.release();
+      await taken;
+    }
+    let ninth = false;
+    const taking = persister.persist([delivery(sequencedBatch(9, 9), store.log)]).then(() => (ninth = true));
+    await tick();
+    expect(store.pending).toHaveLength(0);
+    store.indexes.shift()?.release();
+    await tick();
+    store.pending.shift()?.release();
+    await taking;
+    expect(ninth).toBe(true);
+    for (let i = 0; i < 8; i++) {
+      store.indexes.shift()?.release();
+      await tick();
+    }
+    await persister.idle();
+    expect(store.log.filter((l) => l.startsWith('ack'))).toHaveLength(9);
+  });
+
   it('tells the store with each head raise how far the index is complete', async () => {
     const { store, persister } = setup(1);
     store.committed = 4; // stored and indexed before: where the persister resumes
@@ -284,8 +310,8 @@ describe('LogPersister index after the announcement', () => {
   });
 });
 
-describe('LogPersister index progress when quiet', () => {
-  it('records how far the index goes once no group has come for a while', async () => {
+describe('LogPersister index progress no head raise carried', () => {
+  it('is written on its own within a second, once', async () => {
     const { store, persister, clock } = setup(1);
     const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
     await tick();
@@ -293,14 +319,30 @@ describe('LogPersister index progress when quiet', () => {
     await first;
     await persister.idle();
     expect(store.indexedThrough).toEqual([0]);
-    await clock.advance(249);
+    await clock.advance(999);
     expect(store.indexedThrough).toEqual([0]);
     await clock.advance(1);
     expect(store.indexedThrough).toEqual([0, 2]);
     expect(store.log.filter((l) => l.startsWith('head'))).toEqual(['head 2', 'head 2']);
-    // Nothing new indexed: nothing written again.
-    await clock.advance(1_000);
+    await clock.advance(5_000);
     expect(store.indexedThrough).toEqual([0, 2]);
+  });
+
+  it('is written when the persister stops, after the last index', async () => {
+    const { store, persister } = setup(1);
+    store.holdIndex = true;
+    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await first;
+    persister.stop();
+    const stopped = persister.idle();
+    await tick();
+    expect(store.indexedThrough).toEqual([0]);
+    store.indexes.shift()?.release();
+    await stopped;
+    expect(store.indexedThrough).toEqual([0, 2]);
+    expect(store.log.slice(-2)).toEqual(['ack 1', 'head 2']);
   });
 });
 

@@ -23,8 +23,10 @@ const BLOCKED_RETRY_MS = 250;
 const FETCHED_BATCHES_LIMIT = 64;
 const SLOW_COMMIT_WARNING_MS = 15_000;
 const MAX_BACKOFF_MS = 5_000;
-/** Quiet time after which the index progress is written on its own (busy: with the next heads). */
-const RECORD_INDEX_AFTER_MS = 250;
+/** How often index progress that no head raise carried is written on its own (at most). */
+const RECORD_INDEX_EVERY_MS = 1_000;
+/** Groups announced whose index is not written yet, at most: then the next group waits. */
+const MAX_GROUPS_INDEXING = 8;
 
 class Stopped extends Error {}
 
@@ -48,7 +50,9 @@ export class LogPersister {
   /** Per repository, the highest sequence stored or being stored by a group in flight. */
   readonly #heads = new Map<string, number>();
   readonly #index = new IndexProgress();
-  #cancelRecording: Cancel = () => undefined;
+  #cancelRecording: Cancel | undefined;
+  /** Groups announced, not indexed yet. */
+  #indexing = 0;
   #inFlight = 0;
   #waitingForRoom: Array<() => void> = [];
   /** Completes when the last group taken has raised its heads (or given up because of a stop). */
@@ -81,7 +85,7 @@ export class LogPersister {
 
   stop(): void {
     this.#stopping = true;
-    this.#cancelRecording();
+    this.#cancelRecording?.();
     for (const wake of this.#waitingForRoom.splice(0)) wake();
   }
 
@@ -89,6 +93,7 @@ export class LogPersister {
   async idle(): Promise<void> {
     await this.#lastCommit.catch(() => undefined);
     await this.#lastIndex.catch(() => undefined);
+    if (this.#stopping) await this.#recordIndex();
   }
 
   /**
@@ -96,7 +101,10 @@ export class LogPersister {
    * (with `writesInFlight` 1: once it is committed).
    */
   async persist(deliveries: readonly LogDelivery[]): Promise<void> {
-    while (this.#inFlight >= this.#writesInFlight && !this.#stopping)
+    while (
+      (this.#inFlight >= this.#writesInFlight || this.#indexing >= MAX_GROUPS_INDEXING) &&
+      !this.#stopping
+    )
       await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
     if (this.#stopping) return;
     const items = this.#parse(deliveries);
@@ -109,12 +117,20 @@ export class LogPersister {
     }
     this.#inFlight += 1;
     const commit = this.#commit(plan, items);
-    this.#lastCommit = commit.then(() => undefined);
+    const committed = commit.then(() => undefined);
+    committed.catch(() => undefined); // reported below; the next group's commit fails with it
+    this.#lastCommit = committed;
+    this.#indexing += 1;
     const indexed = this.#indexAfter(commit, plan, items);
     this.#lastIndex = indexed;
-    indexed.catch((err: unknown) => {
-      if (!(err instanceof Stopped)) this.#logger.error({ err }, 'index abandoned');
-    });
+    indexed
+      .catch((err: unknown) => {
+        if (!(err instanceof Stopped)) this.#logger.error({ err }, 'index abandoned');
+      })
+      .finally(() => {
+        this.#indexing -= 1;
+        this.#waitingForRoom.shift()?.();
+      });
     commit
       .catch((err: unknown) => {
         if (!(err instanceof Stopped)) this.#logger.error({ err }, 'commit abandoned');
@@ -175,24 +191,31 @@ export class LogPersister {
     const { displacedEventIds } = await this.#retrying(items, () => this.#store.index(batches));
     for (const [repository, head] of plan.heads) this.#index.indexedThrough(repository, head);
     this.#acknowledge(plan, [...displacedEarlier, ...displacedEventIds]);
-    if (this.#inFlight === 0) this.#recordIndexWhenIdle();
+    this.#recordIndexSoon();
   }
 
   /**
-   * A head raise records how far the index goes; once no group has come for a while, that is recorded
-   * alone, so the index tail of a repository gone quiet is not read by every look-up meanwhile.
+   * A head raise records how far its repositories' index goes; what no head raise carried (a repository gone
+   * quiet) is written on its own within a second, so its index tail is not read by every look-up meanwhile.
    */
-  #recordIndexWhenIdle(): void {
-    this.#cancelRecording();
-    this.#cancelRecording = this.#clock.schedule(RECORD_INDEX_AFTER_MS, () => {
-      if (this.#inFlight > 0 || this.#stopping) return;
-      const indexed = this.#index.unrecorded();
-      // s = what is indexed, itself at or below the head: `$max` leaves the head as it is.
-      if (indexed.size > 0)
-        this.#store
-          .advanceHeads(indexed, indexed)
-          .catch((err: unknown) => this.#logger.warn({ err }, 'recording the index progress failed'));
+  #recordIndexSoon(): void {
+    if (this.#cancelRecording !== undefined || this.#stopping) return;
+    this.#cancelRecording = this.#clock.schedule(RECORD_INDEX_EVERY_MS, () => {
+      this.#cancelRecording = undefined;
+      void this.#recordIndex();
     });
+  }
+
+  async #recordIndex(): Promise<void> {
+    const indexed = this.#index.unrecorded();
+    if (indexed.size === 0) return;
+    try {
+      // s = what is indexed, itself at or below the head: `$max` leaves the head as it is.
+      await this.#store.advanceHeads(indexed, indexed);
+      this.#index.recorded(indexed);
+    } catch (err) {
+      this.#logger.warn({ err }, 'recording the index progress failed');
+    }
   }
 
   #parse(deliveries: readonly LogDelivery[]): PlannedBatch<LogDelivery>[] {
@@ -325,7 +348,7 @@ export class LogPersister {
     missing.forEach((r, i) => {
       const head = heads[i] ?? 0;
       this.#heads.set(r, head);
-      this.#index.indexedThrough(r, head);
+      this.#index.resumed(r, head);
     });
   }
 }
