@@ -3,9 +3,8 @@ import { chunkEvents, chunkStart } from './chunk-layout.ts';
 import { RangeWalk } from './range-walk.ts';
 
 /**
- * The same events as the events collection, one document per run of log batches a persister's group held
- * (batch-documents.ts): catch-up reads whole documents, which on a MongoDB-wire server costs per document,
- * not per event.
+ * The same events as the events collection, one document per log batch: catch-up reads whole batches,
+ * which on a MongoDB-wire server costs per document, not per event.
  */
 export interface BatchDocument {
   /** `<repository>:<fromSequence>`: the next batch of a repository is `<repository>:<t + 1>`. */
@@ -105,7 +104,7 @@ function batchAt(batches: Collection<BatchDocument>, repository: string, from: n
  * far (found by `_id`), else the first document that holds it (a range: FerretDB scans the collection),
  * else — the sequence lies in a range lost with a restore from an older backup — the first after it.
  */
-export async function batchHolding(
+async function batchHolding(
   batches: Collection<BatchDocument>,
   repository: string,
   sequence: number,

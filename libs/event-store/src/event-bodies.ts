@@ -1,11 +1,5 @@
 import type { Collection } from 'mongodb';
-import {
-  batchEvents,
-  batchHolding,
-  type BatchDocument,
-  type BatchFields,
-  type BatchReadPlan,
-} from './batch-scan.ts';
+import { batchEvents, type BatchDocument, type BatchFields, type BatchReadPlan } from './batch-scan.ts';
 import { chunkStart } from './chunk-layout.ts';
 
 /**
@@ -54,12 +48,6 @@ export async function eventBodies(
       }
       wanted = wanted.filter((ref) => !found.has(ref.s));
     }
-  for (const ref of wanted) {
-    // Its document is not where its `f` says: stored again in two parts after a crash (batch-documents.ts).
-    const holder = await batchHolding(batches, repository, ref.s, ref.s);
-    const json = holder === null ? undefined : batchEvents(holder.b)[ref.s - holder.f];
-    if (json !== undefined) found.set(ref.s, json);
-  }
   return refs.map((ref) => {
     const json = ref.b ?? found.get(ref.s);
     if (json === undefined)

@@ -1,7 +1,6 @@
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
 import { displacedEventId } from '@lfsync/ports';
 import type { Db, WriteConcern } from 'mongodb';
-import { batchRuns } from './batch-documents.ts';
 import { insertIgnoringDuplicates } from './write-commands.ts';
 
 export const EVENTS_COLLECTION = 'events';
@@ -19,10 +18,7 @@ export interface EventDocument {
   s: number;
   e: string;
   d?: string;
-  /**
-   * The first sequence of the document that holds the event's log batch, `<r>:<f>` (batch-documents.ts,
-   * event-bodies.ts).
-   */
+  /** The first sequence of the event's log batch: its batch document is `<r>:<f>` (event-bodies.ts). */
   f?: number;
   /** Documents written before `f`: the event's JSON text (and a write time `at`, read nowhere). */
   b?: string;
@@ -32,8 +28,8 @@ export const NONE_DISPLACED = { displacedEventIds: [] as string[] };
 
 /** The events' documents: one per event, pointing to the batch document that holds its JSON. */
 export function indexDocuments(batches: readonly SequencedBatch[]): EventDocument[] {
-  return batchRuns(batches).flatMap((run) =>
-    run.batches.flatMap((batch) => batch.events.map((event) => toDocument(run.repository, run.from, event))),
+  return batches.flatMap((batch) =>
+    batch.events.map((event) => toDocument(batch.repository, batch.fromSequence, event)),
   );
 }
 

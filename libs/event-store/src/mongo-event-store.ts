@@ -1,9 +1,9 @@
 import { dataIdOf, type SequencedBatch } from '@lfsync/contracts';
 import { type EntityEvent, type EventStore, type StoredEvent, type StoredSequences } from '@lfsync/ports';
 import { BatchCompactor } from './batch-compaction.ts';
-import { batchRuns, insertBatchDocuments } from './batch-documents.ts';
 import {
   BATCH_INDEX,
+  batchBody,
   isFerretDb,
   scanBatches,
   type BatchDocument,
@@ -29,7 +29,7 @@ import {
   type HeldEvents,
   type TailEvent,
 } from './index-tail.ts';
-import { raiseCounters } from './write-commands.ts';
+import { insertIgnoringDuplicates, raiseCounters } from './write-commands.ts';
 import { parallelLane, SerialLane, type WriteLane } from './write-lane.ts';
 import { type Collection, type Db, type WriteConcern } from 'mongodb';
 
@@ -167,12 +167,16 @@ export class MongoEventStore implements EventStore, StoredSequences {
     batches: readonly SequencedBatch[],
     eventsJson: ReadonlyArray<readonly string[] | undefined> | undefined,
   ): Promise<void> {
-    const given = new Map(batches.map((batch, b) => [batch, eventsJson?.[b]]));
-    const textOf = (batch: SequencedBatch, event: SequencedBatch['events'][number], i: number) =>
-      eventText(event, given.get(batch)?.[i]);
-    const runs = batchRuns(batches);
-    const inserted = await insertBatchDocuments(this.#db, this.#batches, runs, textOf, this.#writeConcern);
-    this.#compactor?.remember(inserted);
+    const batchDocuments = batches.map((batch, b): BatchDocument => ({
+      _id: `${batch.repository}:${batch.fromSequence}`,
+      r: batch.repository,
+      f: batch.fromSequence,
+      t: batch.toSequence,
+      b: batchBody(batch.events.map((event, i) => eventText(event, eventsJson?.[b]?.[i]))),
+    }));
+    // A redelivered batch collides with itself: already stored.
+    await insertIgnoringDuplicates(this.#db, BATCHES_COLLECTION, batchDocuments, this.#writeConcern);
+    this.#compactor?.remember(batchDocuments);
   }
 
   async advanceHeads(

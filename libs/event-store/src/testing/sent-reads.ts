@@ -65,9 +65,7 @@ export async function recordingStore(
   const db = client.db(dbName);
   const store = new MongoEventStore(db, options);
   await store.ensureIndexes();
-  // Two groups: two documents.
-  await store.insert([batch(repo, 1, ['a', 'b', 'c'])]);
-  await store.insert([batch(repo, 4, ['d', 'e'])]);
+  await store.insert([batch(repo, 1, ['a', 'b', 'c']), batch(repo, 4, ['d', 'e'])]);
   await store.advanceHeads(new Map([[repo, 5]]));
   recordReads(client, db, sent);
   return { client, db, store };
