@@ -96,6 +96,18 @@ function setup(writesInFlight: number, logReader?: LogReader) {
 /** Lets every promise job started so far run to its end (the fakes never wait for real time). */
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Has the persister take batch `from`–`to` as a group and lets its insert through. */
+async function commitGroup(
+  { store, persister }: { store: ControlledStore; persister: LogPersister },
+  from: number,
+  to: number,
+): Promise<void> {
+  const taken = persister.persist([delivery(sequencedBatch(from, to), store.log)]);
+  await tick();
+  store.pending.shift()?.release();
+  await taken;
+}
+
 describe('LogPersister with several writes in flight', () => {
   it('writes groups at once but raises heads and acks strictly in order', async () => {
     const { store, persister } = setup(3);
@@ -222,12 +234,10 @@ describe('LogPersister with several writes in flight', () => {
 
 describe('LogPersister index after the announcement', () => {
   it('announces a group once its heads are raised, and acknowledges it only once it is indexed', async () => {
-    const { store, persister, published } = setup(1);
+    const suite = setup(1);
+    const { store, persister, published } = suite;
     store.holdIndex = true;
-    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
-    await tick();
-    store.pending.shift()?.release();
-    await first;
+    await commitGroup(suite, 1, 2);
     await tick();
     expect(published).toHaveLength(1);
     expect(store.log).toEqual(['stored 1', 'head 2']);
@@ -237,16 +247,11 @@ describe('LogPersister index after the announcement', () => {
   });
 
   it('writes the next group while the one before is indexed, and indexes them in order', async () => {
-    const { store, persister } = setup(1);
+    const suite = setup(1);
+    const { store, persister } = suite;
     store.holdIndex = true;
-    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
-    await tick();
-    store.pending.shift()?.release();
-    await first;
-    const second = persister.persist([delivery(sequencedBatch(3, 3), store.log)]);
-    await tick();
-    store.pending.shift()?.release();
-    await second;
+    await commitGroup(suite, 1, 2);
+    await commitGroup(suite, 3, 3);
     await tick();
     expect(store.log).toEqual(['stored 1', 'head 2', 'stored 3', 'head 3']);
     // The second group's index waits for the first one's.
@@ -259,13 +264,11 @@ describe('LogPersister index after the announcement', () => {
   });
 
   it('takes no further group while eight groups wait for their index', async () => {
-    const { store, persister } = setup(1);
+    const suite = setup(1);
+    const { store, persister } = suite;
     store.holdIndex = true;
     for (let from = 1; from <= 8; from++) {
-      const taken = persister.persist([delivery(sequencedBatch(from, from), store.log)]);
-      await tick();
-      store.pending.shift()?.release();
-      await taken;
+      await commitGroup(suite, from, from);
     }
     let ninth = false;
     const taking = persister.persist([delivery(sequencedBatch(9, 9), store.log)]).then(() => (ninth = true));
@@ -285,23 +288,15 @@ describe('LogPersister index after the announcement', () => {
   });
 
   it('tells the store with each head raise how far the index is complete', async () => {
-    const { store, persister } = setup(1);
+    const suite = setup(1);
+    const { store, persister } = suite;
     store.committed = 4; // stored and indexed before: where the persister resumes
     store.holdIndex = true;
-    const first = persister.persist([delivery(sequencedBatch(5, 6), store.log)]);
-    await tick();
-    store.pending.shift()?.release();
-    await first;
-    const second = persister.persist([delivery(sequencedBatch(7, 7), store.log)]);
-    await tick();
-    store.pending.shift()?.release();
-    await second;
+    await commitGroup(suite, 5, 6);
+    await commitGroup(suite, 7, 7);
     store.indexes.shift()?.release();
     await tick();
-    const third = persister.persist([delivery(sequencedBatch(8, 8), store.log)]);
-    await tick();
-    store.pending.shift()?.release();
-    await third;
+    await commitGroup(suite, 8, 8);
     for (const index of store.indexes.splice(0)) index.release();
     await tick();
     for (const index of store.indexes.splice(0)) index.release();
@@ -312,11 +307,9 @@ describe('LogPersister index after the announcement', () => {
 
 describe('LogPersister index progress no head raise carried', () => {
   it('is written on its own within a second, once', async () => {
-    const { store, persister, clock } = setup(1);
-    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
-    await tick();
-    store.pending.shift()?.release();
-    await first;
+    const suite = setup(1);
+    const { store, persister, clock } = suite;
+    await commitGroup(suite, 1, 2);
     await persister.idle();
     expect(store.indexedThrough).toEqual([0]);
     await clock.advance(999);
@@ -329,12 +322,10 @@ describe('LogPersister index progress no head raise carried', () => {
   });
 
   it('is written when the persister stops, after the last index', async () => {
-    const { store, persister } = setup(1);
+    const suite = setup(1);
+    const { store, persister } = suite;
     store.holdIndex = true;
-    const first = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
-    await tick();
-    store.pending.shift()?.release();
-    await first;
+    await commitGroup(suite, 1, 2);
     persister.stop();
     const stopped = persister.idle();
     await tick();

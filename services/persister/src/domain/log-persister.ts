@@ -123,23 +123,21 @@ export class LogPersister {
     this.#indexing += 1;
     const indexed = this.#indexAfter(commit, plan, items);
     this.#lastIndex = indexed;
-    indexed
-      .catch((err: unknown) => {
-        if (!(err instanceof Stopped)) this.#logger.error({ err }, 'index abandoned');
-      })
-      .finally(() => {
-        this.#indexing -= 1;
-        this.#waitingForRoom.shift()?.();
-      });
-    commit
-      .catch((err: unknown) => {
-        if (!(err instanceof Stopped)) this.#logger.error({ err }, 'commit abandoned');
-      })
-      .finally(() => {
-        this.#inFlight -= 1;
-        this.#waitingForRoom.shift()?.();
-      });
+    this.#whenSettled(indexed, 'index abandoned', () => (this.#indexing -= 1));
+    this.#whenSettled(commit, 'commit abandoned', () => (this.#inFlight -= 1));
     if (this.#writesInFlight === 1) await this.#lastCommit.catch(() => undefined);
+  }
+
+  /** Once `work` settles: logs its failure (a stop is none), frees its room, wakes a group waiting for it. */
+  #whenSettled(work: Promise<unknown>, failure: string, free: () => void): void {
+    work
+      .catch((err: unknown) => {
+        if (!(err instanceof Stopped)) this.#logger.error({ err }, failure);
+      })
+      .finally(() => {
+        free();
+        this.#waitingForRoom.shift()?.();
+      });
   }
 
   /**
