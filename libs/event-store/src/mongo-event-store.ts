@@ -267,7 +267,8 @@ export class MongoEventStore implements EventStore, StoredSequences {
       { hint: EVENT_ID_INDEX.name, projection: EVENT_FIELDS },
     );
     if (document !== null) return this.#stored(repository, document);
-    return (await this.#tail(repository, indexed, head)).find((e) => e.event._event_id === eventId);
+    const found = (await this.#tail(repository, indexed, head)).find((e) => e.event._event_id === eventId);
+    return found === undefined ? undefined : { sequence: found.sequence, json: found.json };
   }
 
   /** Stored, not necessarily committed yet (the sequencer asks where an event id sits, not what to show). */
@@ -291,7 +292,8 @@ export class MongoEventStore implements EventStore, StoredSequences {
       this.#tail(repository, indexed, head),
     ]);
     const newer = tail.findLast((e) => dataIdOf(e.event) === dataId);
-    if (newer !== undefined && (document === undefined || newer.sequence > document.s)) return newer;
+    if (newer !== undefined && (document === undefined || newer.sequence > document.s))
+      return { sequence: newer.sequence, json: newer.json };
     return document === undefined ? undefined : this.#stored(repository, document);
   }
 
