@@ -52,8 +52,10 @@ describe('npm start', () => {
     await Promise.all([alice.close(), bob.close()]);
 
     await stop(child);
-    child = await npmStart(dataDir, port);
-    const later = await WsTestClient.connectAsDevUser(port, 'carol');
+    // Another port: fetch keeps the last server's connection alive, and may send on it before it sees it closed.
+    const restartedPort = await freePort();
+    child = await npmStart(dataDir, restartedPort);
+    const later = await WsTestClient.connectAsDevUser(restartedPort, 'carol');
     const { events } = await later.catchUp(repo, 0);
     expect(events.map((e) => [e._event_id, e.serverSequence])).toEqual([
       ['a1', 1],
