@@ -1,10 +1,4 @@
-import {
-  EVENTS_COLLECTION,
-  HEADS_COLLECTION,
-  MongoEventStore,
-  type EventDocument,
-  type HeadDocument,
-} from '@lfsync/event-store';
+import { EVENTS_COLLECTION, MongoEventStore, type EventDocument } from '@lfsync/event-store';
 import {
   commonConfigShape,
   mongoClientOptions,
@@ -51,23 +45,20 @@ export async function withDatabase<T>(
 
 /**
  * Every stored event's sequence and id, in sequence order (the ones above the head too). Those the persister
- * has not indexed yet (past `x` in the head document) are read from their batches.
+ * has not indexed yet come from the store's index tail, read first: an event indexed after that is then in
+ * the events read next.
  */
 export async function storedEventIds(db: Db, store: MongoEventStore, repository: string) {
-  // The head first: an event indexed after it was read is then in the events read next.
-  const head = await db.collection<HeadDocument>(HEADS_COLLECTION).findOne({ _id: repository });
+  const tail = await store.indexTail(repository);
   const documents = db
     .collection<EventDocument>(EVENTS_COLLECTION)
     .find({ r: repository }, { projection: { s: 1, e: 1 } })
     .sort({ s: 1 });
   const ids: Array<{ sequence: number; eventId: string }> = [];
   for await (const document of documents) ids.push({ sequence: document.s, eventId: document.e });
-  if (head?.x === undefined || head.x >= head.s) return ids;
+  if (tail.length === 0) return ids;
   const indexed = new Set(ids.map((id) => id.sequence));
-  for await (const page of store.scanAfter(repository, head.x, 1_000))
-    for (const { sequence, json } of page)
-      if (!indexed.has(sequence))
-        ids.push({ sequence, eventId: (JSON.parse(json) as { _event_id: string })._event_id });
+  ids.push(...tail.filter((event) => !indexed.has(event.sequence)));
   return ids.sort((a, b) => a.sequence - b.sequence);
 }
 

@@ -92,7 +92,14 @@ describe('MongoEventStore: events stored but not indexed yet (the index tail)', 
     expect(await events.countDocuments({ r: repo })).toBe(3);
     expect(await heads.findOne({ _id: repo })).toMatchObject({ s: 6, x: 3 });
 
+    expect(await store.indexTail(repo)).toEqual([
+      { sequence: 4, eventId: 'b2' },
+      { sequence: 5, eventId: 'a0' },
+      { sequence: 6, eventId: 'z' },
+    ]);
+
     expect(await store.resumeAt(repo)).toBe(6);
+    expect(await store.indexTail(repo)).toEqual([]);
     expect(await events.countDocuments({ r: repo })).toBe(6);
     expect(await heads.findOne({ _id: repo })).toMatchObject({ s: 6, x: 6 });
     expect(await events.findOne({ r: repo, e: 'a0' }, { projection: { _id: 0, s: 1, d: 1 } })).toEqual({

@@ -255,6 +255,13 @@ export class MongoEventStore implements EventStore, StoredSequences {
     );
   }
 
+  /** The committed events the index may not hold yet, by sequence (for the operator's `verify`). */
+  async indexTail(repository: string): Promise<Array<{ sequence: number; eventId: string }>> {
+    const { head, indexed } = await this.#headOf(repository);
+    const tail = await this.#tail(repository, indexed, head);
+    return tail.map((e) => ({ sequence: e.sequence, eventId: e.event._event_id }));
+  }
+
   /** The stored events the index does not hold yet (none once the persister has caught up). */
   async #tail(repository: string, indexed: number, head: number): Promise<TailEvent[]> {
     return indexed >= head ? [] : tailEvents(this.#storedAfter(repository, indexed, head));
