@@ -94,8 +94,9 @@ describe('WsTestClient', () => {
 
     paused.client.resumeReading();
     await paused.client.waitForType('ping');
+    // 16 MiB to take in and parse: more than the poll's default second on a slow, busy machine.
     await expect
-      .poll(() => paused.client.eventsOf('r').map((e) => e.serverSequence))
+      .poll(() => paused.client.eventsOf('r').map((e) => e.serverSequence), { timeout: 15_000 })
       .toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
   });
 });
