@@ -6,6 +6,7 @@ import {
   startFerretDb,
   startNatsCluster,
   startNatsServer,
+  serviceNode,
   uniqueName,
   type NatsCluster,
   type RunningServer,
@@ -95,7 +96,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     const serviceRoot = (name === 'gateway' ? options.gatewayRoots?.[n] : undefined) ?? root;
     return new ServerProcess({
       name,
-      command: process.execPath,
+      command: serviceNode(),
       args: ['--import', 'tsx', join(serviceRoot, `services/${name}/src/main.ts`)],
       port,
       env: { ...common, [portVariable]: String(port), HOST: '127.0.0.1' },

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ServerProcess, freePort, startFerretDb, uniqueName } from '@lfsync/testkit';
+import { ServerProcess, freePort, serviceNode, startFerretDb, uniqueName } from '@lfsync/testkit';
 import { MongoClient } from 'mongodb';
 import { BENCH_SERVICE_ENV, type ScenarioContext } from './context.ts';
 import { ingestPhase, type IngestPhaseResult } from './ingest.ts';
@@ -23,7 +23,7 @@ export async function runBaseline(ctx: ScenarioContext): Promise<BaselineResult>
   const port = await freePort();
   const server = new ServerProcess({
     name: 'baseline',
-    command: process.execPath,
+    command: serviceNode(),
     args: ['--import', 'tsx', BASELINE_SERVER],
     port,
     env: { PORT: String(port), MONGO_URL: mongo.url, MONGO_DB: database, ...BENCH_SERVICE_ENV },

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { busNames } from '@lfsync/contracts';
-import { ServerProcess, freePort, startNatsServer, uniqueName, waitUntilReady } from '@lfsync/testkit';
+import {
+  ServerProcess,
+  freePort,
+  serviceNode,
+  startNatsServer,
+  uniqueName,
+  waitUntilReady,
+} from '@lfsync/testkit';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
@@ -62,7 +69,7 @@ async function closedLoop(
 function sequencerProcess(natsUrl: string, prefix: string, port: number): ServerProcess {
   return new ServerProcess({
     name: 'sequencer',
-    command: process.execPath,
+    command: serviceNode(),
     args: ['--import', 'tsx', join(root, 'services/sequencer/src/main.ts')],
     port,
     env: {

@@ -6,6 +6,7 @@ import {
   freePort,
   startFerretDb,
   startNatsServer,
+  serviceNode,
   uniqueName,
   type RunningServer,
 } from '@lfsync/testkit';
@@ -107,7 +108,7 @@ async function serviceProcess(
     profileDir,
     process: new ServerProcess({
       name: label,
-      command: process.execPath,
+      command: serviceNode(),
       args: [
         ...profileArgs,
         '--import',

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
-import { FERRETDB_VERSION, natsServerBinary } from '@lfsync/testkit';
+import { FERRETDB_VERSION, natsServerBinary, serviceNode } from '@lfsync/testkit';
 import { openFileLimit } from './proc.ts';
 
 export interface MachineInfo {
@@ -26,7 +26,7 @@ export function describeMachine(): MachineInfo {
     cpuCount: cpuList.length,
     memoryBytes: totalmem(),
     freeMemoryBytes: freemem(),
-    node: process.version,
+    node: nodeVersions(),
     natsServer: natsVersion(),
     ferretDb: `${FERRETDB_VERSION} (SQLite backend, embedded build)`,
     centrifugo: undefined,
@@ -36,10 +36,25 @@ export function describeMachine(): MachineInfo {
   };
 }
 
+/** The services' Node (the Docker image's major, see `serviceNode`) and the load generators' (this one). */
+function nodeVersions(): string {
+  const binary = serviceNode();
+  const services = binary === process.execPath ? process.version : versionOf(binary, '--version');
+  return `services ${services}, load generators ${process.version}`;
+}
+
+function versionOf(binary: string, flag: string): string {
+  try {
+    return execFileSync(binary, [flag], { encoding: 'utf8' }).trim();
+  } catch (err) {
+    return `unknown (${String(err)})`;
+  }
+}
+
 function natsVersion(): string {
   try {
     const binary = natsServerBinary();
-    return `${execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim()} (${binary})`;
+    return `${versionOf(binary, '--version')} (${binary})`;
   } catch (err) {
     return `unknown (${String(err)})`;
   }

