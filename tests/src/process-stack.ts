@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  GATEWAY_NODE_FLAGS,
   ServerProcess,
   freePort,
   startFerretDb,
@@ -97,7 +98,12 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     return new ServerProcess({
       name,
       command: serviceNode(),
-      args: ['--import', 'tsx', join(serviceRoot, `services/${name}/src/main.ts`)],
+      args: [
+        ...(name === 'gateway' ? GATEWAY_NODE_FLAGS : []),
+        '--import',
+        'tsx',
+        join(serviceRoot, `services/${name}/src/main.ts`),
+      ],
       port,
       env: { ...common, [portVariable]: String(port), HOST: '127.0.0.1' },
       startTimeoutMs: 60_000,

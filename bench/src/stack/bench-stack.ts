@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  GATEWAY_NODE_FLAGS,
   ServerProcess,
   freePort,
   startFerretDb,
@@ -110,6 +111,7 @@ async function serviceProcess(
       name: label,
       command: serviceNode(),
       args: [
+        ...(name === 'gateway' ? GATEWAY_NODE_FLAGS : []),
         ...profileArgs,
         '--import',
         'tsx',

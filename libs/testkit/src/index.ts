@@ -4,6 +4,7 @@ export { uniqueName } from './names.ts';
 export {
   FERRETDB_VERSION,
   NATS_SERVER_VERSION,
+  GATEWAY_NODE_FLAGS,
   binCacheDir,
   ferretDbBinary,
   natsServerBinary,
