@@ -39,13 +39,13 @@ export function describeMachine(): MachineInfo {
 /** The services' Node (the Docker image's major, see `serviceNode`) and the load generators' (this one). */
 function nodeVersions(): string {
   const binary = serviceNode();
-  const services = binary === process.execPath ? process.version : versionOf(binary, '--version');
+  const services = binary === process.execPath ? process.version : versionOf(binary);
   return `services ${services}, load generators ${process.version}`;
 }
 
-function versionOf(binary: string, flag: string): string {
+function versionOf(binary: string): string {
   try {
-    return execFileSync(binary, [flag], { encoding: 'utf8' }).trim();
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   } catch (err) {
     return `unknown (${String(err)})`;
   }
@@ -54,7 +54,7 @@ function versionOf(binary: string, flag: string): string {
 function natsVersion(): string {
   try {
     const binary = natsServerBinary();
-    return `${versionOf(binary, '--version')} (${binary})`;
+    return `${versionOf(binary)} (${binary})`;
   } catch (err) {
     return `unknown (${String(err)})`;
   }

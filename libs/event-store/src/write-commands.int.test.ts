@@ -37,13 +37,13 @@ describe('insert and update commands', () => {
 
   it('raises counters, creating them, and never lowers one', async () => {
     const { db, writeConcern } = await database();
-    await raiseCounters(db, 'heads', new Map([['a', 5]]), writeConcern);
+    await raiseCounters(db, 'heads', new Map([['a', { s: 5 }]]), writeConcern);
     await raiseCounters(
       db,
       'heads',
       new Map([
-        ['a', 3],
-        ['b', 7],
+        ['a', { s: 3 }],
+        ['b', { s: 7 }],
       ]),
       writeConcern,
     );
@@ -75,7 +75,7 @@ describe('raising counters on FerretDB', () => {
           raiseCounters(
             client.db(name),
             'heads',
-            new Map(ids.map((id, i) => [id, 3 + ((w + i) % 2)])),
+            new Map(ids.map((id, i) => [id, { s: 3 + ((w + i) % 2) }])),
             writeConcern,
           ),
         ),

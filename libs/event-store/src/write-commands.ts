@@ -66,18 +66,18 @@ export async function insertIgnoringDuplicates<T extends { _id: string; b?: Body
 const UPDATES_PER_COMMAND = 16;
 
 /**
- * Raises each `_id`'s counters to at least the values given (a number: counter `s`), creating the
- * document, in `update` commands of at most `UPDATES_PER_COMMAND`, one after another.
+ * Raises each `_id`'s counters to at least the values given, creating the document, in `update` commands
+ * of at most `UPDATES_PER_COMMAND`, one after another.
  */
 export async function raiseCounters(
   db: Db,
   collection: string,
-  values: ReadonlyMap<string, number | Readonly<Record<string, number>>>,
+  values: ReadonlyMap<string, Readonly<Record<string, number>>>,
   writeConcern: WriteConcern,
 ): Promise<void> {
   const updates = [...values].map(([id, counters]) => ({
     q: { _id: id },
-    u: { $max: typeof counters === 'number' ? { s: counters } : counters },
+    u: { $max: counters },
     upsert: true,
   }));
   for (let i = 0; i < updates.length; i += UPDATES_PER_COMMAND) {
