@@ -220,12 +220,12 @@ class ProcessBenchStack implements BenchStack {
         metric: 'persister_log_delivery_lag_seconds',
       },
       {
-        stage: 'persister: DB write (insert + heads)',
+        stage: 'persister: DB write until announced',
         urls: [url(persister)],
         metric: 'persister_db_write_duration_seconds',
       },
       {
-        stage: 'persister: of which heads',
+        stage: 'persister: heads raise',
         urls: [url(persister)],
         metric: 'persister_heads_write_duration_seconds',
       },
