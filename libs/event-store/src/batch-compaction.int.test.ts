@@ -72,40 +72,7 @@ async function readAll(repo: string, plan: BatchReadPlan, after = 0, pageSize = 
   return read;
 }
 
-/** `db` whose heads answer their first read with `s`: a read made before a head raise it then raced. */
-function headsReadEarlier(db: Db, s: number): Db {
-  let early = true;
-  const bound = <T extends object>(target: T, property: string | symbol): unknown => {
-    const value: unknown = Reflect.get(target, property, target);
-    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-  };
-  return new Proxy(db, {
-    get: (target, property) => {
-      if (property !== 'collection') return bound(target, property);
-      return (name: string) => {
-        const collection = target.collection(name);
-        if (name !== 'heads') return collection;
-        return new Proxy(collection, {
-          get: (c, p) => {
-            if (p !== 'findOne' || !early) return bound(c, p);
-            early = false;
-            return (filter: { _id: string }) => Promise.resolve({ _id: filter._id, s });
-          },
-        });
-      };
-    },
-  });
-}
-
 describe('batch compaction', () => {
-  it('finds the committed head when the heads it read rose and their batches were merged before it looked on', async () => {
-    const repo = await repository(2_100, 10);
-    await compact(repo, 2_100);
-    // A reader took the heads at 1,230, then they rose to 2,100 and 1,001–2,000 became one chunk.
-    expect(await batches().findOne({ _id: `${repo}:1231` })).toBeNull();
-    expect(await new MongoEventStore(headsReadEarlier(db, 1_230)).head(repo)).toBe(2_100);
-  });
-
   it('merges committed batches into chunks of 1,000 at aligned sequences and leaves the tail', async () => {
     const repo = await repository(2_345, 7);
     await compact(repo, 2_345);
@@ -142,11 +109,8 @@ describe('batch compaction', () => {
     }
     expect(filters.length).toBeGreaterThan(1);
     for (const filter of filters) expect(Object.keys(filter)).toEqual(['_id']);
-    // The head first: nothing is stored right after the one raised, nor merged into its chunk.
-    expect(filters[0]).toEqual({ _id: `${repo}:2101` });
-    expect(filters[1]).toEqual({ _id: `${repo}:2001` });
-    expect(filters[2]).toEqual({ _id: `${repo}:1235` });
-    expect(filters[3]).toEqual({ _id: `${repo}:1001` });
+    expect(filters[0]).toEqual({ _id: `${repo}:1235` });
+    expect(filters[1]).toEqual({ _id: `${repo}:1001` });
   });
 
   it('sends FerretDB only filters it runs in SQL: each find, replace and delete by _id alone', async () => {

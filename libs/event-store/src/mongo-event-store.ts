@@ -21,7 +21,6 @@ import {
 import { eventBodies, type EventRef } from './event-bodies.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import { askOnce } from './ask-once.ts';
-import { committedHead } from './committed-head.ts';
 import {
   eventsOfDocuments,
   latestPerEntity,
@@ -36,7 +35,6 @@ import { type Collection, type Db, type WriteConcern } from 'mongodb';
 
 export interface HeadDocument {
   _id: string;
-  /** Raised heads: the committed head is at least this, and past it go the batches stored without a gap. */
   s: number;
   /**
    * Indexed through: every event up to it has its document in the events collection (`insertBodies` and
@@ -64,7 +62,6 @@ const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 
 export class MongoEventStore implements EventStore, StoredSequences {
-  readonly committedOnInsert = true;
   readonly #db: Db;
   readonly #events: Collection<EventDocument>;
   readonly #batches: Collection<BatchDocument>;
@@ -213,7 +210,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
       await raiseCounters(
         this.#db,
         HEADS_COLLECTION,
-        new Map([[repository, { s: head, x: head }]]),
+        new Map([[repository, { x: head }]]),
         this.#writeConcern,
       );
     });
@@ -221,16 +218,9 @@ export class MongoEventStore implements EventStore, StoredSequences {
   }
 
   async #headOf(repository: string): Promise<{ head: number; indexed: number }> {
-    const { raised, indexed } = await this.#headDocument(repository);
-    if (raised === 0) return { head: 0, indexed };
-    return { head: await committedHead(this.#batches, this.#heads, repository, raised), indexed };
-  }
-
-  /** `indexed`: how far the head document says the index goes, never past the heads it raised. */
-  async #headDocument(repository: string): Promise<{ raised: number; indexed: number }> {
     const document = await this.#heads.findOne({ _id: repository });
-    const raised = document?.s ?? 0;
-    return { raised, indexed: Math.min(raised, document?.x ?? raised) };
+    const head = document?.s ?? 0;
+    return { head, indexed: Math.min(head, document?.x ?? head) };
   }
 
   async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {
@@ -328,7 +318,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
     atSequence: number,
     options: { afterDataId?: string | undefined; pageSize: number },
   ): AsyncGenerator<EntityEvent[]> {
-    const { indexed } = await this.#headDocument(repository);
+    const { indexed } = await this.#headOf(repository);
     const fromIndex = scanLatestByDataId(this.#events, repository, atSequence, options, (refs) =>
       this.#bodies(repository, refs),
     );

@@ -52,13 +52,6 @@ export interface EventReader {
  */
 export interface EventWriter {
   /**
-   * Whether stored batches that continue a repository's head without a gap are committed as they are
-   * stored: readers take the head past them, and `advanceHeads` only shortens that walk. The writer may
-   * then announce a group once its batches are stored, and raise the heads after. Otherwise only
-   * `advanceHeads` commits.
-   */
-  readonly committedOnInsert: boolean;
-  /**
    * Idempotent: re-inserting a stored batch changes nothing. An event id already stored at another
    * sequence (a double fault) is stored under `displacedEventId(...)`, and returned. `eventsJson`, in the
    * order of `batches`: each batch's events as text, when the caller has it already (the log message's);

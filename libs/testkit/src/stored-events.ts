@@ -3,10 +3,9 @@ import type { Db, Document } from 'mongodb';
 /**
  * The events' own documents of a repository (collection `events`: sequence `s`, event id `e`), in sequence
  * order, once the persister has written them all. It writes them after the ack, and its head document
- * (`heads`) says how far they go (`x`; absent: as far as the raised head `s`), once it has raised `s` over
- * the batches stored after it (`event_batches`, `_id` `<repository>:<s + 1>`: committed, announced, maybe
- * acked, before that raise). Waits at most `timeoutMs` — after a persister died before writing them, its
- * successor does once the log delivers those batches again (30 s ack wait) — then reads what is there.
+ * (`heads`) says how far they go (`x`; absent: as far as the head `s`). Waits at most `timeoutMs` — after a
+ * persister died before writing them, its successor does once the log delivers those batches again (30 s
+ * ack wait) — then reads what is there.
  */
 export async function storedEventDocuments<T extends Document = Document>(
   db: Db,
@@ -14,12 +13,9 @@ export async function storedEventDocuments<T extends Document = Document>(
   timeoutMs = 45_000,
 ): Promise<T[]> {
   const heads = db.collection<{ _id: string; s: number; x?: number }>('heads');
-  const batches = db.collection<{ _id: string }>('event_batches');
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     const head = await heads.findOne({ _id: repository });
-    if (head === null) break;
-    const indexed = head.x === undefined || head.x >= head.s;
-    if (indexed && (await batches.findOne({ _id: `${repository}:${head.s + 1}` })) === null) break;
+    if (head === null || head.x === undefined || head.x >= head.s) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const documents = await db.collection('events').find({ r: repository }).sort({ s: 1 }).toArray();

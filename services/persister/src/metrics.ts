@@ -97,13 +97,13 @@ function histograms(registry: Registry) {
   return {
     writeLatency: new Histogram({
       name: 'persister_db_write_duration_seconds',
-      help: 'From the start of the write of one group of batches to its announcement: the insert, and the head update where it must come first (a new repository, or a store that commits only by its heads)',
+      help: 'Insert plus head update of one group of batches',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
     headsLatency: new Histogram({
       name: 'persister_heads_write_duration_seconds',
-      help: 'The head update of one group of batches (after its announcement on MongoDB, but for a new repository)',
+      help: 'The head update of one group of batches (the part of persister_db_write_duration_seconds after the inserts)',
       buckets: STAGE_BUCKETS,
       registers: [registry],
     }),

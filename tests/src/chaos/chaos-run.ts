@@ -168,7 +168,7 @@ async function diagnoseStall(stack: ProcessStack, repositories: readonly string[
       )?.['s'] as number | undefined;
       const stored = await stack.db().collection('events').countDocuments({ r: repository });
       lines.push(
-        `diagnosis: ${repository}: log up to ${logHead}, head document ${head}, event documents ${stored}`,
+        `diagnosis: ${repository}: log up to ${logHead}, store head ${head}, event documents ${stored}`,
       );
     }
     return lines;

@@ -61,7 +61,7 @@ export async function eventually<T>(
   }
 }
 
-/** The head the persister raised for a repository (just after announcing; batches stored past it are committed too). */
+/** The committed head of a repository in the stack's database. */
 export async function storedHead(stack: TestStack, repository: string): Promise<number> {
   const head = await stack.db().collection<{ _id: string; s: number }>('heads').findOne({ _id: repository });
   return head?.s ?? 0;

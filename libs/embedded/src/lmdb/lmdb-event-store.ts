@@ -26,7 +26,6 @@ const MAX_RAW_DATA_ID_BYTES = 512;
  * entity, and heads that readers never look past. Writes resolve once durable.
  */
 export class LmdbEventStore implements EventStore, StoredSequences {
-  readonly committedOnInsert = false;
   readonly #env: LmdbEnvironment;
   readonly #events: Database<EventRecord, [string, number]>;
   readonly #eventIds: Database<number, [string, string]>;

@@ -16,11 +16,8 @@ class ControlledStore implements EventWriter {
   readonly indexes: Array<{ from: number; release(): void }> = [];
   /** The `indexedThrough` of each `advanceHeads`, for repository `r`. */
   readonly indexedThrough: Array<number | undefined> = [];
-  readonly heldHeads: Array<{ release(): void; fail(): void }> = [];
   committed = 0;
-  committedOnInsert = false;
   holdIndex = false;
-  holdHeads = false;
   head(): Promise<number> {
     return Promise.resolve(this.committed);
   }
@@ -61,18 +58,10 @@ class ControlledStore implements EventWriter {
     indexedThrough?: ReadonlyMap<string, number>,
   ): Promise<void> {
     const head = heads.get('r') ?? 0;
-    const raise = () => {
-      this.log.push(`head ${head}`);
-      this.indexedThrough.push(indexedThrough?.get('r'));
-      this.committed = Math.max(this.committed, head);
-    };
-    if (!this.holdHeads) return Promise.resolve(raise());
-    return new Promise((resolve, reject) =>
-      this.heldHeads.push({
-        release: () => resolve(raise()),
-        fail: () => reject(new Error('connection reset')),
-      }),
-    );
+    this.log.push(`head ${head}`);
+    this.indexedThrough.push(indexedThrough?.get('r'));
+    this.committed = Math.max(this.committed, head);
+    return Promise.resolve();
   }
 }
 
@@ -87,9 +76,8 @@ function delivery(b: SequencedBatch, log: string[]): LogDelivery {
   };
 }
 
-function setup(writesInFlight: number, logReader?: LogReader, options: { committedOnInsert?: boolean } = {}) {
+function setup(writesInFlight: number, logReader?: LogReader) {
   const store = new ControlledStore();
-  store.committedOnInsert = options.committedOnInsert ?? false;
   const published: Uint8Array[] = [];
   const clock = new FakeClock();
   const metrics = createPersisterMetrics();
@@ -346,95 +334,6 @@ describe('LogPersister index progress no head raise carried', () => {
     await stopped;
     expect(store.indexedThrough).toEqual([0, 2]);
     expect(store.log.slice(-2)).toEqual(['ack 1', 'head 2']);
-  });
-});
-
-describe('LogPersister announcing', () => {
-  it('announces a group once its heads are raised, where the store commits only by its heads', async () => {
-    const suite = setup(1);
-    const { store, published } = suite;
-    store.holdHeads = true;
-    const taken = commitGroup(suite, 1, 2);
-    await tick();
-    expect(store.log).toEqual(['stored 1']);
-    expect(published).toHaveLength(0);
-    store.heldHeads.shift()?.release();
-    await taken;
-    expect(published).toHaveLength(1);
-  });
-
-  it('announces groups written at once in order, each before its heads, where storing commits', async () => {
-    const { store, persister, published } = setup(3, undefined, { committedOnInsert: true });
-    const announced = () =>
-      published.map((data) => (JSON.parse(new TextDecoder().decode(data)) as SequencedBatch).fromSequence);
-    const heads = () => store.log.filter((l) => l.startsWith('head'));
-    await persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
-    await persister.persist([delivery(sequencedBatch(3, 3), store.log)]);
-    await persister.persist([delivery(sequencedBatch(4, 6), store.log)]);
-    await tick();
-    store.holdHeads = true;
-    store.pending[2]?.release();
-    store.pending[1]?.release();
-    await tick();
-    expect(announced()).toEqual([]);
-    store.pending[0]?.release();
-    await tick();
-    // The new repository's first group raises its head first; each later one is announced, then raised.
-    expect(heads()).toEqual([]);
-    expect(announced()).toEqual([]);
-    store.heldHeads.shift()?.release();
-    await tick();
-    expect(heads()).toEqual(['head 2']);
-    expect(announced()).toEqual([1, 3]);
-    store.heldHeads.shift()?.release();
-    await tick();
-    expect(heads()).toEqual(['head 2', 'head 3']);
-    expect(announced()).toEqual([1, 3, 4]);
-    store.heldHeads.shift()?.release();
-    await persister.idle();
-    expect(heads()).toEqual(['head 2', 'head 3', 'head 6']);
-    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1', 'ack 3', 'ack 4']);
-  });
-
-  it('acknowledges nothing of an announced group whose heads were not raised before a stop', async () => {
-    const suite = setup(1, undefined, { committedOnInsert: true });
-    const { store, persister, published } = suite;
-    await commitGroup(suite, 1, 2);
-    store.holdHeads = true;
-    const second = commitGroup(suite, 3, 3);
-    await tick();
-    expect(published).toHaveLength(2);
-    store.heldHeads.shift()?.fail();
-    await tick();
-    persister.stop();
-    await suite.clock.advance(100); // the retry's backoff: it gives up, stopped
-    await second;
-    await persister.idle();
-    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1']);
-  });
-
-  it('announces a stored group before raising its heads, where storing it commits it', async () => {
-    const suite = setup(1);
-    const { store, persister, published } = suite;
-    store.committedOnInsert = true;
-    store.holdHeads = true;
-    // A new repository's first group still raises its head first (it is listed by its head document).
-    const first = commitGroup(suite, 1, 2);
-    await tick();
-    expect(published).toHaveLength(0);
-    store.heldHeads.shift()?.release();
-    await first;
-    expect(published).toHaveLength(1);
-
-    const second = commitGroup(suite, 3, 3);
-    await tick();
-    expect(store.log).toEqual(['stored 1', 'head 2', 'ack 1', 'stored 3']);
-    expect(published).toHaveLength(2);
-    // Acknowledged only once its heads are raised too.
-    store.heldHeads.shift()?.release();
-    await second;
-    await persister.idle();
-    expect(store.log.slice(3)).toEqual(['stored 3', 'head 3', 'ack 3']);
   });
 });
 

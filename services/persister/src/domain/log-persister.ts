@@ -31,11 +31,10 @@ const MAX_GROUPS_INDEXING = 8;
 class Stopped extends Error {}
 
 /**
- * Writes groups of log batches to the store in sequence order, announces the commits and raises the heads
- * (a store that commits only by its heads: raises, then announces), then indexes them (`EventWriter.index`)
- * and acknowledges the log. Up to `writesInFlight` groups are written at once, but groups are announced and
- * heads raised strictly group after group, each only once every group before it is stored: a head never
- * passes a sequence that is not stored (I3). The index of a group is written after
+ * Writes groups of log batches to the store in sequence order, raises the heads, announces the commits,
+ * then indexes them (`EventWriter.index`) and acknowledges the log. Up to `writesInFlight` groups are
+ * written at once, but heads are raised strictly group after group, each only once every group before it
+ * is stored: a head never passes a sequence that is not stored (I3). The index of a group is written after
  * its announcement, group after group, while the next group is written: readers cover what is not indexed
  * yet from the stored batches (the store's "index tail"). A failed write is retried (with backoff), and
  * nothing is acknowledged before it is stored and indexed.
@@ -142,9 +141,8 @@ export class LogPersister {
   }
 
   /**
-   * Writes the group's batches at once; once the group before is committed, announces it and raises its
-   * heads (raises, then announces, where the store commits only by its heads). Resolves with the event ids
-   * the insert displaced.
+   * Writes the group's batches at once; once the group before is committed, raises its heads and announces
+   * it. Resolves with the event ids the insert displaced.
    */
   #commit(plan: CommitPlan<LogDelivery>, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
     const started = performance.now();
@@ -163,25 +161,15 @@ export class LogPersister {
       stage = 'inserting';
       const { displacedEventIds } = await written;
       stage = 'raising heads';
-      // A new repository is listed (`repositories()`) only once it has a head document: that comes first.
-      const announceFirst =
-        this.#store.committedOnInsert && !plan.ready.some((p) => p.batch.fromSequence === 1);
-      if (announceFirst) this.#announce(plan, performance.now() - started);
-      await this.#raiseHeads(plan, items);
-      if (!announceFirst) this.#announce(plan, performance.now() - started);
+      if (plan.heads.size > 0) {
+        const raising = performance.now();
+        const indexedThrough = this.#index.toRecord(plan.heads.keys());
+        await this.#retrying(items, () => this.#store.advanceHeads(plan.heads, indexedThrough));
+        this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
+      }
+      this.#announce(plan, performance.now() - started);
       return displacedEventIds;
     })().finally(stopWatchdog);
-  }
-
-  async #raiseHeads(
-    plan: CommitPlan<LogDelivery>,
-    items: readonly PlannedBatch<LogDelivery>[],
-  ): Promise<void> {
-    if (plan.heads.size === 0) return;
-    const raising = performance.now();
-    const indexedThrough = this.#index.toRecord(plan.heads.keys());
-    await this.#retrying(items, () => this.#store.advanceHeads(plan.heads, indexedThrough));
-    this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
   }
 
   /**
@@ -292,7 +280,7 @@ export class LogPersister {
     return lost.length > 0;
   }
 
-  /** The group is committed: readers may see it (its log messages are acked later). */
+  /** The group is stored and its heads raised: readers may see it (its log messages are acked later). */
   #announce(plan: CommitPlan<LogDelivery>, elapsedMs: number): void {
     if (plan.ready.length > 0) {
       this.#metrics.writeLatency.observe(elapsedMs / 1000);

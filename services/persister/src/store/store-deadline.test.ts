@@ -21,7 +21,6 @@ describe('StoreDeadline', () => {
     const clock = new FakeClock();
     const timedOut: string[] = [];
     const store: EventWriter = {
-      committedOnInsert: false,
       insert: never,
       insertBodies: never,
       index: never,
@@ -44,7 +43,6 @@ describe('StoreDeadline', () => {
     const clock = new FakeClock();
     const timedOut: string[] = [];
     const store: EventWriter = {
-      committedOnInsert: true,
       insert: () => Promise.resolve({ displacedEventIds: ['x'] }),
       insertBodies: () => Promise.resolve({ displacedEventIds: [] }),
       index: () => Promise.resolve({ displacedEventIds: ['y'] }),
@@ -53,7 +51,6 @@ describe('StoreDeadline', () => {
       resumeAt: () => Promise.resolve(8),
     };
     const writer = deadline(clock, timedOut).writer(store);
-    expect(writer.committedOnInsert).toBe(true);
     await expect(writer.insert([])).resolves.toEqual({ displacedEventIds: ['x'] });
     await expect(writer.advanceHeads(new Map())).rejects.toThrow('connection reset');
     await expect(writer.head('r')).resolves.toBe(7);
