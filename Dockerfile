@@ -64,5 +64,5 @@ COPY --from=web /app/clients/web/dist /app/clients/web/dist
 EXPOSE 8080
 # V8's young generation at most 32 MiB (semi-spaces of 16 MB), as Node 20 sized it: Node 24 lets it grow to
 # 128 MiB, which cost the gateway 7 KiB of RSS per idle session; no CPU cost measured on the fan-out
-# (bench/results/2026-11-30-session8-ab.md). Kept in step with GATEWAY_NODE_FLAGS in libs/testkit.
+# (bench/results/2026-11-30-session8-ab.md). Kept in step with serviceNodeFlags in libs/testkit.
 CMD ["node", "--max-semi-space-size=16", "--import", "tsx", "src/main.ts"]

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  GATEWAY_NODE_FLAGS,
   ServerProcess,
   freePort,
   startFerretDb,
   startNatsCluster,
   startNatsServer,
   serviceNode,
+  serviceNodeFlags,
   uniqueName,
   type NatsCluster,
   type RunningServer,
@@ -98,12 +98,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     return new ServerProcess({
       name,
       command: serviceNode(),
-      args: [
-        ...(name === 'gateway' ? GATEWAY_NODE_FLAGS : []),
-        '--import',
-        'tsx',
-        join(serviceRoot, `services/${name}/src/main.ts`),
-      ],
+      args: [...serviceNodeFlags(name), '--import', 'tsx', join(serviceRoot, `services/${name}/src/main.ts`)],
       port,
       env: { ...common, [portVariable]: String(port), HOST: '127.0.0.1' },
       startTimeoutMs: 60_000,

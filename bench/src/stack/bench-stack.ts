@@ -2,12 +2,12 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  GATEWAY_NODE_FLAGS,
   ServerProcess,
   freePort,
   startFerretDb,
   startNatsServer,
   serviceNode,
+  serviceNodeFlags,
   uniqueName,
   type RunningServer,
 } from '@lfsync/testkit';
@@ -111,7 +111,7 @@ async function serviceProcess(
       name: label,
       command: serviceNode(),
       args: [
-        ...(name === 'gateway' ? GATEWAY_NODE_FLAGS : []),
+        ...serviceNodeFlags(name),
         ...profileArgs,
         '--import',
         'tsx',

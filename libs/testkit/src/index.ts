@@ -4,11 +4,11 @@ export { uniqueName } from './names.ts';
 export {
   FERRETDB_VERSION,
   NATS_SERVER_VERSION,
-  GATEWAY_NODE_FLAGS,
   binCacheDir,
   ferretDbBinary,
   natsServerBinary,
   serviceNode,
+  serviceNodeFlags,
 } from './paths.ts';
 export { ServerProcess, type ServerProcessOptions } from './server-process.ts';
 export { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';

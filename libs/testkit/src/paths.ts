@@ -30,10 +30,13 @@ export function serviceNode(): string {
 }
 
 /**
- * V8 flags the gateway runs with, in its Docker image as in the tests and the bench: the young generation at
- * most 32 MiB, as Node 20 sized it (Node 24 lets it grow to 128 MiB: 7 KiB more RSS per idle session).
+ * The Node flags a service runs with, in its Docker image as in the tests and the bench. The gateway's: the
+ * young generation at most 32 MiB, as Node 20 sized it (Node 24 lets it grow to 128 MiB: 7 KiB more RSS per
+ * idle session).
  */
-export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
+export function serviceNodeFlags(service: string): readonly string[] {
+  return service === 'gateway' ? ['--max-semi-space-size=16'] : [];
+}
 
 export function natsServerBinary(): string {
   const built = join(binCacheDir(), `nats-server-${NATS_SERVER_VERSION}`);

@@ -1,4 +1,4 @@
-import { GATEWAY_NODE_FLAGS } from '@lfsync/testkit';
+import { serviceNodeFlags } from '@lfsync/testkit';
 import { describe, expect, test } from 'vitest';
 import {
   baseImage,
@@ -58,10 +58,9 @@ describe('Dockerfile', () => {
   test.each(RUNTIME_TARGETS)(
     'target %s starts node itself (PID 1 gets SIGTERM) with tsx on src/main.ts',
     (target) => {
-      const nodeFlags = target === 'gateway' ? GATEWAY_NODE_FLAGS : [];
       expect(JSON.parse(effectiveInstruction(dockerfile, stage(target), 'CMD') ?? 'null')).toEqual([
         'node',
-        ...nodeFlags,
+        ...serviceNodeFlags(target),
         '--import',
         'tsx',
         'src/main.ts',
