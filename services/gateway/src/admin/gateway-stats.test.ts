@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SessionRegistry } from '../ws/session-registry.ts';
 import { gatewayRepositories } from './gateway-stats.ts';
 
-const session = () => ({ deliver: () => true });
+const session = () => ({ deliver: () => true, awaitingAck: false });
 
 describe('gatewayRepositories', () => {
   it('reports subscribed, present and committed repositories with their counts, busiest first', () => {

@@ -35,7 +35,8 @@ export function startCommitIntake(
       metrics.broadcastLag.observe(Math.max(0, clock.now() - committedAtMs) / 1000);
     store.remember(batch, eventsJson);
     metrics.recentEventsBytes.set(store.cachedBytes);
-    // Queued before the acks that this commit releases, so a pusher sees the events frame first.
+    // Queued before the acks that this commit releases, so a pusher sees the events frame first (the other
+    // sessions get it after the acks: session-registry.ts).
     registry.broadcast(batch, eventsJson);
     commits.committed(batch.repository, batch.toSequence);
     services.activity.committed(batch.repository, batch.toSequence, batch.events.length);

@@ -56,6 +56,7 @@ export function createSyncServices(
     implicitAll: config.IMPLICIT_SUBSCRIPTION === 'all',
     onFrames: (frames) => metrics.broadcastFrames.inc(frames),
     interest,
+    acksAwaited: (repository) => commits.expects(repository),
   });
   const timing = {
     heartbeatMs: config.PRESENCE_HEARTBEAT_MS,

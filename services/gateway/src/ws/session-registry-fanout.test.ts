@@ -4,13 +4,20 @@ import { SessionRegistry, type Subscriber } from './session-registry.ts';
 
 class FakeSession implements Subscriber {
   readonly received: string[] = [];
-  deliver(batch: { repository: string }): boolean {
+  awaitingAck = false;
+  constructor(
+    readonly name = '',
+    readonly log: string[] = [],
+  ) {}
+  deliver(batch: { repository: string; toSequence: number }): boolean {
     this.received.push(batch.repository);
+    this.log.push(`${this.name}:${batch.toSequence}`);
     return true;
   }
 }
 
 const flush = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('SessionRegistry fan-out', () => {
   it('sends a session that never subscribed everything, and one that did only its subscriptions', async () => {
@@ -79,5 +86,56 @@ describe('SessionRegistry fan-out', () => {
     registry.remove(b);
     registry.remove(a);
     expect(calls).toEqual(['+implicit', '+doc:1', '-implicit', '+doc:*', '-doc:1', '-doc:*']);
+  });
+
+  it('sends a commit whose acks are awaited to the pushing sessions first, and to the others after the acks', async () => {
+    const log: string[] = [];
+    const registry = new SessionRegistry<FakeSession>({ acksAwaited: (repository) => repository === 'r' });
+    const [reader, pusher, other] = [
+      new FakeSession('reader', log),
+      new FakeSession('pusher', log),
+      new FakeSession('other', log),
+    ];
+    for (const session of [reader, pusher, other]) registry.set(session, true);
+    registry.subscribe(other, 'elsewhere');
+    registry.subscribe(pusher, 'r');
+    pusher.awaitingAck = true;
+    registry.broadcast(sequencedBatch(1, 1, 'r'));
+    // The ack the commit releases is written in the microtasks after the flush (a promise chain).
+    const acked = flush().then(() => log.push('ack'));
+    await acked;
+    expect(log).toEqual(['pusher:1', 'ack']);
+    await nextTurn();
+    expect(log).toEqual(['pusher:1', 'ack', 'reader:1']);
+    expect(other.received).toEqual([]);
+  });
+
+  it('keeps the commits of every session in order when a later commit comes before the others got an earlier one', async () => {
+    const log: string[] = [];
+    const registry = new SessionRegistry<FakeSession>({ acksAwaited: () => true });
+    const [reader, pusher] = [new FakeSession('reader', log), new FakeSession('pusher', log)];
+    for (const session of [reader, pusher]) registry.set(session, true);
+    pusher.awaitingAck = true;
+    registry.broadcast(sequencedBatch(1, 1, 'r'));
+    await flush();
+    // The reader starts a push of its own before the first commit reached it.
+    reader.awaitingAck = true;
+    registry.broadcast(sequencedBatch(2, 2, 'r'));
+    await flush();
+    await nextTurn();
+    expect(reader.received).toHaveLength(2);
+    expect(log.filter((entry) => entry.startsWith('reader'))).toEqual(['reader:1', 'reader:2']);
+    expect(log.filter((entry) => entry.startsWith('pusher'))).toEqual(['pusher:1', 'pusher:2']);
+  });
+
+  it('writes every session at once when no ack waits for the commit', async () => {
+    const log: string[] = [];
+    const registry = new SessionRegistry<FakeSession>({ acksAwaited: () => false });
+    const [reader, pusher] = [new FakeSession('reader', log), new FakeSession('pusher', log)];
+    for (const session of [reader, pusher]) registry.set(session, true);
+    pusher.awaitingAck = true;
+    registry.broadcast(sequencedBatch(1, 1, 'r'));
+    await flush();
+    expect(log).toEqual(['reader:1', 'pusher:1']);
   });
 });

@@ -12,6 +12,15 @@ export interface Commit {
 export interface Subscriber {
   /** A committed batch; `frame` is shared by every subscriber. False when nothing was sent. */
   deliver(batch: SequencedBatch, frame: SharedFrame): boolean;
+  /** Whether a push of this session waits for its ack. */
+  readonly awaitingAck: boolean;
+}
+
+/** A commit's frame, sent to its pushing sessions already, and still to be sent to the others. */
+interface Deferred<S> {
+  batch: SequencedBatch;
+  frame: SharedFrame;
+  sent: ReadonlySet<S>;
 }
 
 /** Told when the sessions here start or stop needing a pattern's commits (see fanout/commit-interest.ts). */
@@ -47,15 +56,29 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
   readonly #implicitAll: boolean;
   readonly #onFrames: (frames: number) => void;
   readonly #interest: RegistryInterest;
+  readonly #acksAwaited: (repository: string) => boolean;
   #pending = new Map<string, Commit[]>();
   #flushScheduled = false;
+  #deferred: Deferred<S>[] = [];
+  #deferredScheduled = false;
 
+  /**
+   * `acksAwaited`: whether pushes to the repository wait for their ack here. Then a commit's frame goes to
+   * the sessions waiting for an ack first, and to the others on the next turn of the event loop: the acks
+   * the commit releases leave before hundreds of other sockets are written.
+   */
   constructor(
-    options: { implicitAll?: boolean; onFrames?: (frames: number) => void; interest?: RegistryInterest } = {},
+    options: {
+      implicitAll?: boolean;
+      onFrames?: (frames: number) => void;
+      interest?: RegistryInterest;
+      acksAwaited?: (repository: string) => boolean;
+    } = {},
   ) {
     this.#implicitAll = options.implicitAll ?? true;
     this.#onFrames = options.onFrames ?? (() => {});
     this.#interest = options.interest ?? NO_INTEREST;
+    this.#acksAwaited = options.acksAwaited ?? (() => false);
   }
 
   get size(): number {
@@ -160,20 +183,59 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
   }
 
   #flush(): void {
+    // What an earlier flush left for later goes first: every session receives its commits in order.
+    this.#flushDeferred();
     const pending = this.#pending;
     this.#pending = new Map();
     this.#flushScheduled = false;
     let frames = 0;
     for (const [repository, commits] of pending) {
-      const subscribed = this.#index.subscribers(repository);
-      if (subscribed.size === 0 && this.#implicit.size === 0) continue;
+      if (!this.wants(repository)) continue;
+      const acksFirst = this.#acksAwaited(repository);
       for (const { batch, eventsJson } of mergeContiguous(commits)) {
         const frame = new SharedFrame(eventsFrame(batch.repository, eventsJson));
-        for (const session of this.#implicit) if (session.deliver(batch, frame)) frames += 1;
-        for (const session of subscribed) if (session.deliver(batch, frame)) frames += 1;
+        if (!acksFirst) {
+          frames += this.#deliver(batch, frame);
+          continue;
+        }
+        const sent = new Set<S>();
+        for (const session of this.#receivers(repository))
+          if (session.awaitingAck && session.deliver(batch, frame)) sent.add(session);
+        frames += sent.size;
+        this.#deferred.push({ batch, frame, sent });
       }
     }
+    if (this.#deferred.length > 0 && !this.#deferredScheduled) {
+      this.#deferredScheduled = true;
+      setImmediate(() => {
+        this.#deferredScheduled = false;
+        this.#flushDeferred();
+      });
+    }
     this.#onFrames(frames);
+  }
+
+  #flushDeferred(): void {
+    const deferred = this.#deferred;
+    if (deferred.length === 0) return;
+    this.#deferred = [];
+    let frames = 0;
+    for (const { batch, frame, sent } of deferred) frames += this.#deliver(batch, frame, sent);
+    this.#onFrames(frames);
+  }
+
+  /** Sends the frame to every session that receives its repository but those in `sent`; how many took it. */
+  #deliver(batch: SequencedBatch, frame: SharedFrame, sent?: ReadonlySet<S>): number {
+    let frames = 0;
+    for (const session of this.#receivers(batch.repository))
+      if (sent?.has(session) !== true && session.deliver(batch, frame)) frames += 1;
+    return frames;
+  }
+
+  /** The implicit sessions, then those subscribed to `repository` (two disjoint sets). */
+  *#receivers(repository: string): Generator<S> {
+    yield* this.#implicit;
+    yield* this.#index.subscribers(repository);
   }
 }
 

@@ -106,6 +106,11 @@ export class SessionSocket {
     };
   }
 
+  /** Whether a push of this session waits for its ack. */
+  get awaitingAck(): boolean {
+    return this.#pushes > 0;
+  }
+
   /** Bytes sent and not yet taken by the kernel. */
   #unsent(): number {
     return this.#ws.bufferedAmount + this.#outboxBytes;

@@ -160,6 +160,11 @@ export class Session {
     return true;
   }
 
+  /** Whether a push of this session waits for its ack (its commit's frame goes out before the others'). */
+  get awaitingAck(): boolean {
+    return this.#socket.awaitingAck;
+  }
+
   /** After the gateway lost its bus connection: send what was committed meanwhile. */
   refresh(): void {
     this.#feeds.refresh();
