@@ -66,7 +66,7 @@ export class SessionPush {
     if (outcome.acked.length > 0) {
       if (this.#logger.isLevelEnabled('debug'))
         this.#logger.debug({ repository, eventIds: outcome.acked.map((r) => r.eventId) }, 'push acked');
-      this.#socket.send(ackFrame(repository, outcome.acked));
+      this.#socket.sendAck(ackFrame(repository, outcome.acked));
       this.#metrics.ackedEvents.inc({ transport: 'ws' }, outcome.acked.length);
       stopTimer();
     }

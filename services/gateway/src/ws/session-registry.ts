@@ -64,8 +64,8 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
 
   /**
    * `acksAwaited`: whether pushes to the repository wait for their ack here. Then a commit's frame goes to
-   * the sessions waiting for an ack first, and to the others on the next turn of the event loop: the acks
-   * the commit releases leave before hundreds of other sockets are written.
+   * the sessions waiting for an ack first, and to the others once the microtasks are done: the acks the
+   * commit releases (promise chains) leave before hundreds of other sockets are written.
    */
   constructor(
     options: {
@@ -199,15 +199,17 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
           continue;
         }
         const sent = new Set<S>();
-        for (const session of this.#receivers(repository))
-          if (session.awaitingAck && session.deliver(batch, frame)) sent.add(session);
+        for (const sessions of this.#receivers(repository))
+          for (const session of sessions)
+            if (session.awaitingAck && session.deliver(batch, frame)) sent.add(session);
         frames += sent.size;
         this.#deferred.push({ batch, frame, sent });
       }
     }
     if (this.#deferred.length > 0 && !this.#deferredScheduled) {
       this.#deferredScheduled = true;
-      setImmediate(() => {
+      // Ticks queued here run once the microtasks are done: after the promise chains that send the acks.
+      process.nextTick(() => {
         this.#deferredScheduled = false;
         this.#flushDeferred();
       });
@@ -227,15 +229,15 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
   /** Sends the frame to every session that receives its repository but those in `sent`; how many took it. */
   #deliver(batch: SequencedBatch, frame: SharedFrame, sent?: ReadonlySet<S>): number {
     let frames = 0;
-    for (const session of this.#receivers(batch.repository))
-      if (sent?.has(session) !== true && session.deliver(batch, frame)) frames += 1;
+    for (const sessions of this.#receivers(batch.repository))
+      for (const session of sessions)
+        if (sent?.has(session) !== true && session.deliver(batch, frame)) frames += 1;
     return frames;
   }
 
-  /** The implicit sessions, then those subscribed to `repository` (two disjoint sets). */
-  *#receivers(repository: string): Generator<S> {
-    yield* this.#implicit;
-    yield* this.#index.subscribers(repository);
+  /** The implicit sessions, and those subscribed to `repository`: two disjoint sets. */
+  #receivers(repository: string): ReadonlyArray<ReadonlySet<S>> {
+    return [this.#implicit, this.#index.subscribers(repository)];
   }
 }
 

@@ -76,15 +76,26 @@ describe('SessionSocket', () => {
 
   it("writes a pusher's frames of one tick together, in order, once the microtasks ran", async () => {
     const { socket, writes } = setUp();
-    const release = socket.holdForAck();
+    socket.holdForAck();
     socket.send(new SharedFrame('{"type":"events"}'));
     await Promise.resolve();
-    socket.send('{"type":"ack"}');
-    release();
     socket.send('{"type":"pong"}');
     expect(writes).toEqual([]);
     await tick();
-    expect(writes).toEqual([['{"type":"events"}', '{"type":"ack"}', '{"type":"pong"}']]);
+    expect(writes).toEqual([['{"type":"events"}', '{"type":"pong"}']]);
+  });
+
+  it('writes an ack with the frames held for it at once, without waiting for the end of the tick', async () => {
+    const { socket, writes } = setUp();
+    const release = socket.holdForAck();
+    socket.send(new SharedFrame('{"type":"events"}'));
+    await Promise.resolve();
+    socket.sendAck('{"type":"ack"}');
+    expect(writes).toEqual([['{"type":"events"}', '{"type":"ack"}']]);
+    release();
+    socket.send('{"type":"pong"}');
+    await tick();
+    expect(writes).toEqual([['{"type":"events"}', '{"type":"ack"}'], ['{"type":"pong"}']]);
   });
 
   it('writes at once what reaches the coalescing size', () => {

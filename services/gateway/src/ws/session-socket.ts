@@ -92,6 +92,16 @@ export class SessionSocket {
   }
 
   /**
+   * Sends an ack. It and the frames held for it (its commit's events frame) leave at once, in one write:
+   * the commit's frames to the other sessions wait for the microtasks to end (session-registry.ts).
+   */
+  sendAck(frame: string): boolean {
+    const sent = this.send(frame);
+    if (sent) this.#flush();
+    return sent;
+  }
+
+  /**
    * While a push of this session waits for its ack, frames are held to the end of their tick: the commit's
    * `events` frame and the ack it releases then leave in one write. Call the returned function once the
    * push is answered. A session that only reads writes each frame at once.
