@@ -19,6 +19,16 @@ class FakeSession implements Subscriber {
 const flush = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A registry with a reader and a pusher (waiting for an ack), both receiving everything; `log` in order. */
+function readerAndPusher(acksAwaited: (repository: string) => boolean) {
+  const log: string[] = [];
+  const registry = new SessionRegistry<FakeSession>({ acksAwaited });
+  const [reader, pusher] = [new FakeSession('reader', log), new FakeSession('pusher', log)];
+  for (const session of [reader, pusher]) registry.set(session, true);
+  pusher.awaitingAck = true;
+  return { log, registry, reader, pusher };
+}
+
 describe('SessionRegistry fan-out', () => {
   it('sends a session that never subscribed everything, and one that did only its subscriptions', async () => {
     const registry = new SessionRegistry<FakeSession>();
@@ -89,33 +99,23 @@ describe('SessionRegistry fan-out', () => {
   });
 
   it('sends a commit whose acks are awaited to the pushing sessions first, and to the others after the acks', async () => {
-    const log: string[] = [];
-    const registry = new SessionRegistry<FakeSession>({ acksAwaited: (repository) => repository === 'r' });
-    const [reader, pusher, other] = [
-      new FakeSession('reader', log),
-      new FakeSession('pusher', log),
-      new FakeSession('other', log),
-    ];
-    for (const session of [reader, pusher, other]) registry.set(session, true);
+    const { log, registry, reader, pusher } = readerAndPusher((repository) => repository === 'r');
+    const other = new FakeSession('other', log);
+    registry.set(other, true);
     registry.subscribe(other, 'elsewhere');
     registry.subscribe(pusher, 'r');
-    pusher.awaitingAck = true;
     registry.broadcast(sequencedBatch(1, 1, 'r'));
     // The ack the commit releases is written in the microtasks after the flush (a promise chain).
-    const acked = flush().then(() => log.push('ack'));
-    await acked;
+    await flush().then(() => log.push('ack'));
     expect(log).toEqual(['pusher:1', 'ack']);
     await nextTurn();
     expect(log).toEqual(['pusher:1', 'ack', 'reader:1']);
+    expect(reader.received).toEqual(['r']);
     expect(other.received).toEqual([]);
   });
 
   it('keeps the commits of every session in order when a later commit comes before the others got an earlier one', async () => {
-    const log: string[] = [];
-    const registry = new SessionRegistry<FakeSession>({ acksAwaited: () => true });
-    const [reader, pusher] = [new FakeSession('reader', log), new FakeSession('pusher', log)];
-    for (const session of [reader, pusher]) registry.set(session, true);
-    pusher.awaitingAck = true;
+    const { log, registry, reader } = readerAndPusher(() => true);
     registry.broadcast(sequencedBatch(1, 1, 'r'));
     await flush();
     // The reader starts a push of its own before the first commit reached it.
@@ -129,11 +129,7 @@ describe('SessionRegistry fan-out', () => {
   });
 
   it('writes every session at once when no ack waits for the commit', async () => {
-    const log: string[] = [];
-    const registry = new SessionRegistry<FakeSession>({ acksAwaited: () => false });
-    const [reader, pusher] = [new FakeSession('reader', log), new FakeSession('pusher', log)];
-    for (const session of [reader, pusher]) registry.set(session, true);
-    pusher.awaitingAck = true;
+    const { log, registry } = readerAndPusher(() => false);
     registry.broadcast(sequencedBatch(1, 1, 'r'));
     await flush();
     expect(log).toEqual(['reader:1', 'pusher:1']);
