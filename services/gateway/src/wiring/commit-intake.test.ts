@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { unfilteredCommitFeed, type CommitHandlers } from '../bus/commit-feed.ts';
 import { gatewayConfigSchema } from '../config.ts';
 import { createGatewayMetrics } from '../metrics.ts';
+import type { Session } from '../ws/session.ts';
 import { startCommitIntake } from './commit-intake.ts';
 import { createSyncServices } from './sync-services.ts';
 
@@ -57,7 +58,7 @@ function intake() {
   };
   startCommitIntake(adapters, services, metrics, clock, logger);
   if (handlers === undefined) throw new Error('the intake subscribed to no commits');
-  return { database, store: services.store, handlers };
+  return { database, store: services.store, services, handlers };
 }
 
 describe('startCommitIntake', () => {
@@ -69,5 +70,21 @@ describe('startCommitIntake', () => {
     expect(database.reads).toBe(0);
     await store.readAfter('dropped', 0, 10);
     expect(database.reads).toBe(1);
+  });
+
+  it("sends a pusher's ack before the commit's frame reaches the other sessions, within the same turn", async () => {
+    const { services, handlers } = intake();
+    const log: string[] = [];
+    const reader = { awaitingAck: false, deliver: () => log.push('reader') > 0, mayRead: () => true };
+    services.registry.set(reader as unknown as Session, true);
+    // A push to `r` in flight, as PushService does it: expected, then waiting for its sequence.
+    const release = services.commits.expect('r');
+    const acked = services.commits.waitFor('r', 1, 10_000).then(() => log.push('ack'));
+    handlers.onCommit(sequencedBatch(1, 1, 'r'));
+    // Queued after the commit: a turn of the event loop later.
+    const turn = new Promise<void>((resolve) => setImmediate(() => resolve(void log.push('next turn'))));
+    await Promise.all([acked, turn]);
+    release();
+    expect(log).toEqual(['ack', 'reader', 'next turn']);
   });
 });

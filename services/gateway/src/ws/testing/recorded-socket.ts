@@ -1,0 +1,62 @@
+import { FakeClock } from '@lfsync/testkit';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type WebSocket from 'ws';
+import { createGatewayMetrics } from '../../metrics.ts';
+import { SessionSocket } from '../session-socket.ts';
+
+const OPEN = 1;
+export const CLOSING = 2;
+
+/** The payload of each whole frame in `wire` (unmasked, lengths up to 16 bits). */
+function payloads(wire: Buffer): string[] {
+  const texts: string[] = [];
+  for (let at = 0; at < wire.length;) {
+    const short = (wire[at + 1] ?? 0) & 0x7f;
+    const [length, offset] = short === 126 ? [wire.readUInt16BE(at + 2), 4] : [short, 2];
+    texts.push(wire.toString('utf8', at + offset, at + offset + length));
+    at += offset + length;
+  }
+  return texts;
+}
+
+/** A socket over a transport that records each write (a `writev` is one write), and a fake `ws` beside it. */
+export function recordedSocket() {
+  const writes: string[][] = [];
+  const transport = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      writes.push(payloads(chunk));
+      done();
+    },
+    writev(chunks, done) {
+      writes.push(chunks.flatMap(({ chunk }) => payloads(chunk as Buffer)));
+      done();
+    },
+  });
+  const ws = {
+    readyState: OPEN,
+    bufferedAmount: 0,
+    extensions: '',
+    on: () => ws,
+    send: (text: string) => writes.push([`ws:${text}`]),
+    close: () => {
+      ws.readyState = CLOSING;
+    },
+    terminate: () => undefined,
+  };
+  const limits = {
+    maxOutboundBytes: 64 * 1024,
+    slowConsumerTimeoutMs: 1_000,
+    heartbeat: 'protocol' as const,
+  };
+  const logger = pino({ level: 'silent' });
+  const socket = new SessionSocket(
+    ws as unknown as WebSocket,
+    transport,
+    limits,
+    new FakeClock(),
+    createGatewayMetrics(),
+    logger,
+  );
+  return { socket, ws, writes };
+}
