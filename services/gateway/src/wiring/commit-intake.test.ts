@@ -75,7 +75,7 @@ describe('startCommitIntake', () => {
   it("sends a pusher's ack before the commit's frame reaches the other sessions, within the same turn", async () => {
     const { services, handlers } = intake();
     const log: string[] = [];
-    const reader = { awaitingAck: false, deliver: () => log.push('reader') > 0, mayRead: () => true };
+    const reader = { awaitingAck: false, deliver: () => log.push('reader') > 0 };
     services.registry.set(reader as unknown as Session, true);
     // A push to `r` in flight, as PushService does it: expected, then waiting for its sequence.
     const release = services.commits.expect('r');
