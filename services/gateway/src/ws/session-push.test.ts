@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/token-verifier.ts';
 import { createGatewayMetrics } from '../metrics.ts';
@@ -16,7 +17,7 @@ const writer: Principal = {
 
 describe('SessionPush', () => {
   it('writes the ack at once, in one write with the events frame held for it', async () => {
-    const { socket, writes } = recordedSocket();
+    const { socket, writes } = recordedSocket(new FakeClock());
     let commit: () => void = () => undefined;
     const committed = new Promise<void>((resolve) => (commit = resolve));
     const push = {

@@ -1,4 +1,5 @@
 import { AppError } from '@lfsync/contracts';
+import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { SharedFrame } from './frames.ts';
 import { CLOSING, recordedSocket } from './testing/recorded-socket.ts';
@@ -7,14 +8,14 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SessionSocket', () => {
   it('writes each frame at once while no push waits for its ack', () => {
-    const { socket, writes } = recordedSocket();
+    const { socket, writes } = recordedSocket(new FakeClock());
     socket.send(new SharedFrame('{"type":"events"}'));
     socket.send('{"type":"pong"}');
     expect(writes).toEqual([['{"type":"events"}'], ['{"type":"pong"}']]);
   });
 
   it("writes a pusher's frames of one tick together, in order, once the microtasks ran", async () => {
-    const { socket, writes } = recordedSocket();
+    const { socket, writes } = recordedSocket(new FakeClock());
     socket.holdForAck();
     socket.send(new SharedFrame('{"type":"events"}'));
     await Promise.resolve();
@@ -25,7 +26,7 @@ describe('SessionSocket', () => {
   });
 
   it('writes an ack with the frames held for it at once, without waiting for the end of the tick', async () => {
-    const { socket, writes } = recordedSocket();
+    const { socket, writes } = recordedSocket(new FakeClock());
     const release = socket.holdForAck();
     socket.send(new SharedFrame('{"type":"events"}'));
     await Promise.resolve();
@@ -38,7 +39,7 @@ describe('SessionSocket', () => {
   });
 
   it('writes at once what reaches the coalescing size', () => {
-    const { socket, writes } = recordedSocket();
+    const { socket, writes } = recordedSocket(new FakeClock());
     socket.holdForAck();
     const large = `"${'x'.repeat(20_000)}"`;
     socket.send('{"type":"pong"}');
@@ -47,7 +48,7 @@ describe('SessionSocket', () => {
   });
 
   it('sends the frames held before an error that closes the connection', () => {
-    const { socket, writes } = recordedSocket();
+    const { socket, writes } = recordedSocket(new FakeClock());
     socket.holdForAck();
     socket.send('{"type":"ack"}');
     socket.closeWithError(new AppError('PROTOCOL_VIOLATION', 'too many invalid frames'));
@@ -56,7 +57,7 @@ describe('SessionSocket', () => {
   });
 
   it('drops the frames held when the connection started closing meanwhile', async () => {
-    const { socket, ws, writes } = recordedSocket();
+    const { socket, ws, writes } = recordedSocket(new FakeClock());
     socket.holdForAck();
     socket.send('{"type":"ack"}');
     ws.readyState = CLOSING;
@@ -65,7 +66,7 @@ describe('SessionSocket', () => {
   });
 
   it('counts held frames against the outbound limit', () => {
-    const { socket, ws, writes } = recordedSocket();
+    const { socket, ws, writes } = recordedSocket(new FakeClock());
     socket.holdForAck();
     ws.bufferedAmount = 64 * 1024 - 10;
     expect(socket.send('{"type":"ack"}')).toBe(true);

@@ -1,9 +1,11 @@
-import { FakeClock } from '@lfsync/testkit';
+import type { Clock } from '@lfsync/ports';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type WebSocket from 'ws';
 import { createGatewayMetrics } from '../../metrics.ts';
 import { SessionSocket } from '../session-socket.ts';
+
+// This folder ships in the gateway's image: it imports only the gateway's own dependencies (no test kit).
 
 const OPEN = 1;
 export const CLOSING = 2;
@@ -21,7 +23,7 @@ function payloads(wire: Buffer): string[] {
 }
 
 /** A socket over a transport that records each write (a `writev` is one write), and a fake `ws` beside it. */
-export function recordedSocket() {
+export function recordedSocket(clock: Clock) {
   const writes: string[][] = [];
   const transport = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -54,7 +56,7 @@ export function recordedSocket() {
     ws as unknown as WebSocket,
     transport,
     limits,
-    new FakeClock(),
+    clock,
     createGatewayMetrics(),
     logger,
   );
