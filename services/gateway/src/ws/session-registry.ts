@@ -60,7 +60,7 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
   #pending = new Map<string, Commit[]>();
   #flushScheduled = false;
   #deferred: Deferred<S>[] = [];
-  #deferredScheduled = false;
+  readonly #flushDeferredLater = () => this.#flushDeferred();
 
   /**
    * `acksAwaited`: whether pushes to the repository wait for their ack here. Then a commit's frame goes to
@@ -206,14 +206,9 @@ export class SessionRegistry<S extends Subscriber = Subscriber> {
         this.#deferred.push({ batch, frame, sent });
       }
     }
-    if (this.#deferred.length > 0 && !this.#deferredScheduled) {
-      this.#deferredScheduled = true;
-      // Ticks queued here run once the microtasks are done: after the promise chains that send the acks.
-      process.nextTick(() => {
-        this.#deferredScheduled = false;
-        this.#flushDeferred();
-      });
-    }
+    // Ticks queued here run once the microtasks are done: after the promise chains that send the acks. A tick
+    // whose commits an earlier flush already sent finds nothing left.
+    if (this.#deferred.length > 0) process.nextTick(this.#flushDeferredLater);
     this.#onFrames(frames);
   }
 
