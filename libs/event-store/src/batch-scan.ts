@@ -136,6 +136,27 @@ async function firstEndingFrom(
   return found ?? null;
 }
 
+/**
+ * How far a repository's batches run on without a gap from `recorded` (a head known to be stored): each
+ * next batch by `_id`, up to the first sequence no document starts at, so a batch stored before its
+ * predecessor is never counted (I3). Documents past a recorded head are never merged into chunks yet.
+ */
+export async function storedThrough(
+  batches: Collection<BatchDocument>,
+  repository: string,
+  recorded: number,
+): Promise<number> {
+  let head = recorded;
+  for (;;) {
+    const batch = await batches.findOne<Pick<BatchDocument, 't'>>(
+      { _id: `${repository}:${head + 1}` },
+      { projection: { _id: 0, t: 1 } },
+    );
+    if (batch === null || batch.t <= head) return head;
+    head = batch.t;
+  }
+}
+
 /** Lookups kept in flight ahead of the walk, once batch sizes repeat. */
 const LOOKAHEAD = 4;
 

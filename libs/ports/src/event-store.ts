@@ -52,6 +52,12 @@ export interface EventReader {
  */
 export interface EventWriter {
   /**
+   * Whether `head` (and every read) already counts batches stored with `insertBodies` that follow the
+   * recorded head without a gap. Then a writer may announce a group as soon as its batches are stored, and
+   * raise the heads later, with its index (MongoDB: `heads` is where a read starts looking).
+   */
+  readonly headFollowsBodies?: boolean;
+  /**
    * Idempotent: re-inserting a stored batch changes nothing. An event id already stored at another
    * sequence (a double fault) is stored under `displacedEventId(...)`, and returned. `eventsJson`, in the
    * order of `batches`: each batch's events as text, when the caller has it already (the log message's);

@@ -18,6 +18,7 @@ class ControlledStore implements EventWriter {
   readonly indexedThrough: Array<number | undefined> = [];
   committed = 0;
   holdIndex = false;
+  headFollowsBodies = false;
   head(): Promise<number> {
     return Promise.resolve(this.committed);
   }
@@ -251,6 +252,7 @@ describe('LogPersister index after the announcement', () => {
     const { store, persister } = suite;
     store.holdIndex = true;
     await commitGroup(suite, 1, 2);
+    await tick(); // the first group's index starts
     await commitGroup(suite, 3, 3);
     await tick();
     expect(store.log).toEqual(['stored 1', 'head 2', 'stored 3', 'head 3']);
@@ -258,6 +260,7 @@ describe('LogPersister index after the announcement', () => {
     expect(store.indexes.map((i) => i.from)).toEqual([1]);
     store.indexes.shift()?.release();
     await tick();
+    await tick(); // the second group's index waits a turn for a group to join it
     store.indexes.shift()?.release();
     await persister.idle();
     expect(store.log.slice(4)).toEqual(['indexed 1', 'ack 1', 'indexed 3', 'ack 3']);
@@ -293,6 +296,7 @@ describe('LogPersister index after the announcement', () => {
     store.committed = 4; // stored and indexed before: where the persister resumes
     store.holdIndex = true;
     await commitGroup(suite, 5, 6);
+    await tick(); // the first group's index starts
     await commitGroup(suite, 7, 7);
     store.indexes.shift()?.release();
     await tick();
@@ -302,6 +306,69 @@ describe('LogPersister index after the announcement', () => {
     for (const index of store.indexes.splice(0)) index.release();
     await persister.idle();
     expect(store.indexedThrough).toEqual([4, 4, 6]);
+  });
+});
+
+describe('LogPersister index of several groups at once', () => {
+  it('indexes the groups announced while a later one was written with one write, then acks each', async () => {
+    const suite = setup(1);
+    const { store, persister } = suite;
+    store.holdIndex = true;
+    await commitGroup(suite, 1, 2);
+    await commitGroup(suite, 3, 3);
+    await tick();
+    expect(store.indexes.map((i) => i.from)).toEqual([1]);
+    store.indexes.shift()?.release();
+    await persister.idle();
+    expect(store.log).toEqual(['stored 1', 'head 2', 'stored 3', 'head 3', 'indexed 1', 'ack 1', 'ack 3']);
+    expect(store.indexes).toHaveLength(0);
+  });
+});
+
+describe('LogPersister on a store whose reads find batches past the recorded head', () => {
+  it('announces a group once its batches are stored, and records its head with its index', async () => {
+    const suite = setup(1);
+    const { store, persister, published } = suite;
+    store.headFollowsBodies = true;
+    store.committed = 2;
+    store.holdIndex = true;
+    await commitGroup(suite, 3, 4);
+    await tick();
+    expect(published).toHaveLength(1);
+    expect(store.log).toEqual(['stored 3']);
+    store.indexes.shift()?.release();
+    await persister.idle();
+    expect(store.log).toEqual(['stored 3', 'indexed 3', 'head 4', 'ack 3']);
+    expect(store.indexedThrough).toEqual([4]);
+  });
+
+  it('raises the head of a repository new to the store before announcing it', async () => {
+    const suite = setup(1);
+    const { store, persister, published } = suite;
+    store.headFollowsBodies = true;
+    store.holdIndex = true;
+    await commitGroup(suite, 1, 2);
+    await tick();
+    expect(published).toHaveLength(1);
+    expect(store.log).toEqual(['stored 1', 'head 2']);
+    store.indexes.shift()?.release();
+    await persister.idle();
+    expect(store.log).toEqual(['stored 1', 'head 2', 'indexed 1', 'head 2', 'ack 1']);
+  });
+
+  it('records one head for the groups indexed together', async () => {
+    const suite = setup(1);
+    const { store, persister, published } = suite;
+    store.headFollowsBodies = true;
+    store.committed = 2;
+    store.holdIndex = true;
+    await commitGroup(suite, 3, 3);
+    await commitGroup(suite, 4, 6);
+    await tick();
+    expect(published).toHaveLength(2);
+    store.indexes.shift()?.release();
+    await persister.idle();
+    expect(store.log).toEqual(['stored 3', 'stored 4', 'indexed 3', 'head 6', 'ack 3', 'ack 4']);
   });
 });
 

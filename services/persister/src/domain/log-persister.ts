@@ -1,4 +1,4 @@
-import { decodeBatchJson, type SequencedBatch } from '@lfsync/contracts';
+import { decodeBatchJson } from '@lfsync/contracts';
 import {
   systemClock,
   type Cancel,
@@ -11,33 +11,48 @@ import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 import { planCommit, type CommitPlan, type PlannedBatch } from './commit-planner.ts';
 import { IndexProgress } from './index-progress.ts';
-import { skipLostRanges, type LostRangeFinder } from './lost-ranges.ts';
+import { missingBatches, type LogReader } from './held-up-batches.ts';
+import { skipLostRanges } from './lost-ranges.ts';
 
-/** Reads the log directly, to fetch a batch whose delivery is held up (e.g. by a crashed persister). */
-export interface LogReader extends LostRangeFinder {
-  /** Batches of `repository` with `toSequence > afterSequence`, in log order, at most `limit`. */
-  batchesAfter(repository: string, afterSequence: number, limit: number): Promise<SequencedBatch[]>;
-}
+export type { LogReader } from './held-up-batches.ts';
 
 const BLOCKED_RETRY_MS = 250;
-const FETCHED_BATCHES_LIMIT = 64;
 const SLOW_COMMIT_WARNING_MS = 15_000;
 const MAX_BACKOFF_MS = 5_000;
 /** How often index progress that no head raise carried is written on its own (at most). */
 const RECORD_INDEX_EVERY_MS = 1_000;
 /** Groups announced whose index is not written yet, at most: then the next group waits. */
 const MAX_GROUPS_INDEXING = 8;
+/**
+ * Groups indexed (and their heads recorded) by one write, at most. While the next group is being written,
+ * the index waits for it, so a busy persister sends one index and one head write per few groups.
+ */
+const GROUPS_PER_INDEX_WRITE = 4;
+
+/** With the heads raised before the announcement (see `#plan`). */
+type Plan = CommitPlan<LogDelivery> & { headsFirst: Map<string, number> };
+
+/** A group taken: its plan, and how far its commit and its index have come. */
+interface Group {
+  plan: Plan;
+  items: readonly PlannedBatch<LogDelivery>[];
+  commit: Promise<string[]>;
+  /** Set once announced: the event ids its insert displaced. */
+  displaced?: string[];
+  indexed: boolean;
+}
 
 class Stopped extends Error {}
 
 /**
  * Writes groups of log batches to the store in sequence order, raises the heads, announces the commits,
  * then indexes them (`EventWriter.index`) and acknowledges the log. Up to `writesInFlight` groups are
- * written at once, but heads are raised strictly group after group, each only once every group before it
- * is stored: a head never passes a sequence that is not stored (I3). The index of a group is written after
- * its announcement, group after group, while the next group is written: readers cover what is not indexed
- * yet from the stored batches (the store's "index tail"). A failed write is retried (with backoff), and
- * nothing is acknowledged before it is stored and indexed.
+ * written at once, but groups are announced strictly in order, each only once every group before it is
+ * stored: a head never passes a sequence that is not stored (I3). Where reads find stored batches past the
+ * recorded head (`headFollowsBodies`), a group is announced once stored, and its head recorded with its
+ * index. The index is written after the announcement, for a few groups at a time, while the next group is
+ * written: readers cover what is not indexed yet from the stored batches (the store's "index tail"). A
+ * failed write is retried (with backoff), and nothing is acknowledged before it is stored and indexed.
  */
 export class LogPersister {
   readonly #store: EventWriter;
@@ -59,6 +74,8 @@ export class LogPersister {
   #lastCommit: Promise<void> = Promise.resolve();
   /** Completes when the last group taken is indexed and acknowledged (or given up). */
   #lastIndex: Promise<void> = Promise.resolve();
+  /** Groups taken and not indexed yet, in order. */
+  #unindexed: Group[] = [];
   #stopping = false;
 
   constructor(options: {
@@ -108,7 +125,7 @@ export class LogPersister {
       await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
     if (this.#stopping) return;
     const items = this.#parse(deliveries);
-    let plan: CommitPlan<LogDelivery>;
+    let plan: Plan;
     try {
       plan = await this.#retrying(items, () => this.#plan(items));
     } catch (err) {
@@ -117,11 +134,15 @@ export class LogPersister {
     }
     this.#inFlight += 1;
     const commit = this.#commit(plan, items);
-    const committed = commit.then(() => undefined);
+    const group: Group = { plan, items, commit, indexed: false };
+    this.#unindexed.push(group);
+    const committed = commit.then((displaced) => {
+      group.displaced = displaced;
+    });
     committed.catch(() => undefined); // reported below; the next group's commit fails with it
     this.#lastCommit = committed;
     this.#indexing += 1;
-    const indexed = this.#indexAfter(commit, plan, items);
+    const indexed = this.#indexAfter(group);
     this.#lastIndex = indexed;
     this.#whenSettled(indexed, 'index abandoned', () => (this.#indexing -= 1));
     this.#whenSettled(commit, 'commit abandoned', () => (this.#inFlight -= 1));
@@ -142,9 +163,10 @@ export class LogPersister {
 
   /**
    * Writes the group's batches at once; once the group before is committed, raises its heads and announces
-   * it. Resolves with the event ids the insert displaced.
+   * it (only `headsFirst`: the others are raised with the index). Resolves with the event ids the insert
+   * displaced.
    */
-  #commit(plan: CommitPlan<LogDelivery>, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
+  #commit(plan: Plan, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
     const started = performance.now();
     const written = this.#retrying(items, () =>
       this.#store.insertBodies(
@@ -161,10 +183,11 @@ export class LogPersister {
       stage = 'inserting';
       const { displacedEventIds } = await written;
       stage = 'raising heads';
-      if (plan.heads.size > 0) {
+      const heads = plan.headsFirst;
+      if (heads.size > 0) {
         const raising = performance.now();
-        const indexedThrough = this.#index.toRecord(plan.heads.keys());
-        await this.#retrying(items, () => this.#store.advanceHeads(plan.heads, indexedThrough));
+        const indexedThrough = this.#index.toRecord(heads.keys());
+        await this.#retrying(items, () => this.#store.advanceHeads(heads, indexedThrough));
         this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
       }
       this.#announce(plan, performance.now() - started);
@@ -173,23 +196,48 @@ export class LogPersister {
   }
 
   /**
-   * Once `commit` is announced and the group before is indexed: indexes the group's batches (those stored
-   * before too: a redelivery may come from a persister that stopped before its index), then acknowledges.
-   * A group given up (a stop) fails every later one: no index is ever counted past a group not indexed.
+   * Once the group is announced and the group before is indexed: indexes its batches (those stored before
+   * too: a redelivery may come from a persister that stopped before its index) together with the groups
+   * announced after it (up to `GROUPS_PER_INDEX_WRITE`, waiting for one being written), records the heads
+   * where the announcement did not, then acknowledges. A group given up (a stop) fails every later one: no
+   * index is ever counted past a group not indexed.
    */
-  async #indexAfter(
-    commit: Promise<string[]>,
-    plan: CommitPlan<LogDelivery>,
-    items: readonly PlannedBatch<LogDelivery>[],
-  ): Promise<void> {
+  async #indexAfter(group: Group): Promise<void> {
     const previous = this.#lastIndex;
-    const displacedEarlier = await commit;
+    await group.commit;
     await previous;
-    const batches = [...plan.ready, ...plan.stored].map((p) => p.batch);
+    if (group.indexed) return; // with an earlier group
+    const groups = await this.#groupsToIndex();
+    const items = groups.flatMap((g) => g.items);
+    const batches = groups.flatMap((g) => [...g.plan.ready, ...g.plan.stored].map((p) => p.batch));
     const { displacedEventIds } = await this.#retrying(items, () => this.#store.index(batches));
-    for (const [repository, head] of plan.heads) this.#index.indexedThrough(repository, head);
-    this.#acknowledge(plan, [...displacedEarlier, ...displacedEventIds]);
+    const heads = new Map<string, number>();
+    for (const { plan } of groups)
+      for (const [repository, head] of plan.heads)
+        heads.set(repository, Math.max(head, heads.get(repository) ?? 0));
+    for (const [repository, head] of heads) this.#index.indexedThrough(repository, head);
+    if (this.#store.headFollowsBodies === true && heads.size > 0) {
+      const indexedThrough = this.#index.toRecord(heads.keys());
+      await this.#retrying(items, () => this.#store.advanceHeads(heads, indexedThrough));
+    }
+    for (const g of groups) {
+      g.indexed = true;
+      this.#acknowledge(g.plan, [...(g.displaced ?? []), ...(g === group ? displacedEventIds : [])]);
+    }
     this.#recordIndexSoon();
+  }
+
+  /**
+   * The announced groups at the front of the line, at most `GROUPS_PER_INDEX_WRITE`: while a later group is
+   * being written (it is taken within the turn its predecessor is announced), they wait for it.
+   */
+  async #groupsToIndex(): Promise<Group[]> {
+    const announced = () => this.#unindexed.filter((g) => g.displaced !== undefined).length;
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#inFlight > 0 && announced() < GROUPS_PER_INDEX_WRITE && !this.#stopping)
+      await this.#lastCommit.catch(() => undefined);
+    const count = Math.min(announced(), GROUPS_PER_INDEX_WRITE);
+    return this.#unindexed.splice(0, Math.max(1, count));
   }
 
   /**
@@ -231,8 +279,12 @@ export class LogPersister {
     return items;
   }
 
-  /** Decides what this group stores, counting the groups in flight as stored, and books its heads. */
-  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<CommitPlan<LogDelivery>> {
+  /**
+   * Decides what this group stores, counting the groups in flight as stored, and books its heads. Those
+   * raised before the announcement: all, unless reads find stored batches past the recorded head; then only
+   * those of repositories new to the store (they must be listed at once).
+   */
+  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<Plan> {
     await this.#loadHeads(items.map((i) => i.batch.repository));
     let plan = planCommit(items, this.#heads);
     if (plan.blocked.length > 0 && this.#inFlight === 0) {
@@ -241,31 +293,19 @@ export class LogPersister {
       await this.#loadHeads(plan.blocked.map((i) => i.batch.repository));
       plan = planCommit(items, this.#heads);
       if (plan.blocked.length > 0 && this.#logReader !== undefined) {
-        const fetched = await this.#fetchMissing(plan.blocked);
+        const fetched = await missingBatches(this.#logReader, plan.blocked, this.#heads);
+        if (fetched.length > 0) this.#metrics.fetchedFromLog.inc(fetched.length);
         plan = planCommit([...items, ...fetched], this.#heads);
         if (plan.blocked.length > 0 && (await this.#skipLost(plan.blocked)))
           plan = planCommit([...items, ...fetched], this.#heads);
       }
     }
+    const headsFirst =
+      this.#store.headFollowsBodies === true
+        ? new Map([...plan.heads].filter(([repository]) => this.#heads.get(repository) === 0))
+        : plan.heads;
     for (const [repository, head] of plan.heads) this.#heads.set(repository, head);
-    return plan;
-  }
-
-  /**
-   * The batches between each blocked repository's head and its blocked batches, read from the log. Their
-   * own deliveries come later and are then acknowledged as redeliveries.
-   */
-  async #fetchMissing(blocked: readonly PlannedBatch<LogDelivery>[]): Promise<PlannedBatch<LogDelivery>[]> {
-    const reader = this.#logReader as LogReader;
-    const fetched: PlannedBatch<LogDelivery>[] = [];
-    for (const repository of new Set(blocked.map((b) => b.batch.repository))) {
-      const head = this.#heads.get(repository) ?? 0;
-      for (const batch of await reader.batchesAfter(repository, head, FETCHED_BATCHES_LIMIT)) {
-        fetched.push({ batch, source: detachedDelivery(batch) });
-      }
-    }
-    if (fetched.length > 0) this.#metrics.fetchedFromLog.inc(fetched.length);
-    return fetched;
+    return { ...plan, headsFirst };
   }
 
   /** Reports (log, metric) and skips ranges lost with a restore from an older backup; true if any. */
@@ -349,16 +389,4 @@ export class LogPersister {
       this.#index.resumed(r, head);
     });
   }
-}
-
-/** A batch read from the log rather than delivered: nothing to acknowledge. */
-function detachedDelivery(batch: SequencedBatch): LogDelivery {
-  const data = new TextEncoder().encode(JSON.stringify(batch));
-  return {
-    data,
-    ack: () => undefined,
-    retryLater: () => undefined,
-    reject: () => undefined,
-    working: () => undefined,
-  };
 }
