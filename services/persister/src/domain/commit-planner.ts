@@ -1,4 +1,5 @@
-import type { SequencedBatch } from '@lfsync/contracts';
+import { decodeBatchJson, type SequencedBatch } from '@lfsync/contracts';
+import type { LogDelivery } from '@lfsync/ports';
 
 export interface PlannedBatch<T> {
   batch: SequencedBatch;
@@ -43,4 +44,18 @@ export function planCommit<T>(
     }
   }
   return plan;
+}
+
+/** The log messages as batches; those that are no batch go to `invalid`. */
+export function decodeDeliveries(
+  deliveries: readonly LogDelivery[],
+  invalid: (delivery: LogDelivery, reason: string) => void,
+): PlannedBatch<LogDelivery>[] {
+  const items: PlannedBatch<LogDelivery>[] = [];
+  for (const delivery of deliveries) {
+    const decoded = decodeBatchJson(delivery.data);
+    if (decoded.ok) items.push({ batch: decoded.batch, eventsJson: decoded.eventsJson, source: delivery });
+    else invalid(delivery, decoded.reason);
+  }
+  return items;
 }

@@ -77,7 +77,7 @@ function delivery(b: SequencedBatch, log: string[]): LogDelivery {
   };
 }
 
-function setup(writesInFlight: number, logReader?: LogReader) {
+function setup(writesInFlight: number, logReader?: LogReader, indexQuietMs = 0) {
   const store = new ControlledStore();
   const published: Uint8Array[] = [];
   const clock = new FakeClock();
@@ -90,6 +90,7 @@ function setup(writesInFlight: number, logReader?: LogReader) {
     logger: pino({ level: 'silent' }),
     metrics,
     writesInFlight,
+    indexQuietMs,
   });
   return { store, persister, clock, metrics, published };
 }
@@ -322,6 +323,25 @@ describe('LogPersister index of several groups at once', () => {
     await persister.idle();
     expect(store.log).toEqual(['stored 1', 'head 2', 'stored 3', 'head 3', 'indexed 1', 'ack 1', 'ack 3']);
     expect(store.indexes).toHaveLength(0);
+  });
+});
+
+describe('LogPersister index when no other group is written', () => {
+  it('waits for a quiet moment first, and takes a group that came meanwhile along', async () => {
+    const suite = setup(1, undefined, 5);
+    const { store, persister, clock } = suite;
+    store.holdIndex = true;
+    await commitGroup(suite, 1, 2);
+    await tick();
+    await clock.advance(4);
+    expect(store.indexes).toHaveLength(0);
+    await commitGroup(suite, 3, 3);
+    await clock.advance(1);
+    await tick();
+    expect(store.indexes.map((i) => i.from)).toEqual([1]);
+    store.indexes.shift()?.release();
+    await persister.idle();
+    expect(store.log.slice(-3)).toEqual(['indexed 1', 'ack 1', 'ack 3']);
   });
 });
 
