@@ -47,8 +47,9 @@ export interface EventReader {
 /**
  * What the persister writes with: it inserts batches, then advances heads from where they stand. A store
  * whose look-ups by event id and entity need documents of their own (MongoDB) may write those after the
- * heads (`insertBodies`, `advanceHeads`, then `index`): readers then cover the events not yet indexed from
- * the batches themselves, and the writer resumes with `resumeAt`, which completes the index first.
+ * batches (`insertBodies`, then `index`, with `advanceHeads` before or after the index: see
+ * `headFollowsBodies`): readers then cover the events not yet indexed from the batches themselves, and the
+ * writer resumes with `resumeAt`, which completes the index first.
  */
 export interface EventWriter {
   /**

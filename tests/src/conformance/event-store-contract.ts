@@ -146,13 +146,18 @@ export function describeEventStoreContract(name: string, open: OpenAdapter<Event
       versions.events[1] = { ...serverEvent('b', 2), _data: { id: 'd-a', v: 2 } };
       versions.events[2] = { ...serverEvent('c', 3), _data_id: 'entity', _data: { id: 'ignored' } };
       versions.events[3] = { ...serverEvent('d', 4), _data: { id: 'd-a', v: 4 } };
-      await store.insert([versions]);
+      const [first, last] = [
+        { ...versions, toSequence: 3, events: versions.events.slice(0, 3) },
+        { ...versions, fromSequence: 4, events: versions.events.slice(3) },
+      ];
+      await store.insert([first]);
       await store.advanceHeads(new Map([[repo, 3]]));
       expect((await store.latestByDataId(repo, 'd-a'))?.sequence).toBe(2);
       expect((await store.latestByDataId(repo, 'entity'))?.sequence).toBe(3);
       expect(await store.latestByDataId(repo, 'ignored')).toBeUndefined();
       expect(await store.latestByDataId(repo, 'd-')).toBeUndefined();
       expect(await store.latestByDataId(uniqueName('other'), 'd-a')).toBeUndefined();
+      await store.insert([last]);
       await store.advanceHeads(new Map([[repo, 4]]));
       expect(await store.latestByDataId(repo, 'd-a')).toEqual({
         sequence: 4,

@@ -322,7 +322,7 @@ export class LogPersister {
     return lost.length > 0;
   }
 
-  /** The group is stored and its heads raised: readers may see it (its log messages are acked later). */
+  /** The group is stored (and `headsFirst` raised): readers may see it (its log messages are acked later). */
   #announce(plan: CommitPlan<LogDelivery>, elapsedMs: number): void {
     if (plan.ready.length > 0) {
       this.#metrics.writeLatency.observe(elapsedMs / 1000);
