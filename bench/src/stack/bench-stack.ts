@@ -220,12 +220,12 @@ class ProcessBenchStack implements BenchStack {
         metric: 'persister_log_delivery_lag_seconds',
       },
       {
-        stage: 'persister: DB write before the announcement',
+        stage: 'persister: DB write (insert + heads)',
         urls: [url(persister)],
         metric: 'persister_db_write_duration_seconds',
       },
       {
-        stage: 'persister: of which head raises',
+        stage: 'persister: of which heads',
         urls: [url(persister)],
         metric: 'persister_heads_write_duration_seconds',
       },

@@ -31,8 +31,7 @@ const PART_FIELDS = { _id: 1, f: 1, t: 1, b: 1, p: 1 } as const;
  *
  * Each step leaves every event readable: between them a document may overlap another, and readers keep
  * only the events after the last one they returned. A crash before 3 leaves the parts, deleted when the
- * next pass finds the chunk. Only events up to the recorded head are compacted, never the tail; a head's walk
- * past an older reading of it finds the chunk by `chunkStart` (batch-scan.ts).
+ * next pass finds the chunk. Only committed events (up to the head) are compacted, never the tail.
  */
 export class BatchCompactor {
   readonly #batches: Collection<BatchDocument>;

@@ -136,36 +136,6 @@ async function firstEndingFrom(
   return found ?? null;
 }
 
-/**
- * How far a repository's batches run on without a gap from `recorded` (a head read from `heads`): each next
- * batch by `_id`, up to the first sequence no document holds, so a batch stored before its predecessor is
- * never counted (I3). The head may have been raised meanwhile and the batches merged into a chunk, their
- * documents deleted: each step also looks up the chunk that would hold the next sequence, at the same time
- * (by `_id` each: FerretDB would scan the collection for an `$in`).
- */
-export async function storedThrough(
-  batches: Collection<BatchDocument>,
-  repository: string,
-  recorded: number,
-): Promise<number> {
-  let head = recorded;
-  for (;;) {
-    const next = head + 1;
-    const starts = new Set([next, chunkStart(next)]);
-    const found = await Promise.all([...starts].map((from) => batchEnd(batches, repository, from)));
-    const end = Math.max(...found.map((batch) => batch?.t ?? 0));
-    if (end < next) return head;
-    head = end;
-  }
-}
-
-function batchEnd(batches: Collection<BatchDocument>, repository: string, from: number) {
-  return batches.findOne<Pick<BatchDocument, 't'>>(
-    { _id: `${repository}:${from}` },
-    { projection: { _id: 0, t: 1 } },
-  );
-}
-
 /** Lookups kept in flight ahead of the walk, once batch sizes repeat. */
 const LOOKAHEAD = 4;
 

@@ -114,8 +114,6 @@ describe.each(PLANS)('the JSON of an event, read from its batch or chunk (catch-
     for await (const page of store({ readPlan: plan }).scanLatestByDataId(repo, 2_100, { pageSize: 100 }))
       pages.push(page);
     expect(pages).toHaveLength(3);
-    // The head's look-ups past the recorded one (2,101, and the chunk that would hold it), then the pages'.
-    expect(batchReads.splice(0, 2)).toEqual([{ _id: `${repo}:2101` }, { _id: `${repo}:2001` }]);
     if (plan === 'range') expect(batchReads).toHaveLength(3);
     else for (const filter of batchReads) expect(filter).toEqual({ _id: expect.any(String) });
     // The 300 latest versions sit in chunk 1,001–2,000, the split-off 2,001–2,002 and 14 batches.

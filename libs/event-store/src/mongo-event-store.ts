@@ -6,7 +6,6 @@ import {
   batchBody,
   isFerretDb,
   scanBatches,
-  storedThrough,
   type BatchDocument,
   type BatchReadPlan,
 } from './batch-scan.ts';
@@ -63,7 +62,6 @@ const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 
 export class MongoEventStore implements EventStore, StoredSequences {
-  readonly headFollowsBodies = true;
   readonly #db: Db;
   readonly #events: Collection<EventDocument>;
   readonly #batches: Collection<BatchDocument>;
@@ -212,22 +210,17 @@ export class MongoEventStore implements EventStore, StoredSequences {
       await raiseCounters(
         this.#db,
         HEADS_COLLECTION,
-        new Map([[repository, { s: head, x: head }]]),
+        new Map([[repository, { x: head }]]),
         this.#writeConcern,
       );
     });
     return head;
   }
 
-  /**
-   * The recorded head, then the batches stored past it (`headFollowsBodies`): the persister announces a
-   * group once its batches are stored and records the head after their index.
-   */
   async #headOf(repository: string): Promise<{ head: number; indexed: number }> {
     const document = await this.#heads.findOne({ _id: repository });
-    const recorded = document?.s ?? 0;
-    const head = await storedThrough(this.#batches, repository, recorded);
-    return { head, indexed: Math.min(recorded, document?.x ?? recorded) };
+    const head = document?.s ?? 0;
+    return { head, indexed: Math.min(head, document?.x ?? head) };
   }
 
   async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {

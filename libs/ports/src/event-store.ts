@@ -47,17 +47,10 @@ export interface EventReader {
 /**
  * What the persister writes with: it inserts batches, then advances heads from where they stand. A store
  * whose look-ups by event id and entity need documents of their own (MongoDB) may write those after the
- * batches (`insertBodies`, then `index`, with `advanceHeads` before or after the index: see
- * `headFollowsBodies`): readers then cover the events not yet indexed from the batches themselves, and the
- * writer resumes with `resumeAt`, which completes the index first.
+ * heads (`insertBodies`, `advanceHeads`, then `index`): readers then cover the events not yet indexed from
+ * the batches themselves, and the writer resumes with `resumeAt`, which completes the index first.
  */
 export interface EventWriter {
-  /**
-   * Whether `head` (and every read) already counts batches stored with `insertBodies` that follow the
-   * recorded head without a gap. Then a writer may announce a group as soon as its batches are stored, and
-   * raise the heads later, with its index (MongoDB: `heads` is where a read starts looking).
-   */
-  readonly headFollowsBodies?: boolean;
   /**
    * Idempotent: re-inserting a stored batch changes nothing. An event id already stored at another
    * sequence (a double fault) is stored under `displacedEventId(...)`, and returned. `eventsJson`, in the

@@ -11,7 +11,7 @@ export const persisterConfigSchema = z.object({
   /** Log messages fetched and written to MongoDB together. */
   BATCH_SIZE: z.coerce.number().int().positive().max(10_000).default(256),
   /**
-   * Groups written to MongoDB at once (still announced one group after the other). Raise it for a
+   * Groups written to MongoDB at once (heads are still raised one group after the other). Raise it for a
    * MongoDB far away (network and replication latency per write); on one shared machine 1 is fastest.
    */
   WRITES_IN_FLIGHT: z.coerce.number().int().positive().max(16).default(1),

@@ -97,13 +97,13 @@ function histograms(registry: Registry) {
   return {
     writeLatency: new Histogram({
       name: 'persister_db_write_duration_seconds',
-      help: 'From taking a group of batches to its announcement: its insert, and the head updates made first',
+      help: 'Insert plus head update of one group of batches',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
     headsLatency: new Histogram({
       name: 'persister_heads_write_duration_seconds',
-      help: "The head updates made before a group is announced (the part of persister_db_write_duration_seconds after the inserts): every group where reads stop at the recorded head, else a repository's first",
+      help: 'The head update of one group of batches (the part of persister_db_write_duration_seconds after the inserts)',
       buckets: STAGE_BUCKETS,
       registers: [registry],
     }),

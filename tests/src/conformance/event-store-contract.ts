@@ -20,25 +20,21 @@ async function scanAll(store: EventStore, repository: string, after: number, pag
  */
 export function describeEventStoreContract(name: string, open: OpenAdapter<EventStore>): void {
   describe(`EventStore contract: ${name}`, () => {
-    it('shows nothing of a repository past its head, nor past a gap', async () => {
+    it('shows nothing of a repository before its head covers it', async () => {
       const { adapter: store } = await open();
       const repo = uniqueName('r');
-      await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 4, ['d'])]);
-      // Where reads count stored batches, those before the gap at 3 are seen; elsewhere only the head's.
-      const seen = store.headFollowsBodies === true ? [1, 2] : [];
-      expect(await store.head(repo)).toBe(seen.length);
-      expect(sequences(await store.readAfter(repo, 0, 10))).toEqual(seen);
-      expect(sequences((await scanAll(store, repo, 0, 10)).flat())).toEqual(seen);
-      expect((await store.findByEventId(repo, 'a'))?.sequence).toBe(seen[0]);
-      expect((await store.latestByDataId(repo, 'd-a'))?.sequence).toBe(seen[0]);
-      expect(await store.findByEventId(repo, 'd')).toBeUndefined();
+      await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 3, ['c'])]);
+      expect(await store.head(repo)).toBe(0);
+      expect(await store.readAfter(repo, 0, 10)).toEqual([]);
+      expect(await scanAll(store, repo, 0, 10)).toEqual([]);
+      expect(await store.findByEventId(repo, 'a')).toBeUndefined();
+      expect(await store.latestByDataId(repo, 'd-a')).toBeUndefined();
       expect(await store.repositories()).toEqual([]);
 
       await store.advanceHeads(new Map([[repo, 2]]));
       expect(sequences(await store.readAfter(repo, 0, 10))).toEqual([1, 2]);
-      expect(await store.findByEventId(repo, 'd')).toBeUndefined();
+      expect(await store.findByEventId(repo, 'c')).toBeUndefined();
       expect(sequences((await scanAll(store, repo, 0, 10)).flat())).toEqual([1, 2]);
-      expect(await store.repositories()).toEqual([repo]);
     });
 
     it('reads after a sequence, ascending, at most the limit, with the JSON exactly as stored', async () => {
@@ -80,7 +76,7 @@ export function describeEventStoreContract(name: string, open: OpenAdapter<Event
       await store.insert([
         batch(repo, 1, ['a', 'b', 'c']),
         batch(repo, 4, ['d', 'e']),
-        batch(repo, 7, ['g']),
+        batch(repo, 6, ['f']),
       ]);
       await store.advanceHeads(new Map([[repo, 5]]));
       const pages = await scanAll(store, repo, 1, 2);
@@ -146,18 +142,13 @@ export function describeEventStoreContract(name: string, open: OpenAdapter<Event
       versions.events[1] = { ...serverEvent('b', 2), _data: { id: 'd-a', v: 2 } };
       versions.events[2] = { ...serverEvent('c', 3), _data_id: 'entity', _data: { id: 'ignored' } };
       versions.events[3] = { ...serverEvent('d', 4), _data: { id: 'd-a', v: 4 } };
-      const [first, last] = [
-        { ...versions, toSequence: 3, events: versions.events.slice(0, 3) },
-        { ...versions, fromSequence: 4, events: versions.events.slice(3) },
-      ];
-      await store.insert([first]);
+      await store.insert([versions]);
       await store.advanceHeads(new Map([[repo, 3]]));
       expect((await store.latestByDataId(repo, 'd-a'))?.sequence).toBe(2);
       expect((await store.latestByDataId(repo, 'entity'))?.sequence).toBe(3);
       expect(await store.latestByDataId(repo, 'ignored')).toBeUndefined();
       expect(await store.latestByDataId(repo, 'd-')).toBeUndefined();
       expect(await store.latestByDataId(uniqueName('other'), 'd-a')).toBeUndefined();
-      await store.insert([last]);
       await store.advanceHeads(new Map([[repo, 4]]));
       expect(await store.latestByDataId(repo, 'd-a')).toEqual({
         sequence: 4,
@@ -184,15 +175,14 @@ export function describeEventStoreContract(name: string, open: OpenAdapter<Event
     it('keeps events and heads across a reopen', async () => {
       const subject = await open();
       const repo = uniqueName('r');
-      await subject.adapter.insert([batch(repo, 1, ['a', 'b']), batch(repo, 4, ['d'])]);
+      await subject.adapter.insert([batch(repo, 1, ['a', 'b']), batch(repo, 3, ['c'])]);
       await subject.adapter.advanceHeads(new Map([[repo, 2]]));
       const store = await subject.reopen();
       expect(await store.head(repo)).toBe(2);
       expect(eventIds(await store.readAfter(repo, 0, 10))).toEqual(['a', 'b']);
-      expect(await store.insert([batch(repo, 4, ['d'])])).toEqual({ displacedEventIds: [] });
       expect(await store.insert([batch(repo, 3, ['c'])])).toEqual({ displacedEventIds: [] });
-      await store.advanceHeads(new Map([[repo, 4]]));
-      expect(eventIds(await store.readAfter(repo, 0, 10))).toEqual(['a', 'b', 'c', 'd']);
+      await store.advanceHeads(new Map([[repo, 3]]));
+      expect(eventIds(await store.readAfter(repo, 0, 10))).toEqual(['a', 'b', 'c']);
       expect(await store.repositories()).toEqual([repo]);
     });
   });

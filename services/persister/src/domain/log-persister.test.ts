@@ -18,7 +18,6 @@ class ControlledStore implements EventWriter {
   readonly indexedThrough: Array<number | undefined> = [];
   committed = 0;
   holdIndex = false;
-  headFollowsBodies = false;
   head(): Promise<number> {
     return Promise.resolve(this.committed);
   }
@@ -342,53 +341,6 @@ describe('LogPersister index when no other group is written', () => {
     store.indexes.shift()?.release();
     await persister.idle();
     expect(store.log.slice(-3)).toEqual(['indexed 1', 'ack 1', 'ack 3']);
-  });
-});
-
-describe('LogPersister on a store whose reads find batches past the recorded head', () => {
-  it('announces a group once its batches are stored, and records its head with its index', async () => {
-    const suite = setup(1);
-    const { store, persister, published } = suite;
-    store.headFollowsBodies = true;
-    store.committed = 2;
-    store.holdIndex = true;
-    await commitGroup(suite, 3, 4);
-    await tick();
-    expect(published).toHaveLength(1);
-    expect(store.log).toEqual(['stored 3']);
-    store.indexes.shift()?.release();
-    await persister.idle();
-    expect(store.log).toEqual(['stored 3', 'indexed 3', 'head 4', 'ack 3']);
-    expect(store.indexedThrough).toEqual([4]);
-  });
-
-  it('raises the head of a repository new to the store before announcing it', async () => {
-    const suite = setup(1);
-    const { store, persister, published } = suite;
-    store.headFollowsBodies = true;
-    store.holdIndex = true;
-    await commitGroup(suite, 1, 2);
-    await tick();
-    expect(published).toHaveLength(1);
-    expect(store.log).toEqual(['stored 1', 'head 2']);
-    store.indexes.shift()?.release();
-    await persister.idle();
-    expect(store.log).toEqual(['stored 1', 'head 2', 'indexed 1', 'head 2', 'ack 1']);
-  });
-
-  it('records one head for the groups indexed together', async () => {
-    const suite = setup(1);
-    const { store, persister, published } = suite;
-    store.headFollowsBodies = true;
-    store.committed = 2;
-    store.holdIndex = true;
-    await commitGroup(suite, 3, 3);
-    await commitGroup(suite, 4, 6);
-    await tick();
-    expect(published).toHaveLength(2);
-    store.indexes.shift()?.release();
-    await persister.idle();
-    expect(store.log).toEqual(['stored 3', 'stored 4', 'indexed 3', 'head 6', 'ack 3', 'ack 4']);
   });
 });
 

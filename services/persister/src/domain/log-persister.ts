@@ -34,8 +34,7 @@ const GROUPS_PER_INDEX_WRITE = 4;
  */
 const INDEX_QUIET_MS = 5;
 
-/** With the heads raised before the announcement (see `#plan`). */
-type Plan = CommitPlan<LogDelivery> & { headsFirst: Map<string, number> };
+type Plan = CommitPlan<LogDelivery>;
 
 /** A group taken: its plan, and how far its commit and its index have come. */
 interface Group {
@@ -52,12 +51,11 @@ class Stopped extends Error {}
 /**
  * Writes groups of log batches to the store in sequence order, raises the heads, announces the commits,
  * then indexes them (`EventWriter.index`) and acknowledges the log. Up to `writesInFlight` groups are
- * written at once, but groups are announced strictly in order, each only once every group before it is
- * stored: a head never passes a sequence that is not stored (I3). Where reads find stored batches past the
- * recorded head (`headFollowsBodies`), a group is announced once stored, and its head recorded with its
- * index. The index is written after the announcement, for a few groups at a time, while the next group is
- * written: readers cover what is not indexed yet from the stored batches (the store's "index tail"). A
- * failed write is retried (with backoff), and nothing is acknowledged before it is stored and indexed.
+ * written at once, but heads are raised strictly group after group, each only once every group before it
+ * is stored: a head never passes a sequence that is not stored (I3). The index is written after the
+ * announcement, for a few groups at a time, while the next group is written: readers cover what is not
+ * indexed yet from the stored batches (the store's "index tail"). A failed write is retried (with backoff),
+ * and nothing is acknowledged before it is stored and indexed.
  */
 export class LogPersister {
   readonly #store: EventWriter;
@@ -172,8 +170,7 @@ export class LogPersister {
 
   /**
    * Writes the group's batches at once; once the group before is committed, raises its heads and announces
-   * it (only `headsFirst`: the others are raised with the index). Resolves with the event ids the insert
-   * displaced.
+   * it. Resolves with the event ids the insert displaced.
    */
   #commit(plan: Plan, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
     const started = performance.now();
@@ -192,11 +189,10 @@ export class LogPersister {
       stage = 'inserting';
       const { displacedEventIds } = await written;
       stage = 'raising heads';
-      const heads = plan.headsFirst;
-      if (heads.size > 0) {
+      if (plan.heads.size > 0) {
         const raising = performance.now();
-        const indexedThrough = this.#index.toRecord(heads.keys());
-        await this.#retrying(items, () => this.#store.advanceHeads(heads, indexedThrough));
+        const indexedThrough = this.#index.toRecord(plan.heads.keys());
+        await this.#retrying(items, () => this.#store.advanceHeads(plan.heads, indexedThrough));
         this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
       }
       this.#announce(plan, performance.now() - started);
@@ -207,9 +203,8 @@ export class LogPersister {
   /**
    * Once the group is announced and the group before is indexed: indexes its batches (those stored before
    * too: a redelivery may come from a persister that stopped before its index) together with the groups
-   * announced after it (up to `GROUPS_PER_INDEX_WRITE`, waiting for one being written), records the heads
-   * where the announcement did not, then acknowledges. A group given up (a stop) fails every later one: no
-   * index is ever counted past a group not indexed.
+   * announced after it (up to `GROUPS_PER_INDEX_WRITE`, waiting for one being written), then acknowledges.
+   * A group given up (a stop) fails every later one: no index is ever counted past a group not indexed.
    */
   async #indexAfter(group: Group): Promise<void> {
     const previous = this.#lastIndex;
@@ -220,13 +215,8 @@ export class LogPersister {
     const items = groups.flatMap((g) => g.items);
     const batches = groups.flatMap((g) => [...g.plan.ready, ...g.plan.stored].map((p) => p.batch));
     const { displacedEventIds } = await this.#retrying(items, () => this.#store.index(batches));
-    const heads = new Map<string, number>();
-    for (const { plan } of groups) for (const [repository, head] of plan.heads) heads.set(repository, head);
-    for (const [repository, head] of heads) this.#index.indexedThrough(repository, head);
-    if (this.#store.headFollowsBodies === true && heads.size > 0) {
-      const indexedThrough = this.#index.toRecord(heads.keys());
-      await this.#retrying(items, () => this.#store.advanceHeads(heads, indexedThrough));
-    }
+    for (const { plan } of groups)
+      for (const [repository, head] of plan.heads) this.#index.indexedThrough(repository, head);
     for (const g of groups) {
       g.indexed = true;
       this.#acknowledge(g.plan, [...(g.displaced ?? []), ...(g === group ? displacedEventIds : [])]);
@@ -281,11 +271,7 @@ export class LogPersister {
     });
   }
 
-  /**
-   * Decides what this group stores, counting the groups in flight as stored, and books its heads. Those
-   * raised before the announcement: all, unless reads find stored batches past the recorded head; then only
-   * those of repositories new to the store (they must be listed at once).
-   */
+  /** Decides what this group stores, counting the groups in flight as stored, and books its heads. */
   async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<Plan> {
     await this.#loadHeads(items.map((i) => i.batch.repository));
     let plan = planCommit(items, this.#heads);
@@ -302,12 +288,8 @@ export class LogPersister {
           plan = planCommit([...items, ...fetched], this.#heads);
       }
     }
-    const headsFirst =
-      this.#store.headFollowsBodies === true
-        ? new Map([...plan.heads].filter(([repository]) => this.#heads.get(repository) === 0))
-        : plan.heads;
     for (const [repository, head] of plan.heads) this.#heads.set(repository, head);
-    return { ...plan, headsFirst };
+    return plan;
   }
 
   /** Reports (log, metric) and skips ranges lost with a restore from an older backup; true if any. */
@@ -322,7 +304,7 @@ export class LogPersister {
     return lost.length > 0;
   }
 
-  /** The group is stored (and `headsFirst` raised): readers may see it (its log messages are acked later). */
+  /** The group is stored and its heads raised: readers may see it (its log messages are acked later). */
   #announce(plan: CommitPlan<LogDelivery>, elapsedMs: number): void {
     if (plan.ready.length > 0) {
       this.#metrics.writeLatency.observe(elapsedMs / 1000);

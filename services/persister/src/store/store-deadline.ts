@@ -53,7 +53,6 @@ export class StoreDeadline {
   /** `store` with every call under this deadline. */
   writer(store: EventWriter): EventWriter {
     return {
-      ...(store.headFollowsBodies === undefined ? {} : { headFollowsBodies: store.headFollowsBodies }),
       insert: (batches, eventsJson) => this.run('insert', () => store.insert(batches, eventsJson)),
       insertBodies: (batches, eventsJson) =>
         this.run('insert', () => store.insertBodies(batches, eventsJson)),
