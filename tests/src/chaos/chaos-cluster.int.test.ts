@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport, runChaos } from './chaos-run.ts';
+import { runChaosPrintingLogsOnFailure } from './chaos-logs.ts';
+import { formatReport } from './chaos-run.ts';
 import { clusterShortChaosOptions } from './short-options.ts';
 
 describe('crash test on a 3-node NATS cluster (short)', () => {
   it('keeps I1–I5 while NATS nodes (leaders included) and every service are killed, stalled and partitioned', async () => {
     const options = clusterShortChaosOptions((line) => console.log(line));
-    const report = await runChaos(options);
+    const report = await runChaosPrintingLogsOnFailure(options);
     console.log(formatReport(report, options));
     const faults = Object.entries(report.faults);
     expect(faults.reduce((n, [, count]) => n + count, 0)).toBeGreaterThanOrEqual(8);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport, runChaos } from './chaos-run.ts';
+import { runChaosPrintingLogsOnFailure } from './chaos-logs.ts';
+import { formatReport } from './chaos-run.ts';
 import { shortChaosOptions } from './short-options.ts';
 
 describe('crash test (short)', () => {
   it('keeps I1–I5 while gateways, sequencer, persister, NATS and the database are killed and stalled', async () => {
     const options = shortChaosOptions();
-    const report = await runChaos(options);
+    const report = await runChaosPrintingLogsOnFailure(options);
     console.log(formatReport(report, options));
     expect(Object.values(report.faults).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(6);
     expect(report.pushed).toBeGreaterThan(100);
