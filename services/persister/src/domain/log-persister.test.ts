@@ -13,7 +13,8 @@ import { LogPersister, type LogReader } from './log-persister.ts';
 class ControlledStore implements EventWriter {
   readonly log: string[] = [];
   readonly pending: Array<{ from: number; release(): void; fail(): void }> = [];
-  readonly indexes: Array<{ from: number; release(): void }> = [];
+  /** Each held index write: its first batch's start and how many batches it covers. */
+  readonly indexes: Array<{ from: number; batches: number; release(): void }> = [];
   /** The `indexedThrough` of each `advanceHeads`, for repository `r`. */
   readonly indexedThrough: Array<number | undefined> = [];
   committed = 0;
@@ -46,6 +47,7 @@ class ControlledStore implements EventWriter {
     return new Promise((resolve) => {
       this.indexes.push({
         from,
+        batches: batches.length,
         release: () => {
           this.log.push(`indexed ${from}`);
           resolve({ displacedEventIds: [] });
@@ -317,7 +319,7 @@ describe('LogPersister index of several groups at once', () => {
     await commitGroup(suite, 1, 2);
     await commitGroup(suite, 3, 3);
     await tick();
-    expect(store.indexes.map((i) => i.from)).toEqual([1]);
+    expect(store.indexes.map((i) => [i.from, i.batches])).toEqual([[1, 2]]);
     store.indexes.shift()?.release();
     await persister.idle();
     expect(store.log).toEqual(['stored 1', 'head 2', 'stored 3', 'head 3', 'indexed 1', 'ack 1', 'ack 3']);
@@ -337,7 +339,7 @@ describe('LogPersister index when no other group is written', () => {
     await commitGroup(suite, 3, 3);
     await clock.advance(1);
     await tick();
-    expect(store.indexes.map((i) => i.from)).toEqual([1]);
+    expect(store.indexes.map((i) => [i.from, i.batches])).toEqual([[1, 2]]);
     store.indexes.shift()?.release();
     await persister.idle();
     expect(store.log.slice(-3)).toEqual(['indexed 1', 'ack 1', 'ack 3']);
