@@ -34,16 +34,13 @@ const GROUPS_PER_INDEX_WRITE = 4;
  */
 const INDEX_QUIET_MS = 5;
 
-type Plan = CommitPlan<LogDelivery>;
-
-/** A group taken: its plan, and how far its commit and its index have come. */
+/** A group taken: its plan, its deliveries, and its commit. */
 interface Group {
-  plan: Plan;
+  plan: CommitPlan<LogDelivery>;
   items: readonly PlannedBatch<LogDelivery>[];
   commit: Promise<string[]>;
   /** Set once announced: the event ids its insert displaced. */
   displaced?: string[];
-  indexed: boolean;
 }
 
 class Stopped extends Error {}
@@ -78,7 +75,7 @@ export class LogPersister {
   #lastCommit: Promise<void> = Promise.resolve();
   /** Completes when the last group taken is indexed and acknowledged (or given up). */
   #lastIndex: Promise<void> = Promise.resolve();
-  /** Groups taken and not indexed yet, in order. */
+  /** Groups taken whose index write has not started, in order (one gone is indexed, or in an earlier one's write). */
   #unindexed: Group[] = [];
   #stopping = false;
 
@@ -132,7 +129,7 @@ export class LogPersister {
       await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
     if (this.#stopping) return;
     const items = this.#parse(deliveries);
-    let plan: Plan;
+    let plan: CommitPlan<LogDelivery>;
     try {
       plan = await this.#retrying(items, () => this.#plan(items));
     } catch (err) {
@@ -141,7 +138,7 @@ export class LogPersister {
     }
     this.#inFlight += 1;
     const commit = this.#commit(plan, items);
-    const group: Group = { plan, items, commit, indexed: false };
+    const group: Group = { plan, items, commit };
     this.#unindexed.push(group);
     const committed = commit.then((displaced) => {
       group.displaced = displaced;
@@ -172,7 +169,7 @@ export class LogPersister {
    * Writes the group's batches at once; once the group before is committed, raises its heads and announces
    * it. Resolves with the event ids the insert displaced.
    */
-  #commit(plan: Plan, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
+  #commit(plan: CommitPlan<LogDelivery>, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
     const started = performance.now();
     const written = this.#retrying(items, () =>
       this.#store.insertBodies(
@@ -210,17 +207,15 @@ export class LogPersister {
     const previous = this.#lastIndex;
     await group.commit;
     await previous;
-    if (group.indexed) return; // with an earlier group
+    if (!this.#unindexed.includes(group)) return; // indexed with an earlier group
     const groups = await this.#groupsToIndex();
     const items = groups.flatMap((g) => g.items);
     const batches = groups.flatMap((g) => [...g.plan.ready, ...g.plan.stored].map((p) => p.batch));
     const { displacedEventIds } = await this.#retrying(items, () => this.#store.index(batches));
     for (const { plan } of groups)
       for (const [repository, head] of plan.heads) this.#index.indexedThrough(repository, head);
-    for (const g of groups) {
-      g.indexed = true;
+    for (const g of groups)
       this.#acknowledge(g.plan, [...(g.displaced ?? []), ...(g === group ? displacedEventIds : [])]);
-    }
     this.#recordIndexSoon();
   }
 
@@ -272,7 +267,7 @@ export class LogPersister {
   }
 
   /** Decides what this group stores, counting the groups in flight as stored, and books its heads. */
-  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<Plan> {
+  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<CommitPlan<LogDelivery>> {
     await this.#loadHeads(items.map((i) => i.batch.repository));
     let plan = planCommit(items, this.#heads);
     if (plan.blocked.length > 0 && this.#inFlight === 0) {
