@@ -53,13 +53,18 @@ describe('persister against a database that stops answering', () => {
       (await db.collection<{ _id: string; s: number }>('heads').findOne({ _id: 'stalled' }))?.s;
     const publish = (i: number) => js.publish(names.logSubject('stalled'), JSON.stringify(batch(i)));
 
+    const jsm = await jetstreamManager(nc);
+    const ackFloor = async () =>
+      (await jsm.consumers.info(names.logStream, names.persisterConsumer)).ack_floor.stream_seq;
+
     for (let i = 1; i <= BATCHES / 2; i++) await publish(i);
     await until(async () => (await head()) === BATCHES, 'the first half stored');
+    // Its index (and so its acknowledgement) follows the head, a few groups at a time.
+    await until(async () => (await ackFloor()) === BATCHES / 2, 'the first half acknowledged');
 
     process.kill(pid, 'SIGSTOP');
     for (let i = BATCHES / 2 + 1; i <= BATCHES; i++) await publish(i);
     await until(() => logs.lines.some((l) => l['msg'] === 'database call timed out'), 'a timeout reported');
-    const jsm = await jetstreamManager(nc);
     const stalled = await jsm.consumers.info(names.logStream, names.persisterConsumer);
     expect(stalled.ack_floor.stream_seq).toBe(BATCHES / 2); // nothing past the stall acknowledged
     process.kill(pid, 'SIGCONT');
