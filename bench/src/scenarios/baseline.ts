@@ -35,8 +35,7 @@ export async function runBaseline(ctx: ScenarioContext): Promise<BaselineResult>
     const { result } = await ingestPhase(
       ctx,
       { urls: [`ws://127.0.0.1:${port}/sync`], pids: { baseline: server.pid, ferretdb: mongo.process.pid } },
-      'closed',
-      ctx.options['baseline-duration-ms'],
+      { mode: 'closed', stack: 'fresh', durationMs: ctx.options['baseline-duration-ms'] },
     );
     ctx.log(
       `baseline: ${Math.round(result.eventsPerSec)} events/s, p99 ${result.latency.p99Ms.toFixed(1)} ms`,

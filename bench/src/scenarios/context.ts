@@ -49,6 +49,14 @@ export async function onFreshStack<T>(
   return { value, profiles };
 }
 
+/** Whether the servers have carried a load before this window ('fresh': just started, nothing optimised yet). */
+export type StackState = 'fresh' | 'warm';
+
+/** The warm-up before a measuring window, in ms: long on a fresh stack, short after another window. */
+export function warmupMs(options: BenchOptions, stack: StackState): number {
+  return stack === 'fresh' ? options['stack-warmup-ms'] : options['ingest-warmup-ms'];
+}
+
 /** CPU accounting for the stack's processes, the generators and the bench itself. */
 export function cpuMeter(ctx: ScenarioContext, servers: Record<string, number | undefined>): CpuMeter {
   return new CpuMeter({ ...servers, generators: ctx.pool.pids(), bench: process.pid });

@@ -14,7 +14,7 @@ import type { BenchStack } from '../stack/bench-stack.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
 import { describeCpuSeconds, rssBytes, type CpuReport } from '../system/proc.ts';
-import { cpuMeter, onFreshStack, range, type ScenarioContext } from './context.ts';
+import { cpuMeter, onFreshStack, range, warmupMs, type ScenarioContext } from './context.ts';
 import {
   describeStages,
   scrapeStages,
@@ -145,7 +145,7 @@ function startPublisher(
     batchSize: options['fanout-batch'],
     payloadBytes: options['fanout-payload'],
     startAtUs,
-    durationMs: options['fanout-warmup-ms'] + options['fanout-duration-ms'],
+    durationMs: warmupMs(options, 'fresh') + options['fanout-duration-ms'],
     drainMs: 15_000,
   });
 }
@@ -237,7 +237,7 @@ export async function fanoutRun(
     `${name}: ${subscribed.connected} subscribed in ${Math.round(subscribed.subscribeAllMs)} ms; publishing ${load.eventsPerSec} events/s`,
   );
   const startAtUs = nowUs() + 1_000_000;
-  const windowStart = startAtUs + options['fanout-warmup-ms'] * 1000;
+  const windowStart = startAtUs + warmupMs(options, 'fresh') * 1000;
   const windowUs: [number, number] = [windowStart, windowStart + options['fanout-duration-ms'] * 1000];
   const publishing = startPublisher(ctx, target, load, group, startAtUs);
   const measured = await measureWindow(ctx, target, group, windowUs);

@@ -33,7 +33,11 @@ export async function runHotRepository(ctx: ScenarioContext): Promise<HotReposit
   };
   const label = `hot repository: ${options['hot-clients']} clients × batch ${options['hot-batch']} → one repository`;
   const { value } = await onFreshStack(ctx, label, undefined, async (stack) => {
-    const { result } = await ingestPhase(hot, ingestTarget(stack), 'closed', options['hot-duration-ms']);
+    const { result } = await ingestPhase(hot, ingestTarget(stack), {
+      mode: 'closed',
+      stack: 'fresh',
+      durationMs: options['hot-duration-ms'],
+    });
     const waiting = await metricValue(stack.persisterUrl(), 'persister_merged_parts_waiting').catch(
       () => NaN,
     );

@@ -7,7 +7,7 @@ import type { TokenScope } from '../stack/tokens.ts';
 import { Histogram, type LatencySummary } from '../stats/histogram.ts';
 import { describeCost, unitCost, type UnitCost } from '../system/cost.ts';
 import { describeCpuSeconds, type CpuReport } from '../system/proc.ts';
-import { cpuMeter, onFreshStack, range, type ScenarioContext } from './context.ts';
+import { cpuMeter, onFreshStack, range, warmupMs, type ScenarioContext, type StackState } from './context.ts';
 import {
   describeStages,
   scrapeStages,
@@ -98,18 +98,18 @@ function phaseResult(
 export async function ingestPhase(
   ctx: ScenarioContext,
   target: IngestTarget,
-  mode: 'closed' | 'open',
-  durationMs: number,
-  offeredEventsPerSec?: number,
+  window: { mode: 'closed' | 'open'; stack: StackState; durationMs: number; offeredEventsPerSec?: number },
 ): Promise<{ result: IngestPhaseResult; windowUs: [number, number] }> {
   const { options } = ctx;
+  const { mode, durationMs, offeredEventsPerSec } = window;
+  const warmup = warmupMs(options, window.stack);
   const clients = ingestClients(ctx, target.urls);
   const batchesPerSecond =
     offeredEventsPerSec === undefined
       ? undefined
       : offeredEventsPerSec / options['ingest-batch'] / clients.length;
   const startAtUs = nowUs() + 3_000_000;
-  const windowStart = startAtUs + options['ingest-warmup-ms'] * 1000;
+  const windowStart = startAtUs + warmup * 1000;
   const windowEnd = windowStart + durationMs * 1000;
   const running = ctx.pool.spread(clients, 'ingest', (share) => ({
     clients: share,
@@ -118,7 +118,7 @@ export async function ingestPhase(
     mode,
     ...(batchesPerSecond === undefined ? {} : { batchesPerSecond }),
     startAtUs,
-    warmupMs: options['ingest-warmup-ms'],
+    warmupMs: warmup,
     durationMs,
     drainMs: 10_000,
   }));
@@ -148,10 +148,13 @@ async function openPhase(
   ctx: ScenarioContext,
   target: IngestTarget,
   offered: number,
+  stack: StackState,
 ): Promise<IngestPhaseResult> {
   ctx.log(`ingest: open loop at ${Math.round(offered)} events/s`);
-  const open = (await ingestPhase(ctx, target, 'open', ctx.options['ingest-open-duration-ms'], offered))
-    .result;
+  const durationMs = ctx.options['ingest-open-duration-ms'];
+  const open = (
+    await ingestPhase(ctx, target, { mode: 'open', stack, durationMs, offeredEventsPerSec: offered })
+  ).result;
   ctx.log(
     `ingest: open loop ${Math.round(open.eventsPerSec)} events/s, p50 ${open.latency.p50Ms.toFixed(1)} ms, p99 ${open.latency.p99Ms.toFixed(1)} ms`,
   );
@@ -167,17 +170,21 @@ async function ingestPhases(ctx: ScenarioContext, target: IngestTarget): Promise
   const { options } = ctx;
   const openLoops = options['ingest-open-duration-ms'] > 0;
   const fixedRate = options['ingest-fixed-rate'];
-  const fixed = openLoops && fixedRate > 0 ? await openPhase(ctx, target, fixedRate) : undefined;
+  const fixed = openLoops && fixedRate > 0 ? await openPhase(ctx, target, fixedRate, 'fresh') : undefined;
   ctx.log(
     `ingest: closed loop, ${options['ingest-clients']} clients × batch ${options['ingest-batch']} → ${options['ingest-repos']} repositories`,
   );
-  const { result: closed } = await ingestPhase(ctx, target, 'closed', options['ingest-duration-ms']);
+  const { result: closed } = await ingestPhase(ctx, target, {
+    mode: 'closed',
+    stack: fixed === undefined ? 'fresh' : 'warm',
+    durationMs: options['ingest-duration-ms'],
+  });
   ctx.log(
     `ingest: closed loop ${Math.round(closed.eventsPerSec)} events/s, p99 ${closed.latency.p99Ms.toFixed(1)} ms`,
   );
   ctx.log(`ingest: inside the services (p50/p99): ${describeStages(closed.stages)}`);
   if (!(openLoops && closed.eventsPerSec > 0)) return { closed, open: undefined, fixed };
-  const open = await openPhase(ctx, target, closed.eventsPerSec * options['ingest-open-fraction']);
+  const open = await openPhase(ctx, target, closed.eventsPerSec * options['ingest-open-fraction'], 'warm');
   return { closed, open, fixed };
 }
 
@@ -198,7 +205,11 @@ export async function runIngest(ctx: ScenarioContext): Promise<IngestResult> {
     const profileDir = join(ctx.profileRoot, 'ingest');
     ctx.log('ingest: the closed loop once more, under --cpu-prof, for its profiles');
     const profiled = await onFreshStack(ctx, 'ingest', profileDir, (stack) =>
-      ingestPhase(ctx, ingestTarget(stack), 'closed', options['ingest-duration-ms']),
+      ingestPhase(ctx, ingestTarget(stack), {
+        mode: 'closed',
+        stack: 'fresh',
+        durationMs: options['ingest-duration-ms'],
+      }),
     );
     const [fromUs, toUs] = profiled.value.windowUs;
     profiles = profiled.profiles.map((p) => summarizeProfile(p.label, readProfile(p.file), { fromUs, toUs }));
