@@ -1,9 +1,8 @@
-import { gaugeReadWhenScraped } from '@lfsync/runtime';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { gaugeReadWhenScraped, serviceMetricsRegistry } from '@lfsync/runtime';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export function createGatewayMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = serviceMetricsRegistry();
   return {
     registry,
     ...connectionMetrics(registry),

@@ -1,11 +1,8 @@
-import { gaugeReadWhenScraped, RepositoryActivity } from '@lfsync/runtime';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { gaugeReadWhenScraped, RepositoryActivity, serviceMetricsRegistry } from '@lfsync/runtime';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export function createPersisterMetrics() {
-  const registry = new Registry();
-  // The event-loop delay is sampled every 100 ms, not every 10 (the default): 100 wake-ups a second were
-  // 40 % of an idle persister's CPU.
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
+  const registry = serviceMetricsRegistry();
   return {
     registry,
     ...counters(registry),

@@ -1,8 +1,8 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { serviceMetricsRegistry } from '@lfsync/runtime';
+import { Counter, Histogram, Registry } from 'prom-client';
 
 export function createSequencerMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = serviceMetricsRegistry();
   return {
     registry,
     ...alertCounters(registry),
