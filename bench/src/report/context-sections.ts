@@ -116,6 +116,8 @@ export function methodSection(r: BenchReport): string {
     '  `MAX_OUTBOUND_BYTES`). FerretDB uses its SQLite backend.',
     `- Generators run at nice ${r.options['generator-nice']}: the servers get the CPU first, as if the clients ran elsewhere; what is left`,
     '  delays the clients, and shows up in the latencies measured at the clients.',
+    `- The first window on a fresh stack follows ${r.options['stack-warmup-ms'] / 1000} s of the same load (Centrifugo's too), a later one on`,
+    `  the same stack ${r.options['ingest-warmup-ms'] / 1000} s: V8 optimises code run 20 times a second only after tens of seconds.`,
     '- Percentiles come from log-bucket histograms (≤ 1% error) merged across generators.',
     '- One run per scenario: on a shared 2-core machine, repeat runs before trusting small differences.',
   ].join('\n');
