@@ -93,7 +93,11 @@ describe('the admin dashboard (/admin on the ops port)', () => {
     for (const index of [0, 1]) {
       const view = await viewWhen(index, (v) => {
         const r = v.repositories.find((x) => x.repository === repo);
-        return r?.head === 10 && r.subscribers === 3 && v.totals.sessions === 4 && v.persisterLag === 0;
+        // Stats are snapshots sent every interval: one taken while the last push was sequenced still counts it.
+        const idle = v.sequencerQueue.requestsInFlight === 0 && v.sequencerQueue.queuedEvents === 0;
+        return (
+          r?.head === 10 && r.subscribers === 3 && v.totals.sessions === 4 && v.persisterLag === 0 && idle
+        );
       });
       expect(view.totals.gateways).toBe(2);
       expect(view.gateways.map((g) => g.sessions).sort()).toEqual([2, 2]);
