@@ -35,7 +35,7 @@ const NUMBER_FLAGS = {
   'ingest-payload': [100, 'ingest: bytes of padding in each event _data'],
   'stack-warmup-ms': [
     30_000,
-    'warm-up before the first window on a fresh stack (ingest, hot repository, baseline, fan-out): V8 optimises a function only after thousands of calls, which a path run 20 times a second reaches after minutes; 3,000 was the default until 2026-12-01',
+    'warm-up before the first window on a fresh stack (ingest, hot repository, baseline, fan-out): V8 optimises a function only after hundreds to thousands of calls, which a path run 20 times a second reaches after tens of seconds; 3,000 was the default until 2026-12-01',
   ],
   'ingest-warmup-ms': [3_000, 'ingest: warm-up before a window that follows another on the same stack'],
   'ingest-duration-ms': [15_000, 'ingest: closed-loop measuring window'],
