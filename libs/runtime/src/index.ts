@@ -33,6 +33,6 @@ export {
 export { retryJetStreamSetup, retryUntilDone } from './retry.ts';
 export { natsStatsBus } from './nats-stats-bus.ts';
 export { gaugeReadWhenScraped } from './gauge-read-when-scraped.ts';
-export { serviceMetricsRegistry } from './process-metrics.ts';
+export { serviceMetricsRegistry } from './service-metrics-registry.ts';
 export { RepositoryActivity } from './repository-activity.ts';
 export { startStatsPublisher, type StatsPublisherOptions } from './stats-publisher.ts';
