@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startStack, type TestStack } from '@lfsync/system-tests';
 import type { Browser, Page } from 'playwright-core';
 import { build, type PluginOption } from 'vite';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { launchChromium } from './browser.ts';
 
 const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,6 +60,10 @@ export function useAppStack(options: { gateways?: number } = {}): AppStack {
     state.browser = await launchChromium();
     mkdirSync(screenshots, { recursive: true });
   }, 120_000);
+  // A test that stops a gateway and then fails must not leave the next tests without a server.
+  afterEach(async () => {
+    for (let index = 0; index < (options.gateways ?? 1); index++) await state.stack?.startGateway(index);
+  });
   afterAll(async () => {
     await state.browser?.close();
     await state.stack?.stop();
