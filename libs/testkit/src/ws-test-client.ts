@@ -6,6 +6,7 @@ import type {
   ServerMessage,
   SyncCompleteMessage,
 } from '@lfsync/contracts';
+import { Socket } from 'node:net';
 import WebSocket from 'ws';
 import {
   parseReceivedFrame,
@@ -182,6 +183,28 @@ export class WsTestClient {
 
   resumeReading(): void {
     this.#socket.resume();
+  }
+
+  /**
+   * Reads one chunk of the socket (up to 64 KiB) every `intervalMs`, like a client that reads but lags
+   * behind; returns the function that restores full speed.
+   */
+  readSlowly(intervalMs: number): () => void {
+    const raw = (this.#socket as unknown as { _socket?: Socket })._socket;
+    if (raw === undefined) throw new Error('readSlowly: not connected');
+    // `ws` pauses and resumes the socket as its frame parser fills and drains: its resumes would undo the
+    // pauses, so only the timer resumes.
+    const resume = () => Socket.prototype.resume.call(raw);
+    raw.resume = () => raw;
+    const pause = () => raw.pause();
+    raw.on('data', pause);
+    const timer = setInterval(resume, intervalMs);
+    return () => {
+      clearInterval(timer);
+      raw.off('data', pause);
+      delete (raw as Partial<Socket>).resume;
+      raw.resume();
+    };
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,12 @@
 import { AppError } from '@lfsync/contracts';
 import { FakeClock } from '@lfsync/testkit';
+import type { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { createGatewayMetrics } from '../metrics.ts';
 import { SharedFrame } from './frames.ts';
+import { SessionSocket } from './session-socket.ts';
 import { CLOSING, recordedSocket } from './testing/recorded-socket.ts';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -72,5 +77,91 @@ describe('SessionSocket', () => {
     expect(socket.send('{"type":"ack"}')).toBe(true);
     expect(socket.send('{"type":"ack"}')).toBe(false);
     expect(writes.flat().some((frame) => frame.includes('SLOW_CONSUMER'))).toBe(true);
+  });
+});
+
+describe('SessionSocket heartbeat', () => {
+  /** A socket over a connection whose libuv write queue the test sets (bytes the kernel refused so far). */
+  function beatingSocket() {
+    const state = { held: 0, pings: 0, terminated: false };
+    const connection = {
+      _handle: {
+        get writeQueueSize() {
+          return state.held;
+        },
+      },
+      write: () => true,
+    };
+    const ws = {
+      readyState: 1,
+      bufferedAmount: 0,
+      extensions: 'none',
+      on: () => ws,
+      ping: () => (state.pings += 1),
+      terminate: () => {
+        state.terminated = true;
+      },
+    };
+    const socket = new SessionSocket(
+      ws as unknown as WebSocket,
+      connection as unknown as Writable,
+      { maxOutboundBytes: 1 << 30, slowConsumerTimeoutMs: 1_000, heartbeat: 'protocol' },
+      new FakeClock(),
+      createGatewayMetrics(),
+      pino({ level: 'silent' }),
+    );
+    return { socket, state };
+  }
+
+  it('drops a connection that answered nothing since the last ping', () => {
+    const { socket, state } = beatingSocket();
+    socket.heartbeat();
+    expect(state).toMatchObject({ pings: 1, terminated: false });
+    socket.heartbeat();
+    expect(state.terminated).toBe(true);
+  });
+
+  it('keeps a connection that answers each ping', () => {
+    const { socket, state } = beatingSocket();
+    for (let beat = 0; beat < 5; beat++) {
+      socket.heartbeat();
+      socket.markAlive();
+    }
+    expect(state).toMatchObject({ pings: 5, terminated: false });
+  });
+
+  it('keeps a connection whose pong waits behind a backlog the peer keeps reading', () => {
+    const { socket, state } = beatingSocket();
+    socket.heartbeat();
+    state.held = 6_000_000;
+    for (let beat = 0; beat < 6; beat++) {
+      socket.heartbeat();
+      state.held -= 1_000_000;
+    }
+    expect(state.terminated).toBe(false);
+  });
+
+  it('drops a connection whose backlog stopped draining, one beat after it appeared at the latest', () => {
+    const { socket, state } = beatingSocket();
+    socket.heartbeat();
+    state.held = 6_000_000;
+    socket.heartbeat();
+    expect(state.terminated).toBe(false);
+    socket.heartbeat();
+    expect(state.terminated).toBe(true);
+  });
+
+  it('drops a silent connection two beats after its backlog drained', () => {
+    const { socket, state } = beatingSocket();
+    state.held = 2_000_000;
+    socket.heartbeat();
+    state.held = 1_000_000;
+    socket.heartbeat();
+    state.held = 0;
+    socket.heartbeat();
+    socket.heartbeat();
+    expect(state.terminated).toBe(false);
+    socket.heartbeat();
+    expect(state.terminated).toBe(true);
   });
 });

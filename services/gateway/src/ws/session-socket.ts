@@ -18,9 +18,13 @@ const WRITABLE_POLL_MS = 10;
 const COALESCE_BYTES = 16 * 1024;
 const CLOSE_GRACE_MS = 5_000;
 
+/** The connection under `ws`: a `net.Socket`, whose handle tells how many bytes libuv holds for the kernel. */
+type Connection = Writable & { readonly _handle?: { readonly writeQueueSize?: number } | null };
+
 /** A session's socket: frames out (with back-pressure), errors, closing, liveness. */
 export class SessionSocket {
   readonly #ws: WebSocket;
+  readonly #connection: Connection | undefined;
   /** The connection under `ws`, for writing shared frames whole; undefined when they go through `ws`. */
   readonly #transport: Writable | undefined;
   readonly #limits: SocketLimits;
@@ -28,6 +32,9 @@ export class SessionSocket {
   readonly #metrics: GatewayMetrics;
   readonly #logger: Logger;
   #alive = true;
+  /** Bytes libuv held for the kernel at the last beat, and whether the kernel had taken some since the one before. */
+  #heldAtBeat = 0;
+  #progressedAtBeat = false;
   /** Pushes of this session waiting for their ack (see `holdForAck`). */
   #pushes = 0;
   /** Frames of this tick not yet written (see `#queue`), and their size. */
@@ -37,13 +44,14 @@ export class SessionSocket {
 
   constructor(
     ws: WebSocket,
-    transport: Writable | undefined,
+    transport: Connection | undefined,
     limits: SocketLimits,
     clock: Clock,
     metrics: GatewayMetrics,
     logger: Logger,
   ) {
     this.#ws = ws;
+    this.#connection = transport;
     // With an extension (permessage-deflate) frames differ per connection, and `ws` may queue them.
     this.#transport = ws.extensions === '' ? transport : undefined;
     this.#limits = limits;
@@ -60,10 +68,10 @@ export class SessionSocket {
 
   /**
    * Called on every heartbeat tick: a connection that sent nothing since the last ping (no pong, no frame)
-   * is dropped.
+   * is dropped, unless it may be reading a backlog that holds the ping up.
    */
   heartbeat(): void {
-    if (!this.#alive) {
+    if (!this.#mayBeReadingBacklog() && !this.#alive) {
       this.#logger.debug('no pong, terminating');
       this.#ws.terminate();
       return;
@@ -72,6 +80,26 @@ export class SessionSocket {
     if (this.#ws.readyState !== WebSocket.OPEN) return;
     if (this.#limits.heartbeat === 'json') this.send('{"type":"ping"}');
     else this.#ws.ping();
+  }
+
+  /**
+   * A ping waits behind the frames queued before it, so a peer busy reading a backlog answers late. Whether
+   * it read some of it since the last beat tells: when libuv held bytes the kernel had refused at that beat
+   * (the kernel's buffer was full), a change in what it holds since means the kernel took some, which only
+   * the peer's reading lets it do. (Node's own socket timeout tells a write in progress by the same field.)
+   * Bytes a kernel takes while it has room prove nothing: a dead peer's kernel takes them until it is full.
+   * So a backlog that just appeared is judged one beat later, and after the last progress the verdict waits
+   * one beat more, for what the kernel's buffer still holds before the ping.
+   */
+  #mayBeReadingBacklog(): boolean {
+    const held = this.#connection?._handle?.writeQueueSize;
+    if (held === undefined) return false;
+    const before = this.#heldAtBeat;
+    const progressed = before > 0 && held !== before;
+    const excused = progressed || this.#progressedAtBeat || (before === 0 && held > 0);
+    this.#heldAtBeat = held;
+    this.#progressedAtBeat = progressed;
+    return excused;
   }
 
   send(frame: Frame): boolean {
