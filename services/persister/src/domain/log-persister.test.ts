@@ -344,6 +344,32 @@ describe('LogPersister index when no other group is written', () => {
     await persister.idle();
     expect(store.log.slice(-3)).toEqual(['indexed 1', 'ack 1', 'ack 3']);
   });
+
+  it('waits up to the quiet time for more groups, and no longer once four came', async () => {
+    const suite = setup(1, undefined, 100);
+    const { store, persister, clock } = suite;
+    store.holdIndex = true;
+    for (const from of [1, 2, 3]) {
+      await commitGroup(suite, from, from);
+      await tick();
+      await clock.advance(10);
+    }
+    expect(store.indexes).toHaveLength(0);
+    await commitGroup(suite, 4, 4);
+    await tick();
+    expect(store.indexes.map((i) => [i.from, i.batches])).toEqual([[1, 4]]);
+    store.indexes.shift()?.release();
+    await commitGroup(suite, 5, 5);
+    await tick();
+    await clock.advance(99);
+    expect(store.indexes).toHaveLength(0);
+    await clock.advance(1);
+    await tick();
+    expect(store.indexes.map((i) => [i.from, i.batches])).toEqual([[5, 1]]);
+    store.indexes.shift()?.release();
+    await persister.idle();
+    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1', 'ack 2', 'ack 3', 'ack 4', 'ack 5']);
+  });
 });
 
 describe('LogPersister index progress no head raise carried', () => {
