@@ -368,7 +368,13 @@ describe('LogPersister index when no other group is written', () => {
     expect(store.indexes.map((i) => [i.from, i.batches])).toEqual([[5, 1]]);
     store.indexes.shift()?.release();
     await persister.idle();
-    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1', 'ack 2', 'ack 3', 'ack 4', 'ack 5']);
+    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual([
+      'ack 1',
+      'ack 2',
+      'ack 3',
+      'ack 4',
+      'ack 5',
+    ]);
   });
 });
 
