@@ -44,6 +44,11 @@ export const gatewayConfigSchema = z
      * next tick is closed.
      */
     HEARTBEAT: z.enum(['protocol', 'json']).default('protocol'),
+    /**
+     * `readers`: Nagle's algorithm on every connection except while a push of it waits for its ack, so frames
+     * to a client that lags merge into few segments (see SessionSocket). `off`: each frame leaves at once.
+     */
+    TCP_NAGLE: z.enum(['off', 'readers']).default('off'),
     ACK_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
     MAX_CONNECTIONS: z.coerce.number().int().positive().default(50_000),
     MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(50_000),

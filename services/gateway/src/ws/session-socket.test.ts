@@ -80,10 +80,10 @@ describe('SessionSocket', () => {
   });
 });
 
-describe('SessionSocket heartbeat', () => {
+describe('SessionSocket on its connection: heartbeat, Nagle', () => {
   /** A socket over a connection whose libuv write queue the test sets (bytes the kernel refused so far). */
-  function beatingSocket() {
-    const state = { held: 0, pings: 0, terminated: false };
+  function beatingSocket(nagle: 'off' | 'readers' = 'off') {
+    const state = { held: 0, pings: 0, terminated: false, noDelay: [] as boolean[] };
     const connection = {
       _handle: {
         get writeQueueSize() {
@@ -91,6 +91,7 @@ describe('SessionSocket heartbeat', () => {
         },
       },
       write: () => true,
+      setNoDelay: (noDelay: boolean) => state.noDelay.push(noDelay),
     };
     const ws = {
       readyState: 1,
@@ -105,7 +106,7 @@ describe('SessionSocket heartbeat', () => {
     const socket = new SessionSocket(
       ws as unknown as WebSocket,
       connection as unknown as Writable,
-      { maxOutboundBytes: 1 << 30, slowConsumerTimeoutMs: 1_000, heartbeat: 'protocol' },
+      { maxOutboundBytes: 1 << 30, slowConsumerTimeoutMs: 1_000, heartbeat: 'protocol', nagle },
       new FakeClock(),
       createGatewayMetrics(),
       pino({ level: 'silent' }),
@@ -163,5 +164,24 @@ describe('SessionSocket heartbeat', () => {
     expect(state.terminated).toBe(false);
     socket.heartbeat();
     expect(state.terminated).toBe(true);
+  });
+
+  it('with TCP_NAGLE=readers, merges small segments except while a push waits for its ack', () => {
+    const { socket, state } = beatingSocket('readers');
+    expect(state.noDelay).toEqual([false]);
+    const first = socket.holdForAck();
+    const second = socket.holdForAck();
+    expect(state.noDelay).toEqual([false, true]);
+    first();
+    first();
+    expect(state.noDelay).toEqual([false, true]);
+    second();
+    expect(state.noDelay).toEqual([false, true, false]);
+  });
+
+  it('by default leaves the socket as `ws` set it (each frame at once)', () => {
+    const { socket, state } = beatingSocket();
+    socket.holdForAck()();
+    expect(state.noDelay).toEqual([]);
   });
 });
