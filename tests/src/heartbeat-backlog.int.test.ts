@@ -1,31 +1,25 @@
 import { uniqueName } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, it } from 'vitest';
 import { authedClient, dartEvent } from './support.ts';
+import { useStack } from './use-stack.ts';
 
 const PING_INTERVAL_MS = 1_500;
 
 describe('heartbeat behind a backlog', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gatewayEnv: {
-        PING_INTERVAL_MS: String(PING_INTERVAL_MS),
-        // Room for the whole backlog: only the heartbeat may drop a session here.
-        MAX_OUTBOUND_BYTES: String(64 * 1024 * 1024),
-        SLOW_CONSUMER_TIMEOUT_MS: '60000',
-        MAX_BATCH_EVENTS: '200',
-      },
-    });
+  const stack = useStack({
+    gatewayEnv: {
+      PING_INTERVAL_MS: String(PING_INTERVAL_MS),
+      // Room for the whole backlog: only the heartbeat may drop a session here.
+      MAX_OUTBOUND_BYTES: String(64 * 1024 * 1024),
+      SLOW_CONSUMER_TIMEOUT_MS: '60000',
+      MAX_BATCH_EVENTS: '200',
+    },
   });
-  afterAll(() => stack.stop());
 
   it('keeps a session that reads a backlog slower than the pings come, and drops one that stopped reading', async () => {
     const repo = uniqueName('r');
-    const slow = await authedClient(stack, 0, 'slow');
-    const stopped = await authedClient(stack, 0, 'stopped');
+    const slow = await authedClient(stack(), 0, 'slow');
+    const stopped = await authedClient(stack(), 0, 'stopped');
     let slowClosed = false;
     void slow.closed.then(() => (slowClosed = true));
     stopped.pauseReading();
@@ -36,7 +30,7 @@ describe('heartbeat behind a backlog', () => {
 
     // 16 MB for every session, far more than the kernel's socket buffers hold, pushed by four writers at once
     // (each within its limit of unacknowledged events).
-    const writers = await Promise.all([0, 1, 2, 3].map((w) => authedClient(stack, 0, `writer-${w}`)));
+    const writers = await Promise.all([0, 1, 2, 3].map((w) => authedClient(stack(), 0, `writer-${w}`)));
     const blob = 'x'.repeat(2_000);
     const batches = 40;
     for (let i = 0; i < batches; i++)
