@@ -1,3 +1,4 @@
+import { controlReading } from '@lfsync/testkit';
 import WebSocket from 'ws';
 import type { Endpoint } from './messages.ts';
 import { openSocket } from './open-socket.ts';
@@ -86,26 +87,19 @@ export class LfsSession {
   }
 
   /**
-   * Stops reading from the socket: the kernel buffers fill, then the gateway's send buffer grows. `ws`
-   * itself resumes the socket when its frame parser drains, which would quietly undo the pause, so `resume`
-   * is disabled until `resumeReading`.
+   * Stops reading from the socket until `resumeReading`: the kernel buffers fill, then the gateway's send
+   * buffer grows.
    */
   pauseReading(): void {
-    const raw = rawSocket(this.#socket);
-    raw.pause();
-    // An own property shadows the prototype's `resume`; deleting it restores that.
-    raw.resume = () => raw;
-    this.#restoreReading = () => {
-      delete (raw as Partial<RawSocket>).resume;
-      raw.resume();
-    };
+    const reading = controlReading(this.#socket);
+    reading.socket.pause();
+    this.#restoreReading = reading.release;
   }
 
   resumeReading(): void {
-    const restore = this.#restoreReading;
+    const restore = this.#restoreReading ?? controlReading(this.#socket).release;
     this.#restoreReading = undefined;
-    if (restore === undefined) rawSocket(this.#socket).resume();
-    else restore();
+    restore();
   }
 
   #dispatch(frame: Record<string, unknown>): void {
@@ -140,16 +134,4 @@ export class LfsSession {
         return;
     }
   }
-}
-
-/** The `net.Socket` under a `ws` WebSocket (a private field of `ws`, the only way to stop reading it). */
-interface RawSocket {
-  pause(): unknown;
-  resume(): unknown;
-}
-
-function rawSocket(socket: WebSocket): RawSocket {
-  const raw = (socket as unknown as { _socket?: RawSocket })._socket;
-  if (raw === undefined) throw new Error('socket not connected');
-  return raw;
 }

@@ -14,6 +14,7 @@ export { ServerProcess, type ServerProcessOptions } from './server-process.ts';
 export { startFerretDb, startNatsServer, type RunningServer } from './servers.ts';
 export { addFerretDbPostgresqlIndexes, psql } from './ferretdb-postgresql.ts';
 export { WsTestClient } from './ws-test-client.ts';
+export { controlReading, type ControlledReading } from './socket-reading.ts';
 export type { MessageOf, ReceivedFrame, ServerMessageType, UnparsedFrame } from './received-frame.ts';
 export { waitUntilReady } from './wait-ready.ts';
 export { sequencedBatch } from './fixtures.ts';

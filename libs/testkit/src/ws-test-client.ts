@@ -6,7 +6,6 @@ import type {
   ServerMessage,
   SyncCompleteMessage,
 } from '@lfsync/contracts';
-import { Socket } from 'node:net';
 import WebSocket from 'ws';
 import {
   parseReceivedFrame,
@@ -15,6 +14,7 @@ import {
   type ServerMessageType,
   type UnparsedFrame,
 } from './received-frame.ts';
+import { controlReading } from './socket-reading.ts';
 
 interface Waiter {
   predicate: (frame: ServerMessage) => boolean;
@@ -190,20 +190,15 @@ export class WsTestClient {
    * behind; returns the function that restores full speed.
    */
   readSlowly(intervalMs: number): () => void {
-    const raw = (this.#socket as unknown as { _socket?: Socket })._socket;
-    if (raw === undefined) throw new Error('readSlowly: not connected');
-    // `ws` pauses and resumes the socket as its frame parser fills and drains: its resumes would undo the
-    // pauses, so only the timer resumes.
-    const resume = () => Socket.prototype.resume.call(raw);
-    raw.resume = () => raw;
-    const pause = () => raw.pause();
-    raw.on('data', pause);
-    const timer = setInterval(resume, intervalMs);
+    // Each chunk pauses the socket; only the timer resumes it.
+    const reading = controlReading(this.#socket);
+    const pause = () => reading.socket.pause();
+    reading.socket.on('data', pause);
+    const timer = setInterval(reading.resume, intervalMs);
     return () => {
       clearInterval(timer);
-      raw.off('data', pause);
-      delete (raw as Partial<Socket>).resume;
-      raw.resume();
+      reading.socket.off('data', pause);
+      reading.release();
     };
   }
 
