@@ -1,12 +1,7 @@
 import { AppError } from '@lfsync/contracts';
 import { FakeClock } from '@lfsync/testkit';
-import type { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
-import { createGatewayMetrics } from '../metrics.ts';
 import { SharedFrame } from './frames.ts';
-import { SessionSocket } from './session-socket.ts';
 import { CLOSING, recordedSocket } from './testing/recorded-socket.ts';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -81,107 +76,77 @@ describe('SessionSocket', () => {
 });
 
 describe('SessionSocket on its connection: heartbeat, Nagle', () => {
-  /** A socket over a connection whose libuv write queue the test sets (bytes the kernel refused so far). */
-  function beatingSocket(nagle: 'off' | 'readers' = 'off') {
-    const state = { held: 0, pings: 0, terminated: false, noDelay: [] as boolean[] };
-    const connection = {
-      _handle: {
-        get writeQueueSize() {
-          return state.held;
-        },
-      },
-      write: () => true,
-      setNoDelay: (noDelay: boolean) => state.noDelay.push(noDelay),
-    };
-    const ws = {
-      readyState: 1,
-      bufferedAmount: 0,
-      extensions: 'none',
-      on: () => ws,
-      ping: () => (state.pings += 1),
-      terminate: () => {
-        state.terminated = true;
-      },
-    };
-    const socket = new SessionSocket(
-      ws as unknown as WebSocket,
-      connection as unknown as Writable,
-      { maxOutboundBytes: 1 << 30, slowConsumerTimeoutMs: 1_000, heartbeat: 'protocol', nagle },
-      new FakeClock(),
-      createGatewayMetrics(),
-      pino({ level: 'silent' }),
-    );
-    return { socket, state };
-  }
+  /** `connection.held` is libuv's write queue (bytes the kernel refused so far), set by each test. */
+  const beatingSocket = (nagle: 'off' | 'readers' = 'off') => recordedSocket(new FakeClock(), { nagle });
 
   it('drops a connection that answered nothing since the last ping', () => {
-    const { socket, state } = beatingSocket();
+    const { socket, ws } = beatingSocket();
     socket.heartbeat();
-    expect(state).toMatchObject({ pings: 1, terminated: false });
+    expect(ws).toMatchObject({ pings: 1, terminated: false });
     socket.heartbeat();
-    expect(state.terminated).toBe(true);
+    expect(ws.terminated).toBe(true);
   });
 
   it('keeps a connection that answers each ping', () => {
-    const { socket, state } = beatingSocket();
+    const { socket, ws } = beatingSocket();
     for (let beat = 0; beat < 5; beat++) {
       socket.heartbeat();
       socket.markAlive();
     }
-    expect(state).toMatchObject({ pings: 5, terminated: false });
+    expect(ws).toMatchObject({ pings: 5, terminated: false });
   });
 
   it('keeps a connection whose pong waits behind a backlog the peer keeps reading', () => {
-    const { socket, state } = beatingSocket();
+    const { socket, ws, connection } = beatingSocket();
     socket.heartbeat();
-    state.held = 6_000_000;
+    connection.held = 6_000_000;
     for (let beat = 0; beat < 6; beat++) {
       socket.heartbeat();
-      state.held -= 1_000_000;
+      connection.held -= 1_000_000;
     }
-    expect(state.terminated).toBe(false);
+    expect(ws.terminated).toBe(false);
   });
 
   it('drops a connection whose backlog stopped draining, one beat after it appeared at the latest', () => {
-    const { socket, state } = beatingSocket();
+    const { socket, ws, connection } = beatingSocket();
     socket.heartbeat();
-    state.held = 6_000_000;
+    connection.held = 6_000_000;
     socket.heartbeat();
-    expect(state.terminated).toBe(false);
+    expect(ws.terminated).toBe(false);
     socket.heartbeat();
-    expect(state.terminated).toBe(true);
+    expect(ws.terminated).toBe(true);
   });
 
   it('drops a silent connection two beats after its backlog drained', () => {
-    const { socket, state } = beatingSocket();
-    state.held = 2_000_000;
+    const { socket, ws, connection } = beatingSocket();
+    connection.held = 2_000_000;
     socket.heartbeat();
-    state.held = 1_000_000;
+    connection.held = 1_000_000;
     socket.heartbeat();
-    state.held = 0;
+    connection.held = 0;
     socket.heartbeat();
     socket.heartbeat();
-    expect(state.terminated).toBe(false);
+    expect(ws.terminated).toBe(false);
     socket.heartbeat();
-    expect(state.terminated).toBe(true);
+    expect(ws.terminated).toBe(true);
   });
 
   it('with TCP_NAGLE=readers, merges small segments except while a push waits for its ack', () => {
-    const { socket, state } = beatingSocket('readers');
-    expect(state.noDelay).toEqual([false]);
+    const { socket, connection } = beatingSocket('readers');
+    expect(connection.noDelay).toEqual([false]);
     const first = socket.holdForAck();
     const second = socket.holdForAck();
-    expect(state.noDelay).toEqual([false, true]);
+    expect(connection.noDelay).toEqual([false, true]);
     first();
     first();
-    expect(state.noDelay).toEqual([false, true]);
+    expect(connection.noDelay).toEqual([false, true]);
     second();
-    expect(state.noDelay).toEqual([false, true, false]);
+    expect(connection.noDelay).toEqual([false, true, false]);
   });
 
   it('by default leaves the socket as `ws` set it (each frame at once)', () => {
-    const { socket, state } = beatingSocket();
+    const { socket, connection } = beatingSocket();
     socket.holdForAck()();
-    expect(state.noDelay).toEqual([]);
+    expect(connection.noDelay).toEqual([]);
   });
 });

@@ -22,10 +22,14 @@ function payloads(wire: Buffer): string[] {
   return texts;
 }
 
-/** A socket over a transport that records each write (a `writev` is one write), and a fake `ws` beside it. */
-export function recordedSocket(clock: Clock) {
+/**
+ * A socket over a transport that records each write (a `writev` is one write), and a fake `ws` beside it.
+ * `connection.held` is what libuv would hold for the kernel; `connection.noDelay` records `setNoDelay`.
+ */
+export function recordedSocket(clock: Clock, options: { nagle?: 'off' | 'readers' } = {}) {
   const writes: string[][] = [];
-  const transport = new Writable({
+  const connection = { held: 0, noDelay: [] as boolean[] };
+  const writable = new Writable({
     write(chunk: Buffer, _encoding, done) {
       writes.push(payloads(chunk));
       done();
@@ -34,6 +38,14 @@ export function recordedSocket(clock: Clock) {
       writes.push(chunks.flatMap(({ chunk }) => payloads(chunk as Buffer)));
       done();
     },
+  });
+  const transport = Object.assign(writable, {
+    _handle: {
+      get writeQueueSize() {
+        return connection.held;
+      },
+    },
+    setNoDelay: (noDelay: boolean) => connection.noDelay.push(noDelay),
   });
   const ws = {
     readyState: OPEN,
@@ -44,12 +56,18 @@ export function recordedSocket(clock: Clock) {
     close: () => {
       ws.readyState = CLOSING;
     },
-    terminate: () => undefined,
+    pings: 0,
+    ping: () => (ws.pings += 1),
+    terminated: false,
+    terminate: () => {
+      ws.terminated = true;
+    },
   };
   const limits = {
     maxOutboundBytes: 64 * 1024,
     slowConsumerTimeoutMs: 1_000,
     heartbeat: 'protocol' as const,
+    ...options,
   };
   const logger = pino({ level: 'silent' });
   const socket = new SessionSocket(
@@ -60,5 +78,5 @@ export function recordedSocket(clock: Clock) {
     createGatewayMetrics(),
     logger,
   );
-  return { socket, ws, writes };
+  return { socket, ws, writes, connection };
 }
