@@ -1,39 +1,32 @@
 import { SYNC_CLAIM } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { SignJWT, generateKeyPair, exportSPKI, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TEST_JWT_SECRET, startStack, type TestStack } from './stack.ts';
+import { describe, expect, it } from 'vitest';
+import { TEST_JWT_SECRET } from './stack.ts';
+import { useStack } from './use-stack.ts';
 import { authedClient, dartEvent, storedEvents } from './support.ts';
 
 const secret = new TextEncoder().encode(TEST_JWT_SECRET);
 const claim = { [SYNC_CLAIM]: { read: ['*'], write: ['*'] } };
 
 describe('auth', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gatewayEnv: { AUTH_TIMEOUT_MS: '1500' },
-    });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gatewayEnv: { AUTH_TIMEOUT_MS: '1500' } });
 
   async function refused(token: string | undefined, extra: Record<string, unknown> = {}) {
-    const client = await WsTestClient.connect(stack.gatewayUrl());
+    const client = await WsTestClient.connect(stack().gatewayUrl());
     const reply = await client.auth(token, extra);
     const closed = await client.closed;
     return { reply, closed };
   }
 
   async function storedCount(repo: string): Promise<number> {
-    return (await storedEvents(stack.db(), repo)).length;
+    return (await storedEvents(stack().db(), repo)).length;
   }
 
   it('accepts the Dart client auth with its headers spread into the frame', async () => {
-    const client = await WsTestClient.connect(stack.gatewayUrl());
+    const client = await WsTestClient.connect(stack().gatewayUrl());
     const reply = await client.auth(undefined, {
-      Authorization: `Bearer ${await stack.token('dart')}`,
+      Authorization: `Bearer ${await stack().token('dart')}`,
       'X-Client': 'flutter',
     });
     expect(reply).toMatchObject({
@@ -80,7 +73,7 @@ describe('auth', () => {
     [
       'tampered payload',
       async () => {
-        const [h, , s] = (await stack.token('x', { read: ['a'], write: ['a'] })).split('.');
+        const [h, , s] = (await stack().token('x', { read: ['a'], write: ['a'] })).split('.');
         const payload = Buffer.from(
           JSON.stringify({ sub: 'x', [SYNC_CLAIM]: { read: ['*'], write: ['*'] } }),
         ).toString('base64url');
@@ -109,7 +102,7 @@ describe('auth', () => {
 
   it('refuses pushes and reads before auth, stores nothing, and closes after the auth timeout', async () => {
     const repo = uniqueName('r');
-    const client = await WsTestClient.connect(stack.gatewayUrl());
+    const client = await WsTestClient.connect(stack().gatewayUrl());
     client.send({ type: 'ping' });
     await client.waitForType('pong');
     client.send({ type: 'push_event', repository: repo, event: dartEvent('e1') });
@@ -124,9 +117,9 @@ describe('auth', () => {
 
   it('enforces per-repository claims on write, read and broadcast', async () => {
     const [a, b] = [uniqueName('a'), uniqueName('b')];
-    const writer = await authedClient(stack, 0, 'admin');
-    const limited = await WsTestClient.connect(stack.gatewayUrl());
-    await limited.auth(await stack.token('limited', { read: [a], write: [a] }));
+    const writer = await authedClient(stack(), 0, 'admin');
+    const limited = await WsTestClient.connect(stack().gatewayUrl());
+    await limited.auth(await stack().token('limited', { read: [a], write: [a] }));
     await limited.catchUp(a);
 
     limited.send({ type: 'push_event', repository: b, event: dartEvent('nope') });
@@ -150,8 +143,8 @@ describe('auth', () => {
 
   it('takes a refreshed token on a live connection, and a session whose token expires loses access', async () => {
     const repo = uniqueName('r');
-    const client = await WsTestClient.connect(stack.gatewayUrl());
-    expect((await client.auth(await stack.token('short', {}, { expiresInSec: 2 }))).type).toBe(
+    const client = await WsTestClient.connect(stack().gatewayUrl());
+    expect((await client.auth(await stack().token('short', {}, { expiresInSec: 2 }))).type).toBe(
       'auth_success',
     );
     expect(await client.waitForType('error', (f) => f.code === 'TOKEN_EXPIRED', 5_000)).toBeDefined();
@@ -159,7 +152,7 @@ describe('auth', () => {
     expect(await client.waitForType('error', (f) => f.code === 'NOT_AUTHENTICATED')).toMatchObject({
       eventIds: ['late'],
     });
-    expect((await client.auth(await stack.token('short'))).type).toBe('auth_success');
+    expect((await client.auth(await stack().token('short'))).type).toBe('auth_success');
     client.send({ type: 'push_event', repository: repo, event: dartEvent('again') });
     expect(await client.waitForType('ack')).toMatchObject({ eventIds: ['again'] });
     expect(await storedCount(repo)).toBe(1);
@@ -168,7 +161,7 @@ describe('auth', () => {
 
   it('applies the same rules on REST', async () => {
     const repo = uniqueName('r');
-    const url = `${stack.httpUrl()}/api/events/${repo}`;
+    const url = `${stack().httpUrl()}/api/events/${repo}`;
     const post = (token: string | undefined, body: unknown) =>
       fetch(url, {
         method: 'POST',
@@ -185,10 +178,13 @@ describe('auth', () => {
       code: 'NOT_AUTHENTICATED',
       error: expect.any(String),
     });
-    const forbidden = await post(await stack.token('x', { read: ['*'], write: ['other'] }), dartEvent('r1'));
+    const forbidden = await post(
+      await stack().token('x', { read: ['*'], write: ['other'] }),
+      dartEvent('r1'),
+    );
     expect(forbidden.status).toBe(403);
     const readForbidden = await fetch(url, {
-      headers: { authorization: `Bearer ${await stack.token('x', { read: ['other'] })}` },
+      headers: { authorization: `Bearer ${await stack().token('x', { read: ['other'] })}` },
     });
     expect(readForbidden.status).toBe(403);
     const { privateKey, publicKey } = await generateKeyPair('RS256');

@@ -1,23 +1,18 @@
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { startStack } from './stack.ts';
+import { useStack } from './use-stack.ts';
 import { authedClient, dartEvent, storedEvents } from './support.ts';
 
 describe('bad input: a clear error each, the connection and the server keep working', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gatewayEnv: {
-        MAX_FRAME_BYTES: '65536',
-        MAX_BATCH_EVENTS: '10',
-        MAX_DATA_BYTES: '1024',
-        INVALID_FRAME_LIMIT: '100',
-      },
-    });
+  const stack = useStack({
+    gatewayEnv: {
+      MAX_FRAME_BYTES: '65536',
+      MAX_BATCH_EVENTS: '10',
+      MAX_DATA_BYTES: '1024',
+      INVALID_FRAME_LIMIT: '100',
+    },
   });
-  afterAll(() => stack.stop());
 
   it.each([
     ['malformed JSON', '{"type": "ping"', 'INVALID_MESSAGE'],
@@ -47,7 +42,7 @@ describe('bad input: a clear error each, the connection and the server keep work
       'INVALID_MESSAGE',
     ],
   ])('%s → %s', async (_name, frame, code) => {
-    const client = await authedClient(stack, 0, 'bad');
+    const client = await authedClient(stack(), 0, 'bad');
     client.sendRaw(frame);
     expect(await client.waitForType('error')).toMatchObject({ code, message: expect.any(String) });
     client.send({ type: 'ping' });
@@ -57,7 +52,7 @@ describe('bad input: a clear error each, the connection and the server keep work
   });
 
   it('answers binary and oversized frames with an error and keeps the connection', async () => {
-    const client = await authedClient(stack, 0, 'big');
+    const client = await authedClient(stack(), 0, 'big');
     client.sendRaw(Buffer.from([1, 2, 3]), { binary: true });
     expect(await client.waitForType('error')).toMatchObject({ code: 'INVALID_MESSAGE' });
     client.sendRaw(JSON.stringify({ type: 'ping', pad: 'x'.repeat(70_000) }));
@@ -69,7 +64,7 @@ describe('bad input: a clear error each, the connection and the server keep work
 
   it('reports each bad event of a batch and stores the good ones; refuses oversized batches and data whole', async () => {
     const repo = uniqueName('r');
-    const client = await authedClient(stack, 0, 'mixed');
+    const client = await authedClient(stack(), 0, 'mixed');
     client.send({
       type: 'push_events_batch',
       repository: repo,
@@ -99,7 +94,7 @@ describe('bad input: a clear error each, the connection and the server keep work
       events: Array.from({ length: 11 }, (_, i) => dartEvent(`b${i}`)),
     });
     expect(await client.waitForType('error')).toMatchObject({ code: 'BATCH_TOO_LARGE' });
-    const stored = await storedEvents(stack.db(), repo);
+    const stored = await storedEvents(stack().db(), repo);
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'good1'],
       [2, 'good2'],
@@ -109,7 +104,7 @@ describe('bad input: a clear error each, the connection and the server keep work
 
   it('stores prototype-pollution keys and operator keys inside _data as plain data', async () => {
     const repo = uniqueName('r');
-    const client = await authedClient(stack, 0, 'proto');
+    const client = await authedClient(stack(), 0, 'proto');
     client.sendRaw(
       `{"type":"push_event","repository":"${repo}","event":{"_event_id":"p","_operation":0,"_created_at":0,"_data":{"__proto__":{"polluted":true},"$set":{"a":1},"a.b":2}}}`,
     );

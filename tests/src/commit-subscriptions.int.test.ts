@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { useStack } from './use-stack.ts';
 import { authedClient, dartEvent } from './support.ts';
 
 const LINGER_MS = 300;
@@ -11,19 +11,13 @@ const LINGER_MS = 300;
  * receives everything: IMPLICIT_SUBSCRIPTION=none), so each subscribe below adds a NATS subscription.
  */
 describe('commit subscriptions on NATS follow the sessions (two gateways)', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gateways: 2,
-      gatewayEnv: { IMPLICIT_SUBSCRIPTION: 'none', COMMIT_SUBSCRIPTION_LINGER_MS: String(LINGER_MS) },
-    });
+  const stack = useStack({
+    gateways: 2,
+    gatewayEnv: { IMPLICIT_SUBSCRIPTION: 'none', COMMIT_SUBSCRIPTION_LINGER_MS: String(LINGER_MS) },
   });
-  afterAll(() => stack.stop());
 
   async function client(gateway: number, subject: string) {
-    const c = await authedClient(stack, gateway, subject);
+    const c = await authedClient(stack(), gateway, subject);
     onTestFinished(() => c.close());
     return c;
   }
@@ -34,7 +28,7 @@ describe('commit subscriptions on NATS follow the sessions (two gateways)', () =
   }
 
   async function metric(gateway: number, name: string): Promise<number> {
-    const text = await (await fetch(`${stack.httpUrl(gateway)}/metrics`)).text();
+    const text = await (await fetch(`${stack().httpUrl(gateway)}/metrics`)).text();
     return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   }
 
@@ -134,21 +128,17 @@ describe('commit subscriptions on NATS follow the sessions (two gateways)', () =
 });
 
 describe('commit subscriptions with sessions that never subscribe (IMPLICIT_SUBSCRIPTION=all)', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gateways: 2 });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gateways: 2 });
 
   async function commitsSentTo(gateway: number): Promise<number> {
-    const text = await (await fetch(`${stack.httpUrl(gateway)}/metrics`)).text();
+    const text = await (await fetch(`${stack().httpUrl(gateway)}/metrics`)).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
     return value('gateway_commits_received_total') + value('gateway_commits_skipped_total');
   }
 
   let pushed = 0;
   async function pushAll(repository: string, count: number) {
-    const writer = await authedClient(stack, 0, 'writer');
+    const writer = await authedClient(stack(), 0, 'writer');
     onTestFinished(() => writer.close());
     for (let i = 0; i < count; i++) {
       const id = `${repository}-${++pushed}`;
@@ -159,9 +149,9 @@ describe('commit subscriptions with sessions that never subscribe (IMPLICIT_SUBS
 
   it('a client that subscribes right behind its auth (as the SDK does) never has its gateway take every commit', async () => {
     const base = uniqueName('sdk');
-    const client = await WsTestClient.connect(stack.gatewayUrl(1));
+    const client = await WsTestClient.connect(stack().gatewayUrl(1));
     onTestFinished(() => client.close());
-    client.send({ type: 'auth', token: await stack.token('sdk') });
+    client.send({ type: 'auth', token: await stack().token('sdk') });
     client.send({ type: 'subscribe', repository: `${base}-mine` });
     await client.waitForType('subscribed');
     const before = await commitsSentTo(1);
@@ -170,7 +160,7 @@ describe('commit subscriptions with sessions that never subscribe (IMPLICIT_SUBS
     expect(await commitsSentTo(1)).toBe(before);
 
     // A session that never subscribes receives everything: then the gateway is sent every commit.
-    const legacy = await authedClient(stack, 1, 'legacy');
+    const legacy = await authedClient(stack(), 1, 'legacy');
     onTestFinished(() => legacy.close());
     await sleep(100);
     await pushAll(`${base}-theirs`, 2);

@@ -1,36 +1,27 @@
 import { uniqueName, type WsTestClient } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { useStack } from './use-stack.ts';
 import { authedClient, dartEvent, storedEvents } from './support.ts';
 
 const CLIENTS = 50;
 const PUSHES_PER_CLIENT = 12;
 
 describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I3)', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gateways: 2,
-      sequencers: 2,
-    });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gateways: 2, sequencers: 2 });
 
   it('stores exactly 1..N per repository, each event once, acks matching the store', async () => {
     // What the services logged explains a failure (e.g. an ack that never came).
     onTestFailed(() => {
-      for (const line of stack.logs.lines.slice(-40)) console.error(JSON.stringify(line).slice(0, 400));
+      for (const line of stack().logs.lines.slice(-40)) console.error(JSON.stringify(line).slice(0, 400));
     });
     const repos = [uniqueName('ra'), uniqueName('rb'), uniqueName('rc')];
     const clients = await Promise.all(
-      Array.from({ length: CLIENTS }, (_, i) => authedClient(stack, i % 2, `u${i}`)),
+      Array.from({ length: CLIENTS }, (_, i) => authedClient(stack(), i % 2, `u${i}`)),
     );
 
     // A reader that catches up over and over while the pushes run (and also receives live events): in the
     // order frames arrive, it must never get a sequence before every lower one of that repository (I3).
-    const reader = await authedClient(stack, 1, 'reader');
+    const reader = await authedClient(stack(), 1, 'reader');
     let readingDone = false;
     const highest = new Map(repos.map((r) => [r, 0]));
     const reading = (async () => {
@@ -91,7 +82,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
     await reading;
 
     for (const repo of repos) {
-      const stored = await storedEvents(stack.db(), repo);
+      const stored = await storedEvents(stack().db(), repo);
       const sequences = stored.map((d) => d['s']);
       expect(sequences).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
       const ids = stored.map((d) => d['e']);
@@ -107,7 +98,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
       }
       expect(violations).toEqual([]);
       // A fresh reader's full catch-up equals the store.
-      const fresh = await authedClient(stack, 0, 'fresh');
+      const fresh = await authedClient(stack(), 0, 'fresh');
       const { events } = await fresh.catchUp(repo, 0);
       expect(events.map((e) => e._event_id)).toEqual(ids);
       await fresh.close();
@@ -118,7 +109,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
   it('two sequencers racing on one repository still produce 1..N with each event once', async () => {
     const repo = uniqueName('race');
     const clients = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => authedClient(stack, i % 2, `r${i}`)),
+      Array.from({ length: 10 }, (_, i) => authedClient(stack(), i % 2, `r${i}`)),
     );
     await Promise.all(
       clients.map(async (client, c) => {
@@ -134,7 +125,7 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
         }
       }),
     );
-    const stored = await storedEvents(stack.db(), repo);
+    const stored = await storedEvents(stack().db(), repo);
     expect(stored).toHaveLength(10 * 10 + 10);
     expect(stored.map((d) => d['s'])).toEqual(Array.from({ length: 110 }, (_, i) => i + 1));
     expect(new Set(stored.map((d) => d['e'])).size).toBe(110);
@@ -143,20 +134,20 @@ describe('concurrency: many clients, few repositories, two sequencers (I1, I2, I
 
   it('answers a duplicate pushed long after the dedupe window from the durable index', async () => {
     const repo = uniqueName('late');
-    const client = await authedClient(stack, 0, 'late');
+    const client = await authedClient(stack(), 0, 'late');
     client.send({ type: 'push_event', repository: repo, event: dartEvent('old') });
     expect((await client.waitForType('ack')).sequences).toEqual({ old: 1 });
     // Restarting both sequencers drops every in-memory state; the JetStream msg-id window is not what answers
     // because the re-push is part of a different batch (different append id).
-    await stack.restartSequencer(0);
-    await stack.restartSequencer(1);
+    await stack().restartSequencer(0);
+    await stack().restartSequencer(1);
     client.send({
       type: 'push_events_batch',
       repository: repo,
       events: [dartEvent('new'), dartEvent('old')],
     });
     expect((await client.waitForType('ack')).sequences).toEqual({ new: 2, old: 1 });
-    const stored = await storedEvents(stack.db(), repo);
+    const stored = await storedEvents(stack().db(), repo);
     expect(stored).toHaveLength(2);
     await client.close();
   });

@@ -1,25 +1,21 @@
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useStack } from './use-stack.ts';
 import { authedClient, dartEvent } from './support.ts';
 
 /** Speaks exactly as the Dart `local_first_websocket` client does. */
 describe('protocol conformance with the Dart client', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl') });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack();
 
   it('auth → immediate batch flush → request_all_events → live → request_events(afterSequence) → ping/pong', async () => {
     const [user, log] = [uniqueName('user'), uniqueName('counter_log')];
-    const other = await authedClient(stack, 0, 'other');
+    const other = await authedClient(stack(), 0, 'other');
     other.send({ type: 'push_event', repository: user, event: dartEvent('bob', { username: 'bob' }) });
     await other.waitForType('ack');
 
-    const dart = await WsTestClient.connect(stack.gatewayUrl());
+    const dart = await WsTestClient.connect(stack().gatewayUrl());
     // The Dart client sends auth and, without waiting, flushes its offline queue.
-    dart.send({ type: 'auth', Authorization: `Bearer ${await stack.token('alice')}` });
+    dart.send({ type: 'auth', Authorization: `Bearer ${await stack().token('alice')}` });
     dart.send({
       type: 'push_events_batch',
       repository: log,
@@ -63,7 +59,7 @@ describe('protocol conformance with the Dart client', () => {
 
   it('pages a long catch-up to completion (never truncated)', async () => {
     const repo = uniqueName('r');
-    const writer = await authedClient(stack, 0, 'w');
+    const writer = await authedClient(stack(), 0, 'w');
     const total = 2_500;
     for (let i = 0; i < total; i += 500) {
       writer.send({
@@ -73,7 +69,7 @@ describe('protocol conformance with the Dart client', () => {
       });
       await writer.waitForType('ack');
     }
-    const reader = await authedClient(stack, 0, 'r');
+    const reader = await authedClient(stack(), 0, 'r');
     reader.send({ type: 'request_events', repository: repo, afterSequence: 0, limit: 300 });
     await reader.waitForType('sync_complete', (f) => f.repository === repo);
     const pages = reader.frames.filter((f) => f.type === 'events');
@@ -86,7 +82,7 @@ describe('protocol conformance with the Dart client', () => {
 
   it('accepts operations as strings, epoch-ms timestamps and deletes, and echoes the event as given', async () => {
     const repo = uniqueName('r');
-    const client = await authedClient(stack, 0, 'c');
+    const client = await authedClient(stack(), 0, 'c');
     const events = [
       {
         _event_id: 's1',
@@ -122,16 +118,15 @@ describe('protocol conformance with the Dart client', () => {
 });
 
 describe('REST compatibility API', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl') });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack();
 
   it('serves health, push, batch, pages, by id and latest by data id', async () => {
     const repo = uniqueName('r');
-    const auth = { authorization: `Bearer ${await stack.token('rest')}`, 'content-type': 'application/json' };
-    const base = `${stack.httpUrl()}/api`;
+    const auth = {
+      authorization: `Bearer ${await stack().token('rest')}`,
+      'content-type': 'application/json',
+    };
+    const base = `${stack().httpUrl()}/api`;
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok' });
 
     const one = await fetch(`${base}/events/${repo}`, {

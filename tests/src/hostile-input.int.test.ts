@@ -2,8 +2,8 @@ import { MongoEventStore } from '@lfsync/event-store';
 import { CLIENT_MESSAGE_TYPES, ERROR_CODE_LIST, serverEventSchema } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useStack } from './use-stack.ts';
 import { authedClient } from './support.ts';
 
 // `auth` is fuzzed on its own: a bad token ends the connection by design.
@@ -101,23 +101,17 @@ const rawText = fc.oneof(
 );
 
 describe('hostile input (property-based)', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gatewayEnv: {
-        INVALID_FRAME_LIMIT: '1000000',
-        RATE_LIMIT_PER_SEC: '100000',
-        RATE_LIMIT_BURST: '100000',
-        MAX_FRAME_BYTES: '262144',
-      },
-    });
+  const stack = useStack({
+    gatewayEnv: {
+      INVALID_FRAME_LIMIT: '1000000',
+      RATE_LIMIT_PER_SEC: '100000',
+      RATE_LIMIT_BURST: '100000',
+      MAX_FRAME_BYTES: '262144',
+    },
   });
-  afterAll(() => stack.stop());
 
   it('answers every frame over WebSocket without crashing or storing anything invalid', async () => {
-    const client = await authedClient(stack, 0, 'fuzzer');
+    const client = await authedClient(stack(), 0, 'fuzzer');
     let cases = 0;
     await fc.assert(
       fc.asyncProperty(rawText, async (text) => {
@@ -134,7 +128,7 @@ describe('hostile input (property-based)', () => {
       { numRuns: 400, seed: Number(process.env['FC_SEED'] ?? 42) },
     );
     // Every stored event is a valid event, whatever was thrown at the gateway.
-    const store = new MongoEventStore(stack.db(), { compaction: false });
+    const store = new MongoEventStore(stack().db(), { compaction: false });
     const stored = [];
     for (const repository of await store.repositories())
       for await (const page of store.scanAfter(repository, 0, 1_000)) stored.push(...page);
@@ -146,7 +140,7 @@ describe('hostile input (property-based)', () => {
   });
 
   it('refuses events nested deeper than MAX_DATA_DEPTH with NESTING_TOO_DEEP and takes the others', async () => {
-    const client = await authedClient(stack, 0, 'deep-fuzzer');
+    const client = await authedClient(stack(), 0, 'deep-fuzzer');
     const repo = uniqueName('r');
     let cases = 0;
     await fc.assert(
@@ -183,7 +177,7 @@ describe('hostile input (property-based)', () => {
         ),
         async (fields) => {
           cases += 1;
-          const client = await WsTestClient.connect(stack.gatewayUrl());
+          const client = await WsTestClient.connect(stack().gatewayUrl());
           client.sendRaw(JSON.stringify({ type: 'auth', ...fields }));
           const reply = await client.waitFor((f) => f.type === 'error' || f.type === 'auth_success');
           expect(reply.type).toBe('error');
@@ -199,7 +193,7 @@ describe('hostile input (property-based)', () => {
   });
 
   it('answers every REST request with JSON and a status, never a crash', async () => {
-    const token = await stack.token('rest-fuzzer');
+    const token = await stack().token('rest-fuzzer');
     let cases = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -220,7 +214,7 @@ describe('hostile input (property-based)', () => {
         rawText,
         async (repo, suffix, method, body) => {
           cases += 1;
-          const response = await fetch(`${stack.httpUrl()}/api/events/${repo}${suffix}`, {
+          const response = await fetch(`${stack().httpUrl()}/api/events/${repo}${suffix}`, {
             method,
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
             ...(method === 'GET' || method === 'DELETE' ? {} : { body }),
@@ -233,17 +227,17 @@ describe('hostile input (property-based)', () => {
       { numRuns: 300, seed: Number(process.env['FC_SEED'] ?? 42) },
     );
     console.log(`hostile input: ${cases} REST requests tried`);
-    const health = await fetch(`${stack.httpUrl()}/healthz`);
+    const health = await fetch(`${stack().httpUrl()}/healthz`);
     expect(health.status).toBe(200);
   });
 
   it('survives a flood of connections and frames and keeps serving', async () => {
     const floods = await Promise.all(
-      Array.from({ length: 30 }, () => WsTestClient.connect(stack.gatewayUrl())),
+      Array.from({ length: 30 }, () => WsTestClient.connect(stack().gatewayUrl())),
     );
     for (const f of floods)
       for (let i = 0; i < 50; i++) f.sendRaw(i % 2 === 0 ? 'garbage' : '{"type":"request_all_events"}');
-    const fine = await authedClient(stack, 0, 'survivor');
+    const fine = await authedClient(stack(), 0, 'survivor');
     const repo = uniqueName('r');
     fine.send({
       type: 'push_event',

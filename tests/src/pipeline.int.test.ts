@@ -1,22 +1,18 @@
 import { storedEvents } from './support.ts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useStack } from './use-stack.ts';
 
 function event(id: string, data: Record<string, unknown> = {}) {
   return { _event_id: id, _operation: 0, _created_at: new Date().toISOString(), _data: { id, ...data } };
 }
 
 describe('pipeline: two gateways, sequencer, persister', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gateways: 2 });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gateways: 2 });
 
   async function client(gateway: number, subject: string): Promise<WsTestClient> {
-    const c = await WsTestClient.connect(stack.gatewayUrl(gateway));
-    const reply = await c.auth(await stack.token(subject));
+    const c = await WsTestClient.connect(stack().gatewayUrl(gateway));
+    const reply = await c.auth(await stack().token(subject));
     expect(reply.type).toBe('auth_success');
     return c;
   }
@@ -27,7 +23,7 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     alice.send({ type: 'push_event', repository: repo, event: event('e1') });
     const ack = await alice.waitForType('ack');
     expect(ack).toMatchObject({ eventIds: ['e1'], repositories: { [repo]: ['e1'] }, sequences: { e1: 1 } });
-    const stored = await storedEvents(stack.db(), repo);
+    const stored = await storedEvents(stack().db(), repo);
     expect(stored.map((d) => d['s'])).toEqual([1]);
     const reader = await client(1, 'bob');
     const { events, lastSequence } = await reader.catchUp(repo, 0);
@@ -61,7 +57,7 @@ describe('pipeline: two gateways, sequencer, persister', () => {
     expect((await c.waitForType('ack')).sequences).toEqual({ x: 1, y: 2 });
     c.send({ type: 'push_events_batch', repository: repo, events: [event('y'), event('z'), event('x')] });
     expect((await c.waitForType('ack')).sequences).toEqual({ y: 2, z: 3, x: 1 });
-    const stored = await storedEvents(stack.db(), repo);
+    const stored = await storedEvents(stack().db(), repo);
     expect(stored.map((d) => [d['s'], d['e']])).toEqual([
       [1, 'x'],
       [2, 'y'],

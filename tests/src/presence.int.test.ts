@@ -1,25 +1,19 @@
 import { busNames } from '@lfsync/contracts';
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { useStack } from './use-stack.ts';
 
 describe('presence across two gateways', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gateways: 2,
-      gatewayEnv: { PRESENCE_HEARTBEAT_MS: '200', PRESENCE_TIMEOUT_MS: '600', PRESENCE_MAX_MEMBERS: '3' },
-    });
+  const stack = useStack({
+    gateways: 2,
+    gatewayEnv: { PRESENCE_HEARTBEAT_MS: '200', PRESENCE_TIMEOUT_MS: '600', PRESENCE_MAX_MEMBERS: '3' },
   });
-  afterAll(() => stack.stop());
 
   async function member(gateway: number, subject: string, repository: string, meta: Record<string, unknown>) {
-    const c = await WsTestClient.connect(stack.gatewayUrl(gateway));
+    const c = await WsTestClient.connect(stack().gatewayUrl(gateway));
     onTestFinished(() => c.close());
-    const auth = await c.auth(await stack.token(subject));
+    const auth = await c.auth(await stack().token(subject));
     if (auth.type !== 'auth_success') throw new Error('auth failed');
     c.send({ type: 'subscribe', repository, presence: { meta } });
     return { client: c, sessionId: auth.sessionId };
@@ -77,7 +71,7 @@ describe('presence across two gateways', () => {
 
   it('removes the members of a gateway that stopped beating (it died) within PRESENCE_TIMEOUT_MS plus a beat', async () => {
     const repo = uniqueName('dead');
-    const names = busNames(stack.prefix);
+    const names = busNames(stack().prefix);
     // A gateway as the bus sees it: it announces a member and beats, then dies without a word.
     const nc = await connect({ servers: inject('natsUrl') });
     onTestFinished(() => nc.close());

@@ -1,8 +1,8 @@
-import { AppError, busNames, type SequenceReply } from '@lfsync/contracts';
+import { AppError, busNames, type BusNames, type SequenceReply } from '@lfsync/contracts';
 import { InProcessSequencerClient } from '@lfsync/embedded';
 import { natsSequencerClient } from '@lfsync/gateway';
 import type { SequencerClient } from '@lfsync/ports';
-import { createSequencerMetrics, serveSequenceRequests } from '@lfsync/sequencer';
+import { createSequencerMetrics, serveSequenceRequests, type SequenceResponder } from '@lfsync/sequencer';
 import { captureLogs, uniqueName } from '@lfsync/testkit';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -37,18 +37,23 @@ describe('sequencer reply contract: NATS and in-process', () => {
   });
   afterAll(() => nc.drain());
 
-  async function overNats(handle: Handle): Promise<unknown> {
-    const names = busNames(uniqueName('p'));
+  /** A sequencer responder on `names` that answers with `handle`, subscribed once this resolves. */
+  async function respond(names: BusNames, handle: Handle): Promise<SequenceResponder> {
     const logger = captureLogs('fatal').logger;
-    const service = { handle };
     const responder = serveSequenceRequests({
       nc,
       names,
-      service,
+      service: { handle },
       logger,
       metrics: createSequencerMetrics(),
     });
     await nc.flush();
+    return responder;
+  }
+
+  async function overNats(handle: Handle): Promise<unknown> {
+    const names = busNames(uniqueName('p'));
+    const responder = await respond(names, handle);
     try {
       return await outcomeOf(natsSequencerClient(nc, names, 5_000));
     } finally {
@@ -76,21 +81,13 @@ describe('sequencer reply contract: NATS and in-process', () => {
   it('answers every request taken before stop, and then takes no more', async () => {
     const names = busNames(uniqueName('p'));
     let release: () => void = () => undefined;
-    const service = {
-      handle: () =>
+    const responder = await respond(
+      names,
+      () =>
         new Promise<SequenceReply>((resolve) => {
           release = () => resolve({ ok: true, results: [{ eventId: 'e1', sequence: 1, duplicate: false }] });
         }),
-    };
-    const logger = captureLogs('fatal').logger;
-    const responder = serveSequenceRequests({
-      nc,
-      names,
-      service,
-      logger,
-      metrics: createSequencerMetrics(),
-    });
-    await nc.flush();
+    );
     const answered = outcomeOf(natsSequencerClient(nc, names, 5_000));
     // Answered only after the request before it was taken: one connection keeps its messages in order.
     await nc.request(names.sequenceSubject, 'not json', { timeout: 5_000 });

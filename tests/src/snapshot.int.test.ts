@@ -1,7 +1,7 @@
 import { dataIdOf, isDelete, type ServerEvent } from '@lfsync/contracts';
 import { uniqueName, type WsTestClient } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { useStack } from './use-stack.ts';
 import { authedClient } from './support.ts';
 
 /** The state a client reaches by applying events in the order given: entity → its data, deletes removed. */
@@ -55,14 +55,10 @@ async function requestSnapshot(
 }
 
 describe('state snapshots (I8): WebSocket and REST', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gateways: 2 });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gateways: 2 });
 
   async function client(gateway: number, subject: string, claim?: { read?: string[]; write?: string[] }) {
-    const c = await authedClient(stack, gateway, subject, claim);
+    const c = await authedClient(stack(), gateway, subject, claim);
     onTestFinished(() => c.close());
     return c;
   }
@@ -154,10 +150,10 @@ describe('state snapshots (I8): WebSocket and REST', () => {
     const repository = uniqueName('rest');
     const writer = await client(0, 'writer');
     await fill(writer, repository, 12, 3);
-    const token = await stack.token('reader', { read: [repository] });
+    const token = await stack().token('reader', { read: [repository] });
     const get = (path: string, bearer: string | null = token) =>
       fetch(
-        `${stack.httpUrl(1)}${path}`,
+        `${stack().httpUrl(1)}${path}`,
         bearer === null ? {} : { headers: { authorization: `Bearer ${bearer}` } },
       );
     interface Page {

@@ -1,22 +1,13 @@
 import { WsTestClient, uniqueName } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
-import { startStack, type TestStack } from './stack.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { useStack } from './use-stack.ts';
 import { authedClient, dartEvent } from './support.ts';
 
 describe('subscriptions: two gateways, patterns, claims with {sub}, I6', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({
-      natsUrl: inject('natsUrl'),
-      mongoUrl: inject('mongoUrl'),
-      gateways: 2,
-      gatewayEnv: { MAX_SUBSCRIPTIONS_PER_SESSION: '3' },
-    });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gateways: 2, gatewayEnv: { MAX_SUBSCRIPTIONS_PER_SESSION: '3' } });
 
   async function client(gateway: number, subject: string, claim?: { read?: string[]; write?: string[] }) {
-    const c = await authedClient(stack, gateway, subject, claim);
+    const c = await authedClient(stack(), gateway, subject, claim);
     onTestFinished(() => c.close());
     return c;
   }
@@ -67,9 +58,9 @@ describe('subscriptions: two gateways, patterns, claims with {sub}, I6', () => {
     expect(await alice.waitForType('error')).toMatchObject({ code: 'FORBIDDEN', eventIds: ['theirs'] });
     await expect.poll(() => alice.eventsOf(`${base}/alice/todo`).length).toBe(1);
 
-    const token = await stack.token('alice', claim);
+    const token = await stack().token('alice', claim);
     const get = (repository: string) =>
-      fetch(`${stack.httpUrl(1)}/api/events/${encodeURIComponent(repository)}`, {
+      fetch(`${stack().httpUrl(1)}/api/events/${encodeURIComponent(repository)}`, {
         headers: { authorization: `Bearer ${token}` },
       });
     const own = await get(`${base}/alice/todo`);
@@ -79,8 +70,8 @@ describe('subscriptions: two gateways, patterns, claims with {sub}, I6', () => {
   });
 
   it('refuses a token whose claim holds an invalid pattern, when it is verified', async () => {
-    const ws = await WsTestClient.connect(stack.gatewayUrl(0));
-    const reply = await ws.auth(await stack.token('mallory', { read: ['a*b'] }));
+    const ws = await WsTestClient.connect(stack().gatewayUrl(0));
+    const reply = await ws.auth(await stack().token('mallory', { read: ['a*b'] }));
     expect(reply).toMatchObject({ type: 'error', code: 'INVALID_TOKEN' });
     expect((reply as { message: string }).message).toContain('"a*b"');
     expect((await ws.closed).code).toBe(4401);

@@ -1,20 +1,16 @@
 import { uniqueName } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, type TestStack } from '../stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../use-stack.ts';
 import { sdkClient, snapshot } from './sdk-fixture.ts';
 
 const POLL = { timeout: 30_000, interval: 50 };
 
 describe('client SDK: a fresh client starts from a snapshot', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gateways: 2 });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gateways: 2 });
 
   it('reaches the writers’ state from the snapshot, then follows live writes with nothing missing or twice', async () => {
     const repo = uniqueName('todo');
-    const writer = await sdkClient(stack, { subject: 'writer', repositories: [repo], gateway: 0 });
+    const writer = await sdkClient(stack(), { subject: 'writer', repositories: [repo], gateway: 0 });
     writer.client.start();
     await writer.client.whenLive();
     const todos = writer.client.repository(repo);
@@ -23,7 +19,7 @@ describe('client SDK: a fresh client starts from a snapshot', () => {
     for (let i = 0; i < 25; i += 5) void todos.delete(`t${i}`);
     await writer.client.flushed();
 
-    const fresh = await sdkClient(stack, {
+    const fresh = await sdkClient(stack(), {
       subject: 'fresh',
       repositories: [repo],
       gateway: 1,
@@ -47,7 +43,7 @@ describe('client SDK: a fresh client starts from a snapshot', () => {
     await writer.client.flushed();
     await expect.poll(() => fresh.client.repository(repo).get('t1'), POLL).toEqual({ after: true });
 
-    const replaying = await sdkClient(stack, { subject: 'replay', repositories: [repo], gateway: 0 });
+    const replaying = await sdkClient(stack(), { subject: 'replay', repositories: [repo], gateway: 0 });
     replaying.client.start();
     await replaying.client.whenLive();
     expect(snapshot(replaying.client, repo)).toEqual(snapshot(fresh.client, repo));

@@ -1,7 +1,7 @@
 import { SubscriptionError, type SyncError } from '@lfsync/client';
 import { uniqueName } from '@lfsync/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, type TestStack } from '../stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../use-stack.ts';
 import { requestsOf, sdkClient, sequencesReceived, snapshot } from './sdk-fixture.ts';
 
 const POLL = { timeout: 30_000, interval: 50 };
@@ -11,22 +11,18 @@ const unexpected = (errors: readonly SyncError[]): SyncError[] =>
   errors.filter((error) => !(error.kind === 'server_error' && error.retryable));
 
 describe('client SDK subscriptions and presence against the real stack', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gateways: 2 });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gateways: 2 });
 
   it('receives exactly what it subscribed to, by name and by pattern', async () => {
     const team = uniqueName('team');
     const own = uniqueName('own');
     const [a, b, other] = [`${team}/a`, `${team}/b`, uniqueName('other')];
-    const writer = await sdkClient(stack, {
+    const writer = await sdkClient(stack(), {
       subject: 'writer',
       repositories: [a, b, other, own],
       gateway: 0,
     });
-    const reader = await sdkClient(stack, { subject: 'reader', repositories: [own], gateway: 1 });
+    const reader = await sdkClient(stack(), { subject: 'reader', repositories: [own], gateway: 1 });
     writer.client.start();
     reader.client.start();
     await Promise.all([writer.client.whenLive(), reader.client.whenLive()]);
@@ -59,10 +55,10 @@ describe('client SDK subscriptions and presence against the real stack', () => {
 
   it('refusals are SubscriptionErrors with the contracts codes, and change nothing else', async () => {
     const own = uniqueName('doc:');
-    const limited = await sdkClient(stack, {
+    const limited = await sdkClient(stack(), {
       subject: 'limited',
       repositories: [own],
-      tokenProvider: () => stack.token('limited', { read: ['doc:*'], write: ['doc:*'] }),
+      tokenProvider: () => stack().token('limited', { read: ['doc:*'], write: ['doc:*'] }),
     });
     limited.client.start();
     await limited.client.whenLive();
@@ -87,8 +83,8 @@ describe('client SDK subscriptions and presence against the real stack', () => {
 
   it('a subscription resumes from its cursor across reconnects mid-stream: every event once, in order', async () => {
     const repo = uniqueName('stream');
-    const writer = await sdkClient(stack, { subject: 'writer', repositories: [repo], gateway: 0 });
-    const reader = await sdkClient(stack, { subject: 'reader', repositories: [], gateway: 1 });
+    const writer = await sdkClient(stack(), { subject: 'writer', repositories: [repo], gateway: 0 });
+    const reader = await sdkClient(stack(), { subject: 'reader', repositories: [], gateway: 1 });
     writer.client.start();
     reader.client.start();
     await Promise.all([writer.client.whenLive(), reader.client.whenLive()]);
@@ -121,8 +117,8 @@ describe('client SDK subscriptions and presence against the real stack', () => {
 
   it('presence across two gateways: snapshot, joins, meta changes and leaves', async () => {
     const room = uniqueName('room');
-    const alice = await sdkClient(stack, { subject: 'alice', repositories: [], gateway: 0 });
-    const bob = await sdkClient(stack, { subject: 'bob', repositories: [], gateway: 1 });
+    const alice = await sdkClient(stack(), { subject: 'alice', repositories: [], gateway: 0 });
+    const bob = await sdkClient(stack(), { subject: 'bob', repositories: [], gateway: 1 });
     alice.client.start();
     bob.client.start();
     await Promise.all([alice.client.whenLive(), bob.client.whenLive()]);

@@ -4,23 +4,19 @@ import { uniqueName } from '@lfsync/testkit';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { authedClient } from '../support.ts';
-import { startStack, type TestStack } from '../stack.ts';
+import { useStack } from '../use-stack.ts';
 import { requestsOf, sdkClient, snapshot } from './sdk-fixture.ts';
 
 const POLL = { timeout: 30_000, interval: 50 };
 
 describe('client SDK against the real stack', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack({ natsUrl: inject('natsUrl'), mongoUrl: inject('mongoUrl'), gateways: 2 });
-  });
-  afterAll(() => stack.stop());
+  const stack = useStack({ gateways: 2 });
 
   /** The repository's stored log, read through a plain protocol client. */
   async function storedLog(repository: string): Promise<{ ids: string[]; sequences: number[] }> {
-    const reader = await authedClient(stack, 0, 'log-reader');
+    const reader = await authedClient(stack(), 0, 'log-reader');
     try {
       const { events } = await reader.catchUp(repository, 0);
       return {
@@ -34,8 +30,8 @@ describe('client SDK against the real stack', () => {
 
   it('two clients on different gateways converge', async () => {
     const repo = uniqueName('todo');
-    const alice = await sdkClient(stack, { subject: 'alice', repositories: [repo], gateway: 0 });
-    const bob = await sdkClient(stack, { subject: 'bob', repositories: [repo], gateway: 1 });
+    const alice = await sdkClient(stack(), { subject: 'alice', repositories: [repo], gateway: 0 });
+    const bob = await sdkClient(stack(), { subject: 'bob', repositories: [repo], gateway: 1 });
     alice.client.start();
     bob.client.start();
     await Promise.all([alice.client.whenLive(), bob.client.whenLive()]);
@@ -60,8 +56,8 @@ describe('client SDK against the real stack', () => {
 
   it('a client offline for N events, writing meanwhile, reconnects and converges with no loss and no duplicate', async () => {
     const repo = uniqueName('todo');
-    const online = await sdkClient(stack, { subject: 'online', repositories: [repo], gateway: 0 });
-    const offline = await sdkClient(stack, { subject: 'offline', repositories: [repo], gateway: 1 });
+    const online = await sdkClient(stack(), { subject: 'online', repositories: [repo], gateway: 0 });
+    const offline = await sdkClient(stack(), { subject: 'offline', repositories: [repo], gateway: 1 });
     online.client.start();
     offline.client.start();
     await Promise.all([online.client.whenLive(), offline.client.whenLive()]);
@@ -111,12 +107,12 @@ describe('client SDK against the real stack', () => {
     async (_name, makeStorage) => {
       const storageFor = await makeStorage();
       const repo = uniqueName('todo');
-      const writer = await sdkClient(stack, { subject: 'writer', repositories: [repo] });
+      const writer = await sdkClient(stack(), { subject: 'writer', repositories: [repo] });
       writer.client.start();
       for (let i = 0; i < 25; i++) void writer.client.repository(repo).upsert(`w${i}`, { i });
       await writer.client.flushed();
 
-      const first = await sdkClient(stack, {
+      const first = await sdkClient(stack(), {
         subject: 'reader',
         repositories: [repo],
         storage: storageFor(),
@@ -130,7 +126,7 @@ describe('client SDK against the real stack', () => {
       for (let i = 25; i < 40; i++) void writer.client.repository(repo).upsert(`w${i}`, { i });
       await writer.client.flushed();
 
-      const second = await sdkClient(stack, {
+      const second = await sdkClient(stack(), {
         subject: 'reader',
         repositories: [repo],
         storage: storageFor(),
