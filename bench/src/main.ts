@@ -28,6 +28,7 @@ import { runSnapshot } from './scenarios/snapshot.ts';
 import { runStorage } from './scenarios/storage.ts';
 import { startBenchStack, type BenchStack } from './stack/bench-stack.ts';
 import { describeMachine } from './system/machine.ts';
+import { measureWakeCost } from './system/wake-cost.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -46,7 +47,7 @@ const runId = started.toISOString().replace(/[:.]/g, '-');
 const profileRoot = options.profile ? join(outDir, 'profiles', runId) : undefined;
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
-const machine = describeMachine();
+const machine = { ...describeMachine(), wakeCost: await measureWakeCost() };
 log(
   `bench: ${machine.cpuCount} × ${machine.cpuModel}, ${options.generators} generators; scenarios ${options.scenarios.join(', ')}`,
 );

@@ -1,6 +1,7 @@
 /** The report's frame: what ran where, the targets, where the time went, and how it was measured. */
 import type { ProfileSummary } from '../profile/summarize.ts';
 import { gib, int, pct, table } from './format.ts';
+import type { RoundTrips, WakeCost } from '../system/wake-cost.ts';
 import type { BenchReport } from './model.ts';
 import { targetRows, type TargetRow } from './targets.ts';
 
@@ -60,13 +61,28 @@ export function machineSection(r: BenchReport): string {
           `${m.loadAverageAtStart.join(', ')} / ${r.loadAverageAtEnd.join(', ')}`,
         ],
         ['Commit', m.gitCommit],
+        ...(m.wakeCost === undefined
+          ? []
+          : [['Wake-up cost (loopback round trip, two Node processes)', wakeCost(m.wakeCost)]]),
       ],
     ),
     '',
     'Everything — NATS, FerretDB, both gateways, sequencer, persister, the load generators and the comparison',
     'servers — runs on this one machine at once, and the machine is shared with other work: each scenario lists how',
     'much CPU went where, including processes outside the benchmark.',
+    ...(m.wakeCost === undefined
+      ? []
+      : [
+          '',
+          'The wake-up cost: at a low event rate each hop of our pipeline wakes a process that had gone idle, and',
+          'that wake-up, not the work, is most of the CPU per event there; Centrifugo, one process, has fewer hops.',
+        ]),
   ].join('\n');
+}
+
+function wakeCost(w: WakeCost): string {
+  const cell = (r: RoundTrips) => `p50 ${int(r.rttP50Us)} µs, ${int(r.cpuUsPerRoundTrip)} µs of CPU`;
+  return `back to back ${cell(w.busy)}; ${w.idle.gapMs} ms apart (both asleep in between) ${cell(w.idle)}`;
 }
 
 function profileTable(p: ProfileSummary): string {

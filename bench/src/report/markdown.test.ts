@@ -140,4 +140,16 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('Cost: services 42 µs of CPU per durable event.');
     expect(markdown).not.toMatch(/\n\n\n/);
   });
+
+  it('shows the wake-up cost in the machine table when it was measured', () => {
+    const r = report();
+    expect(renderMarkdown(r)).not.toContain('Wake-up cost');
+    r.machine.wakeCost = {
+      busy: { count: 2_000, rttP50Us: 82.5, cpuUsPerRoundTrip: 124.6 },
+      idle: { count: 150, rttP50Us: 1_322.4, cpuUsPerRoundTrip: 710.7, gapMs: 20 },
+    };
+    expect(renderMarkdown(r)).toContain(
+      '| Wake-up cost (loopback round trip, two Node processes) | back to back p50 83 µs, 125 µs of CPU; 20 ms apart (both asleep in between) p50 1,322 µs, 711 µs of CPU |',
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
 import { FERRETDB_VERSION, natsServerBinary, serviceNode } from '@lfsync/testkit';
 import { openFileLimit } from './proc.ts';
+import type { WakeCost } from './wake-cost.ts';
 
 export interface MachineInfo {
   os: string;
@@ -16,6 +17,8 @@ export interface MachineInfo {
   openFileLimit: number;
   loadAverageAtStart: number[];
   gitCommit: string;
+  /** Measured before the scenarios (absent from reports written before 2026-12-02). */
+  wakeCost?: WakeCost;
 }
 
 export function describeMachine(): MachineInfo {
