@@ -32,6 +32,8 @@ export interface BenchStackOptions {
    * (system/heap-probe.ts) in this folder.
    */
   heapProbeDir?: string;
+  /** The gateways' listen address: 127.0.0.1 unless given (`0.0.0.0` for clients in another namespace). */
+  gatewayHost?: string;
 }
 
 interface ServiceProcess {
@@ -123,7 +125,7 @@ async function serviceProcess(
       env: {
         ...env,
         [portVariable]: String(port),
-        HOST: '127.0.0.1',
+        HOST: name === 'gateway' ? (options.gatewayHost ?? '127.0.0.1') : '127.0.0.1',
         ...(probe === undefined ? {} : { BENCH_HEAP_PROBE_DIR: probe }),
       },
       startTimeoutMs: 90_000,

@@ -1,0 +1,3 @@
+module lfsync/bench/delay-line
+
+go 1.22
