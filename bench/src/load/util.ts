@@ -26,6 +26,17 @@ export async function mapLimit<T, R>(
   return results;
 }
 
+/** A `push_events_batch` frame holding one event, created now. */
+export function oneEventPush(repository: string, eventId: string, data: Record<string, unknown>): string {
+  const event = {
+    _event_id: eventId,
+    _operation: 'insert',
+    _created_at: new Date().toISOString(),
+    _data: data,
+  };
+  return JSON.stringify({ type: 'push_events_batch', repository, events: [event] });
+}
+
 export function count(record: Record<string, number>, key: string, by = 1): void {
   record[key] = (record[key] ?? 0) + by;
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freeSubnet } from '@lfsync/testkit';
 
 /**
  * A network namespace behind a link with a fixed one-way delay and a 1,500-byte MTU, to this namespace:
@@ -33,7 +34,7 @@ export async function startDelayLine(oneWayMs: number): Promise<DelayLine> {
   buildOnce();
   const id = randomBytes(2).toString('hex');
   const [namespace, clientSide, serverSide] = [`lfsdl${id}`, `dl${id}c`, `dl${id}s`];
-  const subnet = `10.214.${Math.floor(Math.random() * 256)}`;
+  const subnet = freeSubnet();
   const [clientAddress, serverAddress] = [`${subnet}.1`, `${subnet}.2`];
   const line: ChildProcess = spawn(binary, [`${oneWayMs}ms`, clientSide, serverSide], {
     stdio: ['ignore', 'pipe', 'inherit'],

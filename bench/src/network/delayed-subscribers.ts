@@ -7,6 +7,7 @@
 import { Histogram } from '../stats/histogram.ts';
 import { LfsSession } from '../load/lfs-session.ts';
 import { nowUs } from '../load/messages.ts';
+import { oneEventPush } from '../load/util.ts';
 import { signToken } from '../stack/tokens.ts';
 
 export interface SubscribersParams {
@@ -40,21 +41,7 @@ async function follow(i: number): Promise<LfsSession> {
   await live;
   if (params.ownPushEveryMs > 0) {
     let pushed = 0;
-    const push = () =>
-      session.send(
-        JSON.stringify({
-          type: 'push_events_batch',
-          repository: own,
-          events: [
-            {
-              _event_id: `o${i}-${pushed++}`,
-              _operation: 'insert',
-              _created_at: new Date().toISOString(),
-              _data: {},
-            },
-          ],
-        }),
-      );
+    const push = () => session.send(oneEventPush(own, `o${i}-${pushed++}`, {}));
     setTimeout(() => setInterval(push, params.ownPushEveryMs), Math.random() * params.ownPushEveryMs);
   }
   return session;

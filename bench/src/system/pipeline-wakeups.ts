@@ -6,48 +6,23 @@
  *
  *   npx tsx bench/src/system/pipeline-wakeups.ts [--rate 20] [--seconds 20]
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WsTestClient } from '@lfsync/testkit';
 import { table } from '../report/format.ts';
 import { startBenchStack } from '../stack/bench-stack.ts';
+import { oneEventPush, padding } from '../load/util.ts';
 import { signToken } from '../stack/tokens.ts';
-import { cpuNs } from './wake-cost.ts';
+import { cpuNs, sleeps } from './proc.ts';
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '20' } },
 });
 
-function sleeps(pid: number): number {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-      total += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return total;
-}
-
 const stack = await startBenchStack({ gateways: 2 });
 const client = await WsTestClient.connect(stack.gatewayUrl(0));
 await client.auth(await signToken('pusher'));
 let pushed = 0;
-const push = () =>
-  client.send({
-    type: 'push_events_batch',
-    repository: 'wakeups',
-    events: [
-      {
-        _event_id: `e${pushed++}`,
-        _operation: 'insert',
-        _created_at: new Date().toISOString(),
-        _data: { id: 'x', pad: 'x'.repeat(100) },
-      },
-    ],
-  });
+const push = () => client.sendRaw(oneEventPush('wakeups', `e${pushed++}`, { id: 'x', pad: padding(100) }));
 const timer = setInterval(push, 1000 / Number(values.rate));
 await new Promise((resolve) => setTimeout(resolve, 5_000)); // warm-up
 const pids = Object.entries(stack.pids()).filter((e): e is [string, number] => e[1] !== undefined);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
-/** Linux /proc readers: resident memory, CPU time and file limits of a process. */
+/** Linux /proc readers: resident memory, CPU time, sleeps and file limits of a process. */
 
 export function rssBytes(pid: number): number {
   return statusField(pid, 'VmRSS');
@@ -42,6 +42,31 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** Sums `read` of one file of each of the process's threads (`/proc/<pid>/task/<tid>/<file>`). */
+function sumOverThreads(pid: number, file: string, read: (text: string) => number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += read(readFileSync(`/proc/${pid}/task/${tid}/${file}`, 'utf8'));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+/** Nanoseconds the process's threads spent on a CPU (`schedstat`, exact, unlike the ticks of `cpuSeconds`). */
+export function cpuNs(pid: number): number {
+  return sumOverThreads(pid, 'schedstat', (text) => Number(text.split(' ')[0]));
+}
+
+/** Times the process's threads went to sleep of their own accord (voluntary context switches). */
+export function sleeps(pid: number): number {
+  return sumOverThreads(pid, 'status', (text) =>
+    Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(text)?.[1] ?? 0),
+  );
 }
 
 /** The soft RLIMIT_NOFILE of a process (how many sockets it may hold). */

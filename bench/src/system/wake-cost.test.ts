@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cpuNs, measureWakeCost } from './wake-cost.ts';
+import { cpuNs } from './proc.ts';
+import { measureWakeCost } from './wake-cost.ts';
 
 describe('measureWakeCost', () => {
   it('times real round trips to an echo process, back to back and with both asleep in between', async () => {

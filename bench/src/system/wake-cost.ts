@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { serviceNode } from '@lfsync/testkit';
+import { cpuNs } from './proc.ts';
 
 /** Loopback round trips between two Node processes, and the CPU both spent on each. */
 export interface RoundTrips {
@@ -28,19 +28,6 @@ const server = require('node:net').createServer((s) => { s.setNoDelay(true); s.o
 server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
 `;
 const MESSAGE = Buffer.alloc(100, 'x');
-
-/** Nanoseconds the process's threads spent on a CPU (`/proc/<pid>/task/<tid>/schedstat`, exact). */
-export function cpuNs(pid: number): number {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return total;
-}
 
 export async function measureWakeCost(
   options: { busyCount?: number; idleCount?: number; gapMs?: number } = {},

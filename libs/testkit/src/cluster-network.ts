@@ -41,14 +41,14 @@ export function netnsUnavailable(): string | undefined {
   }
 }
 
-/** A /24 in 10.213.0.0/16 that no interface of this machine uses yet. */
-function freeSubnet(): string {
+/** A /24 in 10.213.0.0/16 that no interface of this machine uses yet (its first three octets). */
+export function freeSubnet(): string {
   const used = execFileSync('ip', ['-4', '-o', 'addr'], { encoding: 'utf8' });
   for (let attempt = 0; attempt < 64; attempt++) {
     const subnet = `10.213.${Math.floor(Math.random() * 256)}`;
     if (!used.includes(`${subnet}.`)) return subnet;
   }
-  throw new Error('no free 10.213.x.0/24 subnet for the test cluster');
+  throw new Error('no free 10.213.x.0/24 subnet');
 }
 
 /**

@@ -26,7 +26,7 @@ export {
   type NatsClusterOptions,
   type NatsNode,
 } from './nats-cluster.ts';
-export { netnsUnavailable } from './cluster-network.ts';
+export { freeSubnet, netnsUnavailable } from './cluster-network.ts';
 export { findContainerRuntime, type ContainerRuntime } from './containers/container-runtime.ts';
 export {
   startMongoReplicaSet,
