@@ -433,3 +433,63 @@ describe('LogPersister stage metrics', () => {
     expect(await observations()).toEqual({ write: 1, heads: 1 });
   });
 });
+
+/** A store whose reads count the batches stored past the raised head: its head writes wait for the test. */
+class LaterHeadsStore extends ControlledStore {
+  readonly headFollowsBatches = true;
+  readonly heldHeads: Array<{ head: number; release(): void }> = [];
+  override advanceHeads(
+    heads: ReadonlyMap<string, number>,
+    indexedThrough?: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const head = heads.get('r') ?? 0;
+    return new Promise((resolve) => {
+      this.heldHeads.push({
+        head,
+        release: () => void super.advanceHeads(heads, indexedThrough).then(resolve),
+      });
+    });
+  }
+}
+
+describe('LogPersister on a store whose head follows its batches', () => {
+  function setupLaterHeads() {
+    const store = new LaterHeadsStore();
+    const published: Uint8Array[] = [];
+    const persister = new LogPersister({
+      store,
+      clock: new FakeClock(),
+      publisher: { publish: (_repository, data) => published.push(data) },
+      logger: pino({ level: 'silent' }),
+      metrics: createPersisterMetrics(),
+      indexQuietMs: 0,
+    });
+    return { store, persister, published };
+  }
+
+  it('announces a group once it is stored, before its head is written, and raises the heads one write at a time', async () => {
+    const { store, persister, published } = setupLaterHeads();
+    await commitGroup({ store, persister }, 1, 2);
+    expect(published).toHaveLength(1);
+    expect(store.heldHeads.map((h) => h.head)).toEqual([2]);
+
+    // The next groups are announced while the first head write is held; their heads wait, merged.
+    await commitGroup({ store, persister }, 3, 3);
+    await commitGroup({ store, persister }, 4, 6);
+    expect(published).toHaveLength(3);
+    expect(store.heldHeads.map((h) => h.head)).toEqual([2]);
+
+    let idle = false;
+    const idled = persister.idle().then(() => (idle = true));
+    store.heldHeads.shift()?.release();
+    await tick();
+    expect(store.heldHeads.map((h) => h.head)).toEqual([6]);
+    expect(idle).toBe(false);
+    store.heldHeads.shift()?.release();
+    await idled;
+    expect(store.log.filter((l) => l.startsWith('head'))).toEqual(['head 2', 'head 6']);
+    expect(store.committed).toBe(6);
+    // Every group is acknowledged, in order (the acks follow the index, not the heads).
+    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1', 'ack 3', 'ack 4']);
+  });
+});

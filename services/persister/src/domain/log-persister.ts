@@ -9,6 +9,8 @@ import {
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 import { decodeDeliveries, planCommit, type CommitPlan, type PlannedBatch } from './commit-planner.ts';
+import { HeadRaiser } from './head-raiser.ts';
+import { warnWhileSlow } from './slow-commit-warning.ts';
 import { IndexProgress } from './index-progress.ts';
 import { missingBatches, type LogReader } from './held-up-batches.ts';
 import { skipLostRanges } from './lost-ranges.ts';
@@ -16,7 +18,6 @@ import { skipLostRanges } from './lost-ranges.ts';
 export type { LogReader } from './held-up-batches.ts';
 
 const BLOCKED_RETRY_MS = 250;
-const SLOW_COMMIT_WARNING_MS = 15_000;
 const MAX_BACKOFF_MS = 5_000;
 /** How often index progress that no head raise carried is written on its own (at most). */
 const RECORD_INDEX_EVERY_MS = 1_000;
@@ -67,6 +68,8 @@ export class LogPersister {
   /** Per repository, the highest sequence stored or being stored by a group in flight. */
   readonly #heads = new Map<string, number>();
   readonly #index = new IndexProgress();
+  /** Set when the store counts batches past the raised head: heads are then raised after the announcement. */
+  readonly #laterHeads: HeadRaiser | undefined;
   #cancelRecording: Cancel | undefined;
   /** Groups announced, not indexed yet. */
   #indexing = 0;
@@ -105,6 +108,8 @@ export class LogPersister {
     this.#indexQuietMs = options.indexQuietMs ?? INDEX_QUIET_MS;
     this.#logReader = options.logReader;
     this.#clock = options.clock ?? systemClock;
+    this.#laterHeads =
+      this.#store.headFollowsBatches === true ? new HeadRaiser((h) => this.#raise(h)) : undefined;
   }
 
   stop(): void {
@@ -118,6 +123,7 @@ export class LogPersister {
   async idle(): Promise<void> {
     await this.#lastCommit.catch(() => undefined);
     await this.#lastIndex.catch(() => undefined);
+    await this.#laterHeads?.idle();
     if (this.#stopping) await this.#recordIndex();
   }
 
@@ -185,21 +191,28 @@ export class LogPersister {
     written.catch(() => undefined); // awaited below, in order
     const previous = this.#lastCommit;
     let stage = 'waiting for the group before';
-    const stopWatchdog = this.#warnWhileSlow(() => stage);
+    const stopWatchdog = warnWhileSlow(this.#clock, this.#logger, () => stage);
     return (async () => {
       await previous;
       stage = 'inserting';
       const { displacedEventIds } = await written;
       stage = 'raising heads';
-      if (plan.heads.size > 0) {
-        const raising = performance.now();
-        const indexedThrough = this.#index.toRecord(plan.heads.keys());
-        await this.#retrying(items, () => this.#store.advanceHeads(plan.heads, indexedThrough));
-        this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
-      }
+      if (plan.heads.size > 0 && this.#laterHeads === undefined) await this.#raise(plan.heads, items);
       this.#announce(plan, performance.now() - started);
+      if (plan.heads.size > 0) this.#laterHeads?.raise(plan.heads);
       return displacedEventIds;
     })().finally(stopWatchdog);
+  }
+
+  /** Raises `heads`, recording how far their repositories are indexed; retried until it succeeds (or a stop). */
+  async #raise(
+    heads: ReadonlyMap<string, number>,
+    items: readonly PlannedBatch<LogDelivery>[] = [],
+  ): Promise<void> {
+    const raising = performance.now();
+    const indexedThrough = this.#index.toRecord(heads.keys());
+    await this.#retrying(items, () => this.#store.advanceHeads(heads, indexedThrough));
+    this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
   }
 
   /**
@@ -366,18 +379,6 @@ export class LogPersister {
         await this.#clock.sleep(delayMs);
       }
     }
-  }
-
-  /** Warns every SLOW_COMMIT_WARNING_MS while a commit is not done; returns the function that ends it. */
-  #warnWhileSlow(stage: () => string): Cancel {
-    const since = this.#clock.now();
-    const warnAndRearm = () => {
-      const seconds = Math.round((this.#clock.now() - since) / 1000);
-      this.#logger.warn({ stage: stage(), seconds }, 'slow commit');
-      cancel = this.#clock.schedule(SLOW_COMMIT_WARNING_MS, warnAndRearm);
-    };
-    let cancel = this.#clock.schedule(SLOW_COMMIT_WARNING_MS, warnAndRearm);
-    return () => cancel();
   }
 
   /** Heads taken from the store come indexed up to them (`resumeAt`). */

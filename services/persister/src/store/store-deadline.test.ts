@@ -59,4 +59,18 @@ describe('StoreDeadline', () => {
     expect(clock.pendingDelaysMs).toEqual([]);
     expect(timedOut).toEqual([]);
   });
+
+  it('keeps whether the store counts the batches stored past the raised head', () => {
+    const writer = deadline(new FakeClock(), []);
+    const store: EventWriter = {
+      insert: never,
+      insertBodies: never,
+      index: never,
+      advanceHeads: never,
+      head: never,
+      resumeAt: never,
+    };
+    expect(writer.writer(store).headFollowsBatches).toBeUndefined();
+    expect(writer.writer({ ...store, headFollowsBatches: true }).headFollowsBatches).toBe(true);
+  });
 });
