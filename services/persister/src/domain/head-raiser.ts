@@ -1,8 +1,8 @@
 /**
- * Raises heads after their groups were announced, one write at a time: heads that come while a write is
- * under way go together into the next one (the highest per repository). For a store whose reads count the
- * batches stored past the raised head (`EventWriter.headFollowsBatches`), where a raised head only saves
- * readers a few look-ups, so the acks need not wait for it.
+ * Raises heads after their groups were announced and indexed, one write at a time: heads that come while a
+ * write is under way go together into the next one (the highest per repository). For a store whose reads
+ * count the batches stored past the raised head (`EventWriter.headFollowsBatches`): there a raised head only
+ * spares readers a few look-ups, so neither the acks nor the fan-out wait for it.
  */
 export class HeadRaiser {
   readonly #write: (heads: ReadonlyMap<string, number>) => Promise<void>;

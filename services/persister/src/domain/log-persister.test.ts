@@ -467,15 +467,26 @@ describe('LogPersister on a store whose head follows its batches', () => {
     return { store, persister, published };
   }
 
-  it('announces a group once it is stored, before its head is written, and raises the heads one write at a time', async () => {
+  it('announces a group once it is stored, raises its head after its index, and one head write at a time', async () => {
     const { store, persister, published } = setupLaterHeads();
+    store.holdIndex = true;
+    const commitAndIndex = async (from: number, to: number) => {
+      await commitGroup({ store, persister }, from, to);
+      await tick();
+      store.indexes.shift()?.release();
+      await tick();
+    };
     await commitGroup({ store, persister }, 1, 2);
+    await tick();
     expect(published).toHaveLength(1);
+    expect(store.heldHeads).toEqual([]);
+    store.indexes.shift()?.release();
+    await tick();
     expect(store.heldHeads.map((h) => h.head)).toEqual([2]);
 
-    // The next groups are announced while the first head write is held; their heads wait, merged.
-    await commitGroup({ store, persister }, 3, 3);
-    await commitGroup({ store, persister }, 4, 6);
+    // The next groups are announced and indexed while that head write is held: their heads wait, merged.
+    await commitAndIndex(3, 3);
+    await commitAndIndex(4, 6);
     expect(published).toHaveLength(3);
     expect(store.heldHeads.map((h) => h.head)).toEqual([2]);
 
@@ -488,8 +499,9 @@ describe('LogPersister on a store whose head follows its batches', () => {
     store.heldHeads.shift()?.release();
     await idled;
     expect(store.log.filter((l) => l.startsWith('head'))).toEqual(['head 2', 'head 6']);
+    // Each head write records the index as far as the head: nothing is left for a write of its own.
+    expect(store.indexedThrough).toEqual([2, 6]);
     expect(store.committed).toBe(6);
-    // Every group is acknowledged, in order (the acks follow the index, not the heads).
     expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1', 'ack 3', 'ack 4']);
   });
 });

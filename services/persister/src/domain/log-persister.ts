@@ -50,8 +50,10 @@ class Stopped extends Error {}
 /**
  * Writes groups of log batches to the store in sequence order, raises the heads, announces the commits,
  * then indexes them (`EventWriter.index`) and acknowledges the log. Up to `writesInFlight` groups are
- * written at once, but heads are raised strictly group after group, each only once every group before it
- * is stored: a head never passes a sequence that is not stored (I3). The index is written after the
+ * written at once, but groups are announced and heads raised strictly group after group, each only once
+ * every group before it is stored: a head never passes a sequence that is not stored (I3). Where the
+ * store's reads follow the batches stored past the raised head (`headFollowsBatches`), a group is announced
+ * once stored and its heads are raised once it is indexed, by a `HeadRaiser`. The index is written after the
  * announcement, for a few groups at a time, while the next group is written: readers cover what is not
  * indexed yet from the stored batches (the store's "index tail"). A failed write is retried (with backoff),
  * and nothing is acknowledged before it is stored and indexed.
@@ -199,7 +201,6 @@ export class LogPersister {
       stage = 'raising heads';
       if (plan.heads.size > 0 && this.#laterHeads === undefined) await this.#raise(plan.heads, items);
       this.#announce(plan, performance.now() - started);
-      if (plan.heads.size > 0) this.#laterHeads?.raise(plan.heads);
       return displacedEventIds;
     })().finally(stopWatchdog);
   }
@@ -232,6 +233,8 @@ export class LogPersister {
     const { displacedEventIds } = await this.#retrying(items, () => this.#store.index(batches));
     for (const { plan } of groups)
       for (const [repository, head] of plan.heads) this.#index.indexedThrough(repository, head);
+    // With the index, so one write records both, and a quiet repository's heads wait no more than it.
+    this.#laterHeads?.raise(new Map(groups.flatMap(({ plan }) => [...plan.heads])));
     for (const g of groups)
       this.#acknowledge(g.plan, [...(g.displaced ?? []), ...(g === group ? displacedEventIds : [])]);
     this.#recordIndexSoon();
