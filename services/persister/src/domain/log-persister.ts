@@ -36,6 +36,9 @@ const GROUPS_PER_INDEX_WRITE = 4;
  */
 const INDEX_QUIET_MS = 100;
 
+/** What a group stores, and the heads of the repositories it stores first (none stored or in flight before). */
+type Plan = CommitPlan<LogDelivery> & { firstHeads: ReadonlyMap<string, number> };
+
 /** A group taken: its plan, its deliveries, and its commit. */
 interface Group {
   plan: CommitPlan<LogDelivery>;
@@ -141,7 +144,7 @@ export class LogPersister {
       await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
     if (this.#stopping) return;
     const items = this.#parse(deliveries);
-    let plan: CommitPlan<LogDelivery>;
+    let plan: Plan;
     try {
       plan = await this.#retrying(items, () => this.#plan(items));
     } catch (err) {
@@ -182,7 +185,7 @@ export class LogPersister {
    * Writes the group's batches at once; once the group before is committed, raises its heads and announces
    * it. Resolves with the event ids the insert displaced.
    */
-  #commit(plan: CommitPlan<LogDelivery>, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
+  #commit(plan: Plan, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
     const started = performance.now();
     const written = this.#retrying(items, () =>
       this.#store.insertBodies(
@@ -199,7 +202,9 @@ export class LogPersister {
       stage = 'inserting';
       const { displacedEventIds } = await written;
       stage = 'raising heads';
-      if (plan.heads.size > 0 && this.#laterHeads === undefined) await this.#raise(plan.heads, items);
+      // Raised later, except a new repository's: `repositories` lists it once its first commit is acked.
+      const before = this.#laterHeads === undefined ? plan.heads : plan.firstHeads;
+      if (before.size > 0) await this.#raise(before, items);
       this.#announce(plan, performance.now() - started);
       return displacedEventIds;
     })().finally(stopWatchdog);
@@ -305,7 +310,7 @@ export class LogPersister {
   }
 
   /** Decides what this group stores, counting the groups in flight as stored, and books its heads. */
-  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<CommitPlan<LogDelivery>> {
+  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<Plan> {
     await this.#loadHeads(items.map((i) => i.batch.repository));
     let plan = planCommit(items, this.#heads);
     if (plan.blocked.length > 0 && this.#inFlight === 0) {
@@ -321,8 +326,9 @@ export class LogPersister {
           plan = planCommit([...items, ...fetched], this.#heads);
       }
     }
+    const firstHeads = new Map([...plan.heads].filter(([repository]) => !this.#heads.get(repository)));
     for (const [repository, head] of plan.heads) this.#heads.set(repository, head);
-    return plan;
+    return { ...plan, firstHeads };
   }
 
   /** Reports (log, metric) and skips ranges lost with a restore from an older backup; true if any. */
