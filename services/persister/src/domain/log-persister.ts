@@ -36,13 +36,15 @@ const GROUPS_PER_INDEX_WRITE = 4;
  */
 const INDEX_QUIET_MS = 100;
 
+type Items = readonly PlannedBatch<LogDelivery>[];
+
 /** What a group stores, and the heads of the repositories it stores first (none stored or in flight before). */
 type Plan = CommitPlan<LogDelivery> & { firstHeads: ReadonlyMap<string, number> };
 
 /** A group taken: its plan, its deliveries, and its commit. */
 interface Group {
   plan: CommitPlan<LogDelivery>;
-  items: readonly PlannedBatch<LogDelivery>[];
+  items: Items;
   commit: Promise<string[]>;
   /** Set once announced: the event ids its insert displaced. */
   displaced?: string[];
@@ -185,7 +187,7 @@ export class LogPersister {
    * Writes the group's batches at once; once the group before is committed, raises its heads and announces
    * it. Resolves with the event ids the insert displaced.
    */
-  #commit(plan: Plan, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
+  #commit(plan: Plan, items: Items): Promise<string[]> {
     const started = performance.now();
     const written = this.#retrying(items, () =>
       this.#store.insertBodies(
@@ -211,10 +213,7 @@ export class LogPersister {
   }
 
   /** Raises `heads`, recording how far their repositories are indexed; retried until it succeeds (or a stop). */
-  async #raise(
-    heads: ReadonlyMap<string, number>,
-    items: readonly PlannedBatch<LogDelivery>[] = [],
-  ): Promise<void> {
+  async #raise(heads: ReadonlyMap<string, number>, items: Items = []): Promise<void> {
     const raising = performance.now();
     const indexedThrough = this.#index.toRecord(heads.keys());
     await this.#retrying(items, () => this.#store.advanceHeads(heads, indexedThrough));
@@ -310,7 +309,7 @@ export class LogPersister {
   }
 
   /** Decides what this group stores, counting the groups in flight as stored, and books its heads. */
-  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<Plan> {
+  async #plan(items: Items): Promise<Plan> {
     await this.#loadHeads(items.map((i) => i.batch.repository));
     let plan = planCommit(items, this.#heads);
     if (plan.blocked.length > 0 && this.#inFlight === 0) {
@@ -332,7 +331,7 @@ export class LogPersister {
   }
 
   /** Reports (log, metric) and skips ranges lost with a restore from an older backup; true if any. */
-  async #skipLost(blocked: readonly PlannedBatch<LogDelivery>[]): Promise<boolean> {
+  async #skipLost(blocked: Items): Promise<boolean> {
     const repositories = new Set(blocked.map((b) => b.batch.repository));
     const lost = await skipLostRanges(repositories, this.#heads, this.#logReader as LogReader, this.#store);
     for (const range of lost) {
@@ -375,7 +374,7 @@ export class LogPersister {
    * Runs `operation` until it succeeds (it must be idempotent), backing off. A stop lets a group already
    * taken finish, but ends its retries (throws Stopped): what is not acknowledged is delivered again.
    */
-  async #retrying<T>(items: readonly PlannedBatch<LogDelivery>[], operation: () => Promise<T>): Promise<T> {
+  async #retrying<T>(items: Items, operation: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0 && this.#stopping) throw new Stopped('persister stopping');
       try {
