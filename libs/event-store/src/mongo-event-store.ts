@@ -6,7 +6,6 @@ import {
   batchBody,
   isFerretDb,
   scanBatches,
-  storedThrough,
   type BatchDocument,
   type BatchReadPlan,
 } from './batch-scan.ts';
@@ -63,7 +62,6 @@ const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 
 export class MongoEventStore implements EventStore, StoredSequences {
-  readonly headFollowsBatches = true;
   readonly #db: Db;
   readonly #events: Collection<EventDocument>;
   readonly #batches: Collection<BatchDocument>;
@@ -212,24 +210,17 @@ export class MongoEventStore implements EventStore, StoredSequences {
       await raiseCounters(
         this.#db,
         HEADS_COLLECTION,
-        new Map([[repository, { s: head, x: head }]]),
+        new Map([[repository, { x: head }]]),
         this.#writeConcern,
       );
     });
     return head;
   }
 
-  /** The head with the batches stored past the raised one (`storedThrough`); `indexed` as recorded. */
   async #headOf(repository: string): Promise<{ head: number; indexed: number }> {
-    const { raised, indexed } = await this.#raisedHeadOf(repository);
-    return { head: await storedThrough(this.#batches, repository, raised), indexed };
-  }
-
-  /** The head document alone: every event up to `indexed` is indexed. */
-  async #raisedHeadOf(repository: string): Promise<{ raised: number; indexed: number }> {
     const document = await this.#heads.findOne({ _id: repository });
-    const raised = document?.s ?? 0;
-    return { raised, indexed: Math.min(raised, document?.x ?? raised) };
+    const head = document?.s ?? 0;
+    return { head, indexed: Math.min(head, document?.x ?? head) };
   }
 
   async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {
@@ -327,7 +318,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
     atSequence: number,
     options: { afterDataId?: string | undefined; pageSize: number },
   ): AsyncGenerator<EntityEvent[]> {
-    const { indexed } = await this.#raisedHeadOf(repository);
+    const { indexed } = await this.#headOf(repository);
     const fromIndex = scanLatestByDataId(this.#events, repository, atSequence, options, (refs) =>
       this.#bodies(repository, refs),
     );
