@@ -122,6 +122,7 @@ function sessionLimits(config: GatewayConfig): SessionLimits {
     catchUpPageSize: config.CATCHUP_PAGE_SIZE,
     invalidFrameLimit: config.INVALID_FRAME_LIMIT,
     heartbeat: config.HEARTBEAT,
+    pingIntervalMs: config.PING_INTERVAL_MS,
     nagle: config.TCP_NAGLE,
     maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_SESSION,
     implicitAll: config.IMPLICIT_SUBSCRIPTION === 'all',

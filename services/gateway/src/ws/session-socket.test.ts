@@ -2,7 +2,8 @@ import { AppError } from '@lfsync/contracts';
 import { FakeClock } from '@lfsync/testkit';
 import { describe, expect, it } from 'vitest';
 import { SharedFrame } from './frames.ts';
-import { CLOSING, recordedSocket } from './testing/recorded-socket.ts';
+import { MAX_GRACE_BEATS, MIN_READ_BYTES_PER_SEC } from './backlog-watch.ts';
+import { CLOSING, PING_INTERVAL_MS, recordedSocket } from './testing/recorded-socket.ts';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -76,7 +77,11 @@ describe('SessionSocket', () => {
 });
 
 describe('SessionSocket on its connection: heartbeat, Nagle', () => {
-  /** `connection.held` is libuv's write queue (bytes the kernel refused so far), set by each test. */
+  /**
+   * `connection.written` is what was handed to libuv, `connection.held` its write queue (bytes the kernel
+   * refused so far), set by each test. The peer is assumed to read at least 1 MiB per beat.
+   */
+  const MiB = (MIN_READ_BYTES_PER_SEC * PING_INTERVAL_MS) / 1000;
   const beatingSocket = (nagle: 'off' | 'readers' = 'off') => recordedSocket(new FakeClock(), { nagle });
 
   it('drops a connection that answered nothing since the last ping', () => {
@@ -99,6 +104,7 @@ describe('SessionSocket on its connection: heartbeat, Nagle', () => {
   it('keeps a connection whose pong waits behind a backlog the peer keeps reading', () => {
     const { socket, ws, connection } = beatingSocket();
     socket.heartbeat();
+    connection.written = 10_000_000;
     connection.held = 6_000_000;
     for (let beat = 0; beat < 6; beat++) {
       socket.heartbeat();
@@ -107,25 +113,79 @@ describe('SessionSocket on its connection: heartbeat, Nagle', () => {
     expect(ws.terminated).toBe(false);
   });
 
-  it('drops a connection whose backlog stopped draining, one beat after it appeared at the latest', () => {
+  it('drops a connection whose backlog stopped draining, once it could have read what the kernel took', () => {
     const { socket, ws, connection } = beatingSocket();
     socket.heartbeat();
-    connection.held = 6_000_000;
+    socket.pong();
+    connection.written = 5 * MiB;
+    connection.held = 2 * MiB;
+    socket.heartbeat();
+    // New frames make libuv hold more, yet the kernel takes none of them: 3 MiB stood unread before the
+    // ping at the pong, three beats' reading.
+    for (let beat = 0; beat < 2; beat++) {
+      connection.written += MiB;
+      connection.held += MiB;
+      socket.heartbeat();
+    }
+    expect(ws.terminated).toBe(false);
+    socket.heartbeat();
+    expect(ws.terminated).toBe(true);
+  });
+
+  /** A reader 1 MiB per beat behind a 4 MiB backlog, its first ping answered; libuv empty after three beats. */
+  const drainedReader = () => {
+    const beating = beatingSocket();
+    const { socket, connection } = beating;
+    socket.heartbeat();
+    socket.pong();
+    connection.written = 4 * MiB;
+    for (const held of [2 * MiB, MiB, 0]) {
+      connection.held = held;
+      socket.heartbeat();
+    }
+    return beating;
+  };
+
+  it('keeps a reader whose ping waits behind what the kernel took for the beats it needs to read it, not more', () => {
+    const { socket, ws } = drainedReader();
+    for (let beat = 0; beat < 4; beat++) socket.heartbeat();
+    expect(ws.terminated).toBe(false);
+    // The pong proves it read all of it: from here a beat without an answer is one too many.
+    socket.pong();
     socket.heartbeat();
     expect(ws.terminated).toBe(false);
     socket.heartbeat();
     expect(ws.terminated).toBe(true);
   });
 
-  it('drops a silent connection two beats after its backlog drained', () => {
-    const { socket, ws, connection } = beatingSocket();
-    connection.held = 2_000_000;
+  it('drops a reader that stopped, once it had the beats to read what the kernel took', () => {
+    const { socket, ws } = drainedReader();
+    for (let beat = 0; beat < 4; beat++) socket.heartbeat();
+    expect(ws.terminated).toBe(false);
     socket.heartbeat();
-    connection.held = 1_000_000;
+    expect(ws.terminated).toBe(true);
+  });
+
+  it('gives a backlog the kernel took without ever refusing bytes the beats the slowest reader needs', () => {
+    const { socket, ws, connection } = beatingSocket();
+    socket.heartbeat();
+    socket.pong();
+    // A receive buffer grown large takes 3 MiB at once: at 1 MiB per beat, the ping is 3 beats away.
+    connection.written = 3 * MiB;
+    for (let beat = 0; beat < 3; beat++) socket.heartbeat();
+    expect(ws.terminated).toBe(false);
+    socket.heartbeat();
+    expect(ws.terminated).toBe(true);
+  });
+
+  it('judges a very slow reader after at most MAX_GRACE_BEATS beats', () => {
+    const { socket, ws, connection } = beatingSocket();
+    connection.written = 50 * MiB;
+    connection.held = 1_000;
     socket.heartbeat();
     connection.held = 0;
     socket.heartbeat();
-    socket.heartbeat();
+    for (let beat = 0; beat < MAX_GRACE_BEATS; beat++) socket.heartbeat();
     expect(ws.terminated).toBe(false);
     socket.heartbeat();
     expect(ws.terminated).toBe(true);

@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { GatewayMetrics } from '../metrics.ts';
+import { BacklogWatch, type WatchedHandle } from './backlog-watch.ts';
 import { wireFrame, type Frame } from './frames.ts';
 
 export interface SocketLimits {
@@ -11,6 +12,8 @@ export interface SocketLimits {
   slowConsumerTimeoutMs: number;
   /** `protocol`: WebSocket ping frames; `json`: `{"type":"ping"}` text frames, as the Dart server sends. */
   heartbeat: 'protocol' | 'json';
+  /** The heartbeat's period: how long a peer behind a backlog may take to reach a ping depends on it. */
+  pingIntervalMs: number;
   /** `readers`: Nagle's algorithm except while a push waits for its ack (`TCP_NAGLE`); `off` by default. */
   nagle?: 'off' | 'readers';
 }
@@ -22,7 +25,9 @@ const CLOSE_GRACE_MS = 5_000;
 
 /** The connection under `ws`: a `net.Socket`, whose handle tells how many bytes libuv holds for the kernel. */
 type Connection = Writable & {
-  readonly _handle?: { readonly writeQueueSize?: number } | null;
+  readonly _handle?: WatchedHandle | null;
+  /** Bytes written so far, those still queued included. */
+  readonly bytesWritten?: number;
   setNoDelay?(noDelay: boolean): unknown;
 };
 
@@ -46,9 +51,7 @@ export class SessionSocket {
   readonly #metrics: GatewayMetrics;
   readonly #logger: Logger;
   #alive = true;
-  /** Bytes libuv held for the kernel at the last beat, and whether the kernel had taken some since the one before. */
-  #heldAtBeat = 0;
-  #progressedAtBeat = false;
+  readonly #backlog: BacklogWatch;
   /** Pushes of this session waiting for their ack (see `holdForAck`). */
   #pushes = 0;
   /** Frames of this tick not yet written (see `#queue`), and their size. */
@@ -75,7 +78,8 @@ export class SessionSocket {
     this.#clock = clock;
     this.#metrics = metrics;
     this.#logger = logger;
-    ws.on('pong', () => this.markAlive());
+    this.#backlog = new BacklogWatch(() => transport?._handle, limits.pingIntervalMs);
+    ws.on('pong', () => this.pong());
     ws.on('error', (err) => this.#logger.debug({ err }, 'socket error'));
   }
 
@@ -83,12 +87,18 @@ export class SessionSocket {
     this.#alive = true;
   }
 
+  /** An answer to a ping (a protocol pong, or a JSON one with `HEARTBEAT=json`). */
+  pong(): void {
+    this.#backlog.ponged();
+    this.markAlive();
+  }
+
   /**
    * Called on every heartbeat tick: a connection that sent nothing since the last ping (no pong, no frame)
    * is dropped, unless it may be reading a backlog that holds the ping up.
    */
   heartbeat(): void {
-    if (!this.#mayBeReadingBacklog() && !this.#alive) {
+    if (!this.#backlog.mayBeReading() && !this.#alive) {
       this.#logger.debug('no pong, terminating');
       this.#ws.terminate();
       return;
@@ -97,26 +107,7 @@ export class SessionSocket {
     if (this.#ws.readyState !== WebSocket.OPEN) return;
     if (this.#limits.heartbeat === 'json') this.send('{"type":"ping"}');
     else this.#ws.ping();
-  }
-
-  /**
-   * A ping waits behind the frames queued before it, so a peer busy reading a backlog answers late. Whether
-   * it read some of it since the last beat tells: when libuv held bytes the kernel had refused at that beat
-   * (the kernel's buffer was full), a change in what it holds since means the kernel took some, which only
-   * the peer's reading lets it do. (Node's own socket timeout tells a write in progress by the same field.)
-   * Bytes a kernel takes while it has room prove nothing: a dead peer's kernel takes them until it is full.
-   * So a backlog that just appeared is judged one beat later, and after the last progress the verdict waits
-   * one beat more, for what the kernel's buffer still holds before the ping.
-   */
-  #mayBeReadingBacklog(): boolean {
-    const held = this.#connection?._handle?.writeQueueSize;
-    if (held === undefined) return false;
-    const before = this.#heldAtBeat;
-    const progressed = before > 0 && held !== before;
-    const excused = progressed || this.#progressedAtBeat || (before === 0 && held > 0);
-    this.#heldAtBeat = held;
-    this.#progressedAtBeat = progressed;
-    return excused;
+    this.#backlog.pinged(this.#connection?.bytesWritten);
   }
 
   send(frame: Frame): boolean {

@@ -193,6 +193,8 @@ export class Session {
         this.#socket.send('{"type":"pong"}');
         return;
       case 'pong':
+        this.#socket.pong();
+        return;
       case 'events_received':
         return;
       case 'auth':

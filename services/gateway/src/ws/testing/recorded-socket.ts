@@ -9,6 +9,8 @@ import { SessionSocket } from '../session-socket.ts';
 
 const OPEN = 1;
 export const CLOSING = 2;
+/** With it a peer behind a backlog is assumed to read at least 1 MB per beat (`MIN_READ_BYTES_PER_SEC`). */
+export const PING_INTERVAL_MS = 4_000;
 
 /** The payload of each whole frame in `wire` (unmasked, lengths up to 16 bits). */
 function payloads(wire: Buffer): string[] {
@@ -24,11 +26,12 @@ function payloads(wire: Buffer): string[] {
 
 /**
  * A socket over a transport that records each write (a `writev` is one write), and a fake `ws` beside it.
- * `connection.held` is what libuv would hold for the kernel; `connection.noDelay` records `setNoDelay`.
+ * `connection.written` is the bytes handed to libuv, `connection.held` those it would still hold for the
+ * kernel; `connection.noDelay` records `setNoDelay`.
  */
 export function recordedSocket(clock: Clock, options: { nagle?: 'off' | 'readers' } = {}) {
   const writes: string[][] = [];
-  const connection = { held: 0, noDelay: [] as boolean[] };
+  const connection = { held: 0, written: 0, noDelay: [] as boolean[] };
   const writable = new Writable({
     write(chunk: Buffer, _encoding, done) {
       writes.push(payloads(chunk));
@@ -44,9 +47,13 @@ export function recordedSocket(clock: Clock, options: { nagle?: 'off' | 'readers
       get writeQueueSize() {
         return connection.held;
       },
+      get bytesWritten() {
+        return connection.written;
+      },
     },
     setNoDelay: (noDelay: boolean) => connection.noDelay.push(noDelay),
   });
+  Object.defineProperty(transport, 'bytesWritten', { get: () => connection.written });
   const ws = {
     readyState: OPEN,
     bufferedAmount: 0,
@@ -67,6 +74,7 @@ export function recordedSocket(clock: Clock, options: { nagle?: 'off' | 'readers
     maxOutboundBytes: 64 * 1024,
     slowConsumerTimeoutMs: 1_000,
     heartbeat: 'protocol' as const,
+    pingIntervalMs: PING_INTERVAL_MS,
     ...options,
   };
   const logger = pino({ level: 'silent' });
