@@ -16,6 +16,8 @@ interface Run {
   first: number;
   texts: string[];
   bytes: number;
+  /** When a commit of the repository last came that a session or push here needed. */
+  wantedAtMs: number;
 }
 
 /** The held events from `texts[0]` at sequence `first`, as readers get them. */
@@ -60,10 +62,14 @@ export class RecentEventsStore implements EventReader {
     return this.#bytes;
   }
 
-  /** A committed batch, in the order the bus delivered it, with its events' JSON (`eventsJson[i]`). */
-  remember(batch: SequencedBatch, eventsJson: readonly string[]): void {
+  /**
+   * A committed batch, in the order the bus delivered it, with its events' JSON (`eventsJson[i]`);
+   * `wantedAtMs` is given when a session or push here needed it (see `wantedSince`).
+   */
+  remember(batch: SequencedBatch, eventsJson: readonly string[], wantedAtMs?: number): void {
     if (this.#maxBytes <= 0) return;
     let run = this.#runs.get(batch.repository);
+    const wasWantedAtMs = run?.wantedAtMs ?? Number.NEGATIVE_INFINITY;
     if (run !== undefined) {
       this.#runs.delete(batch.repository);
       if (batch.fromSequence > run.first + run.texts.length) {
@@ -72,7 +78,8 @@ export class RecentEventsStore implements EventReader {
         run = undefined;
       }
     }
-    run ??= { first: batch.fromSequence, texts: [], bytes: 0 };
+    run ??= { first: batch.fromSequence, texts: [], bytes: 0, wantedAtMs: wasWantedAtMs };
+    if (wantedAtMs !== undefined) run.wantedAtMs = wantedAtMs;
     this.#runs.set(batch.repository, run);
     const { events } = batch;
     for (let i = 0; i < events.length; i++) {
@@ -84,6 +91,16 @@ export class RecentEventsStore implements EventReader {
       this.#bytes += bytes;
     }
     this.#evict();
+  }
+
+  /**
+   * Whether the repository has a window and a commit of it was needed here since `sinceMs`. Its sessions
+   * may be reconnecting (a gateway dropped, a network changed): their catch-ups come here soon, and their
+   * cursors are in that window as long as it stays contiguous.
+   */
+  wantedSince(repository: string, sinceMs: number): boolean {
+    const run = this.#runs.get(repository);
+    return run !== undefined && run.wantedAtMs >= sinceMs;
   }
 
   /** A commit of `repository` was not remembered: its window would be stale, so it goes. */

@@ -9,6 +9,8 @@ import type { Session } from '../ws/session.ts';
 import { startCommitIntake } from './commit-intake.ts';
 import { createSyncServices } from './sync-services.ts';
 
+const LINGER_MS = gatewayConfigSchema.parse({}).COMMIT_SUBSCRIPTION_LINGER_MS;
+
 /** Holds nothing; counts the reads that reach it. */
 class FakeDatabase implements EventReader {
   reads = 0;
@@ -56,9 +58,9 @@ function intake() {
     },
     onBroadcastGap: () => {},
   };
-  startCommitIntake(adapters, services, metrics, clock, logger);
+  startCommitIntake(adapters, services, metrics, clock, logger, config.COMMIT_SUBSCRIPTION_LINGER_MS);
   if (handlers === undefined) throw new Error('the intake subscribed to no commits');
-  return { database, store: services.store, services, handlers };
+  return { database, store: services.store, services, handlers, clock };
 }
 
 describe('startCommitIntake', () => {
@@ -86,5 +88,24 @@ describe('startCommitIntake', () => {
     await Promise.all([acked, turn]);
     release();
     expect(log).toEqual(['ack', 'reader', 'next turn']);
+  });
+
+  it('keeps the window of a repository nobody here needs any more for the linger, then lets it go', async () => {
+    const { database, store, services, handlers, clock } = intake();
+    const reader = { awaitingAck: false, deliver: () => true } as unknown as Session;
+    services.registry.set(reader, true);
+    handlers.onCommit(sequencedBatch(1, 2, 'r'));
+    services.registry.remove(reader);
+    // Its sessions are reconnecting: the commits meanwhile keep the window whole for their catch-ups.
+    await clock.advance(LINGER_MS - 1);
+    expect(handlers.wants('r')).toBe(true);
+    handlers.onCommit(sequencedBatch(3, 4, 'r'));
+    expect((await store.readAfter('r', 1, 10)).map((e) => e.sequence)).toEqual([2, 3, 4]);
+    expect(database.reads).toBe(0);
+    // Remembered meanwhile, not needed: the linger counts from the last commit a session or push needed.
+    await clock.advance(2);
+    expect(handlers.wants('r')).toBe(false);
+    await store.readAfter('r', 1, 10);
+    expect(database.reads).toBe(1);
   });
 });

@@ -16,10 +16,13 @@ export function startCommitIntake(
   metrics: GatewayMetrics,
   clock: Clock,
   logger: Logger,
+  lingerMs: number,
 ): () => void {
   const { store, registry, commits, sessions, presence } = services;
+  const neededHere = (repository: string) => registry.wants(repository) || commits.expects(repository);
   const wants = (repository: string) => {
-    if (registry.wants(repository) || commits.expects(repository)) return true;
+    // Nobody here needs it since a moment: its window stays fresh for the sessions reconnecting meanwhile.
+    if (neededHere(repository) || store.wantedSince(repository, clock.now() - lingerMs)) return true;
     // Its window of recent events would go stale: catch-ups of it read the store from now on.
     store.skipped(repository);
     metrics.skippedCommits.inc();
@@ -31,9 +34,9 @@ export function startCommitIntake(
     eventsJson: readonly string[] = eventsJsonOf(batch),
   ) => {
     metrics.commits.inc();
-    if (committedAtMs !== undefined)
-      metrics.broadcastLag.observe(Math.max(0, clock.now() - committedAtMs) / 1000);
-    store.remember(batch, eventsJson);
+    const now = clock.now();
+    if (committedAtMs !== undefined) metrics.broadcastLag.observe(Math.max(0, now - committedAtMs) / 1000);
+    store.remember(batch, eventsJson, neededHere(batch.repository) ? now : undefined);
     metrics.recentEventsBytes.set(store.cachedBytes);
     // Queued before the acks that this commit releases, so a pusher sees the events frame first (the other
     // sessions get it after the acks: session-registry.ts).
