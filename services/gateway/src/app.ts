@@ -38,14 +38,7 @@ export async function startGateway(
   const auth = await createAuth(config);
   const connection = adapters ?? (await connectGatewayAdapters(config, log));
   const services = createSyncServices(config, connection, metrics, clock, log);
-  const unsubscribe = startCommitIntake(
-    connection,
-    services,
-    metrics,
-    clock,
-    log,
-    config.COMMIT_SUBSCRIPTION_LINGER_MS,
-  );
+  const unsubscribe = startCommitIntake(connection, services, metrics, clock, log);
   const { readiness } = connection;
   const admin = startAdminDashboard({
     config,

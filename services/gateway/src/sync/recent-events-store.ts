@@ -46,16 +46,19 @@ export class RecentEventsStore implements EventReader {
   /** In order of last write: the first is evicted first. */
   readonly #runs = new Map<string, Run>();
   readonly #untilLive: (repository: string) => Promise<void> | undefined;
+  readonly #lingerMs: number;
   #bytes = 0;
 
   constructor(
     store: EventReader,
     maxBytes: number,
     untilLive: (repository: string) => Promise<void> | undefined = () => undefined,
+    lingerMs = 0,
   ) {
     this.#store = store;
     this.#maxBytes = maxBytes;
     this.#untilLive = untilLive;
+    this.#lingerMs = lingerMs;
   }
 
   get cachedBytes(): number {
@@ -64,7 +67,7 @@ export class RecentEventsStore implements EventReader {
 
   /**
    * A committed batch, in the order the bus delivered it, with its events' JSON (`eventsJson[i]`);
-   * `wantedAtMs` is given when a session or push here needed it (see `wantedSince`).
+   * `wantedAtMs` is given when a session or push here needed it (see `lingers`).
    */
   remember(batch: SequencedBatch, eventsJson: readonly string[], wantedAtMs?: number): void {
     if (this.#maxBytes <= 0) return;
@@ -94,13 +97,13 @@ export class RecentEventsStore implements EventReader {
   }
 
   /**
-   * Whether the repository has a window and a commit of it was needed here since `sinceMs`. Its sessions
-   * may be reconnecting (a gateway dropped, a network changed): their catch-ups come here soon, and their
-   * cursors are in that window as long as it stays contiguous.
+   * Whether the repository has a window and a commit of it was needed here within `lingerMs` of `nowMs`.
+   * Its sessions may be reconnecting (a gateway dropped, a network changed): their catch-ups come here
+   * soon, and their cursors are in that window as long as it stays contiguous.
    */
-  wantedSince(repository: string, sinceMs: number): boolean {
+  lingers(repository: string, nowMs: number): boolean {
     const run = this.#runs.get(repository);
-    return run !== undefined && run.wantedAtMs >= sinceMs;
+    return run !== undefined && nowMs - run.wantedAtMs < this.#lingerMs;
   }
 
   /** A commit of `repository` was not remembered: its window would be stale, so it goes. */

@@ -58,7 +58,7 @@ function intake() {
     },
     onBroadcastGap: () => {},
   };
-  startCommitIntake(adapters, services, metrics, clock, logger, config.COMMIT_SUBSCRIPTION_LINGER_MS);
+  startCommitIntake(adapters, services, metrics, clock, logger);
   if (handlers === undefined) throw new Error('the intake subscribed to no commits');
   return { database, store: services.store, services, handlers, clock };
 }

@@ -39,8 +39,11 @@ export function createSyncServices(
   logger: Logger,
 ): SyncServices {
   const interest = new CommitInterest(clock);
-  const store = new RecentEventsStore(adapters.store, config.RECENT_EVENTS_CACHE_BYTES, (repository) =>
-    interest.ready(repository),
+  const store = new RecentEventsStore(
+    adapters.store,
+    config.RECENT_EVENTS_CACHE_BYTES,
+    (repository) => interest.ready(repository),
+    config.COMMIT_SUBSCRIPTION_LINGER_MS,
   );
   const commits = new CommitTracker(store, clock, interest);
   const limits = {
