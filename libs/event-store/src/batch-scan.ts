@@ -1,6 +1,7 @@
 import { Binary, MongoServerError, type Collection, type Db } from 'mongodb';
 import { chunkEvents, chunkStart } from './chunk-layout.ts';
 import { RangeWalk } from './range-walk.ts';
+import { sharedInFlight } from './shared-in-flight.ts';
 
 /**
  * The same events as the events collection, one document per log batch: catch-up reads whole batches,
@@ -95,8 +96,25 @@ async function* scanByRange(
   }
 }
 
+/**
+ * Per collection, the `_id` lookups in flight, shared: catch-ups of one repository that run at once (the
+ * sessions of a gateway that restarted, or that lost its recent events, all reconnecting) walk the same
+ * batches, and each is then asked for once, not once per session. An answer in flight serves a later
+ * caller as well: a batch's events never change, compaction only puts a chunk holding them under the same
+ * `_id` or adds and deletes other documents, and a walk that finds nothing asks for the document holding
+ * the sequence.
+ */
+const lookups = new WeakMap<Collection<BatchDocument>, (id: string) => Promise<BatchFields | null>>();
+
 function batchAt(batches: Collection<BatchDocument>, repository: string, from: number) {
-  return batches.findOne<BatchFields>({ _id: `${repository}:${from}` }, { projection: BATCH_FIELDS });
+  let lookup = lookups.get(batches);
+  if (lookup === undefined) {
+    lookup = sharedInFlight((id: string) =>
+      batches.findOne<BatchFields>({ _id: id }, { projection: BATCH_FIELDS }),
+    );
+    lookups.set(batches, lookup);
+  }
+  return lookup(`${repository}:${from}`);
 }
 
 /**
