@@ -20,7 +20,7 @@ export function startCommitIntake(
   const { store, registry, commits, sessions, presence } = services;
   const neededHere = (repository: string) => registry.wants(repository) || commits.expects(repository);
   const wants = (repository: string) => {
-    // Nobody here needs it since a moment: its window stays fresh for the sessions reconnecting meanwhile.
+    // Needed here now, or within the linger: its window stays fed for the sessions reconnecting meanwhile.
     if (neededHere(repository) || store.lingers(repository, clock.now())) return true;
     // Its window of recent events would go stale: catch-ups of it read the store from now on.
     store.skipped(repository);
