@@ -222,12 +222,12 @@ class ProcessBenchStack implements BenchStack {
         metric: 'persister_log_delivery_lag_seconds',
       },
       {
-        stage: 'persister: DB write (insert + heads)',
+        stage: 'persister: DB write before the commit',
         urls: [url(persister)],
         metric: 'persister_db_write_duration_seconds',
       },
       {
-        stage: 'persister: of which heads',
+        stage: 'persister: heads write (after the commit)',
         urls: [url(persister)],
         metric: 'persister_heads_write_duration_seconds',
       },

@@ -97,6 +97,29 @@ async function* scanByRange(
 }
 
 /**
+ * How far a repository is stored: from its raised head `raised` on, each batch stored right after it (the
+ * next batch is `<repository>:<t + 1>`). The persister raises heads after it announces a group, and stores a
+ * batch only after the one before it, or together with it (then the chain stops at whichever is missing):
+ * the chain ends where the stored prefix ends. Compaction stays at or below the raised head, so past it
+ * every document is a batch as the persister wrote it.
+ */
+export async function storedThrough(
+  batches: Collection<BatchDocument>,
+  repository: string,
+  raised: number,
+): Promise<number> {
+  let head = raised;
+  for (;;) {
+    const next = await batches.findOne<Pick<BatchDocument, 't'>>(
+      { _id: `${repository}:${head + 1}` },
+      { projection: { _id: 0, t: 1 } },
+    );
+    if (next === null || !(next.t > head)) return head;
+    head = next.t;
+  }
+}
+
+/**
  * Per collection, the `_id` lookups in flight, shared: catch-ups of one repository that run at once (the
  * sessions of a gateway that restarted, or that lost its recent events, all reconnecting) walk the same
  * batches, and each is then asked for once, not once per session. An answer in flight serves a later

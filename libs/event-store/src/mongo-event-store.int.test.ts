@@ -29,11 +29,11 @@ describe('MongoEventStore', () => {
     ]);
   });
 
-  it('shows only events at or below the committed head', async () => {
+  it('shows the events stored without a gap: up to the raised head, then the batches stored in sequence after it', async () => {
     const repo = uniqueName('r');
-    await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 3, ['c'])]);
-    expect(await store.readAfter(repo, 0, 10)).toEqual([]);
-    await store.advanceHeads(new Map([[repo, 2]]));
+    // 1–2 and 4 are stored, 3 is not (yet): nothing past 2 may be seen, whatever the head says.
+    await store.insert([batch(repo, 1, ['a', 'b']), batch(repo, 4, ['d'])]);
+    expect(await store.head(repo)).toBe(2);
     const visible = await store.readAfter(repo, 0, 10);
     expect(visible.map((e) => e.sequence)).toEqual([1, 2]);
     expect(JSON.parse(visible[0]!.json)).toMatchObject({
@@ -41,11 +41,28 @@ describe('MongoEventStore', () => {
       serverSequence: 1,
       _data: { 'a.b': 1, $weird: true },
     });
-    expect(await store.findByEventId(repo, 'c')).toBeUndefined();
-    await store.advanceHeads(new Map([[repo, 3]]));
-    expect((await store.readAfter(repo, 1, 10)).map((e) => e.sequence)).toEqual([2, 3]);
+    expect(await store.findByEventId(repo, 'd')).toBeUndefined();
+    expect(await store.repositories()).not.toContain(repo); // listed once a head is raised
+    await store.insert([batch(repo, 3, ['c'])]);
+    expect(await store.head(repo)).toBe(4);
+    expect((await store.readAfter(repo, 1, 10)).map((e) => e.sequence)).toEqual([2, 3, 4]);
+    expect((await store.findByEventId(repo, 'd'))?.sequence).toBe(4);
+    await store.advanceHeads(new Map([[repo, 2]]));
     expect((await store.readAfter(repo, 0, 2)).map((e) => e.sequence)).toEqual([1, 2]);
+    expect(await store.head(repo)).toBe(4);
     expect(await store.repositories()).toContain(repo);
+  });
+
+  it('answers head reads made at once, each with every batch stored before it asked', async () => {
+    const repo = uniqueName('r');
+    await store.insert(Array.from({ length: 20 }, (_, i) => batch(repo, i + 1, [`e${i + 1}`])));
+    const first = await Promise.all(Array.from({ length: 50 }, () => store.head(repo)));
+    expect(new Set(first)).toEqual(new Set([20]));
+    const during = store.head(repo);
+    await store.insert([batch(repo, 21, ['e21'])]);
+    const after = store.head(repo); // asked while `during` may still walk: must see 21
+    expect(await during).toBeGreaterThanOrEqual(20);
+    expect(await after).toBe(21);
   });
 
   it('never lowers a head', async () => {

@@ -6,6 +6,7 @@ import {
   batchBody,
   isFerretDb,
   scanBatches,
+  storedThrough,
   type BatchDocument,
   type BatchReadPlan,
 } from './batch-scan.ts';
@@ -21,6 +22,7 @@ import {
 import { eventBodies, type EventRef } from './event-bodies.ts';
 import { DATA_ID_INDEX_NAME, scanLatestByDataId } from './latest-by-data-id.ts';
 import { askOnce } from './ask-once.ts';
+import { sharedNextRun } from './shared-in-flight.ts';
 import {
   eventsOfDocuments,
   latestPerEntity,
@@ -62,6 +64,7 @@ const BATCHES_COLLECTION = 'event_batches';
 export const HEADS_COLLECTION = 'heads';
 
 export class MongoEventStore implements EventStore, StoredSequences {
+  readonly headFollowsBatches = true;
   readonly #db: Db;
   readonly #events: Collection<EventDocument>;
   readonly #batches: Collection<BatchDocument>;
@@ -79,6 +82,16 @@ export class MongoEventStore implements EventStore, StoredSequences {
   readonly #lane = askOnce(async (): Promise<WriteLane> =>
     (await this.#onFerretDb()) ? new SerialLane() : parallelLane,
   );
+
+  /**
+   * The head with the batches stored past the raised one (`storedThrough`); `indexed` as recorded. Readers
+   * of a repository arriving during a walk share the next one: a thousand catch-ups starting together would
+   * otherwise each walk the chain one look-up at a time, slowing the head write that would shorten it.
+   */
+  readonly #headOf = sharedNextRun(async (repository: string) => {
+    const { raised, indexed } = await this.#raisedHeadOf(repository);
+    return { head: await storedThrough(this.#batches, repository, raised), indexed };
+  });
 
   /**
    * `readPlan`: how catch-up finds batches; by default `by-id` on FerretDB and `range` on MongoDB.
@@ -210,17 +223,18 @@ export class MongoEventStore implements EventStore, StoredSequences {
       await raiseCounters(
         this.#db,
         HEADS_COLLECTION,
-        new Map([[repository, { x: head }]]),
+        new Map([[repository, { s: head, x: head }]]),
         this.#writeConcern,
       );
     });
     return head;
   }
 
-  async #headOf(repository: string): Promise<{ head: number; indexed: number }> {
+  /** The head document alone: every event up to `indexed` is indexed. */
+  async #raisedHeadOf(repository: string): Promise<{ raised: number; indexed: number }> {
     const document = await this.#heads.findOne({ _id: repository });
-    const head = document?.s ?? 0;
-    return { head, indexed: Math.min(head, document?.x ?? head) };
+    const raised = document?.s ?? 0;
+    return { raised, indexed: Math.min(raised, document?.x ?? raised) };
   }
 
   async readAfter(repository: string, afterSequence: number, limit: number): Promise<StoredEvent[]> {
@@ -318,7 +332,7 @@ export class MongoEventStore implements EventStore, StoredSequences {
     atSequence: number,
     options: { afterDataId?: string | undefined; pageSize: number },
   ): AsyncGenerator<EntityEvent[]> {
-    const { indexed } = await this.#headOf(repository);
+    const { indexed } = await this.#raisedHeadOf(repository);
     const fromIndex = scanLatestByDataId(this.#events, repository, atSequence, options, (refs) =>
       this.#bodies(repository, refs),
     );

@@ -77,6 +77,11 @@ export interface EventWriter {
     heads: ReadonlyMap<string, number>,
     indexedThrough?: ReadonlyMap<string, number>,
   ): Promise<void>;
+  /**
+   * Set where `head` (and every read) also counts the batches stored in sequence past the raised head: the
+   * writer may then announce a group as soon as its batches are stored, and raise the heads after.
+   */
+  readonly headFollowsBatches?: boolean;
   /** The committed head (where the writer resumes). */
   head(repository: string): Promise<number>;
   /** The committed head, once every event up to it is indexed (an earlier writer may have stopped short). */

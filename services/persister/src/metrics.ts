@@ -94,13 +94,13 @@ function histograms(registry: Registry) {
   return {
     writeLatency: new Histogram({
       name: 'persister_db_write_duration_seconds',
-      help: 'Insert plus head update of one group of batches',
+      help: 'What one group of batches waits for before its commit is announced: the insert, and the head update where the store needs it first',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
     headsLatency: new Histogram({
       name: 'persister_heads_write_duration_seconds',
-      help: 'The head update of one group of batches (the part of persister_db_write_duration_seconds after the inserts)',
+      help: 'One head update: before the commit is announced, or after it where the store counts batches stored past the head (MongoDB)',
       buckets: STAGE_BUCKETS,
       registers: [registry],
     }),

@@ -433,3 +433,96 @@ describe('LogPersister stage metrics', () => {
     expect(await observations()).toEqual({ write: 1, heads: 1 });
   });
 });
+
+/** A store whose reads count the batches stored past the raised head: its head writes wait for the test. */
+class LaterHeadsStore extends ControlledStore {
+  readonly headFollowsBatches = true;
+  readonly heldHeads: Array<{ head: number; release(): void }> = [];
+  override advanceHeads(
+    heads: ReadonlyMap<string, number>,
+    indexedThrough?: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const head = heads.get('r') ?? 0;
+    return new Promise((resolve) => {
+      this.heldHeads.push({
+        head,
+        release: () => void super.advanceHeads(heads, indexedThrough).then(resolve),
+      });
+    });
+  }
+}
+
+describe('LogPersister on a store whose head follows its batches', () => {
+  function setupLaterHeads() {
+    const store = new LaterHeadsStore();
+    const published: Uint8Array[] = [];
+    const persister = new LogPersister({
+      store,
+      clock: new FakeClock(),
+      publisher: { publish: (_repository, data) => published.push(data) },
+      logger: pino({ level: 'silent' }),
+      metrics: createPersisterMetrics(),
+      indexQuietMs: 0,
+    });
+    return { store, persister, published };
+  }
+
+  it('announces a group once it is stored, raises its head after its index, and one head write at a time', async () => {
+    const { store, persister, published } = setupLaterHeads();
+    store.committed = 2;
+    store.holdIndex = true;
+    const commitAndIndex = async (from: number, to: number) => {
+      await commitGroup({ store, persister }, from, to);
+      await tick();
+      store.indexes.shift()?.release();
+      await tick();
+    };
+    await commitGroup({ store, persister }, 3, 4);
+    await tick();
+    expect(published).toHaveLength(1);
+    expect(store.heldHeads).toEqual([]);
+    store.indexes.shift()?.release();
+    await tick();
+    expect(store.heldHeads.map((h) => h.head)).toEqual([4]);
+
+    // The next groups are announced and indexed while that head write is held: their heads wait, merged.
+    await commitAndIndex(5, 5);
+    await commitAndIndex(6, 8);
+    expect(published).toHaveLength(3);
+    expect(store.heldHeads.map((h) => h.head)).toEqual([4]);
+
+    let idle = false;
+    const idled = persister.idle().then(() => (idle = true));
+    store.heldHeads.shift()?.release();
+    await tick();
+    expect(store.heldHeads.map((h) => h.head)).toEqual([8]);
+    expect(idle).toBe(false);
+    store.heldHeads.shift()?.release();
+    await idled;
+    expect(store.log.filter((l) => l.startsWith('head'))).toEqual(['head 4', 'head 8']);
+    // Each head write records the index as far as the head: nothing is left for a write of its own.
+    expect(store.indexedThrough).toEqual([4, 8]);
+    expect(store.committed).toBe(8);
+    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 3', 'ack 5', 'ack 6']);
+  });
+
+  it("raises a new repository's first head before announcing it, so it is listed once acked", async () => {
+    const { store, persister, published } = setupLaterHeads();
+    const taken = persister.persist([delivery(sequencedBatch(1, 2), store.log)]);
+    await tick();
+    store.pending.shift()?.release();
+    await tick();
+    expect(store.heldHeads.map((h) => h.head)).toEqual([2]);
+    expect(published).toHaveLength(0);
+    store.heldHeads.shift()?.release();
+    await taken;
+    expect(published).toHaveLength(1);
+    await tick();
+    // Then, once indexed, as any other group: the head again, now with the index.
+    expect(store.heldHeads.map((h) => h.head)).toEqual([2]);
+    store.heldHeads.shift()?.release();
+    await persister.idle();
+    expect(store.indexedThrough).toEqual([0, 2]);
+    expect(store.log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1']);
+  });
+});

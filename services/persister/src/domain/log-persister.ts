@@ -9,6 +9,8 @@ import {
 import type { Logger } from 'pino';
 import type { PersisterMetrics } from '../metrics.ts';
 import { decodeDeliveries, planCommit, type CommitPlan, type PlannedBatch } from './commit-planner.ts';
+import { HeadRaiser } from './head-raiser.ts';
+import { warnWhileSlow } from './slow-commit-warning.ts';
 import { IndexProgress } from './index-progress.ts';
 import { missingBatches, type LogReader } from './held-up-batches.ts';
 import { skipLostRanges } from './lost-ranges.ts';
@@ -16,7 +18,6 @@ import { skipLostRanges } from './lost-ranges.ts';
 export type { LogReader } from './held-up-batches.ts';
 
 const BLOCKED_RETRY_MS = 250;
-const SLOW_COMMIT_WARNING_MS = 15_000;
 const MAX_BACKOFF_MS = 5_000;
 /** How often index progress that no head raise carried is written on its own (at most). */
 const RECORD_INDEX_EVERY_MS = 1_000;
@@ -35,10 +36,15 @@ const GROUPS_PER_INDEX_WRITE = 4;
  */
 const INDEX_QUIET_MS = 100;
 
+type Items = readonly PlannedBatch<LogDelivery>[];
+
+/** What a group stores, and the heads of the repositories it stores first (none stored or in flight before). */
+type Plan = CommitPlan<LogDelivery> & { firstHeads: ReadonlyMap<string, number> };
+
 /** A group taken: its plan, its deliveries, and its commit. */
 interface Group {
   plan: CommitPlan<LogDelivery>;
-  items: readonly PlannedBatch<LogDelivery>[];
+  items: Items;
   commit: Promise<string[]>;
   /** Set once announced: the event ids its insert displaced. */
   displaced?: string[];
@@ -49,8 +55,10 @@ class Stopped extends Error {}
 /**
  * Writes groups of log batches to the store in sequence order, raises the heads, announces the commits,
  * then indexes them (`EventWriter.index`) and acknowledges the log. Up to `writesInFlight` groups are
- * written at once, but heads are raised strictly group after group, each only once every group before it
- * is stored: a head never passes a sequence that is not stored (I3). The index is written after the
+ * written at once, but groups are announced and heads raised strictly group after group, each only once
+ * every group before it is stored: a head never passes a sequence that is not stored (I3). Where the
+ * store's reads follow the batches stored past the raised head (`headFollowsBatches`), a group is announced
+ * once stored and its heads are raised once it is indexed, by a `HeadRaiser`. The index is written after the
  * announcement, for a few groups at a time, while the next group is written: readers cover what is not
  * indexed yet from the stored batches (the store's "index tail"). A failed write is retried (with backoff),
  * and nothing is acknowledged before it is stored and indexed.
@@ -67,6 +75,8 @@ export class LogPersister {
   /** Per repository, the highest sequence stored or being stored by a group in flight. */
   readonly #heads = new Map<string, number>();
   readonly #index = new IndexProgress();
+  /** Set when the store counts batches past the raised head: heads are then raised after the announcement. */
+  readonly #laterHeads: HeadRaiser | undefined;
   #cancelRecording: Cancel | undefined;
   /** Groups announced, not indexed yet. */
   #indexing = 0;
@@ -105,6 +115,8 @@ export class LogPersister {
     this.#indexQuietMs = options.indexQuietMs ?? INDEX_QUIET_MS;
     this.#logReader = options.logReader;
     this.#clock = options.clock ?? systemClock;
+    this.#laterHeads =
+      this.#store.headFollowsBatches === true ? new HeadRaiser((h) => this.#raise(h)) : undefined;
   }
 
   stop(): void {
@@ -118,6 +130,7 @@ export class LogPersister {
   async idle(): Promise<void> {
     await this.#lastCommit.catch(() => undefined);
     await this.#lastIndex.catch(() => undefined);
+    await this.#laterHeads?.idle();
     if (this.#stopping) await this.#recordIndex();
   }
 
@@ -133,7 +146,7 @@ export class LogPersister {
       await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
     if (this.#stopping) return;
     const items = this.#parse(deliveries);
-    let plan: CommitPlan<LogDelivery>;
+    let plan: Plan;
     try {
       plan = await this.#retrying(items, () => this.#plan(items));
     } catch (err) {
@@ -174,7 +187,7 @@ export class LogPersister {
    * Writes the group's batches at once; once the group before is committed, raises its heads and announces
    * it. Resolves with the event ids the insert displaced.
    */
-  #commit(plan: CommitPlan<LogDelivery>, items: readonly PlannedBatch<LogDelivery>[]): Promise<string[]> {
+  #commit(plan: Plan, items: Items): Promise<string[]> {
     const started = performance.now();
     const written = this.#retrying(items, () =>
       this.#store.insertBodies(
@@ -185,21 +198,26 @@ export class LogPersister {
     written.catch(() => undefined); // awaited below, in order
     const previous = this.#lastCommit;
     let stage = 'waiting for the group before';
-    const stopWatchdog = this.#warnWhileSlow(() => stage);
+    const stopWatchdog = warnWhileSlow(this.#clock, this.#logger, () => stage);
     return (async () => {
       await previous;
       stage = 'inserting';
       const { displacedEventIds } = await written;
       stage = 'raising heads';
-      if (plan.heads.size > 0) {
-        const raising = performance.now();
-        const indexedThrough = this.#index.toRecord(plan.heads.keys());
-        await this.#retrying(items, () => this.#store.advanceHeads(plan.heads, indexedThrough));
-        this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
-      }
+      // Raised later, except a new repository's: `repositories` lists it once its first commit is acked.
+      const before = this.#laterHeads === undefined ? plan.heads : plan.firstHeads;
+      if (before.size > 0) await this.#raise(before, items);
       this.#announce(plan, performance.now() - started);
       return displacedEventIds;
     })().finally(stopWatchdog);
+  }
+
+  /** Raises `heads`, recording how far their repositories are indexed; retried until it succeeds (or a stop). */
+  async #raise(heads: ReadonlyMap<string, number>, items: Items = []): Promise<void> {
+    const raising = performance.now();
+    const indexedThrough = this.#index.toRecord(heads.keys());
+    await this.#retrying(items, () => this.#store.advanceHeads(heads, indexedThrough));
+    this.#metrics.headsLatency.observe((performance.now() - raising) / 1000);
   }
 
   /**
@@ -219,6 +237,8 @@ export class LogPersister {
     const { displacedEventIds } = await this.#retrying(items, () => this.#store.index(batches));
     for (const { plan } of groups)
       for (const [repository, head] of plan.heads) this.#index.indexedThrough(repository, head);
+    // With the index, so one write records both, and a quiet repository's heads wait no more than it.
+    this.#laterHeads?.raise(new Map(groups.flatMap(({ plan }) => [...plan.heads])));
     for (const g of groups)
       this.#acknowledge(g.plan, [...(g.displaced ?? []), ...(g === group ? displacedEventIds : [])]);
     this.#recordIndexSoon();
@@ -289,7 +309,7 @@ export class LogPersister {
   }
 
   /** Decides what this group stores, counting the groups in flight as stored, and books its heads. */
-  async #plan(items: readonly PlannedBatch<LogDelivery>[]): Promise<CommitPlan<LogDelivery>> {
+  async #plan(items: Items): Promise<Plan> {
     await this.#loadHeads(items.map((i) => i.batch.repository));
     let plan = planCommit(items, this.#heads);
     if (plan.blocked.length > 0 && this.#inFlight === 0) {
@@ -305,12 +325,13 @@ export class LogPersister {
           plan = planCommit([...items, ...fetched], this.#heads);
       }
     }
+    const firstHeads = new Map([...plan.heads].filter(([repository]) => !this.#heads.get(repository)));
     for (const [repository, head] of plan.heads) this.#heads.set(repository, head);
-    return plan;
+    return { ...plan, firstHeads };
   }
 
   /** Reports (log, metric) and skips ranges lost with a restore from an older backup; true if any. */
-  async #skipLost(blocked: readonly PlannedBatch<LogDelivery>[]): Promise<boolean> {
+  async #skipLost(blocked: Items): Promise<boolean> {
     const repositories = new Set(blocked.map((b) => b.batch.repository));
     const lost = await skipLostRanges(repositories, this.#heads, this.#logReader as LogReader, this.#store);
     for (const range of lost) {
@@ -353,7 +374,7 @@ export class LogPersister {
    * Runs `operation` until it succeeds (it must be idempotent), backing off. A stop lets a group already
    * taken finish, but ends its retries (throws Stopped): what is not acknowledged is delivered again.
    */
-  async #retrying<T>(items: readonly PlannedBatch<LogDelivery>[], operation: () => Promise<T>): Promise<T> {
+  async #retrying<T>(items: Items, operation: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0 && this.#stopping) throw new Stopped('persister stopping');
       try {
@@ -366,18 +387,6 @@ export class LogPersister {
         await this.#clock.sleep(delayMs);
       }
     }
-  }
-
-  /** Warns every SLOW_COMMIT_WARNING_MS while a commit is not done; returns the function that ends it. */
-  #warnWhileSlow(stage: () => string): Cancel {
-    const since = this.#clock.now();
-    const warnAndRearm = () => {
-      const seconds = Math.round((this.#clock.now() - since) / 1000);
-      this.#logger.warn({ stage: stage(), seconds }, 'slow commit');
-      cancel = this.#clock.schedule(SLOW_COMMIT_WARNING_MS, warnAndRearm);
-    };
-    let cancel = this.#clock.schedule(SLOW_COMMIT_WARNING_MS, warnAndRearm);
-    return () => cancel();
   }
 
   /** Heads taken from the store come indexed up to them (`resumeAt`). */

@@ -16,19 +16,21 @@ function deadline(clock: FakeClock, timedOut: string[]): StoreDeadline {
 
 const never = <T>() => new Promise<T>(() => undefined);
 
+/** A store none of whose calls ever answers. */
+const silentStore = (): EventWriter => ({
+  insert: never,
+  insertBodies: never,
+  index: never,
+  advanceHeads: never,
+  head: never,
+  resumeAt: never,
+});
+
 describe('StoreDeadline', () => {
   it('fails a call that does not answer in time with UNAVAILABLE, and counts it', async () => {
     const clock = new FakeClock();
     const timedOut: string[] = [];
-    const store: EventWriter = {
-      insert: never,
-      insertBodies: never,
-      index: never,
-      advanceHeads: never,
-      head: never,
-      resumeAt: never,
-    };
-    const insert = deadline(clock, timedOut).writer(store).insert([]);
+    const insert = deadline(clock, timedOut).writer(silentStore()).insert([]);
     const outcome = insert.catch((err: unknown) => err);
     await clock.advance(999);
     expect(timedOut).toEqual([]);
@@ -58,5 +60,11 @@ describe('StoreDeadline', () => {
     await expect(writer.resumeAt('r')).resolves.toBe(8);
     expect(clock.pendingDelaysMs).toEqual([]);
     expect(timedOut).toEqual([]);
+  });
+
+  it('keeps whether the store counts the batches stored past the raised head', () => {
+    const writer = deadline(new FakeClock(), []);
+    expect(writer.writer(silentStore()).headFollowsBatches).toBeUndefined();
+    expect(writer.writer({ ...silentStore(), headFollowsBatches: true }).headFollowsBatches).toBe(true);
   });
 });

@@ -53,6 +53,7 @@ export class StoreDeadline {
   /** `store` with every call under this deadline. */
   writer(store: EventWriter): EventWriter {
     return {
+      ...(store.headFollowsBatches === true ? { headFollowsBatches: true } : {}),
       insert: (batches, eventsJson) => this.run('insert', () => store.insert(batches, eventsJson)),
       insertBodies: (batches, eventsJson) =>
         this.run('insert', () => store.insertBodies(batches, eventsJson)),
